@@ -1,0 +1,627 @@
+//! Errors: one [`Error`] type for the whole crate and the one table of stable numeric codes.
+//!
+//! Every failure tessera can report is an [`ErrorKind`]. Each kind has exactly one numeric code
+//! ([`ErrorKind::code`]) that is shared with the C ABI (`tessera_result`) and the Python binding.
+//! Codes are grouped in blocks of one hundred and are only ever appended, never renumbered:
+//!
+//! | block | family |
+//! |---|---|
+//! | 1–99 | arguments and the ABI |
+//! | 100–199 | encoding: token structure, base64url, JSON |
+//! | 200–299 | keys and key sets |
+//! | 300–399 | algorithms and signatures |
+//! | 400–499 | claim validation |
+//! | 500–599 | scopes |
+//! | 600–699 | opaque tokens and PKCE |
+//! | 700–799 | OAuth 2.0 protocol errors (RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1) |
+//!
+//! The detail text of an error is written by tessera, never copied from attacker-sized input: it is
+//! either a fixed string or a short, bounded description (for example the name of a claim the
+//! caller configured). Signature and MAC failures are a single opaque kind,
+//! [`ErrorKind::InvalidSignature`], so verification is not an oracle.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// Longest detail text an [`Error`] carries; longer text is cut at a character boundary.
+const MAX_DETAIL: usize = 160;
+
+/// What went wrong, as a stable, machine-readable kind with a stable numeric code.
+///
+/// `#[non_exhaustive]`: new kinds are appended in later releases; match with a wildcard arm.
+#[non_exhaustive]
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    // ---- 1–99: arguments and the ABI -------------------------------------------------------
+    /// An argument is out of its documented range or malformed (not attacker input: a caller bug).
+    InvalidArgument = 1,
+    /// The caller's output buffer is too small; the needed size was reported (C ABI).
+    BufferTooSmall = 2,
+    /// A panic was caught at the C ABI boundary. Always a tessera bug; please report it.
+    Panic = 3,
+    /// A required pointer argument was NULL (C ABI).
+    NullPointer = 4,
+    /// Text that must be UTF-8 was not (C ABI, wire formats).
+    InvalidUtf8 = 5,
+    /// The system random number generator failed.
+    RandomFailure = 6,
+    /// The operation is not supported by this build or by `ring` (e.g. RSA key generation).
+    Unsupported = 7,
+    /// A handle of the wrong kind was passed (C ABI).
+    WrongHandle = 8,
+
+    // ---- 100–199: encoding ----------------------------------------------------------------
+    /// The token is not a JWS compact serialization: wrong number of parts or an empty part.
+    MalformedToken = 100,
+    /// A part is not strict base64url (padding, stray characters or non-zero trailing bits).
+    InvalidBase64 = 101,
+    /// A JSON text is malformed, or is not an object where an object is required.
+    InvalidJson = 102,
+    /// A JSON object has the same member name twice (RFC 7515 §5.2, RFC 7519 §4).
+    DuplicateMember = 103,
+    /// An input exceeds a size limit (checked before any decoding).
+    TooLarge = 104,
+    /// The JOSE header is invalid: a member of the wrong type, or a missing `alg`.
+    InvalidHeader = 105,
+    /// The header lists a critical extension (`crit`) the caller did not declare understood.
+    UnsupportedCritical = 106,
+    /// JSON nesting is deeper than the limit.
+    TooDeep = 107,
+
+    // ---- 200–299: keys ---------------------------------------------------------------------
+    /// Key material is malformed (bad DER, PEM, JWK member or inconsistent components).
+    InvalidKey = 200,
+    /// The key type or curve is not supported (e.g. P-521, Ed448, X25519, encrypted PEM).
+    UnsupportedKey = 201,
+    /// The key is too weak: a short HMAC secret, an RSA modulus under 2048 bits, a bad exponent,
+    /// or a modulus with the ROCA fingerprint.
+    WeakKey = 202,
+    /// The key cannot be used with the requested algorithm, or no algorithm could be bound to it.
+    KeyAlgorithmMismatch = 203,
+    /// The key's `use` or `key_ops` forbid this operation.
+    KeyUsage = 204,
+    /// No key in the key set matches the token's `kid` and algorithm.
+    KeyNotFound = 205,
+    /// The key set is ambiguous: duplicate `kid`, or symmetric and asymmetric keys mixed.
+    AmbiguousKeySet = 206,
+    /// The operation needs a private key and was given a public one.
+    NotPrivateKey = 207,
+    /// HMAC keys have no public form (they cannot appear in a JWKS or a public JWK).
+    NoPublicKey = 208,
+
+    // ---- 300–399: algorithms and signatures ------------------------------------------------
+    /// The algorithm is unknown, `none`, or not available in `ring` (ES512, ES256K, Ed448).
+    UnsupportedAlgorithm = 300,
+    /// The header's `alg` is not the algorithm the key is bound to.
+    AlgorithmMismatch = 301,
+    /// The signature or MAC does not verify. Deliberately says nothing more.
+    InvalidSignature = 302,
+
+    // ---- 400–499: claims -------------------------------------------------------------------
+    /// The token has expired (`exp`, with leeway).
+    Expired = 400,
+    /// The token is not yet valid (`nbf`, with leeway).
+    NotYetValid = 401,
+    /// `iat` lies in the future (beyond the leeway).
+    IssuedInFuture = 402,
+    /// The token is older than the policy's maximum age (`iat` + max age).
+    TooOld = 403,
+    /// A required claim (or one implied by an expected value) is absent.
+    MissingClaim = 404,
+    /// A claim has the wrong JSON type (e.g. `exp` as a string, `aud` as a number).
+    InvalidClaimType = 405,
+    /// `iss` is not an accepted issuer.
+    IssuerMismatch = 406,
+    /// No `aud` value is an accepted audience.
+    AudienceMismatch = 407,
+    /// `sub` is not the expected subject.
+    SubjectMismatch = 408,
+    /// The header `typ` is not the expected type (e.g. `at+jwt`).
+    TypeMismatch = 409,
+
+    // ---- 500–599: scopes -------------------------------------------------------------------
+    /// A scope string breaks the RFC 6749 §3.3 grammar.
+    InvalidScope = 500,
+    /// A requested scope is not covered by the granted scopes.
+    ScopeNotGranted = 501,
+
+    // ---- 600–699: opaque tokens and PKCE ---------------------------------------------------
+    /// An opaque token does not have the expected shape (prefix, kind, length, alphabet).
+    MalformedOpaqueToken = 600,
+    /// An opaque token's checksum does not match (mistyped or truncated).
+    TokenChecksum = 601,
+    /// An opaque token is of another kind than the one expected (e.g. a refresh token as a code).
+    WrongTokenKind = 602,
+    /// A stored lookup hash does not match the token.
+    TokenMismatch = 603,
+    /// A PKCE code verifier or challenge breaks RFC 7636 §4.1/§4.2.
+    InvalidPkce = 604,
+    /// The PKCE verifier does not match the challenge.
+    PkceMismatch = 605,
+
+    // ---- 700–799: OAuth 2.0 protocol errors -------------------------------------------------
+    /// RFC 6749 `invalid_request`.
+    OAuthInvalidRequest = 700,
+    /// RFC 6749 `invalid_client`.
+    OAuthInvalidClient = 701,
+    /// RFC 6749 `invalid_grant`.
+    OAuthInvalidGrant = 702,
+    /// RFC 6749 `unauthorized_client`.
+    OAuthUnauthorizedClient = 703,
+    /// RFC 6749 `unsupported_grant_type`.
+    OAuthUnsupportedGrantType = 704,
+    /// RFC 6749 `invalid_scope`.
+    OAuthInvalidScope = 705,
+    /// RFC 6749 `access_denied`.
+    OAuthAccessDenied = 706,
+    /// RFC 6749 `unsupported_response_type`.
+    OAuthUnsupportedResponseType = 707,
+    /// RFC 6749 `server_error`.
+    OAuthServerError = 708,
+    /// RFC 6749 `temporarily_unavailable`.
+    OAuthTemporarilyUnavailable = 709,
+    /// RFC 6750 §3.1 `invalid_token`.
+    OAuthInvalidToken = 710,
+    /// RFC 6750 §3.1 `insufficient_scope`.
+    OAuthInsufficientScope = 711,
+}
+
+impl ErrorKind {
+    /// Every kind, in code order. A test checks this list against [`ErrorKind::from_code`].
+    pub const ALL: &'static [ErrorKind] = &[
+        Self::InvalidArgument,
+        Self::BufferTooSmall,
+        Self::Panic,
+        Self::NullPointer,
+        Self::InvalidUtf8,
+        Self::RandomFailure,
+        Self::Unsupported,
+        Self::WrongHandle,
+        Self::MalformedToken,
+        Self::InvalidBase64,
+        Self::InvalidJson,
+        Self::DuplicateMember,
+        Self::TooLarge,
+        Self::InvalidHeader,
+        Self::UnsupportedCritical,
+        Self::TooDeep,
+        Self::InvalidKey,
+        Self::UnsupportedKey,
+        Self::WeakKey,
+        Self::KeyAlgorithmMismatch,
+        Self::KeyUsage,
+        Self::KeyNotFound,
+        Self::AmbiguousKeySet,
+        Self::NotPrivateKey,
+        Self::NoPublicKey,
+        Self::UnsupportedAlgorithm,
+        Self::AlgorithmMismatch,
+        Self::InvalidSignature,
+        Self::Expired,
+        Self::NotYetValid,
+        Self::IssuedInFuture,
+        Self::TooOld,
+        Self::MissingClaim,
+        Self::InvalidClaimType,
+        Self::IssuerMismatch,
+        Self::AudienceMismatch,
+        Self::SubjectMismatch,
+        Self::TypeMismatch,
+        Self::InvalidScope,
+        Self::ScopeNotGranted,
+        Self::MalformedOpaqueToken,
+        Self::TokenChecksum,
+        Self::WrongTokenKind,
+        Self::TokenMismatch,
+        Self::InvalidPkce,
+        Self::PkceMismatch,
+        Self::OAuthInvalidRequest,
+        Self::OAuthInvalidClient,
+        Self::OAuthInvalidGrant,
+        Self::OAuthUnauthorizedClient,
+        Self::OAuthUnsupportedGrantType,
+        Self::OAuthInvalidScope,
+        Self::OAuthAccessDenied,
+        Self::OAuthUnsupportedResponseType,
+        Self::OAuthServerError,
+        Self::OAuthTemporarilyUnavailable,
+        Self::OAuthInvalidToken,
+        Self::OAuthInsufficientScope,
+    ];
+
+    /// The stable numeric code of this kind (the C ABI's `tessera_result`).
+    pub const fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// The kind with this numeric code, if any.
+    pub fn from_code(code: u32) -> Option<ErrorKind> {
+        Self::ALL.iter().copied().find(|k| k.code() == code)
+    }
+
+    /// The stable snake_case name of this kind (`"invalid_signature"`, `"expired"`, ...), as the
+    /// CLI prints it and the bindings expose it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::InvalidArgument => "invalid_argument",
+            Self::BufferTooSmall => "buffer_too_small",
+            Self::Panic => "panic",
+            Self::NullPointer => "null_pointer",
+            Self::InvalidUtf8 => "invalid_utf8",
+            Self::RandomFailure => "random_failure",
+            Self::Unsupported => "unsupported",
+            Self::WrongHandle => "wrong_handle",
+            Self::MalformedToken => "malformed_token",
+            Self::InvalidBase64 => "invalid_base64",
+            Self::InvalidJson => "invalid_json",
+            Self::DuplicateMember => "duplicate_member",
+            Self::TooLarge => "too_large",
+            Self::InvalidHeader => "invalid_header",
+            Self::UnsupportedCritical => "unsupported_critical",
+            Self::TooDeep => "too_deep",
+            Self::InvalidKey => "invalid_key",
+            Self::UnsupportedKey => "unsupported_key",
+            Self::WeakKey => "weak_key",
+            Self::KeyAlgorithmMismatch => "key_algorithm_mismatch",
+            Self::KeyUsage => "key_usage",
+            Self::KeyNotFound => "key_not_found",
+            Self::AmbiguousKeySet => "ambiguous_key_set",
+            Self::NotPrivateKey => "not_private_key",
+            Self::NoPublicKey => "no_public_key",
+            Self::UnsupportedAlgorithm => "unsupported_algorithm",
+            Self::AlgorithmMismatch => "algorithm_mismatch",
+            Self::InvalidSignature => "invalid_signature",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not_yet_valid",
+            Self::IssuedInFuture => "issued_in_future",
+            Self::TooOld => "too_old",
+            Self::MissingClaim => "missing_claim",
+            Self::InvalidClaimType => "invalid_claim_type",
+            Self::IssuerMismatch => "issuer_mismatch",
+            Self::AudienceMismatch => "audience_mismatch",
+            Self::SubjectMismatch => "subject_mismatch",
+            Self::TypeMismatch => "type_mismatch",
+            Self::InvalidScope => "invalid_scope_syntax",
+            Self::ScopeNotGranted => "scope_not_granted",
+            Self::MalformedOpaqueToken => "malformed_opaque_token",
+            Self::TokenChecksum => "token_checksum",
+            Self::WrongTokenKind => "wrong_token_kind",
+            Self::TokenMismatch => "token_mismatch",
+            Self::InvalidPkce => "invalid_pkce",
+            Self::PkceMismatch => "pkce_mismatch",
+            Self::OAuthInvalidRequest => "oauth_invalid_request",
+            Self::OAuthInvalidClient => "oauth_invalid_client",
+            Self::OAuthInvalidGrant => "oauth_invalid_grant",
+            Self::OAuthUnauthorizedClient => "oauth_unauthorized_client",
+            Self::OAuthUnsupportedGrantType => "oauth_unsupported_grant_type",
+            Self::OAuthInvalidScope => "oauth_invalid_scope",
+            Self::OAuthAccessDenied => "oauth_access_denied",
+            Self::OAuthUnsupportedResponseType => "oauth_unsupported_response_type",
+            Self::OAuthServerError => "oauth_server_error",
+            Self::OAuthTemporarilyUnavailable => "oauth_temporarily_unavailable",
+            Self::OAuthInvalidToken => "oauth_invalid_token",
+            Self::OAuthInsufficientScope => "oauth_insufficient_scope",
+        }
+    }
+
+    /// A short fixed description of this kind (what `tessera_result_str` returns).
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::InvalidArgument => "invalid argument",
+            Self::BufferTooSmall => "output buffer too small",
+            Self::Panic => "internal panic caught at the ABI boundary",
+            Self::NullPointer => "NULL pointer argument",
+            Self::InvalidUtf8 => "text is not valid UTF-8",
+            Self::RandomFailure => "the system random number generator failed",
+            Self::Unsupported => "operation not supported",
+            Self::WrongHandle => "handle of the wrong kind",
+            Self::MalformedToken => "token is not a JWS compact serialization",
+            Self::InvalidBase64 => "invalid base64url encoding",
+            Self::InvalidJson => "invalid JSON",
+            Self::DuplicateMember => "duplicate JSON member name",
+            Self::TooLarge => "input exceeds a size limit",
+            Self::InvalidHeader => "invalid JOSE header",
+            Self::UnsupportedCritical => "unsupported critical header extension",
+            Self::TooDeep => "JSON nesting too deep",
+            Self::InvalidKey => "invalid key material",
+            Self::UnsupportedKey => "unsupported key type or curve",
+            Self::WeakKey => "key too weak",
+            Self::KeyAlgorithmMismatch => "key cannot be used with this algorithm",
+            Self::KeyUsage => "key use or key_ops forbid this operation",
+            Self::KeyNotFound => "no matching key",
+            Self::AmbiguousKeySet => "ambiguous key set",
+            Self::NotPrivateKey => "a private key is required",
+            Self::NoPublicKey => "HMAC keys have no public form",
+            Self::UnsupportedAlgorithm => "unsupported algorithm",
+            Self::AlgorithmMismatch => "token algorithm does not match the key",
+            Self::InvalidSignature => "invalid signature",
+            Self::Expired => "token expired",
+            Self::NotYetValid => "token not yet valid",
+            Self::IssuedInFuture => "token issued in the future",
+            Self::TooOld => "token older than the maximum age",
+            Self::MissingClaim => "required claim missing",
+            Self::InvalidClaimType => "claim has the wrong JSON type",
+            Self::IssuerMismatch => "issuer not accepted",
+            Self::AudienceMismatch => "audience not accepted",
+            Self::SubjectMismatch => "subject not accepted",
+            Self::TypeMismatch => "token type not accepted",
+            Self::InvalidScope => "invalid scope syntax",
+            Self::ScopeNotGranted => "scope not granted",
+            Self::MalformedOpaqueToken => "malformed opaque token",
+            Self::TokenChecksum => "opaque token checksum mismatch",
+            Self::WrongTokenKind => "opaque token of the wrong kind",
+            Self::TokenMismatch => "token does not match its stored hash",
+            Self::InvalidPkce => "invalid PKCE verifier or challenge",
+            Self::PkceMismatch => "PKCE verifier does not match the challenge",
+            Self::OAuthInvalidRequest => "invalid_request",
+            Self::OAuthInvalidClient => "invalid_client",
+            Self::OAuthInvalidGrant => "invalid_grant",
+            Self::OAuthUnauthorizedClient => "unauthorized_client",
+            Self::OAuthUnsupportedGrantType => "unsupported_grant_type",
+            Self::OAuthInvalidScope => "invalid_scope",
+            Self::OAuthAccessDenied => "access_denied",
+            Self::OAuthUnsupportedResponseType => "unsupported_response_type",
+            Self::OAuthServerError => "server_error",
+            Self::OAuthTemporarilyUnavailable => "temporarily_unavailable",
+            Self::OAuthInvalidToken => "invalid_token",
+            Self::OAuthInsufficientScope => "insufficient_scope",
+        }
+    }
+
+    /// For the OAuth block: the RFC 6749 / RFC 6750 `error` code to send on the wire.
+    pub const fn oauth_error(self) -> Option<&'static str> {
+        match self {
+            Self::OAuthInvalidRequest
+            | Self::OAuthInvalidClient
+            | Self::OAuthInvalidGrant
+            | Self::OAuthUnauthorizedClient
+            | Self::OAuthUnsupportedGrantType
+            | Self::OAuthInvalidScope
+            | Self::OAuthAccessDenied
+            | Self::OAuthUnsupportedResponseType
+            | Self::OAuthServerError
+            | Self::OAuthTemporarilyUnavailable
+            | Self::OAuthInvalidToken
+            | Self::OAuthInsufficientScope => Some(self.description()),
+            _ => None,
+        }
+    }
+
+    /// For the OAuth block: the HTTP status the host should answer with (RFC 6749 §5.2,
+    /// RFC 6750 §3.1). `invalid_client` is 401 (the host adds `WWW-Authenticate` when the
+    /// client used HTTP authentication).
+    pub const fn http_status(self) -> Option<u16> {
+        match self {
+            Self::OAuthInvalidClient | Self::OAuthInvalidToken => Some(401),
+            Self::OAuthInsufficientScope => Some(403),
+            Self::OAuthServerError => Some(500),
+            Self::OAuthTemporarilyUnavailable => Some(503),
+            Self::OAuthInvalidRequest
+            | Self::OAuthInvalidGrant
+            | Self::OAuthUnauthorizedClient
+            | Self::OAuthUnsupportedGrantType
+            | Self::OAuthInvalidScope
+            | Self::OAuthAccessDenied
+            | Self::OAuthUnsupportedResponseType => Some(400),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.description())
+    }
+}
+
+/// A tessera error: a stable [`ErrorKind`] plus a short human-readable detail.
+///
+/// The detail is for logs and developers; programs branch on [`Error::kind`] (or its code).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    detail: Cow<'static, str>,
+}
+
+impl Error {
+    /// An error of `kind` with a fixed detail text.
+    pub const fn new(kind: ErrorKind, detail: &'static str) -> Self {
+        Error { kind, detail: Cow::Borrowed(detail) }
+    }
+
+    /// An error of `kind` with a composed detail text, cut to a bounded length.
+    pub fn with_detail(kind: ErrorKind, detail: impl Into<String>) -> Self {
+        let mut detail: String = detail.into();
+        if detail.len() > MAX_DETAIL {
+            let mut cut = MAX_DETAIL;
+            while !detail.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            detail.truncate(cut);
+            detail.push('…');
+        }
+        Error { kind, detail: Cow::Owned(detail) }
+    }
+
+    /// The kind of this error.
+    pub const fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The stable numeric code of this error's kind.
+    pub const fn code(&self) -> u32 {
+        self.kind.code()
+    }
+
+    /// The detail text (never attacker-sized).
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Error({}: {})", self.kind.name(), self.detail)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.detail.is_empty() {
+            f.write_str(self.kind.description())
+        } else {
+            write!(f, "{}: {}", self.kind.description(), self.detail)
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error::new(kind, "")
+    }
+}
+
+/// `Result` with tessera's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Shortens text from untrusted input for use inside an error detail (at most 32 characters,
+/// control characters replaced), so details never echo attacker-sized input.
+pub(crate) fn snippet(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(32)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if text.chars().nth(32).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    /// Exhaustive: adding a variant without listing it here (and in `ALL`) fails to compile
+    /// or fails this test.
+    fn listed(kind: ErrorKind) -> bool {
+        match kind {
+            ErrorKind::InvalidArgument
+            | ErrorKind::BufferTooSmall
+            | ErrorKind::Panic
+            | ErrorKind::NullPointer
+            | ErrorKind::InvalidUtf8
+            | ErrorKind::RandomFailure
+            | ErrorKind::Unsupported
+            | ErrorKind::WrongHandle
+            | ErrorKind::MalformedToken
+            | ErrorKind::InvalidBase64
+            | ErrorKind::InvalidJson
+            | ErrorKind::DuplicateMember
+            | ErrorKind::TooLarge
+            | ErrorKind::InvalidHeader
+            | ErrorKind::UnsupportedCritical
+            | ErrorKind::TooDeep
+            | ErrorKind::InvalidKey
+            | ErrorKind::UnsupportedKey
+            | ErrorKind::WeakKey
+            | ErrorKind::KeyAlgorithmMismatch
+            | ErrorKind::KeyUsage
+            | ErrorKind::KeyNotFound
+            | ErrorKind::AmbiguousKeySet
+            | ErrorKind::NotPrivateKey
+            | ErrorKind::NoPublicKey
+            | ErrorKind::UnsupportedAlgorithm
+            | ErrorKind::AlgorithmMismatch
+            | ErrorKind::InvalidSignature
+            | ErrorKind::Expired
+            | ErrorKind::NotYetValid
+            | ErrorKind::IssuedInFuture
+            | ErrorKind::TooOld
+            | ErrorKind::MissingClaim
+            | ErrorKind::InvalidClaimType
+            | ErrorKind::IssuerMismatch
+            | ErrorKind::AudienceMismatch
+            | ErrorKind::SubjectMismatch
+            | ErrorKind::TypeMismatch
+            | ErrorKind::InvalidScope
+            | ErrorKind::ScopeNotGranted
+            | ErrorKind::MalformedOpaqueToken
+            | ErrorKind::TokenChecksum
+            | ErrorKind::WrongTokenKind
+            | ErrorKind::TokenMismatch
+            | ErrorKind::InvalidPkce
+            | ErrorKind::PkceMismatch
+            | ErrorKind::OAuthInvalidRequest
+            | ErrorKind::OAuthInvalidClient
+            | ErrorKind::OAuthInvalidGrant
+            | ErrorKind::OAuthUnauthorizedClient
+            | ErrorKind::OAuthUnsupportedGrantType
+            | ErrorKind::OAuthInvalidScope
+            | ErrorKind::OAuthAccessDenied
+            | ErrorKind::OAuthUnsupportedResponseType
+            | ErrorKind::OAuthServerError
+            | ErrorKind::OAuthTemporarilyUnavailable
+            | ErrorKind::OAuthInvalidToken
+            | ErrorKind::OAuthInsufficientScope => ErrorKind::ALL.contains(&kind),
+        }
+    }
+
+    #[test]
+    fn every_kind_has_a_distinct_code_and_name() {
+        let mut codes = HashSet::new();
+        let mut names = HashSet::new();
+        for &kind in ErrorKind::ALL {
+            assert!(listed(kind));
+            assert!(codes.insert(kind.code()), "duplicate code {}", kind.code());
+            assert!(names.insert(kind.name()), "duplicate name {}", kind.name());
+            assert_eq!(ErrorKind::from_code(kind.code()), Some(kind));
+            assert_ne!(kind.code(), 0, "0 is reserved for OK");
+        }
+        assert_eq!(ErrorKind::from_code(0), None);
+        assert_eq!(ErrorKind::from_code(99_999), None);
+    }
+
+    #[test]
+    fn codes_stay_in_their_blocks() {
+        // Pinned values: these are ABI. Changing one is a breaking change.
+        assert_eq!(ErrorKind::InvalidArgument.code(), 1);
+        assert_eq!(ErrorKind::BufferTooSmall.code(), 2);
+        assert_eq!(ErrorKind::Panic.code(), 3);
+        assert_eq!(ErrorKind::MalformedToken.code(), 100);
+        assert_eq!(ErrorKind::InvalidKey.code(), 200);
+        assert_eq!(ErrorKind::InvalidSignature.code(), 302);
+        assert_eq!(ErrorKind::Expired.code(), 400);
+        assert_eq!(ErrorKind::InvalidScope.code(), 500);
+        assert_eq!(ErrorKind::MalformedOpaqueToken.code(), 600);
+        assert_eq!(ErrorKind::OAuthInvalidRequest.code(), 700);
+        let mut last = 0;
+        for kind in ErrorKind::ALL {
+            assert!(kind.code() > last, "ALL must be in code order");
+            last = kind.code();
+        }
+    }
+
+    #[test]
+    fn oauth_kinds_carry_wire_code_and_status() {
+        for &kind in ErrorKind::ALL {
+            let in_block = (700..800).contains(&kind.code());
+            assert_eq!(kind.oauth_error().is_some(), in_block, "{kind:?}");
+            assert_eq!(kind.http_status().is_some(), in_block, "{kind:?}");
+        }
+        assert_eq!(ErrorKind::OAuthInvalidGrant.oauth_error(), Some("invalid_grant"));
+        assert_eq!(ErrorKind::OAuthInvalidClient.http_status(), Some(401));
+    }
+
+    #[test]
+    fn detail_is_bounded() {
+        let e = Error::with_detail(ErrorKind::InvalidArgument, "x".repeat(10_000));
+        assert!(e.detail().len() <= MAX_DETAIL + '…'.len_utf8());
+        assert_eq!(snippet(&"é".repeat(100)).chars().count(), 33);
+        assert_eq!(snippet("a\nb"), "a?b");
+    }
+}

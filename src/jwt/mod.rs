@@ -1,0 +1,1 @@
+//! JSON Web Tokens (placeholder while the core is written).
