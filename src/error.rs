@@ -427,7 +427,10 @@ pub struct Error {
 impl Error {
     /// An error of `kind` with a fixed detail text.
     pub const fn new(kind: ErrorKind, detail: &'static str) -> Self {
-        Error { kind, detail: Cow::Borrowed(detail) }
+        Error {
+            kind,
+            detail: Cow::Borrowed(detail),
+        }
     }
 
     /// An error of `kind` with a composed detail text, cut to a bounded length.
@@ -441,7 +444,10 @@ impl Error {
             detail.truncate(cut);
             detail.push('…');
         }
-        Error { kind, detail: Cow::Owned(detail) }
+        Error {
+            kind,
+            detail: Cow::Owned(detail),
+        }
     }
 
     /// The kind of this error.
@@ -613,7 +619,10 @@ mod tests {
             assert_eq!(kind.oauth_error().is_some(), in_block, "{kind:?}");
             assert_eq!(kind.http_status().is_some(), in_block, "{kind:?}");
         }
-        assert_eq!(ErrorKind::OAuthInvalidGrant.oauth_error(), Some("invalid_grant"));
+        assert_eq!(
+            ErrorKind::OAuthInvalidGrant.oauth_error(),
+            Some("invalid_grant")
+        );
         assert_eq!(ErrorKind::OAuthInvalidClient.http_status(), Some(401));
     }
 

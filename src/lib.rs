@@ -14,7 +14,7 @@
 //!
 //! ## Quick start (see README)
 //!
-//! ```ignore
+//! ```
 //! use tessera::jwt::{self, Algorithm, Header, Key, Verifier};
 //! use ring::rand::SystemRandom;
 //!

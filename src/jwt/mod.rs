@@ -1,1 +1,85 @@
-//! JSON Web Tokens (placeholder while the core is written).
+//! JSON Web Tokens: JWS compact signing and verification on `ring` (RFC 7515, RFC 7519), with
+//! keys from secrets, PEM/DER, JWK and JWKS (RFC 7517, RFC 7518, RFC 8037), RFC 7638
+//! thumbprints, and claim validation that is safe by default (RFC 8725, RFC 9068).
+//!
+//! Safe by default:
+//! - The key decides the algorithm. A [`Key`] is bound to one [`Algorithm`] when it is built;
+//!   a token whose header names another is rejected before any cryptography. `none` does not
+//!   exist. Keys are never taken from token headers (`jwk`, `jku`, `x5u`, `x5c` are ignored).
+//! - Parsing is strict: exactly three parts, strict base64url, sizes checked before decoding,
+//!   header and claims must be JSON objects without duplicate members, unknown `crit`
+//!   extensions rejected.
+//! - The signature is checked before any claim; claims of the wrong JSON type are errors;
+//!   `exp` is required; expected `iss`/`aud`/`sub`/`typ` values imply presence.
+//!
+//! ```
+//! use tessera::jwt::{self, Algorithm, Header, Key, Verifier};
+//! use ring::rand::SystemRandom;
+//!
+//! let rng = SystemRandom::new();
+//! let key = Key::generate(Algorithm::EdDSA, &rng)?.with_kid("k1");
+//! let now = 1_800_000_000;
+//! let claims = serde_json::json!({"iss": "https://as.example", "aud": "api", "exp": now + 60});
+//! let token = jwt::sign(&key, &Header::new().typ("JWT"), &claims, &rng)?;
+//!
+//! let verifier = Verifier::builder(key.public_key()?).issuer("https://as.example").audience("api").build()?;
+//! let verified = verifier.verify(&token, now)?;
+//! assert_eq!(verified.header().kid_value(), Some("k1"));
+//! # Ok::<(), tessera::Error>(())
+//! ```
+
+mod alg;
+mod der;
+mod header;
+mod json;
+mod jwk;
+mod jws;
+mod key;
+mod verify;
+
+use ring::rand::SecureRandom;
+use serde::Serialize;
+
+pub use alg::{Algorithm, KeyFamily};
+pub use header::Header;
+pub use json::MAX_JSON_DEPTH;
+pub use jwk::{KeySet, MAX_JWK_LEN, MAX_JWKS_KEYS, MAX_JWKS_LEN, SkippedKey, jwks};
+pub use jws::{Jws, Limits, sign_jws, verify_jws};
+pub use key::{Key, RSA_MAX_BITS, RSA_MIN_BITS};
+pub use verify::{
+    DEFAULT_LEEWAY, MAX_LEEWAY, RegisteredClaims, VerificationKeys, Verified, Verifier,
+    VerifierBuilder, dangerous,
+};
+
+use crate::{Error, ErrorKind, Result};
+
+/// Signs a JWT: `header` (with `alg` from the key and `kid` from the key unless set) over
+/// `claims`, any `serde::Serialize` value that serialises to a JSON object.
+pub fn sign<T: Serialize + ?Sized>(
+    key: &Key,
+    header: &Header,
+    claims: &T,
+    rng: &dyn SecureRandom,
+) -> Result<String> {
+    let payload = serde_json::to_vec(claims).map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            "the claims do not serialise to JSON",
+        )
+    })?;
+    sign_json(key, header, &payload, rng)
+}
+
+/// Signs a JWT whose claims are given as JSON text, used byte for byte. The text must be a
+/// JSON object without duplicate members.
+pub fn sign_json(
+    key: &Key,
+    header: &Header,
+    claims_json: &[u8],
+    rng: &dyn SecureRandom,
+) -> Result<String> {
+    json::check_object(claims_json)
+        .map_err(|e| Error::with_detail(e.kind(), format!("claims: {}", e.detail())))?;
+    let header = header.encode(key.alg(), key.kid())?;
+    sign_jws(key, &header, claims_json, rng)
+}

@@ -1,0 +1,663 @@
+//! JSON Web Keys (RFC 7517 §4, RFC 7518 §6, RFC 8037 §2), JWK Sets (RFC 7517 §5) and JWK
+//! thumbprints (RFC 7638 §3).
+//!
+//! Key sets select by `kid`, then by algorithm. A key with an `alg` member is bound to it; a key
+//! without one takes the algorithm the caller binds (EC and Ed25519 keys have an unambiguous
+//! default from their curve), never the one a token header names.
+
+use ring::digest;
+use serde_json::{Map, Value};
+use zeroize::Zeroizing;
+
+use super::alg::{Algorithm, KeyFamily};
+use super::der::{self, PrivateDer, PublicDer};
+use super::json::{b64_decode, b64_encode, parse_object};
+use super::key::{self, Key, Material, Usage, ec_coordinate_len};
+use crate::{Error, ErrorKind, Result};
+
+/// Largest JWKS document accepted, in bytes.
+pub const MAX_JWKS_LEN: usize = 256 * 1024;
+/// Largest number of keys in a JWKS document.
+pub const MAX_JWKS_KEYS: usize = 64;
+/// Largest single JWK accepted, in bytes.
+pub const MAX_JWK_LEN: usize = 32 * 1024;
+
+fn invalid(detail: &'static str) -> Error {
+    Error::new(ErrorKind::InvalidKey, detail)
+}
+
+fn opt_str<'a>(map: &'a Map<String, Value>, name: &'static str) -> Result<Option<&'a str>> {
+    match map.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::with_detail(
+            ErrorKind::InvalidKey,
+            format!("JWK member {name:?} must be a string"),
+        )),
+    }
+}
+
+fn req_bytes(map: &Map<String, Value>, name: &'static str) -> Result<Zeroizing<Vec<u8>>> {
+    let s = opt_str(map, name)?.ok_or_else(|| {
+        Error::with_detail(
+            ErrorKind::InvalidKey,
+            format!("JWK member {name:?} is missing"),
+        )
+    })?;
+    b64_decode(s.as_bytes()).map(Zeroizing::new).map_err(|_| {
+        Error::with_detail(
+            ErrorKind::InvalidKey,
+            format!("JWK member {name:?} is not strict base64url"),
+        )
+    })
+}
+
+fn exact_len(v: &[u8], len: usize, what: &'static str) -> Result<()> {
+    if v.len() == len {
+        Ok(())
+    } else {
+        Err(invalid(what))
+    }
+}
+
+/// Reads `use` and `key_ops` (RFC 7517 §4.2, §4.3): what the key may do.
+fn usage(map: &Map<String, Value>) -> Result<Usage> {
+    let mut usage = Usage::ANY;
+    if let Some(u) = opt_str(map, "use")? {
+        if u != "sig" {
+            return Err(Error::new(ErrorKind::KeyUsage, "JWK `use` is not \"sig\""));
+        }
+    }
+    match map.get("key_ops") {
+        None => {}
+        Some(Value::Array(ops)) => {
+            let mut seen: Vec<&str> = Vec::with_capacity(ops.len());
+            for op in ops {
+                let op = op
+                    .as_str()
+                    .ok_or(invalid("JWK `key_ops` must be an array of strings"))?;
+                if seen.contains(&op) {
+                    return Err(invalid("JWK `key_ops` lists a value twice"));
+                }
+                seen.push(op);
+            }
+            usage = Usage {
+                sign: seen.contains(&"sign"),
+                verify: seen.contains(&"verify"),
+            };
+            if !usage.sign && !usage.verify {
+                return Err(Error::new(
+                    ErrorKind::KeyUsage,
+                    "JWK `key_ops` allow neither sign nor verify",
+                ));
+            }
+        }
+        Some(_) => return Err(invalid("JWK `key_ops` must be an array of strings")),
+    }
+    Ok(usage)
+}
+
+fn ec_family(crv: &str) -> Result<KeyFamily> {
+    match crv {
+        "P-256" => Ok(KeyFamily::P256),
+        "P-384" => Ok(KeyFamily::P384),
+        "P-521" => Err(Error::new(
+            ErrorKind::UnsupportedKey,
+            "P-521 keys are not available in ring",
+        )),
+        "secp256k1" => Err(Error::new(
+            ErrorKind::UnsupportedKey,
+            "secp256k1 keys are not available in ring",
+        )),
+        _ => Err(Error::with_detail(
+            ErrorKind::UnsupportedKey,
+            format!("unsupported EC curve {:?}", crate::error::snippet(crv)),
+        )),
+    }
+}
+
+/// Builds a [`Key`] from a parsed JWK object. `alg` is the caller's binding, used when the JWK
+/// has no `alg`; when both are present they must agree.
+pub(crate) fn key_from_jwk(map: &Map<String, Value>, alg: Option<Algorithm>) -> Result<Key> {
+    let kty = opt_str(map, "kty")?.ok_or(invalid("JWK member \"kty\" is missing"))?;
+    let jwk_alg = match opt_str(map, "alg")? {
+        None => None,
+        Some(name) => Some(name.parse::<Algorithm>()?),
+    };
+    let alg = match (jwk_alg, alg) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(Error::with_detail(
+                ErrorKind::KeyAlgorithmMismatch,
+                format!("the JWK says alg {a} but the caller bound {b}"),
+            ));
+        }
+        (Some(a), _) | (None, Some(a)) => Some(a),
+        (None, None) => None,
+    };
+    let usage = usage(map)?;
+    let kid = opt_str(map, "kid")?.map(str::to_owned);
+    let key = match kty {
+        "oct" => {
+            let k = req_bytes(map, "k")?;
+            let alg = key::bind(KeyFamily::Hmac, alg)?;
+            Key::hmac(&k, alg)?
+        }
+        "RSA" => {
+            let n = req_bytes(map, "n")?;
+            let e = req_bytes(map, "e")?;
+            if map.contains_key("oth") {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedKey,
+                    "multi-prime RSA keys (`oth`) are not supported",
+                ));
+            }
+            if map.contains_key("d") {
+                let parts = ["d", "p", "q", "dp", "dq", "qi"].map(|m| req_bytes(map, m));
+                let [d, p, q, dp, dq, qi] = parts;
+                let (d, p, q, dp, dq, qi) = (d?, p?, q?, dp?, dq?, qi?);
+                let pkcs8 = der::pkcs8_rsa([&n, &e, &d, &p, &q, &dp, &dq, &qi]);
+                Key::from_private_der(
+                    PrivateDer {
+                        family: KeyFamily::Rsa,
+                        pkcs8,
+                    },
+                    alg,
+                )?
+            } else {
+                Key::from_public_der(
+                    PublicDer::Rsa {
+                        n: n.to_vec(),
+                        e: e.to_vec(),
+                    },
+                    alg,
+                )?
+            }
+        }
+        "EC" => {
+            let family =
+                ec_family(opt_str(map, "crv")?.ok_or(invalid("JWK member \"crv\" is missing"))?)?;
+            let len = ec_coordinate_len(family);
+            let x = req_bytes(map, "x")?;
+            let y = req_bytes(map, "y")?;
+            exact_len(&x, len, "EC `x` has the wrong length for its curve")?;
+            exact_len(&y, len, "EC `y` has the wrong length for its curve")?;
+            let point = [&[4u8][..], &x, &y].concat();
+            if map.contains_key("d") {
+                let d = req_bytes(map, "d")?;
+                exact_len(&d, len, "EC `d` has the wrong length for its curve")?;
+                let pkcs8 = der::pkcs8_ec(family, &d, &point);
+                Key::from_private_der(PrivateDer { family, pkcs8 }, alg)?
+            } else {
+                Key::from_public_der(PublicDer::Ec { family, point }, alg)?
+            }
+        }
+        "OKP" => {
+            match opt_str(map, "crv")?.ok_or(invalid("JWK member \"crv\" is missing"))? {
+                "Ed25519" => {}
+                "Ed448" => {
+                    return Err(Error::new(
+                        ErrorKind::UnsupportedKey,
+                        "Ed448 keys are not available in ring",
+                    ));
+                }
+                "X25519" | "X448" => {
+                    return Err(Error::new(
+                        ErrorKind::UnsupportedKey,
+                        "X25519/X448 keys are for key agreement, not signatures",
+                    ));
+                }
+                _ => {
+                    return Err(Error::new(
+                        ErrorKind::UnsupportedKey,
+                        "unsupported OKP curve",
+                    ));
+                }
+            }
+            let x = req_bytes(map, "x")?;
+            exact_len(&x, 32, "Ed25519 `x` must be 32 bytes")?;
+            if map.contains_key("d") {
+                let d = req_bytes(map, "d")?;
+                exact_len(&d, 32, "Ed25519 `d` must be 32 bytes")?;
+                let pkcs8 = der::pkcs8_ed25519(&d);
+                let key = Key::from_private_der(
+                    PrivateDer {
+                        family: KeyFamily::Ed25519,
+                        pkcs8,
+                    },
+                    alg,
+                )?;
+                if key.public_der()? != PublicDer::Ed25519(x.to_vec()) {
+                    return Err(invalid("Ed25519 `x` does not match `d`"));
+                }
+                key
+            } else {
+                Key::from_public_der(PublicDer::Ed25519(x.to_vec()), alg)?
+            }
+        }
+        _ => {
+            return Err(Error::with_detail(
+                ErrorKind::UnsupportedKey,
+                format!("unsupported kty {:?}", crate::error::snippet(kty)),
+            ));
+        }
+    };
+    let key = key.with_usage(usage);
+    Ok(match kid {
+        Some(kid) => key.with_kid(kid),
+        None => key,
+    })
+}
+
+/// The members that define the public key (RFC 7638 §3.2), as (name, value) pairs in
+/// lexicographic order.
+fn public_members(key: &Key) -> Result<Vec<(&'static str, String)>> {
+    Ok(match key.public_der() {
+        Ok(PublicDer::Rsa { n, e }) => vec![
+            ("e", b64_encode(&e)),
+            ("kty", "RSA".into()),
+            ("n", b64_encode(&n)),
+        ],
+        Ok(PublicDer::Ec { family, point }) => {
+            let len = ec_coordinate_len(family);
+            let crv = if family == KeyFamily::P384 {
+                "P-384"
+            } else {
+                "P-256"
+            };
+            let (x, y) = point
+                .get(1..)
+                .unwrap_or_default()
+                .split_at(len.min(point.len().saturating_sub(1)));
+            vec![
+                ("crv", crv.into()),
+                ("kty", "EC".into()),
+                ("x", b64_encode(x)),
+                ("y", b64_encode(y)),
+            ]
+        }
+        Ok(PublicDer::Ed25519(x)) => vec![
+            ("crv", "Ed25519".into()),
+            ("kty", "OKP".into()),
+            ("x", b64_encode(&x)),
+        ],
+        Err(e) => match key.hmac_secret() {
+            Some(k) => vec![("k", b64_encode(k)), ("kty", "oct".into())],
+            None => return Err(e),
+        },
+    })
+}
+
+/// RFC 7638 thumbprint (SHA-256, base64url) of a key. For HMAC keys it covers the secret
+/// (`k`), as the RFC defines; do not publish it.
+pub(crate) fn thumbprint(key: &Key) -> Result<String> {
+    let members = public_members(key)?;
+    let mut canonical = Zeroizing::new(String::from("{"));
+    for (i, (name, value)) in members.iter().enumerate() {
+        if i > 0 {
+            canonical.push(',');
+        }
+        // Values are base64url or fixed names: nothing to escape.
+        canonical.push_str(&format!("\"{name}\":\"{value}\""));
+    }
+    canonical.push('}');
+    Ok(b64_encode(
+        digest::digest(&digest::SHA256, canonical.as_bytes()).as_ref(),
+    ))
+}
+
+fn with_metadata(key: &Key, mut map: Map<String, Value>) -> Map<String, Value> {
+    let _ = map.insert("alg".into(), Value::String(key.alg().as_str().into()));
+    let _ = map.insert("use".into(), Value::String("sig".into()));
+    if let Some(kid) = key.kid() {
+        let _ = map.insert("kid".into(), Value::String(kid.into()));
+    }
+    map
+}
+
+/// The public JWK of an asymmetric key, with `alg`, `use: "sig"` and `kid`.
+pub(crate) fn public_jwk(key: &Key) -> Result<Map<String, Value>> {
+    if key.is_symmetric() {
+        return Err(Error::new(
+            ErrorKind::NoPublicKey,
+            "HMAC keys have no public JWK",
+        ));
+    }
+    let map = public_members(key)?
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Value::String(v)))
+        .collect();
+    Ok(with_metadata(key, map))
+}
+
+/// The private JWK of a key (secret material: handle with care).
+pub(crate) fn private_jwk(key: &Key) -> Result<Zeroizing<String>> {
+    let mut map: Map<String, Value> = public_members(key)?
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Value::String(v)))
+        .collect();
+    let secret_members: Vec<(&str, Vec<u8>)> = match &*key.material {
+        Material::Hmac { .. } => vec![],
+        Material::RsaPrivate { pkcs8, .. } => {
+            let parts = der::rsa_private_parts(pkcs8)?;
+            ["d", "p", "q", "dp", "dq", "qi"]
+                .iter()
+                .zip(parts.iter().skip(2))
+                .map(|(n, v)| (*n, v.to_vec()))
+                .collect()
+        }
+        Material::EcPrivate { pkcs8, .. } => vec![("d", der::ec_private_scalar(pkcs8)?.to_vec())],
+        Material::EdPrivate { pkcs8, .. } => vec![("d", der::ed25519_seed(pkcs8)?.to_vec())],
+        _ => return Err(Error::new(ErrorKind::NotPrivateKey, "this is a public key")),
+    };
+    for (name, value) in secret_members {
+        let value = Zeroizing::new(value);
+        let _ = map.insert(name.into(), Value::String(b64_encode(&value)));
+    }
+    let map = with_metadata(key, map);
+    let text = Zeroizing::new(
+        serde_json::to_string(&Value::Object(map))
+            .map_err(|_| invalid("JWK serialisation failed"))?,
+    );
+    Ok(text)
+}
+
+/// Why a JWK in a JWKS document was left out of a [`KeySet`].
+#[derive(Clone, Debug)]
+pub struct SkippedKey {
+    /// The key's `kid`, if it had a string one.
+    pub kid: Option<String>,
+    /// Why it was left out (unsupported type or algorithm, not for signatures, no algorithm).
+    pub reason: Error,
+}
+
+/// A set of verification keys (a JWKS), selected by `kid` and then by algorithm.
+///
+/// Immutable, `Send + Sync`. Rotation is the host's job: build a new set from the new document.
+///
+/// ```
+/// use tessera::jwt::{Algorithm, KeySet};
+/// let jwks = r#"{"keys":[{"kty":"EC","crv":"P-256","kid":"k1",
+///   "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+///   "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
+/// let set = KeySet::from_jwks(jwks.as_bytes(), &[])?;
+/// assert_eq!(set.keys()[0].alg(), Algorithm::ES256);
+/// # Ok::<(), tessera::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct KeySet {
+    keys: Vec<Key>,
+    skipped: Vec<SkippedKey>,
+}
+
+impl KeySet {
+    /// A key set from keys the caller built. Fails with [`ErrorKind::AmbiguousKeySet`] when
+    /// HMAC and asymmetric keys are mixed or two keys share a `kid` and algorithm, and with
+    /// [`ErrorKind::KeyNotFound`] when `keys` is empty.
+    pub fn new(keys: Vec<Key>) -> Result<KeySet> {
+        if keys.is_empty() {
+            return Err(Error::new(
+                ErrorKind::KeyNotFound,
+                "a key set needs at least one key",
+            ));
+        }
+        if keys.len() > MAX_JWKS_KEYS {
+            return Err(Error::new(
+                ErrorKind::TooLarge,
+                "more than 64 keys in a key set",
+            ));
+        }
+        let symmetric = keys.iter().filter(|k| k.is_symmetric()).count();
+        if symmetric != 0 && symmetric != keys.len() {
+            return Err(Error::new(
+                ErrorKind::AmbiguousKeySet,
+                "a key set may not mix HMAC and asymmetric keys",
+            ));
+        }
+        for (i, a) in keys.iter().enumerate() {
+            if keys[..i]
+                .iter()
+                .any(|b| a.kid().is_some() && a.kid() == b.kid() && a.alg() == b.alg())
+            {
+                return Err(Error::with_detail(
+                    ErrorKind::AmbiguousKeySet,
+                    format!(
+                        "two keys share kid {:?}",
+                        crate::error::snippet(a.kid().unwrap_or_default())
+                    ),
+                ));
+            }
+        }
+        Ok(KeySet {
+            keys,
+            skipped: Vec::new(),
+        })
+    }
+
+    /// Parses a JWKS document (`{"keys": [...]}`).
+    ///
+    /// `default_algs` binds keys that carry no `alg`: each such key is entered once for every
+    /// listed algorithm of its family (EC and Ed25519 keys without `alg` and without a listed
+    /// algorithm take their curve's algorithm). Keys that cannot verify JWS signatures are
+    /// skipped and reported by [`KeySet::skipped`]: unsupported `kty`, curve or `alg`, `use`
+    /// other than `sig`, `key_ops` without `verify`, or no algorithm to bind. Malformed or weak
+    /// keys of a supported type fail the whole document, as do duplicate `kid`s, mixed HMAC
+    /// and asymmetric keys, and a document with no usable key.
+    pub fn from_jwks(jwks: &[u8], default_algs: &[Algorithm]) -> Result<KeySet> {
+        if jwks.len() > MAX_JWKS_LEN {
+            return Err(Error::new(
+                ErrorKind::TooLarge,
+                "JWKS document larger than 256 KiB",
+            ));
+        }
+        let doc = parse_object(jwks)?;
+        let Some(Value::Array(entries)) = doc.get("keys") else {
+            return Err(Error::new(
+                ErrorKind::InvalidKey,
+                "a JWKS document needs a \"keys\" array",
+            ));
+        };
+        if entries.len() > MAX_JWKS_KEYS {
+            return Err(Error::new(
+                ErrorKind::TooLarge,
+                "more than 64 keys in a JWKS document",
+            ));
+        }
+        let mut keys = Vec::new();
+        let mut skipped = Vec::new();
+        let mut kids: Vec<&str> = Vec::new();
+        for entry in entries {
+            let Value::Object(map) = entry else {
+                return Err(Error::new(
+                    ErrorKind::InvalidKey,
+                    "a JWKS entry is not an object",
+                ));
+            };
+            let kid = map.get("kid").and_then(Value::as_str);
+            match jwk_entry_keys(map, default_algs) {
+                Ok(found) => {
+                    if let Some(kid) = kid {
+                        if kids.contains(&kid) {
+                            return Err(Error::with_detail(
+                                ErrorKind::AmbiguousKeySet,
+                                format!("two keys share kid {:?}", crate::error::snippet(kid)),
+                            ));
+                        }
+                        kids.push(kid);
+                    }
+                    keys.extend(found);
+                }
+                Err(reason) if skippable(reason.kind()) => skipped.push(SkippedKey {
+                    kid: kid.map(str::to_owned),
+                    reason,
+                }),
+                Err(e) => return Err(e),
+            }
+        }
+        if keys.is_empty() {
+            let why = skipped
+                .first()
+                .map(|s| s.reason.to_string())
+                .unwrap_or_else(|| "the document is empty".into());
+            return Err(Error::with_detail(
+                ErrorKind::KeyNotFound,
+                format!("no usable signature key in the JWKS: {why}"),
+            ));
+        }
+        let mut set = KeySet::new(keys)?;
+        set.skipped = skipped;
+        Ok(set)
+    }
+
+    /// The usable keys, in document order.
+    pub fn keys(&self) -> &[Key] {
+        &self.keys
+    }
+
+    /// The JWKs that were left out, with the reason.
+    pub fn skipped(&self) -> &[SkippedKey] {
+        &self.skipped
+    }
+
+    /// The keys that may verify a token with this `kid` and `alg`: keys with that `kid`, or
+    /// if none has it, keys without a `kid`; in both cases only keys bound to `alg`.
+    pub(crate) fn candidates(&self, kid: Option<&str>, alg: Algorithm) -> Vec<&Key> {
+        let by_alg = |k: &&Key| k.alg().accepts(alg);
+        if let Some(kid) = kid {
+            let exact: Vec<&Key> = self
+                .keys
+                .iter()
+                .filter(|k| k.kid() == Some(kid))
+                .filter(by_alg)
+                .collect();
+            if !exact.is_empty() || self.keys.iter().any(|k| k.kid() == Some(kid)) {
+                return exact;
+            }
+            return self
+                .keys
+                .iter()
+                .filter(|k| k.kid().is_none())
+                .filter(by_alg)
+                .collect();
+        }
+        self.keys.iter().filter(by_alg).collect()
+    }
+
+    /// The public JWKS document of these keys (what an authorization server serves at its
+    /// `jwks_uri`). Fails for HMAC keys ([`ErrorKind::NoPublicKey`]).
+    pub fn to_jwks(&self) -> Result<String> {
+        jwks_document(&self.keys)
+    }
+}
+
+fn skippable(kind: ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::UnsupportedKey
+            | ErrorKind::UnsupportedAlgorithm
+            | ErrorKind::KeyUsage
+            | ErrorKind::KeyAlgorithmMismatch
+    )
+}
+
+fn jwk_entry_keys(map: &Map<String, Value>, default_algs: &[Algorithm]) -> Result<Vec<Key>> {
+    let usage = usage(map)?;
+    if !usage.verify {
+        return Err(Error::new(
+            ErrorKind::KeyUsage,
+            "key_ops do not allow verify",
+        ));
+    }
+    if map.contains_key("alg") {
+        return Ok(vec![key_from_jwk(map, None)?]);
+    }
+    // No `alg`: build once to learn the family, then bind each listed algorithm of it.
+    let probe = match key_from_jwk(map, None) {
+        Ok(key) => key,
+        Err(e) if e.kind() == ErrorKind::KeyAlgorithmMismatch => {
+            // RSA or oct without alg: find the family from the first listed algorithm that fits.
+            let fitting: Vec<Key> = default_algs
+                .iter()
+                .filter_map(|a| key_from_jwk(map, Some(*a)).ok())
+                .collect();
+            if fitting.is_empty() {
+                // Surface structural errors (bad n, short secret) rather than "no algorithm".
+                let family_alg = if map.get("kty").and_then(Value::as_str) == Some("oct") {
+                    Algorithm::HS256
+                } else {
+                    Algorithm::RS256
+                };
+                let structural = key_from_jwk(map, Some(family_alg));
+                return match structural {
+                    Err(err) if err.kind() != ErrorKind::KeyAlgorithmMismatch => Err(err),
+                    _ => Err(Error::new(
+                        ErrorKind::KeyAlgorithmMismatch,
+                        "key has no `alg` and no default algorithm of its family was given",
+                    )),
+                };
+            }
+            return Ok(fitting);
+        }
+        Err(e) => return Err(e),
+    };
+    let listed: Vec<Key> = default_algs
+        .iter()
+        .filter(|a| a.family() == probe.family())
+        .filter_map(|a| probe.clone().with_alg(*a).ok())
+        .collect();
+    Ok(if listed.is_empty() {
+        vec![probe]
+    } else {
+        listed
+    })
+}
+
+/// A public JWKS document for `keys`. Keys bound to several algorithms with the same `kid`
+/// appear once per algorithm.
+pub(crate) fn jwks_document(keys: &[Key]) -> Result<String> {
+    let list: Vec<Value> = keys
+        .iter()
+        .map(|k| public_jwk(k).map(Value::Object))
+        .collect::<Result<_>>()?;
+    let mut doc = Map::new();
+    let _ = doc.insert("keys".into(), Value::Array(list));
+    serde_json::to_string(&Value::Object(doc)).map_err(|_| invalid("JWKS serialisation failed"))
+}
+
+impl Key {
+    /// Loads a key from a JWK (RFC 7517). `alg` binds the algorithm when the JWK has no `alg`
+    /// member; when both are given they must agree ([`ErrorKind::KeyAlgorithmMismatch`]).
+    /// `use` other than `sig` is [`ErrorKind::KeyUsage`]; `key_ops` limit the key to signing
+    /// and/or verifying. Private members (`d`, ...) make a private key.
+    pub fn from_jwk(jwk: &[u8], alg: Option<Algorithm>) -> Result<Key> {
+        if jwk.len() > MAX_JWK_LEN {
+            return Err(Error::new(ErrorKind::TooLarge, "JWK larger than 32 KiB"));
+        }
+        key_from_jwk(&parse_object(jwk)?, alg)
+    }
+
+    /// Loads a key from an already parsed JWK object.
+    pub fn from_jwk_value(jwk: &Map<String, Value>, alg: Option<Algorithm>) -> Result<Key> {
+        key_from_jwk(jwk, alg)
+    }
+
+    /// The public JWK (with `alg`, `use` and `kid`). HMAC keys have none
+    /// ([`ErrorKind::NoPublicKey`]).
+    pub fn public_jwk(&self) -> Result<Map<String, Value>> {
+        public_jwk(self)
+    }
+
+    /// The private JWK, secret members included, as JSON text wiped on drop.
+    pub fn private_jwk(&self) -> Result<Zeroizing<String>> {
+        private_jwk(self)
+    }
+
+    /// The RFC 7638 JWK thumbprint (SHA-256, base64url).
+    pub fn thumbprint(&self) -> Result<String> {
+        thumbprint(self)
+    }
+}
+
+/// The public JWKS document for a set of keys, as an authorization server publishes it.
+pub fn jwks(keys: &[Key]) -> Result<String> {
+    jwks_document(keys)
+}

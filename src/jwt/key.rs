@@ -1,0 +1,810 @@
+//! Keys: one [`Key`] type bound to exactly one algorithm at construction (RFC 8725 §3.1), loaded
+//! from HMAC secrets (RFC 7518 §3.2), PKCS#8, PKCS#1, SEC1, SPKI and X.509 (PEM or DER), or
+//! JWK (see `jwk.rs`), and generated for ES256, ES384, Ed25519 and HMAC.
+
+use std::fmt;
+use std::sync::Arc;
+
+use ring::rand::{SecureRandom, SystemRandom};
+use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
+use ring::{agreement, hmac};
+use zeroize::Zeroizing;
+
+use super::alg::{Algorithm, KeyFamily};
+use super::der::{self, ParsedDer, PrivateDer, PublicDer};
+use crate::{Error, ErrorKind, Result};
+
+/// Smallest RSA modulus accepted, in bits (RFC 7518 §3.3).
+pub const RSA_MIN_BITS: usize = 2048;
+/// Largest RSA modulus accepted for verification, in bits (`ring`'s limit).
+pub const RSA_MAX_BITS: usize = 8192;
+
+/// What a key may be used for, from JWK `use` / `key_ops` (RFC 7517 §4.2, §4.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Usage {
+    pub(crate) sign: bool,
+    pub(crate) verify: bool,
+}
+
+impl Usage {
+    pub(crate) const ANY: Usage = Usage {
+        sign: true,
+        verify: true,
+    };
+}
+
+pub(crate) enum Material {
+    Hmac {
+        secret: Zeroizing<Vec<u8>>,
+        key: hmac::Key,
+    },
+    RsaPrivate {
+        pair: RsaKeyPair,
+        pkcs8: Zeroizing<Vec<u8>>,
+        n: Vec<u8>,
+        e: Vec<u8>,
+    },
+    RsaPublic {
+        n: Vec<u8>,
+        e: Vec<u8>,
+    },
+    EcPrivate {
+        pair: EcdsaKeyPair,
+        pkcs8: Zeroizing<Vec<u8>>,
+        family: KeyFamily,
+    },
+    EcPublic {
+        family: KeyFamily,
+        point: Vec<u8>,
+    },
+    EdPrivate {
+        pair: Ed25519KeyPair,
+        pkcs8: Zeroizing<Vec<u8>>,
+    },
+    EdPublic {
+        x: Vec<u8>,
+    },
+}
+
+/// A signing or verification key bound to one [`Algorithm`].
+///
+/// The key decides the algorithm: a token whose header names another algorithm is rejected
+/// with [`ErrorKind::AlgorithmMismatch`] before any cryptography runs, so algorithm-confusion
+/// attacks (an HMAC token checked against an RSA public key, `none`, ...) cannot be expressed.
+///
+/// Keys are immutable, cheap to clone (the material is shared), `Send + Sync`, and never show
+/// secret material in `Debug`; secret bytes kept by tessera are wiped on drop.
+///
+/// Certificates: [`Key::from_pem`] and [`Key::from_der`] accept an X.509 certificate and take
+/// its subject public key. **No chain, validity period, name or usage of the certificate is
+/// checked**: trust in the certificate is the host's decision.
+///
+/// ```
+/// use tessera::jwt::{Algorithm, Key};
+/// let key = Key::hmac(b"a-32-byte-or-longer-shared-secret!", Algorithm::HS256)?;
+/// assert_eq!(key.alg(), Algorithm::HS256);
+/// assert!(!format!("{key:?}").contains("shared-secret"));
+/// # Ok::<(), tessera::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Key {
+    alg: Algorithm,
+    kid: Option<Arc<str>>,
+    usage: Usage,
+    pub(crate) material: Arc<Material>,
+}
+
+fn rejected(e: ring::error::KeyRejected) -> Error {
+    let reason = e.to_string();
+    let kind = if reason == "TooSmall" {
+        ErrorKind::WeakKey
+    } else {
+        ErrorKind::InvalidKey
+    };
+    Error::with_detail(kind, format!("key rejected by ring: {reason}"))
+}
+
+/// Binds an algorithm to a key of `family`: the caller's choice if compatible, else the
+/// family's unambiguous default.
+pub(crate) fn bind(family: KeyFamily, requested: Option<Algorithm>) -> Result<Algorithm> {
+    match requested {
+        Some(alg) if alg.family() == family => Ok(alg),
+        Some(alg) => Err(Error::with_detail(
+            ErrorKind::KeyAlgorithmMismatch,
+            format!("a {} key cannot be used with {alg}", family_name(family)),
+        )),
+        None => Algorithm::default_for(family).ok_or_else(|| match family {
+            KeyFamily::Rsa => Error::new(
+                ErrorKind::KeyAlgorithmMismatch,
+                "RSA keys need an explicit algorithm (RS256, RS384, RS512, PS256, PS384 or PS512)",
+            ),
+            _ => Error::new(
+                ErrorKind::KeyAlgorithmMismatch,
+                "HMAC keys need an explicit algorithm (HS256, HS384 or HS512)",
+            ),
+        }),
+    }
+}
+
+pub(crate) fn family_name(family: KeyFamily) -> &'static str {
+    match family {
+        KeyFamily::Hmac => "HMAC",
+        KeyFamily::Rsa => "RSA",
+        KeyFamily::P256 => "P-256",
+        KeyFamily::P384 => "P-384",
+        KeyFamily::Ed25519 => "Ed25519",
+    }
+}
+
+fn bit_len(n: &[u8]) -> usize {
+    let skip = n.iter().take_while(|&&b| b == 0).count();
+    match n.get(skip) {
+        None => 0,
+        Some(&top) => (n.len() - skip - 1) * 8 + (8 - top.leading_zeros() as usize),
+    }
+}
+
+/// Small primes of the ROCA test (Nemec et al., CCS 2017): a modulus whose residue modulo every
+/// one of them lies in the subgroup generated by 65537 was made by the vulnerable Infineon
+/// generator.
+const ROCA_PRIMES: [u32; 38] = [
+    3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97,
+    101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167,
+];
+
+/// Whether an RSA modulus carries the ROCA fingerprint (CVE-2017-15361).
+pub(crate) fn has_roca_fingerprint(n: &[u8]) -> bool {
+    ROCA_PRIMES.iter().all(|&p| {
+        let residue = n
+            .iter()
+            .fold(0u32, |acc, &b| (acc * 256 + u32::from(b)) % p);
+        // Walk the subgroup generated by 65537 modulo p.
+        let g = 65537 % p;
+        let mut x = 1u32;
+        for _ in 0..p {
+            if x == residue {
+                return true;
+            }
+            x = x * g % p;
+            if x == 1 {
+                break;
+            }
+        }
+        false
+    })
+}
+
+fn check_rsa_public(n: &[u8], e: &[u8]) -> Result<()> {
+    let bits = bit_len(n);
+    if bits < RSA_MIN_BITS {
+        return Err(Error::with_detail(
+            ErrorKind::WeakKey,
+            format!("RSA modulus of {bits} bits; at least {RSA_MIN_BITS} are required"),
+        ));
+    }
+    if bits > RSA_MAX_BITS {
+        return Err(Error::new(
+            ErrorKind::UnsupportedKey,
+            "RSA modulus larger than 8192 bits",
+        ));
+    }
+    if n.last().is_none_or(|b| b & 1 == 0) {
+        return Err(Error::new(ErrorKind::InvalidKey, "RSA modulus is even"));
+    }
+    let e_bits = bit_len(e);
+    if !(2..=33).contains(&e_bits) || e.last().is_none_or(|b| b & 1 == 0) {
+        return Err(Error::new(
+            ErrorKind::WeakKey,
+            "RSA public exponent must be odd, at least 3 and at most 2^33-1",
+        ));
+    }
+    if has_roca_fingerprint(n) {
+        return Err(Error::new(
+            ErrorKind::WeakKey,
+            "RSA modulus has the ROCA fingerprint (CVE-2017-15361)",
+        ));
+    }
+    Ok(())
+}
+
+fn strip_zeros(v: &[u8]) -> Vec<u8> {
+    let skip = v.iter().take_while(|&&b| b == 0).count();
+    v[skip..].to_vec()
+}
+
+fn ec_signing_alg(family: KeyFamily) -> &'static signature::EcdsaSigningAlgorithm {
+    if family == KeyFamily::P384 {
+        &signature::ECDSA_P384_SHA384_FIXED_SIGNING
+    } else {
+        &signature::ECDSA_P256_SHA256_FIXED_SIGNING
+    }
+}
+
+pub(crate) fn ec_coordinate_len(family: KeyFamily) -> usize {
+    if family == KeyFamily::P384 { 48 } else { 32 }
+}
+
+/// Checks that `point` is an uncompressed point on the curve (ring's ECDH peer-key validation).
+fn check_ec_point(family: KeyFamily, point: &[u8]) -> Result<()> {
+    let len = 1 + 2 * ec_coordinate_len(family);
+    match point.first() {
+        Some(0x02 | 0x03) => {
+            return Err(Error::new(
+                ErrorKind::UnsupportedKey,
+                "compressed EC points are not supported",
+            ));
+        }
+        Some(0x04) if point.len() == len => {}
+        _ => {
+            return Err(Error::new(
+                ErrorKind::InvalidKey,
+                "EC public key has the wrong length or encoding",
+            ));
+        }
+    }
+    let agreement_alg = if family == KeyFamily::P384 {
+        &agreement::ECDH_P384
+    } else {
+        &agreement::ECDH_P256
+    };
+    let rng = SystemRandom::new();
+    let ours = agreement::EphemeralPrivateKey::generate(agreement_alg, &rng)
+        .map_err(|_| Error::new(ErrorKind::RandomFailure, "system randomness unavailable"))?;
+    agreement::agree_ephemeral(
+        ours,
+        &agreement::UnparsedPublicKey::new(agreement_alg, point),
+        |_| (),
+    )
+    .map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidKey,
+            "EC public key is not a point on the curve",
+        )
+    })
+}
+
+impl Key {
+    fn new(alg: Algorithm, material: Material) -> Key {
+        Key {
+            alg,
+            kid: None,
+            usage: Usage::ANY,
+            material: Arc::new(material),
+        }
+    }
+
+    /// An HMAC key (`HS256`, `HS384`, `HS512`) from a shared secret. The secret must be at
+    /// least as long as the hash output (32, 48 or 64 bytes; RFC 7518 §3.2), else
+    /// [`ErrorKind::WeakKey`].
+    pub fn hmac(secret: &[u8], alg: Algorithm) -> Result<Key> {
+        let ring_alg = alg.hmac_algorithm().ok_or_else(|| {
+            Error::with_detail(
+                ErrorKind::KeyAlgorithmMismatch,
+                format!("a shared secret cannot be used with {alg}"),
+            )
+        })?;
+        if secret.len() < alg.hmac_min_len() {
+            return Err(Error::with_detail(
+                ErrorKind::WeakKey,
+                format!(
+                    "{alg} secret of {} bytes; at least {} are required (RFC 7518 §3.2)",
+                    secret.len(),
+                    alg.hmac_min_len()
+                ),
+            ));
+        }
+        Ok(Key::new(
+            alg,
+            Material::Hmac {
+                secret: Zeroizing::new(secret.to_vec()),
+                key: hmac::Key::new(ring_alg, secret),
+            },
+        ))
+    }
+
+    /// Generates a new key: a random HMAC secret as long as the hash output, or an ES256,
+    /// ES384 or Ed25519 key pair. RSA key generation is not available in `ring`
+    /// ([`ErrorKind::Unsupported`]): generate one with OpenSSL and import it.
+    pub fn generate(alg: Algorithm, rng: &dyn SecureRandom) -> Result<Key> {
+        let rand_err = |_| {
+            Error::new(
+                ErrorKind::RandomFailure,
+                "the random number generator failed",
+            )
+        };
+        match alg.family() {
+            KeyFamily::Hmac => {
+                let mut secret = Zeroizing::new(vec![0u8; alg.hmac_min_len()]);
+                rng.fill(&mut secret).map_err(rand_err)?;
+                Key::hmac(&secret, alg)
+            }
+            KeyFamily::P256 | KeyFamily::P384 => {
+                let doc = EcdsaKeyPair::generate_pkcs8(ec_signing_alg(alg.family()), rng)
+                    .map_err(rand_err)?;
+                let pkcs8 = Zeroizing::new(doc.as_ref().to_vec());
+                Key::from_private_der(
+                    PrivateDer {
+                        family: alg.family(),
+                        pkcs8,
+                    },
+                    Some(alg),
+                )
+            }
+            KeyFamily::Ed25519 => {
+                let doc = Ed25519KeyPair::generate_pkcs8(rng).map_err(rand_err)?;
+                let pkcs8 = Zeroizing::new(doc.as_ref().to_vec());
+                Key::from_private_der(
+                    PrivateDer {
+                        family: KeyFamily::Ed25519,
+                        pkcs8,
+                    },
+                    Some(alg),
+                )
+            }
+            KeyFamily::Rsa => Err(Error::new(
+                ErrorKind::Unsupported,
+                "RSA key generation is not available in ring; generate a key with \
+                 `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072` and import it with Key::from_pem",
+            )),
+        }
+    }
+
+    /// Loads a key from PEM: `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1),
+    /// `EC PRIVATE KEY` (SEC1), `PUBLIC KEY` (SPKI), `RSA PUBLIC KEY` (PKCS#1) or
+    /// `CERTIFICATE` (its subject public key; no certificate validation). The first PEM block is
+    /// used. `alg` binds the algorithm; `None` binds the key type's unambiguous default
+    /// (P-256 → ES256, P-384 → ES384, Ed25519 → EdDSA) and is an error for RSA.
+    pub fn from_pem(pem: &[u8], alg: Option<Algorithm>) -> Result<Key> {
+        let (label, der) = der::pem(pem)?;
+        let parsed = match label.as_str() {
+            "PRIVATE KEY" => ParsedDer::Private(der::pkcs8(&der)?),
+            "RSA PRIVATE KEY" => ParsedDer::Private(der::pkcs8_from_pkcs1(&der)?),
+            "EC PRIVATE KEY" => ParsedDer::Private(der::pkcs8_from_sec1(&der)?),
+            "PUBLIC KEY" => ParsedDer::Public(der::spki(&der)?),
+            "RSA PUBLIC KEY" => ParsedDer::Public(der::rsa_public_pkcs1(&der)?),
+            "CERTIFICATE" => ParsedDer::Public(der::certificate_spki(&der)?),
+            "ENCRYPTED PRIVATE KEY" => {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedKey,
+                    "encrypted PKCS#8 keys are not supported",
+                ));
+            }
+            _ => {
+                return Err(Error::with_detail(
+                    ErrorKind::InvalidKey,
+                    format!("unsupported PEM label {label:?}"),
+                ));
+            }
+        };
+        Key::from_parsed(parsed, alg)
+    }
+
+    /// Loads a key from DER, recognising PKCS#8, PKCS#1 (private or public), SEC1, SPKI and
+    /// X.509 certificates by their structure. `alg` as for [`Key::from_pem`].
+    pub fn from_der(der: &[u8], alg: Option<Algorithm>) -> Result<Key> {
+        if der.len() > der::MAX_KEY_INPUT {
+            return Err(Error::new(
+                ErrorKind::TooLarge,
+                "key input larger than 64 KiB",
+            ));
+        }
+        Key::from_parsed(der::parse_any(der)?, alg)
+    }
+
+    fn from_parsed(parsed: ParsedDer, alg: Option<Algorithm>) -> Result<Key> {
+        match parsed {
+            ParsedDer::Private(p) => Key::from_private_der(p, alg),
+            ParsedDer::Public(p) => Key::from_public_der(p, alg),
+        }
+    }
+
+    pub(crate) fn from_private_der(p: PrivateDer, alg: Option<Algorithm>) -> Result<Key> {
+        let alg = bind(p.family, alg)?;
+        let material = match p.family {
+            KeyFamily::Rsa => {
+                let pair = RsaKeyPair::from_pkcs8(&p.pkcs8).map_err(rejected)?;
+                let comps: signature::RsaPublicKeyComponents<Vec<u8>> = pair.public().into();
+                let (n, e) = (strip_zeros(&comps.n), strip_zeros(&comps.e));
+                check_rsa_public(&n, &e)?;
+                Material::RsaPrivate {
+                    pair,
+                    pkcs8: p.pkcs8,
+                    n,
+                    e,
+                }
+            }
+            KeyFamily::P256 | KeyFamily::P384 => {
+                let pair = EcdsaKeyPair::from_pkcs8(
+                    ec_signing_alg(p.family),
+                    &p.pkcs8,
+                    &SystemRandom::new(),
+                )
+                .map_err(rejected)?;
+                Material::EcPrivate {
+                    pair,
+                    pkcs8: p.pkcs8,
+                    family: p.family,
+                }
+            }
+            KeyFamily::Ed25519 => {
+                let pair =
+                    Ed25519KeyPair::from_pkcs8_maybe_unchecked(&p.pkcs8).map_err(rejected)?;
+                Material::EdPrivate {
+                    pair,
+                    pkcs8: p.pkcs8,
+                }
+            }
+            KeyFamily::Hmac => {
+                return Err(Error::new(ErrorKind::InvalidKey, "not an asymmetric key"));
+            }
+        };
+        Ok(Key::new(alg, material))
+    }
+
+    pub(crate) fn from_public_der(p: PublicDer, alg: Option<Algorithm>) -> Result<Key> {
+        match p {
+            PublicDer::Rsa { n, e } => {
+                let alg = bind(KeyFamily::Rsa, alg)?;
+                let (n, e) = (strip_zeros(&n), strip_zeros(&e));
+                check_rsa_public(&n, &e)?;
+                Ok(Key::new(alg, Material::RsaPublic { n, e }))
+            }
+            PublicDer::Ec { family, point } => {
+                let alg = bind(family, alg)?;
+                check_ec_point(family, &point)?;
+                Ok(Key::new(alg, Material::EcPublic { family, point }))
+            }
+            PublicDer::Ed25519(x) => {
+                let alg = bind(KeyFamily::Ed25519, alg)?;
+                if x.len() != 32 {
+                    return Err(Error::new(
+                        ErrorKind::InvalidKey,
+                        "Ed25519 public key must be 32 bytes",
+                    ));
+                }
+                Ok(Key::new(alg, Material::EdPublic { x }))
+            }
+        }
+    }
+
+    /// The same key with a key id (`kid`), emitted in token headers and JWKs.
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Key {
+        self.kid = Some(Arc::from(kid.into()));
+        self
+    }
+
+    pub(crate) fn with_usage(mut self, usage: Usage) -> Key {
+        self.usage = usage;
+        self
+    }
+
+    /// The same key material bound to another algorithm of the same family (for example an
+    /// RSA key used for both RS256 and PS256 becomes two keys).
+    pub fn with_alg(mut self, alg: Algorithm) -> Result<Key> {
+        self.alg = bind(self.family(), Some(alg))?;
+        Ok(self)
+    }
+
+    /// The algorithm this key is bound to.
+    pub fn alg(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The key id, if any.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// The key family (HMAC, RSA, P-256, P-384, Ed25519).
+    pub fn family(&self) -> KeyFamily {
+        self.alg.family()
+    }
+
+    /// Whether the key holds private (or secret) material and can sign.
+    pub fn is_private(&self) -> bool {
+        !matches!(
+            &*self.material,
+            Material::RsaPublic { .. } | Material::EcPublic { .. } | Material::EdPublic { .. }
+        )
+    }
+
+    /// Whether this is a symmetric (HMAC) key.
+    pub fn is_symmetric(&self) -> bool {
+        matches!(&*self.material, Material::Hmac { .. })
+    }
+
+    /// The public half of an asymmetric key (same algorithm and `kid`), for verifiers and
+    /// JWKS. HMAC keys have none ([`ErrorKind::NoPublicKey`]).
+    pub fn public_key(&self) -> Result<Key> {
+        let material = match &*self.material {
+            Material::Hmac { .. } => {
+                return Err(Error::new(
+                    ErrorKind::NoPublicKey,
+                    "HMAC keys have no public form",
+                ));
+            }
+            Material::RsaPrivate { n, e, .. } | Material::RsaPublic { n, e } => {
+                Material::RsaPublic {
+                    n: n.clone(),
+                    e: e.clone(),
+                }
+            }
+            Material::EcPrivate { pair, family, .. } => Material::EcPublic {
+                family: *family,
+                point: pair.public_key().as_ref().to_vec(),
+            },
+            Material::EcPublic { family, point } => Material::EcPublic {
+                family: *family,
+                point: point.clone(),
+            },
+            Material::EdPrivate { pair, .. } => Material::EdPublic {
+                x: pair.public_key().as_ref().to_vec(),
+            },
+            Material::EdPublic { x } => Material::EdPublic { x: x.clone() },
+        };
+        Ok(Key {
+            alg: self.alg,
+            kid: self.kid.clone(),
+            usage: self.usage,
+            material: Arc::new(material),
+        })
+    }
+
+    pub(crate) fn public_der(&self) -> Result<PublicDer> {
+        Ok(match &*self.material {
+            Material::Hmac { .. } => {
+                return Err(Error::new(
+                    ErrorKind::NoPublicKey,
+                    "HMAC keys have no public form",
+                ));
+            }
+            Material::RsaPrivate { n, e, .. } | Material::RsaPublic { n, e } => PublicDer::Rsa {
+                n: n.clone(),
+                e: e.clone(),
+            },
+            Material::EcPrivate { pair, family, .. } => PublicDer::Ec {
+                family: *family,
+                point: pair.public_key().as_ref().to_vec(),
+            },
+            Material::EcPublic { family, point } => PublicDer::Ec {
+                family: *family,
+                point: point.clone(),
+            },
+            Material::EdPrivate { pair, .. } => {
+                PublicDer::Ed25519(pair.public_key().as_ref().to_vec())
+            }
+            Material::EdPublic { x } => PublicDer::Ed25519(x.clone()),
+        })
+    }
+
+    /// The public key as SubjectPublicKeyInfo DER.
+    pub fn public_key_der(&self) -> Result<Vec<u8>> {
+        Ok(der::spki_der(&self.public_der()?))
+    }
+
+    /// The public key as a `PUBLIC KEY` PEM block.
+    pub fn public_key_pem(&self) -> Result<String> {
+        Ok(der::to_pem("PUBLIC KEY", &self.public_key_der()?).to_string())
+    }
+
+    /// The private key as PKCS#8 DER (asymmetric private keys only).
+    pub fn private_key_der(&self) -> Result<Zeroizing<Vec<u8>>> {
+        match &*self.material {
+            Material::RsaPrivate { pkcs8, .. }
+            | Material::EcPrivate { pkcs8, .. }
+            | Material::EdPrivate { pkcs8, .. } => Ok(pkcs8.clone()),
+            Material::Hmac { .. } => Err(Error::new(
+                ErrorKind::NoPublicKey,
+                "HMAC secrets have no PKCS#8 form",
+            )),
+            _ => Err(Error::new(ErrorKind::NotPrivateKey, "this is a public key")),
+        }
+    }
+
+    /// The private key as a `PRIVATE KEY` (PKCS#8) PEM block.
+    pub fn private_key_pem(&self) -> Result<Zeroizing<String>> {
+        Ok(der::to_pem("PRIVATE KEY", &self.private_key_der()?))
+    }
+
+    pub(crate) fn hmac_secret(&self) -> Option<&[u8]> {
+        match &*self.material {
+            Material::Hmac { secret, .. } => Some(secret),
+            _ => None,
+        }
+    }
+
+    /// Signs `signing_input` (the ASCII `BASE64URL(header).BASE64URL(payload)`).
+    pub(crate) fn sign_input(
+        &self,
+        signing_input: &[u8],
+        rng: &dyn SecureRandom,
+    ) -> Result<Vec<u8>> {
+        if !self.usage.sign {
+            return Err(Error::new(
+                ErrorKind::KeyUsage,
+                "the key's use/key_ops do not allow signing",
+            ));
+        }
+        let rand_err = |_| {
+            Error::new(
+                ErrorKind::RandomFailure,
+                "signing failed: the random number generator failed",
+            )
+        };
+        match &*self.material {
+            Material::Hmac { key, .. } => Ok(hmac::sign(key, signing_input).as_ref().to_vec()),
+            Material::RsaPrivate { pair, .. } => {
+                let encoding = self.alg.rsa_sign().ok_or(Error::new(
+                    ErrorKind::KeyAlgorithmMismatch,
+                    "not an RSA algorithm",
+                ))?;
+                let mut sig = vec![0u8; pair.public().modulus_len()];
+                pair.sign(encoding, rng, signing_input, &mut sig)
+                    .map_err(rand_err)?;
+                Ok(sig)
+            }
+            Material::EcPrivate { pair, .. } => Ok(pair
+                .sign(rng, signing_input)
+                .map_err(rand_err)?
+                .as_ref()
+                .to_vec()),
+            Material::EdPrivate { pair, .. } => Ok(pair.sign(signing_input).as_ref().to_vec()),
+            _ => Err(Error::new(
+                ErrorKind::NotPrivateKey,
+                "signing needs a private key",
+            )),
+        }
+    }
+
+    /// Verifies `signature` over `signing_input` for a token whose header says `header_alg`.
+    pub(crate) fn verify_input(
+        &self,
+        header_alg: Algorithm,
+        signing_input: &[u8],
+        sig: &[u8],
+    ) -> Result<()> {
+        if !self.alg.accepts(header_alg) {
+            return Err(Error::with_detail(
+                ErrorKind::AlgorithmMismatch,
+                format!(
+                    "token alg {header_alg} but the key is bound to {}",
+                    self.alg
+                ),
+            ));
+        }
+        if !self.usage.verify {
+            return Err(Error::new(
+                ErrorKind::KeyUsage,
+                "the key's use/key_ops do not allow verification",
+            ));
+        }
+        const BAD: Error = Error::new(ErrorKind::InvalidSignature, "");
+        let ok = match &*self.material {
+            Material::Hmac { key, .. } => {
+                sig.len() == self.alg.signature_len().unwrap_or(0)
+                    && hmac::verify(key, signing_input, sig).is_ok()
+            }
+            Material::RsaPrivate { n, e, .. } | Material::RsaPublic { n, e } => {
+                let params = self.alg.rsa_verify().ok_or(BAD)?;
+                sig.len() == n.len()
+                    && signature::RsaPublicKeyComponents {
+                        n: &n[..],
+                        e: &e[..],
+                    }
+                    .verify(params, signing_input, sig)
+                    .is_ok()
+            }
+            Material::EcPrivate { pair, family, .. } => {
+                verify_ec(*family, pair.public_key().as_ref(), signing_input, sig)
+            }
+            Material::EcPublic { family, point } => verify_ec(*family, point, signing_input, sig),
+            Material::EdPrivate { pair, .. } => {
+                verify_ed(pair.public_key().as_ref(), signing_input, sig)
+            }
+            Material::EdPublic { x } => verify_ed(x, signing_input, sig),
+        };
+        if ok { Ok(()) } else { Err(BAD) }
+    }
+}
+
+fn verify_ec(family: KeyFamily, point: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+    let alg: &'static signature::EcdsaVerificationAlgorithm = if family == KeyFamily::P384 {
+        &signature::ECDSA_P384_SHA384_FIXED
+    } else {
+        &signature::ECDSA_P256_SHA256_FIXED
+    };
+    sig.len() == 2 * ec_coordinate_len(family)
+        && signature::UnparsedPublicKey::new(alg, point)
+            .verify(msg, sig)
+            .is_ok()
+}
+
+fn verify_ed(x: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+    sig.len() == 64
+        && signature::UnparsedPublicKey::new(&signature::ED25519, x)
+            .verify(msg, sig)
+            .is_ok()
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match &*self.material {
+            Material::Hmac { .. } => "HMAC secret (redacted)",
+            Material::RsaPrivate { .. } => "RSA private key (redacted)",
+            Material::RsaPublic { .. } => "RSA public key",
+            Material::EcPrivate { .. } => "EC private key (redacted)",
+            Material::EcPublic { .. } => "EC public key",
+            Material::EdPrivate { .. } => "Ed25519 private key (redacted)",
+            Material::EdPublic { .. } => "Ed25519 public key",
+        };
+        f.debug_struct("Key")
+            .field("alg", &self.alg)
+            .field("kid", &self.kid)
+            .field("material", &what)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_secret_length_is_enforced() {
+        for (alg, min) in [
+            (Algorithm::HS256, 32),
+            (Algorithm::HS384, 48),
+            (Algorithm::HS512, 64),
+        ] {
+            assert_eq!(
+                Key::hmac(&vec![1; min - 1], alg).unwrap_err().kind(),
+                ErrorKind::WeakKey
+            );
+            assert!(Key::hmac(&vec![1; min], alg).is_ok());
+            assert_eq!(Key::hmac(&[], alg).unwrap_err().kind(), ErrorKind::WeakKey);
+        }
+        assert_eq!(
+            Key::hmac(&[1; 64], Algorithm::RS256).unwrap_err().kind(),
+            ErrorKind::KeyAlgorithmMismatch
+        );
+    }
+
+    #[test]
+    fn rsa_generation_is_a_clear_error() {
+        let err = Key::generate(Algorithm::PS256, &SystemRandom::new()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unsupported);
+        assert!(err.detail().contains("openssl"));
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let key = Key::hmac(b"0123456789abcdef0123456789abcdef", Algorithm::HS256).unwrap();
+        let dbg = format!("{key:?}");
+        assert!(!dbg.contains("0123456789"), "{dbg}");
+        let ec = Key::generate(Algorithm::ES256, &SystemRandom::new()).unwrap();
+        let pkcs8 = ec.private_key_der().unwrap();
+        let dbg = format!("{ec:?}");
+        assert!(dbg.contains("redacted"));
+        assert!(!dbg.contains(&format!("{:?}", &pkcs8[..8])));
+    }
+
+    #[test]
+    fn roca_test_is_specific() {
+        // 65537^k mod p residues: a product of small powers of 65537 passes every prime test.
+        let mut n = vec![1u8];
+        for _ in 0..3 {
+            // multiply the big-endian number by 65537
+            let mut carry = 0u32;
+            for b in n.iter_mut().rev() {
+                let v = u32::from(*b) * 65537 + carry;
+                *b = (v & 0xFF) as u8;
+                carry = v >> 8;
+            }
+            while carry > 0 {
+                n.insert(0, (carry & 0xFF) as u8);
+                carry >>= 8;
+            }
+        }
+        assert!(has_roca_fingerprint(&n));
+    }
+}
