@@ -440,7 +440,8 @@ impl KeySet {
     /// algorithm take their curve's algorithm). Keys that cannot verify JWS signatures are
     /// skipped and reported by [`KeySet::skipped`]: unsupported `kty`, curve or `alg`, `use`
     /// other than `sig`, `key_ops` without `verify`, or no algorithm to bind. Malformed or weak
-    /// keys of a supported type fail the whole document, as do duplicate `kid`s, mixed HMAC
+    /// keys of a supported type fail the whole document, as do duplicate `kid`s (between any
+    /// two entries), mixed HMAC
     /// and asymmetric keys, and a document with no usable key.
     pub fn from_jwks(jwks: &[u8], default_algs: &[Algorithm]) -> Result<KeySet> {
         if jwks.len() > MAX_JWKS_LEN {
@@ -462,9 +463,19 @@ impl KeySet {
                 "more than 64 keys in a JWKS document",
             ));
         }
+        // Duplicate `kid`s make selection ambiguous whatever the keys are: checked first.
+        let mut kids: Vec<&str> = Vec::with_capacity(entries.len());
+        for kid in entries.iter().filter_map(|e| e.get("kid")).filter_map(Value::as_str) {
+            if kids.contains(&kid) {
+                return Err(Error::with_detail(
+                    ErrorKind::AmbiguousKeySet,
+                    format!("two keys share kid {:?}", crate::error::snippet(kid)),
+                ));
+            }
+            kids.push(kid);
+        }
         let mut keys = Vec::new();
         let mut skipped = Vec::new();
-        let mut kids: Vec<&str> = Vec::new();
         for entry in entries {
             let Value::Object(map) = entry else {
                 return Err(Error::new(
@@ -474,18 +485,7 @@ impl KeySet {
             };
             let kid = map.get("kid").and_then(Value::as_str);
             match jwk_entry_keys(map, default_algs) {
-                Ok(found) => {
-                    if let Some(kid) = kid {
-                        if kids.contains(&kid) {
-                            return Err(Error::with_detail(
-                                ErrorKind::AmbiguousKeySet,
-                                format!("two keys share kid {:?}", crate::error::snippet(kid)),
-                            ));
-                        }
-                        kids.push(kid);
-                    }
-                    keys.extend(found);
-                }
+                Ok(found) => keys.extend(found),
                 Err(reason) if skippable(reason.kind()) => skipped.push(SkippedKey {
                     kid: kid.map(str::to_owned),
                     reason,
