@@ -14,7 +14,9 @@ use tessera::ErrorKind;
 use tessera::jwt::{self, Algorithm, Key, KeySet, Verifier};
 
 fn data(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(path)
 }
 
 /// A vector whose members must all be consumed.
@@ -27,8 +29,14 @@ struct Vector {
 impl Vector {
     fn load(file: &str) -> Vector {
         let text = std::fs::read_to_string(data(&format!("rfc/{file}"))).unwrap();
-        let Value::Object(map) = serde_json::from_str(&text).unwrap() else { panic!("{file}: not an object") };
-        let mut v = Vector { name: file.into(), map, used: BTreeSet::new() };
+        let Value::Object(map) = serde_json::from_str(&text).unwrap() else {
+            panic!("{file}: not an object")
+        };
+        let mut v = Vector {
+            name: file.into(),
+            map,
+            used: BTreeSet::new(),
+        };
         // Provenance members are documentation, not test data.
         for m in ["source", "notes", "verified", "verified_with"] {
             let _ = v.get(m);
@@ -38,11 +46,17 @@ impl Vector {
 
     fn get(&mut self, member: &str) -> Value {
         let _ = self.used.insert(member.into());
-        self.map.get(member).cloned().unwrap_or_else(|| panic!("{}: no member {member}", self.name))
+        self.map
+            .get(member)
+            .cloned()
+            .unwrap_or_else(|| panic!("{}: no member {member}", self.name))
     }
 
     fn str(&mut self, member: &str) -> String {
-        self.get(member).as_str().unwrap_or_else(|| panic!("{}: {member} not a string", self.name)).to_owned()
+        self.get(member)
+            .as_str()
+            .unwrap_or_else(|| panic!("{}: {member} not a string", self.name))
+            .to_owned()
     }
 
     fn jwk(&mut self, member: &str) -> Vec<u8> {
@@ -50,8 +64,16 @@ impl Vector {
     }
 
     fn finish(self) {
-        let unused: Vec<&String> = self.map.keys().filter(|k| !self.used.contains(*k)).collect();
-        assert!(unused.is_empty(), "{}: members not consumed by the test: {unused:?}", self.name);
+        let unused: Vec<&String> = self
+            .map
+            .keys()
+            .filter(|k| !self.used.contains(*k))
+            .collect();
+        assert!(
+            unused.is_empty(),
+            "{}: members not consumed by the test: {unused:?}",
+            self.name
+        );
     }
 }
 
@@ -59,8 +81,19 @@ impl Vector {
 /// that each mutation is rejected.
 fn assert_bit_flips_rejected(name: &str, token: &str, verify: impl Fn(&[u8]) -> bool) {
     let bytes = token.as_bytes();
-    let dots: Vec<usize> = bytes.iter().enumerate().filter(|(_, b)| **b == b'.').map(|(i, _)| i).collect();
-    let positions = [0, dots[0] / 2, dots[0] + 1 + (dots[1] - dots[0]) / 2, dots[1] + 1, bytes.len() - 2];
+    let dots: Vec<usize> = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'.')
+        .map(|(i, _)| i)
+        .collect();
+    let positions = [
+        0,
+        dots[0] / 2,
+        dots[0] + 1 + (dots[1] - dots[0]) / 2,
+        dots[1] + 1,
+        bytes.len() - 2,
+    ];
     for pos in positions {
         for bit in [0x01u8, 0x02, 0x20] {
             let mut mutated = bytes.to_vec();
@@ -68,7 +101,10 @@ fn assert_bit_flips_rejected(name: &str, token: &str, verify: impl Fn(&[u8]) -> 
             if mutated == bytes {
                 continue;
             }
-            assert!(!verify(&mutated), "{name}: flipping bit {bit:#x} at {pos} was accepted");
+            assert!(
+                !verify(&mutated),
+                "{name}: flipping bit {bit:#x} at {pos} was accepted"
+            );
         }
     }
 }
@@ -101,20 +137,38 @@ fn check_jws(file: &str, alg: Algorithm) {
     let rng = SystemRandom::new();
     let fresh = jwt::sign_jws(&private, header.as_bytes(), payload.as_bytes(), &rng).unwrap();
     if v.get("deterministic").as_bool().unwrap() {
-        assert_eq!(fresh, token, "{file}: signing must reproduce the RFC token byte for byte");
+        assert_eq!(
+            fresh, token,
+            "{file}: signing must reproduce the RFC token byte for byte"
+        );
     } else {
         assert_ne!(fresh, token, "{file}: randomized signature repeated");
     }
-    assert_eq!(jwt::verify_jws(&public, fresh.as_bytes()).unwrap().payload(), payload.as_bytes());
+    assert_eq!(
+        jwt::verify_jws(&public, fresh.as_bytes())
+            .unwrap()
+            .payload(),
+        payload.as_bytes()
+    );
 
     if v.map.contains_key("jwt_exp") {
         // A JWT: valid just before exp, expired at exp (RFC 7519 §4.1.4), on a pinned clock.
         let exp = v.get("jwt_exp").as_i64().unwrap();
-        let verifier = Verifier::builder(public.clone()).issuer("joe").leeway(0).build().unwrap();
+        let verifier = Verifier::builder(public.clone())
+            .issuer("joe")
+            .leeway(0)
+            .build()
+            .unwrap();
         let verified = verifier.verify(&token, exp - 1).unwrap();
         assert_eq!(verified.registered().exp, Some(exp));
-        assert_eq!(verified.claims()["http://example.com/is_root"], Value::Bool(true));
-        assert_eq!(verifier.verify(&token, exp).unwrap_err().kind(), ErrorKind::Expired);
+        assert_eq!(
+            verified.claims()["http://example.com/is_root"],
+            Value::Bool(true)
+        );
+        assert_eq!(
+            verifier.verify(&token, exp).unwrap_err().kind(),
+            ErrorKind::Expired
+        );
     }
     v.finish();
 }
@@ -161,13 +215,22 @@ fn rfc8037_ed25519_fully_specified_identifier() {
     let key = Key::from_jwk(&v.jwk("key"), Some(Algorithm::Ed25519)).unwrap();
     assert_eq!(key.alg(), Algorithm::Ed25519);
     let payload = v.str("payload");
-    let token = jwt::sign_jws(&key, br#"{"alg":"Ed25519"}"#, payload.as_bytes(), &SystemRandom::new()).unwrap();
+    let token = jwt::sign_jws(
+        &key,
+        br#"{"alg":"Ed25519"}"#,
+        payload.as_bytes(),
+        &SystemRandom::new(),
+    )
+    .unwrap();
     // Same signature bytes as the RFC's EdDSA token (Ed25519 is deterministic), other header.
     let rfc = v.str("token");
     assert_ne!(token, rfc);
     let public = Key::from_jwk(&v.jwk("public_key"), Some(Algorithm::Ed25519)).unwrap();
     assert!(jwt::verify_jws(&public, token.as_bytes()).is_ok());
-    assert!(jwt::verify_jws(&public, rfc.as_bytes()).is_ok(), "EdDSA accepted by an Ed25519-bound key");
+    assert!(
+        jwt::verify_jws(&public, rfc.as_bytes()).is_ok(),
+        "EdDSA accepted by an Ed25519-bound key"
+    );
 }
 
 #[test]
@@ -178,7 +241,11 @@ fn rfc7515_a5_unsecured_is_rejected_under_every_rfc_key() {
     assert_eq!(v.str("expect"), "invalid");
     assert_eq!(v.get("key"), Value::Null);
     let token = v.str("token");
-    let _ = (v.str("payload"), v.str("protected_header"), v.str("serialization"));
+    let _ = (
+        v.str("payload"),
+        v.str("protected_header"),
+        v.str("serialization"),
+    );
     let keys = [
         ("rfc7515_a1_hs256.json", Some(Algorithm::HS256)),
         ("rfc7515_a2_rs256.json", Some(Algorithm::RS256)),
@@ -203,16 +270,34 @@ fn rfc7520_4_5_detached_content_is_rejected_by_a_compact_verifier() {
     assert_eq!(v.str("serialization"), "compact-detached");
     assert_eq!(v.get("requires"), serde_json::json!(["detached-content"]));
     assert_eq!(v.str("expect_if_unsupported"), "invalid");
-    let _ = (v.str("kind"), v.str("alg"), v.str("expect"), v.get("deterministic"), v.str("protected_header"));
+    let _ = (
+        v.str("kind"),
+        v.str("alg"),
+        v.str("expect"),
+        v.get("deterministic"),
+        v.str("protected_header"),
+    );
     let key = Key::from_jwk(&v.jwk("key"), None).unwrap();
     let token = v.str("token");
-    assert_eq!(jwt::verify_jws(&key, token.as_bytes()).unwrap_err().kind(), ErrorKind::InvalidSignature);
+    assert_eq!(
+        jwt::verify_jws(&key, token.as_bytes()).unwrap_err().kind(),
+        ErrorKind::InvalidSignature
+    );
     // Re-attaching the detached payload makes it an ordinary, valid compact JWS.
     let payload = v.str("payload");
     let mut parts = token.split('.');
-    let (h, _, s) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+    let (h, _, s) = (
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+    );
     let attached = format!("{h}.{}.{s}", base64url(payload.as_bytes()));
-    assert_eq!(jwt::verify_jws(&key, attached.as_bytes()).unwrap().payload(), payload.as_bytes());
+    assert_eq!(
+        jwt::verify_jws(&key, attached.as_bytes())
+            .unwrap()
+            .payload(),
+        payload.as_bytes()
+    );
     v.finish();
 }
 
@@ -230,18 +315,34 @@ fn rfc7520_4_6_and_4_7_json_serializations_are_rejected() {
         let mut v = Vector::load(file);
         assert_eq!(v.str("serialization"), "flattened-json");
         assert_eq!(v.str("expect_if_unsupported"), "invalid");
-        let _ = (v.str("kind"), v.str("alg"), v.str("expect"), v.get("deterministic"), v.get("requires"));
+        let _ = (
+            v.str("kind"),
+            v.str("alg"),
+            v.str("expect"),
+            v.get("deterministic"),
+            v.get("requires"),
+        );
         let key = Key::from_jwk(&v.jwk("key"), None).unwrap();
         let token = v.str("token");
         let err = jwt::verify_jws(&key, token.as_bytes()).unwrap_err();
-        assert!(matches!(err.kind(), ErrorKind::MalformedToken | ErrorKind::InvalidBase64), "{file}: {err:?}");
+        assert!(
+            matches!(
+                err.kind(),
+                ErrorKind::MalformedToken | ErrorKind::InvalidBase64
+            ),
+            "{file}: {err:?}"
+        );
         let derived = v.str("derived_compact");
         let result = jwt::verify_jws(&key, derived.as_bytes());
         if derived_valid {
             assert_eq!(result.unwrap().payload(), v.str("payload").as_bytes());
         } else {
             assert_eq!(v.str("derived_compact_expect"), "invalid");
-            assert_eq!(result.unwrap_err().kind(), ErrorKind::MalformedToken, "{file}");
+            assert_eq!(
+                result.unwrap_err().kind(),
+                ErrorKind::MalformedToken,
+                "{file}"
+            );
             let _ = v.str("payload");
         }
         v.finish();
@@ -256,7 +357,9 @@ fn rfc7638_and_rfc8037_thumbprints() {
         assert_eq!(v.str("hash_alg"), "SHA-256");
         assert_eq!(v.str("expect"), "valid");
         let _ = (v.get("token"), v.get("payload"));
-        let key = Key::from_jwk(&v.jwk("key"), Some(Algorithm::RS256)).or_else(|_| Key::from_jwk(&v.jwk("key"), None)).unwrap();
+        let key = Key::from_jwk(&v.jwk("key"), Some(Algorithm::RS256))
+            .or_else(|_| Key::from_jwk(&v.jwk("key"), None))
+            .unwrap();
         let expected = v.str("thumbprint");
         assert_eq!(key.thumbprint().unwrap(), expected, "{file}");
         let canonical = v.str("canonical_json");
@@ -283,14 +386,34 @@ fn rfc7638_and_rfc8037_thumbprints() {
 /// Wycheproof cases where tessera's verdict differs from the file's, each with the reason
 /// (see tests/data/wycheproof/README.md). Everything else must match the file exactly.
 const WYCHEPROOF_ANOMALIES: &[(u64, bool, &str)] = &[
-    (346, false, "RFC 7520 4.2 PS384 token, but Wycheproof gave the key alg PS256: the key decides the algorithm"),
+    (
+        346,
+        false,
+        "RFC 7520 4.2 PS384 token, but Wycheproof gave the key alg PS256: the key decides the algorithm",
+    ),
     (350, false, "same as 346 with key_ops"),
     (347, false, "ES512 (P-521) is not available in ring"),
     (351, false, "ES512 (P-521) is not available in ring"),
-    (367, true, "upstream data bug C2SP/wycheproof#236: byte-identical to valid tcId 357"),
-    (370, true, "upstream data bug C2SP/wycheproof#236: byte-identical to valid tcId 357"),
-    (372, false, "a '?' inside a segment: strict base64url rejects it (RFC 7515 MACs the literal input)"),
-    (373, false, "a '?' inside a segment: strict base64url rejects it (RFC 7515 MACs the literal input)"),
+    (
+        367,
+        true,
+        "upstream data bug C2SP/wycheproof#236: byte-identical to valid tcId 357",
+    ),
+    (
+        370,
+        true,
+        "upstream data bug C2SP/wycheproof#236: byte-identical to valid tcId 357",
+    ),
+    (
+        372,
+        false,
+        "a '?' inside a segment: strict base64url rejects it (RFC 7515 MACs the literal input)",
+    ),
+    (
+        373,
+        false,
+        "a '?' inside a segment: strict base64url rejects it (RFC 7515 MACs the literal input)",
+    ),
 ];
 
 struct Tally {
@@ -320,7 +443,11 @@ fn wycheproof_verdict(key: &Value, jws: &Value) -> bool {
 fn run_wycheproof(file: &str, anomalies: &[(u64, bool, &str)]) -> Tally {
     let text = std::fs::read_to_string(data(&format!("wycheproof/{file}"))).unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
-    let mut tally = Tally { total: 0, agreed: 0, anomalies: 0 };
+    let mut tally = Tally {
+        total: 0,
+        agreed: 0,
+        anomalies: 0,
+    };
     let mut seen_anomalies = BTreeSet::new();
     for group in doc["testGroups"].as_array().unwrap() {
         let key = group.get("public").unwrap_or(&group["private"]);
@@ -334,17 +461,31 @@ fn run_wycheproof(file: &str, anomalies: &[(u64, bool, &str)]) -> Tally {
             let ours = wycheproof_verdict(key, &case["jws"]);
             tally.total += 1;
             if let Some((_, verdict, why)) = anomalies.iter().find(|(a, _, _)| *a == id) {
-                assert_eq!(ours, *verdict, "{file} tcId {id}: documented anomaly ({why}) changed");
-                assert_ne!(ours, expected, "{file} tcId {id}: listed as an anomaly but agrees with the file");
+                assert_eq!(
+                    ours, *verdict,
+                    "{file} tcId {id}: documented anomaly ({why}) changed"
+                );
+                assert_ne!(
+                    ours, expected,
+                    "{file} tcId {id}: listed as an anomaly but agrees with the file"
+                );
                 let _ = seen_anomalies.insert(id);
                 tally.anomalies += 1;
             } else {
-                assert_eq!(ours, expected, "{file} tcId {id} ({}): expected {expected}", case["comment"]);
+                assert_eq!(
+                    ours, expected,
+                    "{file} tcId {id} ({}): expected {expected}",
+                    case["comment"]
+                );
                 tally.agreed += 1;
             }
         }
     }
-    assert_eq!(seen_anomalies.len(), anomalies.len(), "{file}: an anomaly id is not in the file");
+    assert_eq!(
+        seen_anomalies.len(),
+        anomalies.len(),
+        "{file}: an anomaly id is not in the file"
+    );
     tally
 }
 
@@ -353,7 +494,10 @@ fn wycheproof_json_web_signature() {
     let t = run_wycheproof("json_web_signature_test.json", WYCHEPROOF_ANOMALIES);
     assert_eq!(t.total, 401);
     assert_eq!(t.agreed + t.anomalies, t.total);
-    println!("json_web_signature_test.json: {}/{} agree, {} documented anomalies", t.agreed, t.total, t.anomalies);
+    println!(
+        "json_web_signature_test.json: {}/{} agree, {} documented anomalies",
+        t.agreed, t.total, t.anomalies
+    );
 }
 
 #[test]
@@ -376,7 +520,10 @@ fn wycheproof_key_set_rejections_have_the_right_reason() {
             let id = case["tcId"].as_u64().unwrap();
             let kind = match KeySet::from_jwks(&bytes, &[]) {
                 Err(e) => Some(e.kind()),
-                Ok(set) => Verifier::new(set).verify_jws(case["jws"].as_str().unwrap()).err().map(|e| e.kind()),
+                Ok(set) => Verifier::new(set)
+                    .verify_jws(case["jws"].as_str().unwrap())
+                    .err()
+                    .map(|e| e.kind()),
             };
             let _ = reasons.insert(id, kind);
         }

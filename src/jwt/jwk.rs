@@ -465,7 +465,11 @@ impl KeySet {
         }
         // Duplicate `kid`s make selection ambiguous whatever the keys are: checked first.
         let mut kids: Vec<&str> = Vec::with_capacity(entries.len());
-        for kid in entries.iter().filter_map(|e| e.get("kid")).filter_map(Value::as_str) {
+        for kid in entries
+            .iter()
+            .filter_map(|e| e.get("kid"))
+            .filter_map(Value::as_str)
+        {
             if kids.contains(&kid) {
                 return Err(Error::with_detail(
                     ErrorKind::AmbiguousKeySet,

@@ -1,0 +1,332 @@
+//! Key loading from every container users hold keys in (OpenSSL-made fixtures in
+//! `tests/data/keys/`), export round trips, JWKS building, and interop with joserfc tokens.
+
+use std::path::PathBuf;
+
+use ring::rand::SystemRandom;
+use serde_json::Value;
+use tessera::ErrorKind;
+use tessera::jwt::{self, Algorithm, Header, Key, KeyFamily, KeySet, Verifier};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/keys")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn load(name: &str, alg: Option<Algorithm>) -> tessera::Result<Key> {
+    let bytes = fixture(name);
+    if name.ends_with(".der") {
+        Key::from_der(&bytes, alg)
+    } else {
+        Key::from_pem(&bytes, alg)
+    }
+}
+
+/// Every container of one key pair: private forms sign, every form verifies, all agree on the
+/// thumbprint.
+fn check_family(private: &[&str], public: &[&str], alg: Algorithm, family: KeyFamily) {
+    let rng = SystemRandom::new();
+    let first = load(private[0], Some(alg)).unwrap();
+    let thumb = first.thumbprint().unwrap();
+    let claims = serde_json::json!({"sub": "s", "exp": 2_000_000_000});
+    for name in private {
+        let key = load(name, Some(alg)).unwrap();
+        assert!(key.is_private(), "{name}");
+        assert_eq!(key.family(), family, "{name}");
+        assert_eq!(key.thumbprint().unwrap(), thumb, "{name}");
+        let token = jwt::sign(&key, &Header::new(), &claims, &rng).unwrap();
+        for verifier_name in private.iter().chain(public) {
+            let v = load(verifier_name, Some(alg)).unwrap();
+            assert_eq!(v.thumbprint().unwrap(), thumb, "{verifier_name}");
+            Verifier::new(v)
+                .verify(&token, 1_000_000_000)
+                .unwrap_or_else(|e| panic!("{name} → {verifier_name}: {e}"));
+        }
+    }
+    for name in public {
+        let key = load(name, Some(alg)).unwrap();
+        assert!(!key.is_private(), "{name}");
+        let err = jwt::sign(&key, &Header::new(), &claims, &rng).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotPrivateKey, "{name}");
+    }
+}
+
+#[test]
+fn rsa_in_every_container() {
+    check_family(
+        &[
+            "rsa2048.pkcs8.pem",
+            "rsa2048.pkcs1.pem",
+            "rsa2048.pkcs8.der",
+        ],
+        &[
+            "rsa2048.spki.pem",
+            "rsa2048.spki.der",
+            "rsa2048.pkcs1pub.pem",
+            "rsa2048.cert.pem",
+            "rsa2048.cert.der",
+        ],
+        Algorithm::PS256,
+        KeyFamily::Rsa,
+    );
+}
+
+#[test]
+fn p256_in_every_container() {
+    check_family(
+        &["p256.pkcs8.pem", "p256.sec1.pem", "p256.sec1.der"],
+        &["p256.spki.pem", "p256.cert.pem"],
+        Algorithm::ES256,
+        KeyFamily::P256,
+    );
+}
+
+#[test]
+fn p384_in_every_container() {
+    check_family(
+        &["p384.pkcs8.pem", "p384.sec1.pem"],
+        &["p384.spki.pem"],
+        Algorithm::ES384,
+        KeyFamily::P384,
+    );
+}
+
+#[test]
+fn ed25519_in_every_container() {
+    check_family(
+        &["ed25519.pkcs8.pem"],
+        &["ed25519.spki.pem", "ed25519.cert.pem"],
+        Algorithm::EdDSA,
+        KeyFamily::Ed25519,
+    );
+}
+
+#[test]
+fn algorithm_binding_from_the_key_type() {
+    assert_eq!(
+        load("p256.pkcs8.pem", None).unwrap().alg(),
+        Algorithm::ES256
+    );
+    assert_eq!(load("p384.spki.pem", None).unwrap().alg(), Algorithm::ES384);
+    assert_eq!(
+        load("ed25519.spki.pem", None).unwrap().alg(),
+        Algorithm::EdDSA
+    );
+    assert_eq!(
+        load("ed25519.spki.pem", Some(Algorithm::Ed25519))
+            .unwrap()
+            .alg(),
+        Algorithm::Ed25519
+    );
+    // RSA: RS* or PS* is the caller's choice, never guessed.
+    assert_eq!(
+        load("rsa2048.spki.pem", None).unwrap_err().kind(),
+        ErrorKind::KeyAlgorithmMismatch
+    );
+    for (name, wrong) in [
+        ("rsa2048.spki.pem", Algorithm::ES256),
+        ("p256.spki.pem", Algorithm::ES384),
+        ("p384.spki.pem", Algorithm::ES256),
+        ("ed25519.spki.pem", Algorithm::ES256),
+        ("rsa2048.pkcs8.pem", Algorithm::HS256),
+        ("p256.pkcs8.pem", Algorithm::HS256),
+    ] {
+        assert_eq!(
+            load(name, Some(wrong)).unwrap_err().kind(),
+            ErrorKind::KeyAlgorithmMismatch,
+            "{name} {wrong}"
+        );
+    }
+}
+
+#[test]
+fn unsupported_and_weak_keys_are_typed_errors() {
+    assert_eq!(
+        load("p521.sec1.pem", None).unwrap_err().kind(),
+        ErrorKind::UnsupportedKey
+    );
+    assert_eq!(
+        load("ed448.pkcs8.pem", None).unwrap_err().kind(),
+        ErrorKind::UnsupportedKey
+    );
+    assert_eq!(
+        load("rsa2048.encrypted.pem", Some(Algorithm::RS256))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::UnsupportedKey
+    );
+    assert_eq!(
+        load("rsa1024.pkcs8.pem", Some(Algorithm::RS256))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::WeakKey
+    );
+    // Garbage and truncation never panic.
+    let der = fixture("rsa2048.pkcs8.der");
+    for cut in [0, 1, 2, 10, der.len() / 2, der.len() - 1] {
+        let err = Key::from_der(&der[..cut], Some(Algorithm::RS256)).unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::InvalidKey),
+            "cut {cut}: {err:?}"
+        );
+    }
+    assert_eq!(
+        Key::from_pem(b"not a pem", None).unwrap_err().kind(),
+        ErrorKind::InvalidKey
+    );
+    assert_eq!(
+        Key::from_der(&vec![0x30; 70_000], None).unwrap_err().kind(),
+        ErrorKind::TooLarge
+    );
+}
+
+#[test]
+fn export_round_trips_for_every_family() {
+    let rng = SystemRandom::new();
+    let keys = [
+        load("rsa2048.pkcs8.pem", Some(Algorithm::RS384)).unwrap(),
+        load("p256.sec1.pem", None).unwrap(),
+        load("p384.pkcs8.pem", None).unwrap(),
+        load("ed25519.pkcs8.pem", None).unwrap(),
+        Key::generate(Algorithm::ES256, &rng).unwrap(),
+        Key::generate(Algorithm::Ed25519, &rng).unwrap(),
+    ];
+    for key in keys {
+        let key = key.with_kid("k");
+        let alg = key.alg();
+        let thumb = key.thumbprint().unwrap();
+        let private_jwk = key.private_jwk().unwrap();
+        let from_jwk = Key::from_jwk(private_jwk.as_bytes(), None).unwrap();
+        assert_eq!(from_jwk.alg(), alg);
+        assert_eq!(from_jwk.kid(), Some("k"));
+        assert_eq!(from_jwk.thumbprint().unwrap(), thumb);
+        let from_pem = Key::from_pem(key.private_key_pem().unwrap().as_bytes(), Some(alg)).unwrap();
+        assert_eq!(from_pem.thumbprint().unwrap(), thumb);
+        let public_pem =
+            Key::from_pem(key.public_key_pem().unwrap().as_bytes(), Some(alg)).unwrap();
+        let public_jwk = key.public_jwk().unwrap();
+        assert_eq!(public_jwk["use"], "sig");
+        assert_eq!(public_jwk["alg"], alg.as_str());
+        assert!(!public_jwk.contains_key("d"), "public JWK leaks d");
+        let public_from_jwk =
+            Key::from_jwk(&serde_json::to_vec(&public_jwk).unwrap(), None).unwrap();
+        let token = jwt::sign(
+            &from_jwk,
+            &Header::new(),
+            &serde_json::json!({"exp": 10}),
+            &rng,
+        )
+        .unwrap();
+        for verifier in [key.clone(), from_pem, public_pem, public_from_jwk] {
+            assert!(Verifier::new(verifier).verify(&token, 0).is_ok());
+        }
+    }
+}
+
+#[test]
+fn hmac_keys_export_and_never_publish() {
+    let rng = SystemRandom::new();
+    for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
+        let key = Key::generate(alg, &rng).unwrap();
+        let jwk = key.private_jwk().unwrap();
+        let parsed: Value = serde_json::from_str(&jwk).unwrap();
+        assert_eq!(parsed["kty"], "oct");
+        let again = Key::from_jwk(jwk.as_bytes(), None).unwrap();
+        assert_eq!(again.thumbprint().unwrap(), key.thumbprint().unwrap());
+        assert_eq!(key.public_jwk().unwrap_err().kind(), ErrorKind::NoPublicKey);
+        assert_eq!(key.public_key().unwrap_err().kind(), ErrorKind::NoPublicKey);
+        assert_eq!(
+            jwt::jwks(&[key]).unwrap_err().kind(),
+            ErrorKind::NoPublicKey
+        );
+    }
+}
+
+#[test]
+fn jwks_document_round_trips_and_selects_by_kid() {
+    let rng = SystemRandom::new();
+    let a = Key::generate(Algorithm::ES256, &rng).unwrap().with_kid("a");
+    let b = load("rsa2048.pkcs8.pem", Some(Algorithm::RS256))
+        .unwrap()
+        .with_kid("b");
+    let c = Key::generate(Algorithm::EdDSA, &rng).unwrap().with_kid("c");
+    let doc = jwt::jwks(&[a.clone(), b.clone(), c.clone()]).unwrap();
+    assert!(!doc.contains("\"d\""), "JWKS leaks private members");
+    let set = KeySet::from_jwks(doc.as_bytes(), &[]).unwrap();
+    assert_eq!(set.keys().len(), 3);
+    let verifier = Verifier::new(set);
+    for key in [&a, &b, &c] {
+        let token = jwt::sign(key, &Header::new(), &serde_json::json!({"exp": 10}), &rng).unwrap();
+        assert!(verifier.verify(&token, 0).is_ok(), "{:?}", key.kid());
+        // A token claiming another key's kid fails.
+        let other = if key.kid() == Some("a") { "c" } else { "a" };
+        let forged = jwt::sign(
+            key,
+            &Header::new().kid(other),
+            &serde_json::json!({"exp": 10}),
+            &rng,
+        )
+        .unwrap();
+        assert!(verifier.verify(&forged, 0).is_err());
+    }
+}
+
+#[test]
+fn jwks_keys_without_alg_take_the_callers_binding() {
+    let rsa = load("rsa2048.spki.pem", Some(Algorithm::RS256)).unwrap();
+    let mut jwk = rsa.public_jwk().unwrap();
+    let _ = jwk.remove("alg");
+    let _ = jwk.insert("kid".into(), "r".into());
+    let doc = serde_json::json!({"keys": [jwk]}).to_string();
+    // No binding: the RSA key is skipped, and with nothing usable the set is refused.
+    let err = KeySet::from_jwks(doc.as_bytes(), &[]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::KeyNotFound);
+    // Bound to RS256 and PS256: one entry per algorithm.
+    let set = KeySet::from_jwks(doc.as_bytes(), &[Algorithm::RS256, Algorithm::PS256]).unwrap();
+    let algs: Vec<Algorithm> = set.keys().iter().map(Key::alg).collect();
+    assert_eq!(algs, [Algorithm::RS256, Algorithm::PS256]);
+    // The header never picks: an RS512 token under this set is refused.
+    let private = load("rsa2048.pkcs8.pem", Some(Algorithm::RS512))
+        .unwrap()
+        .with_kid("r");
+    let token = jwt::sign(
+        &private,
+        &Header::new(),
+        &serde_json::json!({"exp": 10}),
+        &SystemRandom::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        Verifier::new(set).verify(&token, 0).unwrap_err().kind(),
+        ErrorKind::AlgorithmMismatch
+    );
+}
+
+#[test]
+fn joserfc_tokens_verify() {
+    let doc: Value = serde_json::from_slice(&fixture("interop.json")).unwrap();
+    let tokens = doc["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 9);
+    for t in tokens {
+        let alg: Algorithm = t["alg"].as_str().unwrap().parse().unwrap();
+        let pem = t["key"].as_str().unwrap().replace("pkcs8", "spki");
+        let key = load(&pem, Some(alg)).unwrap();
+        let verifier = Verifier::builder(key)
+            .issuer("https://as.example")
+            .audience("api")
+            .typ("at+jwt")
+            .build()
+            .unwrap();
+        let verified = verifier
+            .verify(t["token"].as_str().unwrap(), 1_800_000_000)
+            .unwrap();
+        assert_eq!(
+            Value::Object(verified.claims().clone()),
+            doc["claims"],
+            "{alg}"
+        );
+        assert_eq!(verified.registered().sub.as_deref(), Some("user-1"));
+    }
+}
