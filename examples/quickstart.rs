@@ -12,7 +12,7 @@ fn main() -> Result<(), tessera::Error> {
 
     // Authorization server: one signing key, its public JWKS served at `jwks_uri`.
     let signing_key = Key::generate(Algorithm::ES256, &rng)?.with_kid("2026-11");
-    let jwks = jwt::jwks(&[signing_key.clone()])?;
+    let jwks = jwt::jwks(std::slice::from_ref(&signing_key))?;
     println!("jwks_uri document:\n  {jwks}\n");
 
     let claims = serde_json::json!({
@@ -26,7 +26,10 @@ fn main() -> Result<(), tessera::Error> {
         "scope": "job:read recording:read",
     });
     let token = jwt::sign(&signing_key, &Header::new().typ("at+jwt"), &claims, &rng)?;
-    println!("access token (RFC 9068, {} bytes):\n  {token}\n", token.len());
+    println!(
+        "access token (RFC 9068, {} bytes):\n  {token}\n",
+        token.len()
+    );
 
     // Resource server: builds one verifier from the JWKS at start-up and reuses it.
     let keys = KeySet::from_jwks(jwks.as_bytes(), &[])?;
