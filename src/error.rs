@@ -29,6 +29,14 @@ const MAX_DETAIL: usize = 160;
 /// What went wrong, as a stable, machine-readable kind with a stable numeric code.
 ///
 /// `#[non_exhaustive]`: new kinds are appended in later releases; match with a wildcard arm.
+///
+/// ```
+/// use tessera::ErrorKind;
+/// assert_eq!(ErrorKind::InvalidSignature.code(), 302);
+/// assert_eq!(ErrorKind::from_code(302), Some(ErrorKind::InvalidSignature));
+/// assert_eq!(ErrorKind::OAuthInvalidGrant.oauth_error(), Some("invalid_grant"));
+/// assert_eq!(ErrorKind::OAuthInvalidGrant.http_status(), Some(400));
+/// ```
 #[non_exhaustive]
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -418,6 +426,13 @@ impl fmt::Display for ErrorKind {
 /// A tessera error: a stable [`ErrorKind`] plus a short human-readable detail.
 ///
 /// The detail is for logs and developers; programs branch on [`Error::kind`] (or its code).
+///
+/// ```
+/// use tessera::{Error, ErrorKind};
+/// let e = Error::new(ErrorKind::Expired, "the token has expired");
+/// assert_eq!((e.kind(), e.code()), (ErrorKind::Expired, 400));
+/// assert_eq!(e.to_string(), "token expired: the token has expired");
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Error {
     kind: ErrorKind,

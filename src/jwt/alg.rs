@@ -16,6 +16,15 @@ use crate::{Error, ErrorKind, Result};
 /// `Ed25519` is the fully specified identifier of RFC 9864 for what RFC 8037 calls `EdDSA` with
 /// an Ed25519 key; a key bound to either identifier verifies tokens carrying either, and signs
 /// with the one it is bound to.
+///
+/// ```
+/// use tessera::jwt::{Algorithm, KeyFamily};
+/// let alg: Algorithm = "PS256".parse()?;
+/// assert_eq!(alg.family(), KeyFamily::Rsa);
+/// assert_eq!("none".parse::<Algorithm>().unwrap_err().kind(), tessera::ErrorKind::UnsupportedAlgorithm);
+/// assert!(Algorithm::EdDSA.accepts(Algorithm::Ed25519));
+/// # Ok::<(), tessera::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[allow(clippy::upper_case_acronyms)]
 pub enum Algorithm {
@@ -48,6 +57,13 @@ pub enum Algorithm {
 }
 
 /// The family of keys an algorithm needs.
+///
+/// ```
+/// use tessera::jwt::{Algorithm, KeyFamily};
+/// assert_eq!(Algorithm::ES384.family(), KeyFamily::P384);
+/// assert_eq!(Algorithm::default_for(KeyFamily::P256), Some(Algorithm::ES256));
+/// assert_eq!(Algorithm::default_for(KeyFamily::Rsa), None); // RS* or PS*: the caller decides
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KeyFamily {
     /// A shared secret (`kty: oct`).

@@ -362,6 +362,18 @@ pub(crate) fn private_jwk(key: &Key) -> Result<Zeroizing<String>> {
 }
 
 /// Why a JWK in a JWKS document was left out of a [`KeySet`].
+///
+/// ```
+/// use tessera::jwt::KeySet;
+/// let jwks = br#"{"keys":[
+///   {"kty":"RSA","use":"enc","kid":"e","n":"AQAB","e":"AQAB"},
+///   {"kty":"OKP","crv":"Ed25519","kid":"s","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+/// let set = KeySet::from_jwks(jwks, &[])?;
+/// assert_eq!(set.keys().len(), 1);
+/// assert_eq!(set.skipped()[0].kid.as_deref(), Some("e"));
+/// assert_eq!(set.skipped()[0].reason.kind(), tessera::ErrorKind::KeyUsage);
+/// # Ok::<(), tessera::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct SkippedKey {
     /// The key's `kid`, if it had a string one.

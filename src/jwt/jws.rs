@@ -11,6 +11,15 @@ use super::key::Key;
 use crate::{Error, ErrorKind, Result};
 
 /// Size limits applied to a token before anything is decoded.
+///
+/// ```
+/// use tessera::jwt::{Algorithm, Key, Limits, Verifier};
+/// let key = Key::hmac(&[1u8; 32], Algorithm::HS256)?;
+/// let verifier = Verifier::builder(key).limits(Limits { max_token_len: 4096, ..Limits::default() }).build()?;
+/// let huge = "a".repeat(5000);
+/// assert_eq!(verifier.verify(&huge, 0).unwrap_err().kind(), tessera::ErrorKind::TooLarge);
+/// # Ok::<(), tessera::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Longest token accepted, in bytes (default 16 KiB).
@@ -142,6 +151,16 @@ pub(crate) fn verify_compact(
 }
 
 /// A verified JWS: its protected header and payload octets.
+///
+/// ```
+/// use tessera::jwt::{self, Algorithm, Key};
+/// let key = Key::hmac(&[9u8; 32], Algorithm::HS256)?;
+/// let rng = ring::rand::SystemRandom::new();
+/// let token = jwt::sign_jws(&key, br#"{"alg":"HS256"}"#, b"any payload", &rng)?;
+/// let jws = jwt::verify_jws(&key, token.as_bytes())?;
+/// assert_eq!(jws.payload(), b"any payload");
+/// # Ok::<(), tessera::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Jws {
     header: Header,

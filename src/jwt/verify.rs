@@ -21,6 +21,16 @@ pub const MAX_LEEWAY: u64 = 300;
 /// The registered claims of RFC 7519 §4.1, typed. Each was checked to have its registered JSON
 /// type: strings for `iss`, `sub`, `jti`; a string or array of strings for `aud`; numbers
 /// (NumericDate, fractions allowed) for `exp`, `nbf`, `iat`.
+///
+/// ```
+/// use tessera::jwt::RegisteredClaims;
+/// let claims = serde_json::json!({"aud": "api", "exp": 1.5, "sub": "u"});
+/// let reg = RegisteredClaims::from_claims(claims.as_object().unwrap())?;
+/// assert_eq!((reg.aud, reg.exp), (vec!["api".to_owned()], Some(1)));
+/// let bad = serde_json::json!({"exp": "1"});
+/// assert!(RegisteredClaims::from_claims(bad.as_object().unwrap()).is_err());
+/// # Ok::<(), tessera::Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RegisteredClaims {
     /// `iss`.
@@ -176,6 +186,15 @@ impl From<KeySet> for Source {
 }
 
 /// What a [`Verifier`] verifies with: a single [`Key`] or a [`KeySet`].
+///
+/// ```
+/// use tessera::jwt::{Algorithm, Key, KeySet, Verifier};
+/// let a = Key::hmac(&[1u8; 32], Algorithm::HS256)?.with_kid("a");
+/// let b = Key::hmac(&[2u8; 32], Algorithm::HS256)?.with_kid("b");
+/// let _one = Verifier::new(a.clone());
+/// let _set = Verifier::new(KeySet::new(vec![a, b])?);
+/// # Ok::<(), tessera::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct VerificationKeys(Source);
 
@@ -192,6 +211,21 @@ impl From<KeySet> for VerificationKeys {
 }
 
 /// Builds a [`Verifier`]. Every setter documents its default in [`Verifier`]'s table.
+///
+/// ```
+/// use tessera::jwt::{Algorithm, Key, Verifier};
+/// let key = Key::generate(Algorithm::ES256, &ring::rand::SystemRandom::new())?;
+/// let verifier = Verifier::builder(key.public_key()?)
+///     .issuer("https://as.example")
+///     .audience("api")
+///     .typ("at+jwt")
+///     .leeway(10)
+///     .max_age(3600)
+///     .require("jti")
+///     .build()?;
+/// # let _ = verifier;
+/// # Ok::<(), tessera::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct VerifierBuilder {
@@ -350,6 +384,19 @@ pub struct Verifier {
 }
 
 /// A verified JWT: header, typed registered claims and the full claims set.
+///
+/// ```
+/// use tessera::jwt::{self, Algorithm, Header, Key, Verifier};
+/// #[derive(serde::Deserialize)]
+/// struct Claims<'a> { sub: &'a str, scope: &'a str }
+/// let key = Key::hmac(&[3u8; 32], Algorithm::HS256)?;
+/// let claims = serde_json::json!({"sub": "u1", "scope": "job:read", "exp": 100});
+/// let token = jwt::sign(&key, &Header::new(), &claims, &ring::rand::SystemRandom::new())?;
+/// let verified = Verifier::new(key).verify(&token, 0)?;
+/// let borrowed: Claims<'_> = verified.deserialize()?; // no copies
+/// assert_eq!((borrowed.sub, borrowed.scope), ("u1", "job:read"));
+/// # Ok::<(), tessera::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Verified {
     header: Header,
@@ -590,6 +637,14 @@ pub mod dangerous {
     use super::*;
 
     /// A token's header and claims, **not verified**: nothing here may be trusted.
+    ///
+    /// ```
+    /// use tessera::jwt::dangerous::decode_unverified;
+    /// let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+    /// let unverified = decode_unverified(token)?;
+    /// assert_eq!(unverified.claims["sub"], "x"); // for debugging only: nothing is verified
+    /// # Ok::<(), tessera::Error>(())
+    /// ```
     #[derive(Clone, Debug)]
     pub struct Unverified {
         /// The header, parsed strictly but not authenticated.
