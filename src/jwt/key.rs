@@ -73,7 +73,9 @@ pub(crate) enum Material {
 /// attacks (an HMAC token checked against an RSA public key, `none`, ...) cannot be expressed.
 ///
 /// Keys are immutable, cheap to clone (the material is shared), `Send + Sync`, and never show
-/// secret material in `Debug`; secret bytes kept by tessera are wiped on drop.
+/// secret material in `Debug`; secret bytes kept by tessera (HMAC secrets, PKCS#8 documents) are
+/// wiped on drop. The expanded key state inside `ring`'s own key types is not: `ring` offers no
+/// way to wipe it.
 ///
 /// Certificates: [`Key::from_pem`] and [`Key::from_der`] accept an X.509 certificate and take
 /// its subject public key. **No chain, validity period, name or usage of the certificate is

@@ -83,3 +83,34 @@ pub fn sign_json(
     let header = header.encode(key.alg(), key.kid())?;
     sign_jws(key, &header, claims_json, rng)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+
+    #[test]
+    fn core_types_are_send_sync_and_cheap_to_share() {
+        shareable::<Key>();
+        shareable::<KeySet>();
+        shareable::<Verifier>();
+        shareable::<Verified>();
+        shareable::<Header>();
+        shareable::<crate::Error>();
+    }
+
+    #[test]
+    fn sign_json_rejects_non_objects_and_duplicates() {
+        let key = Key::hmac(&[5u8; 32], Algorithm::HS256).unwrap();
+        let rng = ring::rand::SystemRandom::new();
+        for (claims, kind) in [
+            (&b"[1]"[..], ErrorKind::InvalidJson),
+            (b"{\"a\":1,\"a\":2}", ErrorKind::DuplicateMember),
+            (b"{", ErrorKind::InvalidJson),
+        ] {
+            assert_eq!(sign_json(&key, &Header::new(), claims, &rng).unwrap_err().kind(), kind);
+        }
+        assert_eq!(sign(&key, &Header::new(), &5, &rng).unwrap_err().kind(), ErrorKind::InvalidJson);
+    }
+}
