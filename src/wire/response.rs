@@ -1,0 +1,684 @@
+//! Token responses (RFC 6749 §5.1), error responses (RFC 6749 §5.2), resource-server challenges
+//! (RFC 6750 §3) and the mapping of every [`ErrorKind`] to an OAuth error code.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::REDACTED;
+use crate::{Error, ErrorKind};
+
+/// The headers RFC 6749 §5.1 and §5.2 require on token-endpoint JSON responses, success or error:
+/// a JSON content type and no caching.
+pub const JSON_NO_STORE_HEADERS: [(&str, &str); 3] = [
+    ("Content-Type", "application/json;charset=UTF-8"),
+    ("Cache-Control", "no-store"),
+    ("Pragma", "no-cache"),
+];
+
+/// Longest `error_description` kept, in bytes; longer text is cut.
+pub const MAX_DESCRIPTION_BYTES: usize = 256;
+
+/// A successful access token response (RFC 6749 §5.1).
+///
+/// Send [`TokenResponse::to_json`] with status 200 and [`JSON_NO_STORE_HEADERS`]. `Debug`
+/// redacts the tokens.
+///
+/// ```
+/// use tessera::wire::{scope_if_different, TokenResponse};
+///
+/// let response = TokenResponse::bearer("2YotnFZFEjr1zCsicMWpAA", 3600)
+///     .with_refresh_token("tGzv3JOkF0XG5Qx2TlKWIA")
+///     .with_scope(scope_if_different("read", Some("read write")));
+/// assert_eq!(
+///     response.to_json(),
+///     r#"{"access_token":"2YotnFZFEjr1zCsicMWpAA","token_type":"Bearer","expires_in":3600,"refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA","scope":"read"}"#
+/// );
+/// ```
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenResponse {
+    /// `access_token`.
+    pub access_token: String,
+    /// `token_type`: `Bearer` (RFC 6750 §4).
+    pub token_type: String,
+    /// `expires_in`: lifetime of the access token in seconds.
+    pub expires_in: u64,
+    /// `refresh_token`, if one was issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// `scope`: REQUIRED when the granted scope differs from the requested one
+    /// (see [`scope_if_different`]), omitted otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+impl TokenResponse {
+    /// A `Bearer` token response with no refresh token and no scope.
+    pub fn bearer(access_token: impl Into<String>, expires_in: u64) -> TokenResponse {
+        TokenResponse {
+            access_token: access_token.into(),
+            token_type: "Bearer".to_owned(),
+            expires_in,
+            refresh_token: None,
+            scope: None,
+        }
+    }
+
+    /// Adds a refresh token.
+    pub fn with_refresh_token(mut self, refresh_token: impl Into<String>) -> TokenResponse {
+        self.refresh_token = Some(refresh_token.into());
+        self
+    }
+
+    /// Sets the `scope` member; pass the result of [`scope_if_different`].
+    pub fn with_scope(mut self, scope: Option<String>) -> TokenResponse {
+        self.scope = scope;
+        self
+    }
+
+    /// The JSON body; absent members are omitted.
+    pub fn to_json(&self) -> String {
+        // Serializing strings and an integer cannot fail; the fallback is unreachable.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The HTTP status to send: 200.
+    pub const fn http_status(&self) -> u16 {
+        200
+    }
+
+    /// The headers to send: [`JSON_NO_STORE_HEADERS`].
+    pub const fn headers(&self) -> [(&'static str, &'static str); 3] {
+        JSON_NO_STORE_HEADERS
+    }
+}
+
+impl fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &REDACTED)
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| REDACTED),
+            )
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
+/// The `scope` member of a token response (RFC 6749 §5.1: OPTIONAL if identical to the scope
+/// requested by the client; otherwise REQUIRED).
+///
+/// Both scopes are compared as sets of space-separated tokens (order and repeats do not matter).
+/// Returns `None` when they are equal, otherwise the granted tokens joined by single spaces, in
+/// their order, without repeats. An omitted request (`None`) always differs from a non-empty
+/// grant, because the client cannot know the default. An empty grant returns `None`: RFC 6749
+/// §3.3 has no empty scope value (refuse such a request with `invalid_scope` instead).
+///
+/// ```
+/// use tessera::wire::scope_if_different;
+///
+/// assert_eq!(scope_if_different("b a", Some("a b")), None);
+/// assert_eq!(scope_if_different("a", Some("a b")).as_deref(), Some("a"));
+/// assert_eq!(scope_if_different("a b", None).as_deref(), Some("a b"));
+/// ```
+pub fn scope_if_different(granted: &str, requested: Option<&str>) -> Option<String> {
+    let mut seen = BTreeSet::new();
+    let granted: Vec<&str> = scope_tokens(granted).filter(|t| seen.insert(*t)).collect();
+    if granted.is_empty() {
+        return None;
+    }
+    match requested {
+        Some(requested) if scope_tokens(requested).collect::<BTreeSet<_>>() == seen => None,
+        _ => Some(granted.join(" ")),
+    }
+}
+
+fn scope_tokens(scope: &str) -> impl Iterator<Item = &str> {
+    scope.split(' ').filter(|t| !t.is_empty())
+}
+
+/// An OAuth error response: the JSON body of RFC 6749 §5.2 (token, revocation and introspection
+/// endpoints) or the RFC 6750 §3 answer of a resource server, with its HTTP status and
+/// `WWW-Authenticate` challenge.
+///
+/// The error code always comes from the OAuth block of [`ErrorKind`]; other kinds are mapped
+/// first ([`token_error_for`] by [`ErrorResponse::from_error`], [`resource_error_for`] by
+/// [`ErrorResponse::for_resource`]). The description is cut to [`MAX_DESCRIPTION_BYTES`] and every
+/// character outside the RFC 6749 §5.2 set (%x20-21 / %x23-5B / %x5D-7E) becomes `?`, so it is
+/// safe both in JSON and inside a quoted header parameter.
+///
+/// ```
+/// use tessera::wire::ErrorResponse;
+/// use tessera::ErrorKind;
+///
+/// let response = ErrorResponse::new(ErrorKind::OAuthInvalidClient, Some("unknown client"))
+///     .with_basic_challenge("tessera");
+/// assert_eq!(response.http_status(), 401);
+/// assert_eq!(response.to_json(), r#"{"error":"invalid_client","error_description":"unknown client"}"#);
+/// assert_eq!(response.www_authenticate(), Some(r#"Basic realm="tessera""#));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorResponse {
+    kind: ErrorKind,
+    description: Option<String>,
+    www_authenticate: Option<String>,
+}
+
+impl ErrorResponse {
+    /// An error response of `kind` (mapped with [`token_error_for`] if it is not an OAuth kind),
+    /// with an optional description.
+    pub fn new(kind: ErrorKind, description: Option<&str>) -> ErrorResponse {
+        ErrorResponse {
+            kind: token_error_for(kind),
+            description: description.map(sanitize_text).filter(|d| !d.is_empty()),
+            www_authenticate: None,
+        }
+    }
+
+    /// The error response for `err` at the token, revocation or introspection endpoint: its kind
+    /// mapped with [`token_error_for`], its detail as the description. A `server_error` gets no
+    /// description, so internal details are not sent to clients.
+    pub fn from_error(err: &Error) -> ErrorResponse {
+        Self::described(token_error_for(err.kind()), err)
+    }
+
+    /// The error response for `err` at a resource server (RFC 6750 §3.1): its kind mapped with
+    /// [`resource_error_for`]. Add the challenge with [`ErrorResponse::with_bearer_challenge`].
+    pub fn for_resource(err: &Error) -> ErrorResponse {
+        Self::described(resource_error_for(err.kind()), err)
+    }
+
+    fn described(kind: ErrorKind, err: &Error) -> ErrorResponse {
+        let description = match kind {
+            ErrorKind::OAuthServerError => None,
+            _ => Some(err.detail()),
+        };
+        ErrorResponse::new(kind, description)
+    }
+
+    /// Adds `WWW-Authenticate: Basic realm="<realm>"` if the error is `invalid_client`: RFC 6749
+    /// §5.2 requires it when the client tried to authenticate with the `Authorization` header.
+    /// Other errors are returned unchanged.
+    pub fn with_basic_challenge(mut self, realm: &str) -> ErrorResponse {
+        if self.kind == ErrorKind::OAuthInvalidClient {
+            self.www_authenticate = Some(format!("Basic realm={}", quoted(realm)));
+        }
+        self
+    }
+
+    /// Adds the RFC 6750 §3 challenge
+    /// `Bearer realm="...", error="...", error_description="...", scope="..."` if the error is
+    /// `invalid_request`, `invalid_token` or `insufficient_scope`. `scope` (the scope the resource
+    /// needs) is included only for `insufficient_scope`. Other errors are returned unchanged.
+    pub fn with_bearer_challenge(mut self, realm: &str, scope: Option<&str>) -> ErrorResponse {
+        let Some(code) = self.kind.oauth_error() else {
+            return self;
+        };
+        if !matches!(
+            self.kind,
+            ErrorKind::OAuthInvalidRequest
+                | ErrorKind::OAuthInvalidToken
+                | ErrorKind::OAuthInsufficientScope
+        ) {
+            return self;
+        }
+        let mut challenge = format!("Bearer realm={}, error=\"{code}\"", quoted(realm));
+        if let Some(description) = &self.description {
+            challenge.push_str(&format!(", error_description={}", quoted(description)));
+        }
+        if let (ErrorKind::OAuthInsufficientScope, Some(scope)) = (self.kind, scope) {
+            challenge.push_str(&format!(", scope={}", quoted(&sanitize_text(scope))));
+        }
+        self.www_authenticate = Some(challenge);
+        self
+    }
+
+    /// The error kind (always one of the OAuth block).
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The `error` code, e.g. `invalid_grant`.
+    pub fn error(&self) -> &'static str {
+        self.kind.oauth_error().unwrap_or("server_error")
+    }
+
+    /// The sanitized `error_description`, if any.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The HTTP status to send ([`ErrorKind::http_status`]).
+    pub fn http_status(&self) -> u16 {
+        self.kind.http_status().unwrap_or(500)
+    }
+
+    /// The `WWW-Authenticate` header value to send, if any.
+    pub fn www_authenticate(&self) -> Option<&str> {
+        self.www_authenticate.as_deref()
+    }
+
+    /// The JSON body: `{"error":"...","error_description":"..."}` (description omitted if none).
+    pub fn to_json(&self) -> String {
+        let mut body = serde_json::Map::new();
+        let _ = body.insert("error".to_owned(), self.error().into());
+        if let Some(description) = &self.description {
+            let _ = body.insert("error_description".to_owned(), description.as_str().into());
+        }
+        serde_json::Value::Object(body).to_string()
+    }
+
+    /// Every header to send: [`JSON_NO_STORE_HEADERS`] and `WWW-Authenticate` if set.
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        let mut headers: Vec<(&'static str, String)> = JSON_NO_STORE_HEADERS
+            .iter()
+            .map(|&(n, v)| (n, v.to_owned()))
+            .collect();
+        if let Some(challenge) = &self.www_authenticate {
+            headers.push(("WWW-Authenticate", challenge.clone()));
+        }
+        headers
+    }
+}
+
+/// The `WWW-Authenticate` value for a resource request that lacks authentication (no token, or
+/// another scheme): `Bearer realm="<realm>"` with no error code (RFC 6750 §3.1), sent with 401.
+///
+/// ```
+/// assert_eq!(tessera::wire::bearer_challenge("api"), r#"Bearer realm="api""#);
+/// ```
+pub fn bearer_challenge(realm: &str) -> String {
+    format!("Bearer realm={}", quoted(realm))
+}
+
+/// The OAuth kind to report at the token, revocation and introspection endpoints (RFC 6749 §5.2)
+/// for any [`ErrorKind`]. OAuth kinds map to themselves; for the others:
+///
+/// | kinds | error |
+/// |---|---|
+/// | caller and ABI errors, RNG failure, `Unsupported`, bad server keys (`InvalidKey`, `UnsupportedKey`, `WeakKey`, `AmbiguousKeySet`, `NotPrivateKey`, `NoPublicKey`) | `server_error` |
+/// | `InvalidUtf8`, `TooLarge`, `InvalidPkce` (malformed verifier) | `invalid_request` |
+/// | JWT structure, algorithm, signature, key selection and claim errors (a presented assertion), opaque-token errors (a bad code or refresh token), `PkceMismatch` (RFC 7636 §4.6) | `invalid_grant` |
+/// | `InvalidScope`, `ScopeNotGranted` | `invalid_scope` |
+///
+/// A host verifying a JWT *client* assertion maps its failure to `invalid_client` itself.
+pub fn token_error_for(kind: ErrorKind) -> ErrorKind {
+    use ErrorKind as K;
+    match kind {
+        K::OAuthInvalidRequest
+        | K::OAuthInvalidClient
+        | K::OAuthInvalidGrant
+        | K::OAuthUnauthorizedClient
+        | K::OAuthUnsupportedGrantType
+        | K::OAuthInvalidScope
+        | K::OAuthAccessDenied
+        | K::OAuthUnsupportedResponseType
+        | K::OAuthServerError
+        | K::OAuthTemporarilyUnavailable
+        | K::OAuthInvalidToken
+        | K::OAuthInsufficientScope => kind,
+        K::InvalidArgument
+        | K::BufferTooSmall
+        | K::Panic
+        | K::NullPointer
+        | K::RandomFailure
+        | K::Unsupported
+        | K::WrongHandle
+        | K::InvalidKey
+        | K::UnsupportedKey
+        | K::WeakKey
+        | K::AmbiguousKeySet
+        | K::NotPrivateKey
+        | K::NoPublicKey => K::OAuthServerError,
+        K::InvalidUtf8 | K::TooLarge | K::InvalidPkce => K::OAuthInvalidRequest,
+        K::MalformedToken
+        | K::InvalidBase64
+        | K::InvalidJson
+        | K::DuplicateMember
+        | K::InvalidHeader
+        | K::UnsupportedCritical
+        | K::TooDeep
+        | K::KeyAlgorithmMismatch
+        | K::KeyUsage
+        | K::KeyNotFound
+        | K::UnsupportedAlgorithm
+        | K::AlgorithmMismatch
+        | K::InvalidSignature
+        | K::Expired
+        | K::NotYetValid
+        | K::IssuedInFuture
+        | K::TooOld
+        | K::MissingClaim
+        | K::InvalidClaimType
+        | K::IssuerMismatch
+        | K::AudienceMismatch
+        | K::SubjectMismatch
+        | K::TypeMismatch
+        | K::MalformedOpaqueToken
+        | K::TokenChecksum
+        | K::WrongTokenKind
+        | K::TokenMismatch
+        | K::PkceMismatch => K::OAuthInvalidGrant,
+        K::InvalidScope | K::ScopeNotGranted => K::OAuthInvalidScope,
+    }
+}
+
+/// The OAuth kind a resource server reports (RFC 6750 §3.1) for any [`ErrorKind`]:
+///
+/// | kinds | error | status |
+/// |---|---|---|
+/// | anything wrong with the presented token: JWT structure (including `TooLarge`), algorithm, signature, key selection, claims, scope *syntax* in the token, opaque-token errors, and the token-endpoint OAuth kinds (`invalid_grant`, `invalid_client`, ...) | `invalid_token` | 401 |
+/// | `ScopeNotGranted`, `OAuthInvalidScope`, `OAuthInsufficientScope` | `insufficient_scope` | 403 |
+/// | `OAuthInvalidRequest`, `InvalidUtf8`, PKCE errors | `invalid_request` | 400 |
+/// | caller and ABI errors, RNG failure, bad server keys, `server_error` | `server_error` | 500 |
+/// | `temporarily_unavailable` | itself | 503 |
+///
+/// Only the first three carry a `Bearer` challenge ([`ErrorResponse::with_bearer_challenge`]).
+pub fn resource_error_for(kind: ErrorKind) -> ErrorKind {
+    use ErrorKind as K;
+    match kind {
+        K::OAuthInvalidRequest | K::InvalidUtf8 | K::InvalidPkce | K::PkceMismatch => {
+            K::OAuthInvalidRequest
+        }
+        K::OAuthInsufficientScope | K::OAuthInvalidScope | K::ScopeNotGranted => {
+            K::OAuthInsufficientScope
+        }
+        K::OAuthServerError => K::OAuthServerError,
+        K::OAuthTemporarilyUnavailable => K::OAuthTemporarilyUnavailable,
+        K::OAuthInvalidToken
+        | K::OAuthInvalidClient
+        | K::OAuthInvalidGrant
+        | K::OAuthUnauthorizedClient
+        | K::OAuthUnsupportedGrantType
+        | K::OAuthAccessDenied
+        | K::OAuthUnsupportedResponseType
+        | K::TooLarge
+        | K::InvalidScope => K::OAuthInvalidToken,
+        K::InvalidArgument
+        | K::BufferTooSmall
+        | K::Panic
+        | K::NullPointer
+        | K::RandomFailure
+        | K::Unsupported
+        | K::WrongHandle
+        | K::InvalidKey
+        | K::UnsupportedKey
+        | K::WeakKey
+        | K::AmbiguousKeySet
+        | K::NotPrivateKey
+        | K::NoPublicKey => K::OAuthServerError,
+        K::MalformedToken
+        | K::InvalidBase64
+        | K::InvalidJson
+        | K::DuplicateMember
+        | K::InvalidHeader
+        | K::UnsupportedCritical
+        | K::TooDeep
+        | K::KeyAlgorithmMismatch
+        | K::KeyUsage
+        | K::KeyNotFound
+        | K::UnsupportedAlgorithm
+        | K::AlgorithmMismatch
+        | K::InvalidSignature
+        | K::Expired
+        | K::NotYetValid
+        | K::IssuedInFuture
+        | K::TooOld
+        | K::MissingClaim
+        | K::InvalidClaimType
+        | K::IssuerMismatch
+        | K::AudienceMismatch
+        | K::SubjectMismatch
+        | K::TypeMismatch
+        | K::MalformedOpaqueToken
+        | K::TokenChecksum
+        | K::WrongTokenKind
+        | K::TokenMismatch => K::OAuthInvalidToken,
+    }
+}
+
+/// The OAuth kind an authorization endpoint redirects with (RFC 6749 §4.1.2.1, §4.2.2.1), which
+/// allows only `invalid_request`, `unauthorized_client`, `access_denied`,
+/// `unsupported_response_type`, `invalid_scope`, `server_error` and `temporarily_unavailable`:
+/// [`token_error_for`] first, then `insufficient_scope` becomes `invalid_scope` and every other
+/// code outside that list becomes `invalid_request`.
+pub fn authorize_error_for(kind: ErrorKind) -> ErrorKind {
+    use ErrorKind as K;
+    match token_error_for(kind) {
+        k @ (K::OAuthInvalidRequest
+        | K::OAuthUnauthorizedClient
+        | K::OAuthAccessDenied
+        | K::OAuthUnsupportedResponseType
+        | K::OAuthInvalidScope
+        | K::OAuthServerError
+        | K::OAuthTemporarilyUnavailable) => k,
+        K::OAuthInsufficientScope => K::OAuthInvalidScope,
+        _ => K::OAuthInvalidRequest,
+    }
+}
+
+/// Keeps the RFC 6749 §5.2 / RFC 6750 §3 character set (%x20-21 / %x23-5B / %x5D-7E), replacing
+/// anything else with `?`, and cuts to [`MAX_DESCRIPTION_BYTES`].
+pub(super) fn sanitize_text(text: &str) -> String {
+    text.chars()
+        .take(MAX_DESCRIPTION_BYTES)
+        .map(|c| match c {
+            '\u{20}'..='\u{21}' | '\u{23}'..='\u{5b}' | '\u{5d}'..='\u{7e}' => c,
+            _ => '?',
+        })
+        .collect()
+}
+
+/// An RFC 9110 §5.6.4 quoted-string: `"` and `\` escaped, control and non-ASCII characters
+/// replaced by `?` (so no header injection), cut to [`MAX_DESCRIPTION_BYTES`].
+fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_DESCRIPTION_BYTES) + 2);
+    out.push('"');
+    for c in text.chars().take(MAX_DESCRIPTION_BYTES) {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\u{20}'..='\u{7e}' => out.push(c),
+            _ => out.push('?'),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_response_omits_absent_members() {
+        let json = TokenResponse::bearer("at", 60).to_json();
+        assert_eq!(
+            json,
+            r#"{"access_token":"at","token_type":"Bearer","expires_in":60}"#
+        );
+        let parsed: TokenResponse = serde_json::from_str(&json).unwrap();
+        assert_eq!(parsed, TokenResponse::bearer("at", 60));
+        assert_eq!(parsed.http_status(), 200);
+        assert_eq!(
+            parsed.headers(),
+            [
+                ("Content-Type", "application/json;charset=UTF-8"),
+                ("Cache-Control", "no-store"),
+                ("Pragma", "no-cache"),
+            ]
+        );
+        let shown = format!(
+            "{:?}",
+            TokenResponse::bearer("s3cr3t", 1).with_refresh_token("rt0")
+        );
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("rt0"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn scope_comparison_is_by_set() {
+        assert_eq!(scope_if_different("a b", Some("b  a a")), None);
+        assert_eq!(
+            scope_if_different("a a b", Some("a")).as_deref(),
+            Some("a b")
+        );
+        assert_eq!(scope_if_different("a", Some("")).as_deref(), Some("a"));
+        assert_eq!(scope_if_different("", Some("a")), None);
+        assert_eq!(scope_if_different("", None), None);
+        assert_eq!(
+            scope_if_different("b a", Some("a b c")).as_deref(),
+            Some("b a")
+        );
+    }
+
+    #[test]
+    fn description_is_sanitized_and_bounded() {
+        let r = ErrorResponse::new(ErrorKind::OAuthInvalidRequest, Some("a\"b\\c\u{e9}\n~ !"));
+        assert_eq!(r.description(), Some("a?b?c??~ !"));
+        let long = "x".repeat(10_000);
+        let r = ErrorResponse::new(ErrorKind::OAuthInvalidRequest, Some(&long));
+        assert_eq!(r.description().map(str::len), Some(MAX_DESCRIPTION_BYTES));
+        assert_eq!(
+            ErrorResponse::new(ErrorKind::OAuthInvalidRequest, Some("")).description(),
+            None
+        );
+        assert_eq!(
+            ErrorResponse::new(ErrorKind::OAuthInvalidGrant, None).to_json(),
+            r#"{"error":"invalid_grant"}"#
+        );
+    }
+
+    #[test]
+    fn non_oauth_kinds_are_mapped() {
+        let r = ErrorResponse::from_error(&Error::new(ErrorKind::RandomFailure, "rng broke"));
+        assert_eq!(
+            (r.error(), r.http_status(), r.description()),
+            ("server_error", 500, None)
+        );
+        let r = ErrorResponse::from_error(&Error::new(ErrorKind::PkceMismatch, "no match"));
+        assert_eq!((r.error(), r.http_status()), ("invalid_grant", 400));
+        assert_eq!(r.description(), Some("no match"));
+        let r = ErrorResponse::new(ErrorKind::ScopeNotGranted, None);
+        assert_eq!(r.error(), "invalid_scope");
+    }
+
+    #[test]
+    fn every_kind_maps_into_the_oauth_block() {
+        for &kind in ErrorKind::ALL {
+            assert!(token_error_for(kind).oauth_error().is_some(), "{kind:?}");
+            let rs = resource_error_for(kind);
+            assert!(
+                matches!(
+                    rs,
+                    ErrorKind::OAuthInvalidRequest
+                        | ErrorKind::OAuthInvalidToken
+                        | ErrorKind::OAuthInsufficientScope
+                        | ErrorKind::OAuthServerError
+                        | ErrorKind::OAuthTemporarilyUnavailable
+                ),
+                "{kind:?} -> {rs:?}"
+            );
+            let az = authorize_error_for(kind);
+            assert!(
+                matches!(
+                    az,
+                    ErrorKind::OAuthInvalidRequest
+                        | ErrorKind::OAuthUnauthorizedClient
+                        | ErrorKind::OAuthAccessDenied
+                        | ErrorKind::OAuthUnsupportedResponseType
+                        | ErrorKind::OAuthInvalidScope
+                        | ErrorKind::OAuthServerError
+                        | ErrorKind::OAuthTemporarilyUnavailable
+                ),
+                "{kind:?} -> {az:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn chosen_mappings() {
+        assert_eq!(
+            resource_error_for(ErrorKind::Expired),
+            ErrorKind::OAuthInvalidToken
+        );
+        assert_eq!(
+            resource_error_for(ErrorKind::InvalidSignature),
+            ErrorKind::OAuthInvalidToken
+        );
+        assert_eq!(
+            resource_error_for(ErrorKind::ScopeNotGranted),
+            ErrorKind::OAuthInsufficientScope
+        );
+        assert_eq!(
+            resource_error_for(ErrorKind::InvalidScope),
+            ErrorKind::OAuthInvalidToken
+        );
+        assert_eq!(
+            resource_error_for(ErrorKind::WeakKey),
+            ErrorKind::OAuthServerError
+        );
+        assert_eq!(
+            resource_error_for(ErrorKind::OAuthInvalidGrant),
+            ErrorKind::OAuthInvalidToken
+        );
+        assert_eq!(
+            token_error_for(ErrorKind::Expired),
+            ErrorKind::OAuthInvalidGrant
+        );
+        assert_eq!(
+            token_error_for(ErrorKind::TooLarge),
+            ErrorKind::OAuthInvalidRequest
+        );
+        assert_eq!(
+            authorize_error_for(ErrorKind::OAuthInvalidGrant),
+            ErrorKind::OAuthInvalidRequest
+        );
+        assert_eq!(
+            authorize_error_for(ErrorKind::OAuthInsufficientScope),
+            ErrorKind::OAuthInvalidScope
+        );
+        assert_eq!(
+            authorize_error_for(ErrorKind::Panic),
+            ErrorKind::OAuthServerError
+        );
+    }
+
+    #[test]
+    fn quoting_escapes_and_blocks_injection() {
+        assert_eq!(quoted(r#"a"b\c"#), r#""a\"b\\c""#);
+        assert_eq!(quoted("x\r\nSet-Cookie: y"), "\"x??Set-Cookie: y\"");
+        assert_eq!(quoted("\u{e9}"), "\"?\"");
+    }
+
+    #[test]
+    fn challenges_only_for_their_codes() {
+        let r = ErrorResponse::new(ErrorKind::OAuthInvalidGrant, None).with_basic_challenge("r");
+        assert_eq!(r.www_authenticate(), None);
+        let r =
+            ErrorResponse::new(ErrorKind::OAuthServerError, None).with_bearer_challenge("r", None);
+        assert_eq!(r.www_authenticate(), None);
+        let r = ErrorResponse::new(ErrorKind::OAuthInvalidRequest, None)
+            .with_bearer_challenge("r", Some("s"));
+        assert_eq!(
+            r.www_authenticate(),
+            Some(r#"Bearer realm="r", error="invalid_request""#)
+        );
+        assert_eq!(r.headers().len(), 4);
+        assert_eq!(
+            ErrorResponse::new(ErrorKind::OAuthInvalidRequest, None)
+                .headers()
+                .len(),
+            3
+        );
+    }
+}
