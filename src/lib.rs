@@ -10,6 +10,8 @@
 //! - [`scope`]: RFC 6749 §3.3 scope strings and `resource:action` scopes with implications.
 //! - [`token`]: opaque authorization codes, refresh tokens and API keys, with keyed lookup hashes.
 //! - [`pkce`]: RFC 7636 proof key for code exchange.
+//! - [`wire`]: form bodies, `Authorization` headers, token and error JSON, redirect URIs and
+//!   RFC 8414 metadata.
 //! - [`Error`] / [`ErrorKind`]: one error type, one table of stable numeric codes.
 //!
 //! ## Quick start (see README)

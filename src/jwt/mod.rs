@@ -97,7 +97,7 @@ mod tests {
         shareable::<Verifier>();
         shareable::<Verified>();
         shareable::<Header>();
-        shareable::<crate::Error>();
+        shareable::<Error>();
     }
 
     #[test]
@@ -109,8 +109,16 @@ mod tests {
             (b"{\"a\":1,\"a\":2}", ErrorKind::DuplicateMember),
             (b"{", ErrorKind::InvalidJson),
         ] {
-            assert_eq!(sign_json(&key, &Header::new(), claims, &rng).unwrap_err().kind(), kind);
+            assert_eq!(
+                sign_json(&key, &Header::new(), claims, &rng)
+                    .unwrap_err()
+                    .kind(),
+                kind
+            );
         }
-        assert_eq!(sign(&key, &Header::new(), &5, &rng).unwrap_err().kind(), ErrorKind::InvalidJson);
+        assert_eq!(
+            sign(&key, &Header::new(), &5, &rng).unwrap_err().kind(),
+            ErrorKind::InvalidJson
+        );
     }
 }
