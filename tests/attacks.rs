@@ -868,14 +868,26 @@ fn ed25519_non_canonical_and_degenerate_signatures_are_rejected() {
 #[test]
 #[ignore = "HARDENING: small-order Ed25519 public keys are accepted (see report)"]
 fn ed25519_small_order_public_keys_are_refused() {
-    let mut identity = vec![0u8; 32];
-    identity[0] = 1;
-    let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(&identity)}).to_string();
-    expect(
-        Key::from_jwk(jwk.as_bytes(), None),
-        ErrorKind::InvalidKey,
-        "identity point as Ed25519 key",
-    );
+    let mut identity = [0u8; 32];
+    identity[0] = 1; // (0, 1): order 1
+    let order4 = [0u8; 32]; // y = 0: a point of order 4
+    let mut order2 = [0xFFu8; 32]; // y = p - 1 = -1: (0, -1), order 2
+    order2[0] = 0xEC;
+    order2[31] = 0x7F;
+    let non_canonical = [0xFFu8; 32]; // y = 2^255 - 1 >= p
+    for (what, x) in [
+        ("identity", identity),
+        ("order 4", order4),
+        ("order 2", order2),
+        ("non-canonical y", non_canonical),
+    ] {
+        let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(x)}).to_string();
+        expect(
+            Key::from_jwk(jwk.as_bytes(), None),
+            ErrorKind::InvalidKey,
+            what,
+        );
+    }
 }
 
 #[test]

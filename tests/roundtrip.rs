@@ -576,7 +576,12 @@ fn float_claims_round_trip_exactly() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    // No regression file: the failure is known and pinned by the deterministic test above.
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     #[ignore = "BUG: claims with some doubles verify to a different double (serde_json without `float_roundtrip`)"]
