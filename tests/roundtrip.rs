@@ -67,8 +67,8 @@ fn json_leaf() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        // Decimal fractions with few digits: serde_json's default float parser reads these
-        // exactly. Arbitrary doubles do not round-trip (see the ignored tests at the end).
+        // Decimal fractions with few digits; arbitrary doubles are covered by the float tests
+        // at the end.
         any::<i32>().prop_map(|m| Value::from(f64::from(m) / 1000.0)),
         text(24).prop_map(Value::String),
     ]
@@ -555,10 +555,9 @@ fn float_claim_after_round_trip(value: f64) -> Value {
 }
 
 /// The signer writes a double with its shortest round-trip representation (ryu); the verifier
-/// parses it with serde_json's default, best-effort float parser, which can land one ulp off.
-/// Enabling serde_json's `float_roundtrip` feature makes parsing exact.
+/// must parse it back exactly (serde_json's `float_roundtrip` feature; its default parser can
+/// land one ulp off).
 #[test]
-#[ignore = "BUG: claims with some doubles verify to a different double (serde_json without `float_roundtrip`)"]
 fn float_claims_round_trip_exactly() {
     for value in [
         2.640_739_249_060_199e247,
@@ -576,7 +575,6 @@ fn float_claims_round_trip_exactly() {
 }
 
 proptest! {
-    // No regression file: the failure is known and pinned by the deterministic test above.
     #![proptest_config(ProptestConfig {
         cases: 256,
         failure_persistence: None,
@@ -584,7 +582,6 @@ proptest! {
     })]
 
     #[test]
-    #[ignore = "BUG: claims with some doubles verify to a different double (serde_json without `float_roundtrip`)"]
     fn arbitrary_float_claims_round_trip_exactly(
         value in any::<f64>().prop_filter("JSON numbers are finite", |f| f.is_finite()),
     ) {

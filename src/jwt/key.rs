@@ -176,6 +176,74 @@ pub(crate) fn has_roca_fingerprint(n: &[u8]) -> bool {
     })
 }
 
+/// The field prime p = 2^255 - 19, little-endian.
+const ED25519_P: [u8; 32] = {
+    let mut p = [0xFF; 32];
+    p[0] = 0xED;
+    p[31] = 0x7F;
+    p
+};
+
+/// y coordinates (little-endian, sign bit cleared) of the points of small order on edwards25519:
+/// 0 (order 4), 1 (the identity), p - 1 (order 2) and the two y of the order-8 points. Under such
+/// a key one constant signature verifies every message.
+const ED25519_SMALL_ORDER_Y: [[u8; 32]; 5] = [
+    [0; 32],
+    {
+        let mut one = [0; 32];
+        one[0] = 1;
+        one
+    },
+    {
+        let mut minus_one = ED25519_P;
+        minus_one[0] = 0xEC;
+        minus_one
+    },
+    [
+        0x26, 0xE8, 0x95, 0x8F, 0xC2, 0xB2, 0x27, 0xB0, 0x45, 0xC3, 0xF4, 0x89, 0xF2, 0xEF, 0x98,
+        0xF0, 0xD5, 0xDF, 0xAC, 0x05, 0xD3, 0xC6, 0x33, 0x39, 0xB1, 0x38, 0x02, 0x88, 0x6D, 0x53,
+        0xFC, 0x05,
+    ],
+    [
+        0xC7, 0x17, 0x6A, 0x70, 0x3D, 0x4D, 0xD8, 0x4F, 0xBA, 0x3C, 0x0B, 0x76, 0x0D, 0x10, 0x67,
+        0x0F, 0x2A, 0x20, 0x53, 0xFA, 0x2C, 0x39, 0xCC, 0xC6, 0x4E, 0xC7, 0xFD, 0x77, 0x92, 0xAC,
+        0x03, 0x7A,
+    ],
+];
+
+/// Refuses Ed25519 public keys that honest key generation never produces: a non-canonical y
+/// (y >= p) or a point of small order (RFC 8032 §5.1.3 decoding; libsodium's blocklist).
+fn check_ed25519_public(x: &[u8]) -> Result<()> {
+    let Ok(bytes) = <[u8; 32]>::try_from(x) else {
+        return Err(Error::new(
+            ErrorKind::InvalidKey,
+            "Ed25519 public key must be 32 bytes",
+        ));
+    };
+    let mut y = bytes;
+    y[31] &= 0x7F;
+    // Little-endian comparison y >= p, from the most significant byte down.
+    let non_canonical = y
+        .iter()
+        .rev()
+        .zip(ED25519_P.iter().rev())
+        .find(|(a, b)| a != b)
+        .is_none_or(|(a, b)| a > b);
+    if non_canonical {
+        return Err(Error::new(
+            ErrorKind::InvalidKey,
+            "Ed25519 public key is not canonically encoded",
+        ));
+    }
+    if ED25519_SMALL_ORDER_Y.contains(&y) {
+        return Err(Error::new(
+            ErrorKind::InvalidKey,
+            "Ed25519 public key is a point of small order",
+        ));
+    }
+    Ok(())
+}
+
 fn check_rsa_public(n: &[u8], e: &[u8]) -> Result<()> {
     let bits = bit_len(n);
     if bits < RSA_MIN_BITS {
@@ -458,12 +526,7 @@ impl Key {
             }
             PublicDer::Ed25519(x) => {
                 let alg = bind(KeyFamily::Ed25519, alg)?;
-                if x.len() != 32 {
-                    return Err(Error::new(
-                        ErrorKind::InvalidKey,
-                        "Ed25519 public key must be 32 bytes",
-                    ));
-                }
+                check_ed25519_public(&x)?;
                 Ok(Key::new(alg, Material::EdPublic { x }))
             }
         }
@@ -788,6 +851,34 @@ mod tests {
         let dbg = format!("{ec:?}");
         assert!(dbg.contains("redacted"));
         assert!(!dbg.contains(&format!("{:?}", &pkcs8[..8])));
+    }
+
+    #[test]
+    fn ed25519_blocklist_is_consistent() {
+        // The two order-8 y values are negations: their sum is p.
+        let (a, b) = (ED25519_SMALL_ORDER_Y[3], ED25519_SMALL_ORDER_Y[4]);
+        let mut carry = 0u16;
+        let mut sum = [0u8; 32];
+        for i in 0..32 {
+            let v = u16::from(a[i]) + u16::from(b[i]) + carry;
+            sum[i] = (v & 0xFF) as u8;
+            carry = v >> 8;
+        }
+        assert_eq!(sum, ED25519_P);
+        assert!(check_ed25519_public(&ED25519_P).is_err());
+        for y in ED25519_SMALL_ORDER_Y {
+            assert!(check_ed25519_public(&y).is_err());
+            let mut signed = y;
+            signed[31] |= 0x80;
+            assert!(check_ed25519_public(&signed).is_err());
+        }
+        // RFC 8037 A.2's public key is fine.
+        let x = [
+            0xD7, 0x5A, 0x98, 0x01, 0x82, 0xB1, 0x0A, 0xB7, 0xD5, 0x4B, 0xFE, 0xD3, 0xC9, 0x64,
+            0x07, 0x3A, 0x0E, 0xE1, 0x72, 0xF3, 0xDA, 0xA6, 0x23, 0x25, 0xAF, 0x02, 0x1A, 0x68,
+            0xF7, 0x07, 0x51, 0x1A,
+        ];
+        assert!(check_ed25519_public(&x).is_ok());
     }
 
     #[test]
