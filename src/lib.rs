@@ -12,6 +12,7 @@
 //! - [`pkce`]: RFC 7636 proof key for code exchange.
 //! - [`wire`]: form bodies, `Authorization` headers, token and error JSON, redirect URIs and
 //!   RFC 8414 metadata.
+//! - [`ffi`]: the C ABI behind `include/tessera.h` (the only module with `unsafe`).
 //! - [`Error`] / [`ErrorKind`]: one error type, one table of stable numeric codes.
 //!
 //! ## Quick start (see README)
@@ -54,6 +55,8 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
 
 mod error;
+#[allow(unsafe_code)]
+pub mod ffi;
 pub mod jwt;
 pub mod pkce;
 pub mod scope;
