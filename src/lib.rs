@@ -10,6 +10,8 @@
 //! - [`scope`]: RFC 6749 §3.3 scope strings and `resource:action` scopes with implications.
 //! - [`token`]: opaque authorization codes, refresh tokens and API keys, with keyed lookup hashes.
 //! - [`pkce`]: RFC 7636 proof key for code exchange.
+//! - [`grant`]: OAuth 2.0 grants (authorization code, refresh, client credentials, revocation,
+//!   introspection) as pure state machines over versioned grant-family state.
 //! - [`wire`]: form bodies, `Authorization` headers, token and error JSON, redirect URIs and
 //!   RFC 8414 metadata.
 //! - [`Error`] / [`ErrorKind`]: one error type, one table of stable numeric codes.
@@ -54,6 +56,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
 
 mod error;
+pub mod grant;
 pub mod jwt;
 pub mod pkce;
 pub mod scope;
