@@ -1,14 +1,12 @@
 //! The token endpoint: authorization code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5–§4.6),
 //! refresh (RFC 6749 §6, RFC 9700 §4.14.2) and client credentials (RFC 6749 §4.4).
 
-use std::fmt;
-
 use ring::rand::SecureRandom;
-use serde::{Deserialize, Serialize};
 
 use crate::pkce;
 use crate::scope::ScopeSet;
 use crate::token::TokenKind;
+use crate::wire::TokenRequest;
 use crate::{Error, ErrorKind, Result};
 
 use super::client::{AuthenticatedClient, ClientKind, GrantType};
@@ -16,61 +14,11 @@ use super::issue::{Grantee, Tokens, after, new_family_id};
 use super::state::{GrantKind, GrantState, RevocationReason, TokenStatus};
 use super::{Effect, Issuer, Outcome, oauth, server_error};
 
-/// A `grant_type=authorization_code` request (RFC 6749 §4.1.3, RFC 7636 §4.5), after the wire
-/// layer read it. `Debug` redacts the code and verifier.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CodeRequest {
-    /// `code`.
-    pub code: String,
-    /// `redirect_uri`, if sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redirect_uri: Option<String>,
-    /// `code_verifier`, if sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_verifier: Option<String>,
-}
-
-impl fmt::Debug for CodeRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CodeRequest")
-            .field("code", &"<redacted>")
-            .field("redirect_uri", &self.redirect_uri)
-            .field(
-                "code_verifier",
-                &self.code_verifier.as_ref().map(|_| "<redacted>"),
-            )
-            .finish()
-    }
-}
-
-/// A `grant_type=refresh_token` request (RFC 6749 §6). `Debug` redacts the token.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RefreshRequest {
-    /// `refresh_token`.
-    pub refresh_token: String,
-    /// `scope`, if sent: a narrower scope for the new access token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-}
-
-impl fmt::Debug for RefreshRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RefreshRequest")
-            .field("refresh_token", &"<redacted>")
-            .field("scope", &self.scope)
-            .finish()
-    }
-}
-
-/// A `grant_type=client_credentials` request (RFC 6749 §4.4.2).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClientCredentialsRequest {
-    /// `scope`, if sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
+/// The parameters of an authorization code redemption.
+struct Redemption<'a> {
+    code: &'a str,
+    redirect_uri: Option<&'a str>,
+    code_verifier: Option<&'a str>,
 }
 
 /// A requested scope: absent or empty is `None`; bad grammar is `invalid_scope`.
@@ -112,31 +60,61 @@ fn invalid_grant(detail: &'static str) -> Error {
 }
 
 impl Issuer {
-    /// Redeems an authorization code (RFC 6749 §4.1.3) found in `state`.
+    /// The token endpoint (RFC 6749 §3.2): redeems a code, uses a refresh token, or runs the
+    /// client credentials grant, for a client that passed [`authenticate_client`] and a request
+    /// the wire layer read ([`TokenRequest::from_form`]).
     ///
-    /// Checks, in order (every failure is `invalid_grant` unless noted):
+    /// `state` is the family [`Issuer::locate`] found for the code or refresh token (`None` if
+    /// the host's index has no entry: `invalid_grant`); client credentials ignore it. The
+    /// checks and their order are in the [module documentation](crate::grant#the-token-endpoint).
     ///
-    /// 1. the client may use `authorization_code` (else `unauthorized_client`), the family is an
-    ///    authorization code family and the code is well formed, is this family's code (constant
-    ///    time) — none of these change state;
-    /// 2. a revoked family refuses; a **consumed** code is a replay: the family is revoked and
-    ///    the outcome carries the revoked state and an [`Effect::RevokeFamily`] listing every
-    ///    token (RFC 6749 §4.1.2, RFC 9700 §4.5); a burned code refuses;
-    /// 3. an expired code refuses (nothing to burn);
-    /// 4. then, burning the code on failure when `burn_code_on_failed_redemption` (the default):
-    ///    the code was issued to this client; `redirect_uri` is present and identical if the
-    ///    authorization request had one (and identical when sent anyway); PKCE: a stored
-    ///    challenge needs a matching `code_verifier` (RFC 7636 §4.6), and a verifier for a code
-    ///    issued without a challenge is refused as a downgrade (RFC 9700 §2.1.1).
-    ///
-    /// On success the code is consumed, an RFC 9068 access token is issued for the granted
-    /// scope, and a refresh token when the client may use `refresh_token` (its lookup hash in
-    /// the state and an [`Effect::Index`]).
-    pub fn exchange_code(
+    /// [`authenticate_client`]: super::authenticate_client
+    pub fn token(
+        &self,
+        client: &AuthenticatedClient<'_>,
+        state: Option<&GrantState>,
+        request: &TokenRequest,
+        now: i64,
+        rng: &dyn SecureRandom,
+    ) -> Outcome<Tokens> {
+        match request {
+            TokenRequest::AuthorizationCode {
+                code,
+                redirect_uri,
+                code_verifier,
+                ..
+            } => {
+                let Some(state) = state else {
+                    return Outcome::fail(invalid_grant("unknown authorization code"));
+                };
+                let redemption = Redemption {
+                    code,
+                    redirect_uri: redirect_uri.as_deref(),
+                    code_verifier: code_verifier.as_deref(),
+                };
+                self.exchange_code(client, state, &redemption, now, rng)
+            }
+            TokenRequest::RefreshToken {
+                refresh_token,
+                scope,
+            } => {
+                let Some(state) = state else {
+                    return Outcome::fail(invalid_grant("unknown refresh token"));
+                };
+                self.refresh(client, state, refresh_token, scope.as_deref(), now, rng)
+            }
+            TokenRequest::ClientCredentials { scope } => {
+                self.client_credentials(client, scope.as_deref(), now, rng)
+            }
+        }
+    }
+
+    /// RFC 6749 §4.1.3; see the module documentation for the order of checks.
+    fn exchange_code(
         &self,
         client: &AuthenticatedClient<'_>,
         state: &GrantState,
-        request: &CodeRequest,
+        request: &Redemption<'_>,
         now: i64,
         rng: &dyn SecureRandom,
     ) -> Outcome<Tokens> {
@@ -153,7 +131,7 @@ impl Issuer {
         if self
             .policy
             .token_format()
-            .check(&request.code, Some(TokenKind::AuthorizationCode))
+            .check(request.code, Some(TokenKind::AuthorizationCode))
             .is_err()
         {
             return Outcome::fail(invalid_grant("malformed authorization code"));
@@ -161,7 +139,7 @@ impl Issuer {
         let Some(code) = state.code() else {
             return Outcome::fail(invalid_grant("unknown authorization code"));
         };
-        if self.peppers.verify(&request.code, &code.lookup).is_err() {
+        if self.peppers.verify(request.code, &code.lookup).is_err() {
             return Outcome::fail(invalid_grant("unknown authorization code"));
         }
         if !state.is_active() {
@@ -204,7 +182,7 @@ impl Issuer {
                 "the authorization code was issued to another client",
             ));
         }
-        let redirect_ok = match request.redirect_uri.as_deref() {
+        let redirect_ok = match request.redirect_uri {
             Some(sent) => sent == code.redirect_uri,
             None => !code.redirect_uri_sent,
         };
@@ -213,7 +191,7 @@ impl Issuer {
                 "redirect_uri is missing or differs from the authorization request",
             ));
         }
-        match (&code.pkce, request.code_verifier.as_deref()) {
+        match (&code.pkce, request.code_verifier) {
             (Some(challenge), Some(verifier)) => {
                 if let Err(e) = pkce::verify(
                     verifier,
@@ -276,37 +254,13 @@ impl Issuer {
         }
     }
 
-    /// Uses a refresh token of `state` (RFC 6749 §6).
-    ///
-    /// Checks, in order (failures are `invalid_grant` unless noted; only reuse changes state):
-    ///
-    /// 1. the client may use `refresh_token` (else `unauthorized_client`); the token is well
-    ///    formed and one of this family's (constant time); the family is not revoked; the token
-    ///    was issued to this client;
-    /// 2. status: an active token proceeds. A **consumed** or **superseded** token is reuse: the
-    ///    family is revoked, with the revoked state and an [`Effect::RevokeFamily`] in the
-    ///    outcome (RFC 9700 §4.14.2) — except the benign retry below. A revoked token refuses;
-    /// 3. expiry: the token's idle expiry and the family's absolute expiry;
-    /// 4. scope: omitted means the granted scope; otherwise it must be covered by the granted
-    ///    scope and by the client's current `allowed_scope` (else `invalid_scope`). The new access
-    ///    token carries the requested scope; the grant keeps its scope.
-    ///
-    /// Rotation: when `rotate_refresh_tokens` is on, and always for public clients (RFC 9700
-    /// §4.14.2 allows no other protection here), the presented token becomes consumed and a new
-    /// one is issued with the family's absolute expiry unchanged. Without rotation no refresh
-    /// token is returned (the client keeps its own) and the token's idle expiry slides.
-    ///
-    /// Grace window (`refresh_reuse_grace_seconds` > 0): when the presented token was rotated at
-    /// most that long ago and its successor has never been used, the request is a client retry
-    /// after a lost response. Only the successor's hash is known, so it cannot be sent again;
-    /// instead the successor is marked superseded and a fresh refresh token (and access token)
-    /// is issued. If the retry came from a thief instead, the legitimate client's next use of the
-    /// superseded token counts as reuse and revokes the family.
-    pub fn refresh(
+    /// RFC 6749 §6; see the module documentation for the order of checks and the grace window.
+    fn refresh(
         &self,
         client: &AuthenticatedClient<'_>,
         state: &GrantState,
-        request: &RefreshRequest,
+        refresh_token: &str,
+        requested: Option<&str>,
         now: i64,
         rng: &dyn SecureRandom,
     ) -> Outcome<Tokens> {
@@ -321,12 +275,12 @@ impl Issuer {
         if self
             .policy
             .token_format()
-            .check(&request.refresh_token, Some(TokenKind::RefreshToken))
+            .check(refresh_token, Some(TokenKind::RefreshToken))
             .is_err()
         {
             return Outcome::fail(invalid_grant("malformed refresh token"));
         }
-        let Some(index) = state.find_refresh(&self.peppers, &request.refresh_token) else {
+        let Some(index) = state.find_refresh(&self.peppers, refresh_token) else {
             return Outcome::fail(invalid_grant("unknown refresh token"));
         };
         let Some(record) = state.refresh_tokens().get(index) else {
@@ -383,7 +337,7 @@ impl Issuer {
             }
         }
 
-        let scope = match requested_scope(request.scope.as_deref()) {
+        let scope = match requested_scope(requested) {
             Ok(Some(requested)) => requested,
             Ok(None) => state.scope().clone(),
             Err(e) => return Outcome::fail(e),
@@ -447,20 +401,11 @@ impl Issuer {
         }
     }
 
-    /// The client credentials grant (RFC 6749 §4.4): an access token for the client itself
-    /// (`sub` = `client_id`), no refresh token (§4.4.3).
-    ///
-    /// Only confidential clients that may use `client_credentials`: a public client (which
-    /// authenticated by id alone) or a client without the grant type gets
-    /// `unauthorized_client`. The scope is the request's, or the client's `default_scope` when
-    /// omitted, within its `allowed_scope` (else `invalid_scope`).
-    ///
-    /// The outcome's state is a new family holding the access token's `jti`; store it if these
-    /// tokens must be revocable and introspectable, otherwise it may be dropped.
-    pub fn client_credentials(
+    /// RFC 6749 §4.4; see the module documentation.
+    fn client_credentials(
         &self,
         client: &AuthenticatedClient<'_>,
-        request: &ClientCredentialsRequest,
+        requested: Option<&str>,
         now: i64,
         rng: &dyn SecureRandom,
     ) -> Outcome<Tokens> {
@@ -473,7 +418,7 @@ impl Issuer {
                 "the client may not use the client_credentials grant",
             ));
         }
-        let scope = match grant_scope(self, registration, request.scope.as_deref()) {
+        let scope = match grant_scope(self, registration, requested) {
             Ok(scope) => scope,
             Err(e) => return Outcome::fail(e),
         };

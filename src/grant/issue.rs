@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::jwt::{self, Header};
 use crate::scope::ScopeSet;
 use crate::token::{LookupHash, TokenKind};
+use crate::wire::TokenResponse;
 use crate::{Error, ErrorKind, Result};
 
 use super::state::{FAMILY_ID_LEN, is_base64url, is_family_id};
@@ -52,37 +53,41 @@ pub(crate) fn after(now: i64, seconds: u64) -> i64 {
     now.saturating_add(i64::try_from(seconds).unwrap_or(i64::MAX))
 }
 
-/// Tokens issued at the token endpoint (or, implicit grant, the authorization endpoint): the
-/// members of an RFC 6749 §5.1 response. `Debug` redacts the tokens.
-///
-/// Serialises to the §5.1 JSON members; `scope` is always written (RFC 6749 §5.1 makes it
-/// REQUIRED when it differs from the request, and writing it always is never wrong).
-#[derive(Clone, PartialEq, Eq, Serialize)]
+/// Tokens issued at the token endpoint (or, implicit grant, the authorization endpoint).
+/// `Debug` redacts the tokens.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Tokens {
-    /// The RFC 9068 JWT access token.
+    /// The RFC 9068 JWT access token, of type `Bearer`.
     pub access_token: String,
-    /// Always `Bearer`.
-    pub token_type: &'static str,
     /// Lifetime of the access token in seconds.
     pub expires_in: u64,
     /// A new refresh token, if one was issued (show it once; only its hash is kept).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     /// The scope of the access token.
     pub scope: ScopeSet,
     /// The access token's `jti`.
-    #[serde(skip)]
     pub jti: String,
     /// The access token's `exp`.
-    #[serde(skip)]
     pub expires_at: i64,
+}
+
+impl Tokens {
+    /// The RFC 6749 §5.1 response. `scope` is always written: §5.1 makes it REQUIRED when it
+    /// differs from the request, and writing it is never wrong.
+    pub fn to_response(&self) -> TokenResponse {
+        let response = TokenResponse::bearer(self.access_token.clone(), self.expires_in)
+            .with_scope(Some(self.scope.to_scope_string()).filter(|s| !s.is_empty()));
+        match &self.refresh_token {
+            Some(token) => response.with_refresh_token(token.clone()),
+            None => response,
+        }
+    }
 }
 
 impl fmt::Debug for Tokens {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Tokens")
             .field("access_token", &"<redacted>")
-            .field("token_type", &self.token_type)
             .field("expires_in", &self.expires_in)
             .field(
                 "refresh_token",
@@ -186,7 +191,6 @@ impl Issuer {
             .map_err(|e| server_error(&e))?;
         Ok(Tokens {
             access_token: token,
-            token_type: "Bearer",
             expires_in: config.access_token_lifetime,
             refresh_token: None,
             scope: scope.clone(),

@@ -3,15 +3,21 @@
 //!
 //! | piece | implements |
 //! |---|---|
-//! | [`Issuer::authorize`], [`Issuer::deny`] | RFC 6749 §3.1.2.3, §4.1.1–§4.1.2.1, §4.2.1–§4.2.2.1; RFC 7636 §4.3–§4.4.1; RFC 9700 §2.1 |
-//! | [`Issuer::exchange_code`] | RFC 6749 §4.1.3–§4.1.4, §4.1.2 (single use, replay revokes); RFC 7636 §4.5–§4.6; RFC 9700 §2.1.1, §4.5 |
-//! | [`Issuer::refresh`] | RFC 6749 §6; RFC 9700 §4.14.2 (rotation, reuse revokes the family) |
-//! | [`Issuer::client_credentials`] | RFC 6749 §4.4 |
+//! | [`Issuer::check_authorize`], [`Issuer::authorize`], [`Issuer::deny`] | RFC 6749 §3.1.2.3, §3.3, §4.1.1–§4.1.2.1, §4.2.1–§4.2.2.1; RFC 7636 §4.3–§4.4.1; RFC 9207; RFC 9700 §2.1 |
+//! | [`Issuer::token`], code exchange | RFC 6749 §4.1.3–§4.1.4, §4.1.2 (single use, replay revokes); RFC 7636 §4.5–§4.6; RFC 9700 §2.1.1, §4.5 |
+//! | [`Issuer::token`], refresh | RFC 6749 §6; RFC 9700 §4.14.2 (rotation, reuse revokes the family) |
+//! | [`Issuer::token`], client credentials | RFC 6749 §4.4 |
 //! | [`authenticate_client`] | RFC 6749 §2.3.1, §3.2.1 |
 //! | access tokens | RFC 9068 §2 (`typ: at+jwt`; `iss`, `exp`, `aud`, `sub`, `client_id`, `iat`, `jti`, `scope`) |
 //! | [`Issuer::issue_engine_token`] | task-scoped, down-scoped JWTs of another `typ` (RFC 8725 §3.11) |
 //! | [`Issuer::revoke`], [`Issuer::revoke_family`] | RFC 7009 §2.1–§2.2 |
 //! | [`Issuer::introspect`] | RFC 7662 §2.2 |
+//!
+//! Requests come typed from [`crate::wire`] ([`AuthorizeRequest`](crate::wire::AuthorizeRequest),
+//! [`TokenRequest`](crate::wire::TokenRequest), the client id and secret of
+//! [`ClientAuth`](crate::wire::ClientAuth)); answers go back through it
+//! ([`Tokens::to_response`], [`Redirect::location`],
+//! [`ErrorResponse::from_error`](crate::wire::ErrorResponse::from_error)).
 //!
 //! ## The model
 //!
@@ -35,46 +41,132 @@
 //!
 //! Errors are the OAuth kinds of [`ErrorKind`](crate::ErrorKind) (`invalid_grant`,
 //! `invalid_client`, ...), whose [`oauth_error`](crate::ErrorKind::oauth_error) and
-//! [`http_status`](crate::ErrorKind::http_status) are what the host sends.
+//! [`http_status`](crate::ErrorKind::http_status) are what the host sends. Error details name
+//! the rule that failed; they are for logs, and never contain a token.
 //!
-//! ## Example: client credentials, introspection, revocation
+//! ## The token endpoint
+//!
+//! [`Issuer::token`] runs after [`authenticate_client`] (`invalid_client`, 401). For each grant,
+//! in order (failures are `invalid_grant` unless noted):
+//!
+//! **Authorization code** (RFC 6749 §4.1.3):
+//! 1. the client may use `authorization_code` (else `unauthorized_client`); the family is an
+//!    authorization code family; the code is well formed and is this family's code, compared in
+//!    constant time; the family is not revoked. None of these change state.
+//! 2. A **consumed** code is a replay: the family is revoked (RFC 6749 §4.1.2, RFC 9700 §4.5) and
+//!    the outcome carries the revoked state and an [`Effect::RevokeFamily`] listing every token.
+//!    A burned or revoked code refuses; an expired one refuses (nothing to burn).
+//! 3. Then, burning the code on failure (`burn_code_on_failed_redemption`, default on): the code
+//!    was issued to this client; `redirect_uri` is present and identical when the authorization
+//!    request had one (and identical if sent anyway); PKCE: a stored challenge needs a matching
+//!    `code_verifier` (RFC 7636 §4.6), and a verifier for a code issued without a challenge is a
+//!    downgrade (RFC 9700 §2.1.1).
+//! 4. Success: the code is consumed; an RFC 9068 access token for the granted scope; a refresh
+//!    token when the client may use `refresh_token` (an [`Effect::Index`] for it).
+//!
+//! **Refresh** (RFC 6749 §6):
+//! 1. the client may use `refresh_token` (else `unauthorized_client`); the token is well formed
+//!    and one of the family's (constant time); the family is not revoked; it was issued to this
+//!    client.
+//! 2. An active token proceeds unless its idle expiry or the family's absolute expiry has
+//!    passed. A **consumed** or **superseded** token is reuse: the family is revoked
+//!    (RFC 9700 §4.14.2), with state and [`Effect::RevokeFamily`] in the outcome, except for the
+//!    grace retry below. A revoked token refuses.
+//! 3. Scope: omitted means the granted scope; otherwise it must be covered by the granted scope
+//!    and by the client's current `allowed_scope` (else `invalid_scope`). The access token gets
+//!    the requested scope; the grant keeps its own.
+//! 4. Rotation, when `rotate_refresh_tokens` (default) and always for public clients: the token
+//!    is consumed and a successor issued, keeping the family's absolute expiry. Without rotation
+//!    no refresh token is returned (the client keeps its own) and the idle expiry slides.
+//!
+//! *Grace window* (`refresh_reuse_grace_seconds`, default 0 = off): a consumed token presented
+//! again within that many seconds of its rotation, whose successor has never been used, is taken
+//! as a retry after a lost response. Only the successor's hash is stored, so it cannot be sent
+//! again; instead the successor is marked superseded and a fresh refresh token and access token
+//! are issued. If the retry came from a thief, the legitimate client's next use of the
+//! superseded token counts as reuse and revokes the family; if the thief keeps the new token,
+//! its next use after the legitimate client's does the same.
+//!
+//! Used refresh tokens are remembered for reuse detection up to `refresh_history` (default 32)
+//! and while unexpired; forgotten ones get an [`Effect::Unindex`], and presenting one is an
+//! unknown token (`invalid_grant`) without revocation.
+//!
+//! **Client credentials** (RFC 6749 §4.4): confidential clients with the grant type only
+//! (else `unauthorized_client`); the scope is the request's or the client's `default_scope`,
+//! within its `allowed_scope` (`invalid_scope`); `sub` is the client id; no refresh token
+//! (§4.4.3). The outcome's state is a one-token family: store it if these tokens must be
+//! revocable and introspectable.
+//!
+//! ## Example
 //!
 //! ```
 //! use ring::rand::SystemRandom;
-//! use tessera::grant::*;
+//! use tessera::grant::{AuthorizeOutcome, Client, Effect, Issuer, Locator, Policy};
 //! use tessera::jwt::{Algorithm, Key};
+//! use tessera::pkce::CodeVerifier;
 //! use tessera::token::{Pepper, Peppers};
+//! use tessera::wire::{AuthorizeRequest, Form, TokenRequest};
+//! use tessera::ErrorKind;
 //!
 //! let rng = SystemRandom::new();
 //! let policy = Policy::from_json(r#"{"issuer":"https://as.example","audiences":["api"]}"#)?;
 //! let peppers = Peppers::new(Pepper::new("p1", &[7u8; 32])?);
-//! // The host stores only the secret's lookup hash.
-//! let secret_hash = peppers.lookup("s3cret").to_string();
 //! let issuer = Issuer::new(policy, Key::generate(Algorithm::ES256, &rng)?, peppers)?;
-//! let worker = Client::from_json(&format!(r#"{{"client_id":"worker","kind":"confidential",
-//!     "allowed_scope":"jobs:read jobs:write","grant_types":["client_credentials"],
-//!     "secret_hash":"{secret_hash}"}}"#))?;
+//! let app = Client::from_json(r#"{"client_id":"app","kind":"public",
+//!     "redirect_uris":["https://app.example/cb"],"allowed_scope":"read write",
+//!     "grant_types":["authorization_code","refresh_token"]}"#)?;
 //! let now = 1_800_000_000;
 //!
-//! let client = issuer.authenticate(Some(&worker), "worker", Some("s3cret"))?;
-//! let request = ClientCredentialsRequest { scope: Some("jobs:read".into()) };
-//! let out = issuer.client_credentials(&client, &request, now, &rng);
+//! // Authorization endpoint, once the user approved.
+//! let verifier = CodeVerifier::generate(&rng)?;
+//! let query = format!(
+//!     "response_type=code&client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb\
+//!      &scope=read&state=xyz&code_challenge={}&code_challenge_method=S256",
+//!     verifier.challenge_s256(),
+//! );
+//! let request = AuthorizeRequest::from_form(&Form::parse(query.as_bytes())?)?;
+//! let AuthorizeOutcome::Granted { redirect, state, effects } =
+//!     issuer.authorize(Some(&app), &request, "user-42", now, &rng)
+//! else {
+//!     panic!("refused")
+//! };
+//! // Save `state` under its family id, index the code's lookup hash (`effects`), then
+//! // redirect to `redirect.location`.
+//! assert!(matches!(effects[0], Effect::Index { .. }));
+//! assert_eq!(redirect.param("state").as_deref(), Some("xyz"));
+//! let code = redirect.param("code").unwrap();
+//!
+//! // Token endpoint: authenticate, locate the family, redeem.
+//! let client = issuer.authenticate(Some(&app), "app", None)?;
+//! let Locator::Lookup { lookup, .. } = issuer.locate(&code, now)? else { panic!() };
+//! assert!(effects.contains(&Effect::Index {
+//!     lookup, family_id: state.family_id().into(), kind: tessera::token::TokenKind::AuthorizationCode,
+//! }));
+//! let redeem = TokenRequest::AuthorizationCode {
+//!     code,
+//!     redirect_uri: Some("https://app.example/cb".into()),
+//!     code_verifier: Some(verifier.as_str().into()),
+//!     client_id: Some("app".into()),
+//! };
+//! let out = issuer.token(&client, Some(&state), &redeem, now + 5, &rng);
 //! let tokens = out.result?;
-//! let state = out.state.unwrap(); // a new family, version 1
-//! assert!(tokens.refresh_token.is_none());
+//! let state = out.state.unwrap(); // compare-and-swap: version 1 -> 2
+//! assert_eq!(state.version(), 2);
+//! let body = tokens.to_response().to_json();
+//! assert!(body.contains(r#""token_type":"Bearer""#) && body.contains(r#""scope":"read""#));
 //!
-//! // Introspection finds the family through the token's jti.
-//! let Locator::Family { family_id, .. } = issuer.locate(&tokens.access_token, now)? else { panic!() };
-//! assert_eq!(family_id, state.family_id());
-//! let info = issuer.introspect(Some(&state), &tokens.access_token, now + 1);
-//! assert!(info.active);
-//! assert_eq!(info.sub.as_deref(), Some("worker"));
-//!
-//! // RFC 7009: revoke it; the host saves the new state and deny-lists the jti.
-//! let out = issuer.revoke(&client, Some(&state), &tokens.access_token, now + 2);
+//! // Refresh: the token rotates.
+//! let refresh = TokenRequest::RefreshToken { refresh_token: tokens.refresh_token.unwrap(), scope: None };
+//! let out = issuer.token(&client, Some(&state), &refresh, now + 60, &rng);
+//! assert!(out.result?.refresh_token.is_some());
 //! let state = out.state.unwrap();
-//! assert!(matches!(out.effects[0], Effect::RevokeAccessTokens { .. }));
-//! assert_eq!(issuer.introspect(Some(&state), &tokens.access_token, now + 3).to_json(), r#"{"active":false}"#);
+//!
+//! // A replayed code revokes the whole family: save the state, deny-list the access tokens.
+//! let out = issuer.token(&client, Some(&state), &redeem, now + 70, &rng);
+//! assert_eq!(out.result.unwrap_err().kind(), ErrorKind::OAuthInvalidGrant);
+//! assert!(!out.state.unwrap().is_active());
+//! let Effect::RevokeFamily { access_tokens, .. } = &out.effects[0] else { panic!() };
+//! assert_eq!(access_tokens.len(), 2);
 //! # Ok::<(), tessera::Error>(())
 //! ```
 
@@ -94,10 +186,10 @@ use crate::jwt::{Key, Verifier};
 use crate::token::{LookupHash, Peppers, TokenKind};
 use crate::{Error, ErrorKind, Result};
 
+pub use authorize::{AuthorizeOutcome, Redirect};
 pub use client::{
     AuthMethod, AuthenticatedClient, Client, ClientKind, GrantType, authenticate_client,
 };
-pub use exchange::{ClientCredentialsRequest, CodeRequest, RefreshRequest};
 pub use issue::{EngineToken, Tokens};
 pub use policy::{
     ImplicationsConfig, MAX_ACCESS_TOKEN_LIFETIME, MAX_CODE_LIFETIME, MAX_ENGINE_TOKEN_LIFETIME,

@@ -103,7 +103,6 @@ pub struct PkceChallenge {
 }
 
 impl PkceChallenge {
-    #[allow(dead_code)] // used by the authorization endpoint, which comes with the wire layer
     pub(crate) fn new(challenge: String, method: ChallengeMethod) -> PkceChallenge {
         PkceChallenge { challenge, method }
     }
@@ -430,7 +429,6 @@ impl GrantState {
         }
     }
 
-    #[allow(dead_code)] // used by the authorization endpoint, which comes with the wire layer
     pub(crate) fn set_code(&mut self, code: CodeRecord) {
         self.code = Some(code);
     }

@@ -9,6 +9,7 @@ use crate::jwt::Algorithm;
 use crate::pkce::{ChallengeMethod, CodeVerifier};
 use crate::scope::ScopeSet;
 use crate::token::Pepper;
+use crate::wire::TokenRequest;
 
 const NOW: i64 = 1_800_000_000;
 
@@ -59,11 +60,12 @@ impl Fx {
         (code, state)
     }
 
-    fn redeem(&self, code: &str, verifier: Option<&CodeVerifier>) -> CodeRequest {
-        CodeRequest {
+    fn redeem(&self, code: &str, verifier: Option<&CodeVerifier>) -> TokenRequest {
+        TokenRequest::AuthorizationCode {
             code: code.to_owned(),
             redirect_uri: Some("https://app.example/cb".to_owned()),
             code_verifier: verifier.map(|v| v.as_str().to_owned()),
+            client_id: None,
         }
     }
 }
@@ -75,9 +77,13 @@ fn exchange_then_replay_revokes_everything() {
     let auth = AuthenticatedClient::for_tests(&app);
     let v = CodeVerifier::generate(&f.rng).unwrap();
     let (code, s1) = f.code(&app, Some(&v));
-    let out = f
-        .issuer
-        .exchange_code(&auth, &s1, &f.redeem(&code, Some(&v)), NOW + 1, &f.rng);
+    let out = f.issuer.token(
+        &auth,
+        Some(&s1),
+        &f.redeem(&code, Some(&v)),
+        NOW + 1,
+        &f.rng,
+    );
     let tokens = out.result.unwrap();
     let s2 = out.state.unwrap();
     assert_eq!(s2.version(), 2);
@@ -93,9 +99,13 @@ fn exchange_then_replay_revokes_everything() {
         }]
     ));
 
-    let out = f
-        .issuer
-        .exchange_code(&auth, &s2, &f.redeem(&code, Some(&v)), NOW + 2, &f.rng);
+    let out = f.issuer.token(
+        &auth,
+        Some(&s2),
+        &f.redeem(&code, Some(&v)),
+        NOW + 2,
+        &f.rng,
+    );
     assert_eq!(out.result.unwrap_err().kind(), ErrorKind::OAuthInvalidGrant);
     let s3 = out.state.unwrap();
     assert_eq!(s3.version(), 3);
@@ -127,18 +137,22 @@ fn grace_retry_supersedes_the_unused_successor() {
     let (code, s) = f.code(&app, None);
     let out = f
         .issuer
-        .exchange_code(&auth, &s, &f.redeem(&code, None), NOW, &f.rng);
+        .token(&auth, Some(&s), &f.redeem(&code, None), NOW, &f.rng);
     let rt1 = out.result.unwrap().refresh_token.unwrap();
     let s = out.state.unwrap();
-    let req = |t: &str| RefreshRequest {
+    let req = |t: &str| TokenRequest::RefreshToken {
         refresh_token: t.to_owned(),
         scope: None,
     };
-    let out = f.issuer.refresh(&auth, &s, &req(&rt1), NOW + 100, &f.rng);
+    let out = f
+        .issuer
+        .token(&auth, Some(&s), &req(&rt1), NOW + 100, &f.rng);
     let rt2 = out.result.unwrap().refresh_token.unwrap();
     let s = out.state.unwrap();
     // Lost response: retry rt1 within the window.
-    let out = f.issuer.refresh(&auth, &s, &req(&rt1), NOW + 105, &f.rng);
+    let out = f
+        .issuer
+        .token(&auth, Some(&s), &req(&rt1), NOW + 105, &f.rng);
     let rt3 = out.result.unwrap().refresh_token.unwrap();
     let s = out.state.unwrap();
     let statuses: Vec<_> = s.refresh_tokens().iter().map(|r| r.status).collect();
@@ -153,14 +167,20 @@ fn grace_retry_supersedes_the_unused_successor() {
     assert_eq!(s.refresh_tokens()[0].successor, Some(3));
     assert_eq!(s.refresh_tokens()[1].successor, Some(3));
     // The superseded rt2 is reuse.
-    let out = f.issuer.refresh(&auth, &s, &req(&rt2), NOW + 106, &f.rng);
+    let out = f
+        .issuer
+        .token(&auth, Some(&s), &req(&rt2), NOW + 106, &f.rng);
     assert_eq!(out.result.unwrap_err().kind(), ErrorKind::OAuthInvalidGrant);
     assert!(!out.state.unwrap().is_active());
     // rt3 was fine before that.
-    let out = f.issuer.refresh(&auth, &s, &req(&rt3), NOW + 107, &f.rng);
+    let out = f
+        .issuer
+        .token(&auth, Some(&s), &req(&rt3), NOW + 107, &f.rng);
     assert!(out.result.is_ok());
     // Outside the window a retry of rt1 is reuse.
-    let out = f.issuer.refresh(&auth, &s, &req(&rt1), NOW + 111, &f.rng);
+    let out = f
+        .issuer
+        .token(&auth, Some(&s), &req(&rt1), NOW + 111, &f.rng);
     assert_eq!(out.result.unwrap_err().kind(), ErrorKind::OAuthInvalidGrant);
     assert!(matches!(
         out.state.unwrap().status(),
@@ -179,16 +199,16 @@ fn history_is_bounded_and_unindexed() {
     let (code, s) = f.code(&app, None);
     let out = f
         .issuer
-        .exchange_code(&auth, &s, &f.redeem(&code, None), NOW, &f.rng);
+        .token(&auth, Some(&s), &f.redeem(&code, None), NOW, &f.rng);
     let mut rt = out.result.unwrap().refresh_token.unwrap();
     let mut s = out.state.unwrap();
     let mut unindexed = 0;
     for i in 1..=5 {
-        let req = RefreshRequest {
+        let req = TokenRequest::RefreshToken {
             refresh_token: rt,
             scope: None,
         };
-        let out = f.issuer.refresh(&auth, &s, &req, NOW + i, &f.rng);
+        let out = f.issuer.token(&auth, Some(&s), &req, NOW + i, &f.rng);
         rt = out.result.unwrap().refresh_token.unwrap();
         unindexed += out
             .effects
@@ -211,14 +231,14 @@ fn access_token_records_expire_from_the_state() {
     let (code, s) = f.code(&app, None);
     let out = f
         .issuer
-        .exchange_code(&auth, &s, &f.redeem(&code, None), NOW, &f.rng);
+        .token(&auth, Some(&s), &f.redeem(&code, None), NOW, &f.rng);
     let rt = out.result.unwrap().refresh_token.unwrap();
     let s = out.state.unwrap();
-    let req = RefreshRequest {
+    let req = TokenRequest::RefreshToken {
         refresh_token: rt,
         scope: None,
     };
-    let out = f.issuer.refresh(&auth, &s, &req, NOW + 20, &f.rng);
+    let out = f.issuer.token(&auth, Some(&s), &req, NOW + 20, &f.rng);
     let s = out.state.unwrap();
     assert_eq!(s.access_tokens().len(), 1);
     assert_eq!(s.access_tokens()[0].issued_at, NOW + 20);
