@@ -39,7 +39,7 @@
 //! host must persist them before answering. If the compare-and-swap loses a race, the host
 //! reloads and calls again; the second call sees the token consumed.
 //!
-//! Errors are the OAuth kinds of [`ErrorKind`](crate::ErrorKind) (`invalid_grant`,
+//! Errors are the OAuth kinds of [`ErrorKind`] (`invalid_grant`,
 //! `invalid_client`, ...), whose [`oauth_error`](crate::ErrorKind::oauth_error) and
 //! [`http_status`](crate::ErrorKind::http_status) are what the host sends. Error details name
 //! the rule that failed; they are for logs, and never contain a token.
