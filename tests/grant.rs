@@ -1181,8 +1181,8 @@ fn token_endpoint_grant_type_permissions() {
     else {
         panic!()
     };
-    // Without refresh, the family lives as long as its code.
-    assert_eq!(state.expires_at(), NOW + 60);
+    // Without refresh, the family is needed only as long as its code.
+    assert_eq!(state.purge_at(), NOW + 60);
     let code = redirect.param("code").unwrap();
     let out = e.issuer.token(
         &auth,

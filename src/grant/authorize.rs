@@ -466,11 +466,8 @@ impl Issuer {
         let family_id = new_family_id(rng).map_err(|e| server_error(&e))?;
         let (code, lookup) = self.mint_opaque(TokenKind::AuthorizationCode, rng)?;
         let code_expires = after(now, config.code_lifetime);
-        let expires_at = if grant.client.allows(GrantType::RefreshToken) {
-            after(now, config.refresh_absolute_lifetime)
-        } else {
-            code_expires
-        };
+        // The absolute expiry of any refresh token; a family that never gets one is purged
+        // earlier anyway (`GrantState::purge_at` follows the tokens actually issued).
         let mut state = GrantState::new(
             family_id,
             GrantKind::AuthorizationCode,
@@ -478,7 +475,7 @@ impl Issuer {
             subject,
             grant.scope,
             now,
-            expires_at,
+            after(now, config.refresh_absolute_lifetime),
         );
         state.set_code(CodeRecord {
             lookup: lookup.clone(),
