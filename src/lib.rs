@@ -10,6 +10,8 @@
 //! - [`scope`]: RFC 6749 §3.3 scope strings and `resource:action` scopes with implications.
 //! - [`token`]: opaque authorization codes, refresh tokens and API keys, with keyed lookup hashes.
 //! - [`pkce`]: RFC 7636 proof key for code exchange.
+//! - [`grant`]: OAuth 2.0 grants (authorization code, refresh, client credentials, revocation,
+//!   introspection) as pure state machines over versioned grant-family state.
 //! - [`wire`]: form bodies, `Authorization` headers, token and error JSON, redirect URIs and
 //!   RFC 8414 metadata.
 //! - [`ffi`]: the C ABI behind `include/tessera.h` (the only module with `unsafe`).
@@ -57,6 +59,7 @@
 mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
+pub mod grant;
 pub mod jwt;
 pub mod pkce;
 pub mod scope;
