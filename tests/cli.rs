@@ -1,0 +1,2 @@
+//! Tests of the `tessera` binary.
+#![cfg(feature = "cli")]
