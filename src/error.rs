@@ -34,8 +34,8 @@ const MAX_DETAIL: usize = 160;
 /// use tessera::ErrorKind;
 /// assert_eq!(ErrorKind::InvalidSignature.code(), 302);
 /// assert_eq!(ErrorKind::from_code(302), Some(ErrorKind::InvalidSignature));
-/// assert_eq!(ErrorKind::OAuthInvalidGrant.oauth_error(), Some("invalid_grant"));
-/// assert_eq!(ErrorKind::OAuthInvalidGrant.http_status(), Some(400));
+/// assert_eq!(ErrorKind::OauthInvalidGrant.oauth_error(), Some("invalid_grant"));
+/// assert_eq!(ErrorKind::OauthInvalidGrant.http_status(), Some(400));
 /// ```
 #[non_exhaustive]
 #[repr(u32)]
@@ -150,29 +150,29 @@ pub enum ErrorKind {
 
     // ---- 700–799: OAuth 2.0 protocol errors -------------------------------------------------
     /// RFC 6749 `invalid_request`.
-    OAuthInvalidRequest = 700,
+    OauthInvalidRequest = 700,
     /// RFC 6749 `invalid_client`.
-    OAuthInvalidClient = 701,
+    OauthInvalidClient = 701,
     /// RFC 6749 `invalid_grant`.
-    OAuthInvalidGrant = 702,
+    OauthInvalidGrant = 702,
     /// RFC 6749 `unauthorized_client`.
-    OAuthUnauthorizedClient = 703,
+    OauthUnauthorizedClient = 703,
     /// RFC 6749 `unsupported_grant_type`.
-    OAuthUnsupportedGrantType = 704,
+    OauthUnsupportedGrantType = 704,
     /// RFC 6749 `invalid_scope`.
-    OAuthInvalidScope = 705,
+    OauthInvalidScope = 705,
     /// RFC 6749 `access_denied`.
-    OAuthAccessDenied = 706,
+    OauthAccessDenied = 706,
     /// RFC 6749 `unsupported_response_type`.
-    OAuthUnsupportedResponseType = 707,
+    OauthUnsupportedResponseType = 707,
     /// RFC 6749 `server_error`.
-    OAuthServerError = 708,
+    OauthServerError = 708,
     /// RFC 6749 `temporarily_unavailable`.
-    OAuthTemporarilyUnavailable = 709,
+    OauthTemporarilyUnavailable = 709,
     /// RFC 6750 §3.1 `invalid_token`.
-    OAuthInvalidToken = 710,
+    OauthInvalidToken = 710,
     /// RFC 6750 §3.1 `insufficient_scope`.
-    OAuthInsufficientScope = 711,
+    OauthInsufficientScope = 711,
 }
 
 impl ErrorKind {
@@ -224,18 +224,18 @@ impl ErrorKind {
         Self::TokenMismatch,
         Self::InvalidPkce,
         Self::PkceMismatch,
-        Self::OAuthInvalidRequest,
-        Self::OAuthInvalidClient,
-        Self::OAuthInvalidGrant,
-        Self::OAuthUnauthorizedClient,
-        Self::OAuthUnsupportedGrantType,
-        Self::OAuthInvalidScope,
-        Self::OAuthAccessDenied,
-        Self::OAuthUnsupportedResponseType,
-        Self::OAuthServerError,
-        Self::OAuthTemporarilyUnavailable,
-        Self::OAuthInvalidToken,
-        Self::OAuthInsufficientScope,
+        Self::OauthInvalidRequest,
+        Self::OauthInvalidClient,
+        Self::OauthInvalidGrant,
+        Self::OauthUnauthorizedClient,
+        Self::OauthUnsupportedGrantType,
+        Self::OauthInvalidScope,
+        Self::OauthAccessDenied,
+        Self::OauthUnsupportedResponseType,
+        Self::OauthServerError,
+        Self::OauthTemporarilyUnavailable,
+        Self::OauthInvalidToken,
+        Self::OauthInsufficientScope,
     ];
 
     /// The stable numeric code of this kind (the C ABI's `tessera_result`).
@@ -250,148 +250,161 @@ impl ErrorKind {
 
     /// The stable snake_case name of this kind (`"invalid_signature"`, `"expired"`, ...), as the
     /// CLI prints it and the bindings expose it.
-    pub const fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
+        let text = self.name_with_nul();
+        text.strip_suffix('\0').unwrap_or(text)
+    }
+
+    /// The name followed by a NUL byte (for the C ABI's static strings).
+    pub(crate) const fn name_with_nul(self) -> &'static str {
         match self {
-            Self::InvalidArgument => "invalid_argument",
-            Self::BufferTooSmall => "buffer_too_small",
-            Self::Panic => "panic",
-            Self::NullPointer => "null_pointer",
-            Self::InvalidUtf8 => "invalid_utf8",
-            Self::RandomFailure => "random_failure",
-            Self::Unsupported => "unsupported",
-            Self::WrongHandle => "wrong_handle",
-            Self::MalformedToken => "malformed_token",
-            Self::InvalidBase64 => "invalid_base64",
-            Self::InvalidJson => "invalid_json",
-            Self::DuplicateMember => "duplicate_member",
-            Self::TooLarge => "too_large",
-            Self::InvalidHeader => "invalid_header",
-            Self::UnsupportedCritical => "unsupported_critical",
-            Self::TooDeep => "too_deep",
-            Self::InvalidKey => "invalid_key",
-            Self::UnsupportedKey => "unsupported_key",
-            Self::WeakKey => "weak_key",
-            Self::KeyAlgorithmMismatch => "key_algorithm_mismatch",
-            Self::KeyUsage => "key_usage",
-            Self::KeyNotFound => "key_not_found",
-            Self::AmbiguousKeySet => "ambiguous_key_set",
-            Self::NotPrivateKey => "not_private_key",
-            Self::NoPublicKey => "no_public_key",
-            Self::UnsupportedAlgorithm => "unsupported_algorithm",
-            Self::AlgorithmMismatch => "algorithm_mismatch",
-            Self::InvalidSignature => "invalid_signature",
-            Self::Expired => "expired",
-            Self::NotYetValid => "not_yet_valid",
-            Self::IssuedInFuture => "issued_in_future",
-            Self::TooOld => "too_old",
-            Self::MissingClaim => "missing_claim",
-            Self::InvalidClaimType => "invalid_claim_type",
-            Self::IssuerMismatch => "issuer_mismatch",
-            Self::AudienceMismatch => "audience_mismatch",
-            Self::SubjectMismatch => "subject_mismatch",
-            Self::TypeMismatch => "type_mismatch",
-            Self::InvalidScope => "invalid_scope_syntax",
-            Self::ScopeNotGranted => "scope_not_granted",
-            Self::MalformedOpaqueToken => "malformed_opaque_token",
-            Self::TokenChecksum => "token_checksum",
-            Self::WrongTokenKind => "wrong_token_kind",
-            Self::TokenMismatch => "token_mismatch",
-            Self::InvalidPkce => "invalid_pkce",
-            Self::PkceMismatch => "pkce_mismatch",
-            Self::OAuthInvalidRequest => "oauth_invalid_request",
-            Self::OAuthInvalidClient => "oauth_invalid_client",
-            Self::OAuthInvalidGrant => "oauth_invalid_grant",
-            Self::OAuthUnauthorizedClient => "oauth_unauthorized_client",
-            Self::OAuthUnsupportedGrantType => "oauth_unsupported_grant_type",
-            Self::OAuthInvalidScope => "oauth_invalid_scope",
-            Self::OAuthAccessDenied => "oauth_access_denied",
-            Self::OAuthUnsupportedResponseType => "oauth_unsupported_response_type",
-            Self::OAuthServerError => "oauth_server_error",
-            Self::OAuthTemporarilyUnavailable => "oauth_temporarily_unavailable",
-            Self::OAuthInvalidToken => "oauth_invalid_token",
-            Self::OAuthInsufficientScope => "oauth_insufficient_scope",
+            Self::InvalidArgument => concat!("invalid_argument", "\0"),
+            Self::BufferTooSmall => concat!("buffer_too_small", "\0"),
+            Self::Panic => concat!("panic", "\0"),
+            Self::NullPointer => concat!("null_pointer", "\0"),
+            Self::InvalidUtf8 => concat!("invalid_utf8", "\0"),
+            Self::RandomFailure => concat!("random_failure", "\0"),
+            Self::Unsupported => concat!("unsupported", "\0"),
+            Self::WrongHandle => concat!("wrong_handle", "\0"),
+            Self::MalformedToken => concat!("malformed_token", "\0"),
+            Self::InvalidBase64 => concat!("invalid_base64", "\0"),
+            Self::InvalidJson => concat!("invalid_json", "\0"),
+            Self::DuplicateMember => concat!("duplicate_member", "\0"),
+            Self::TooLarge => concat!("too_large", "\0"),
+            Self::InvalidHeader => concat!("invalid_header", "\0"),
+            Self::UnsupportedCritical => concat!("unsupported_critical", "\0"),
+            Self::TooDeep => concat!("too_deep", "\0"),
+            Self::InvalidKey => concat!("invalid_key", "\0"),
+            Self::UnsupportedKey => concat!("unsupported_key", "\0"),
+            Self::WeakKey => concat!("weak_key", "\0"),
+            Self::KeyAlgorithmMismatch => concat!("key_algorithm_mismatch", "\0"),
+            Self::KeyUsage => concat!("key_usage", "\0"),
+            Self::KeyNotFound => concat!("key_not_found", "\0"),
+            Self::AmbiguousKeySet => concat!("ambiguous_key_set", "\0"),
+            Self::NotPrivateKey => concat!("not_private_key", "\0"),
+            Self::NoPublicKey => concat!("no_public_key", "\0"),
+            Self::UnsupportedAlgorithm => concat!("unsupported_algorithm", "\0"),
+            Self::AlgorithmMismatch => concat!("algorithm_mismatch", "\0"),
+            Self::InvalidSignature => concat!("invalid_signature", "\0"),
+            Self::Expired => concat!("expired", "\0"),
+            Self::NotYetValid => concat!("not_yet_valid", "\0"),
+            Self::IssuedInFuture => concat!("issued_in_future", "\0"),
+            Self::TooOld => concat!("too_old", "\0"),
+            Self::MissingClaim => concat!("missing_claim", "\0"),
+            Self::InvalidClaimType => concat!("invalid_claim_type", "\0"),
+            Self::IssuerMismatch => concat!("issuer_mismatch", "\0"),
+            Self::AudienceMismatch => concat!("audience_mismatch", "\0"),
+            Self::SubjectMismatch => concat!("subject_mismatch", "\0"),
+            Self::TypeMismatch => concat!("type_mismatch", "\0"),
+            Self::InvalidScope => concat!("invalid_scope", "\0"),
+            Self::ScopeNotGranted => concat!("scope_not_granted", "\0"),
+            Self::MalformedOpaqueToken => concat!("malformed_opaque_token", "\0"),
+            Self::TokenChecksum => concat!("token_checksum", "\0"),
+            Self::WrongTokenKind => concat!("wrong_token_kind", "\0"),
+            Self::TokenMismatch => concat!("token_mismatch", "\0"),
+            Self::InvalidPkce => concat!("invalid_pkce", "\0"),
+            Self::PkceMismatch => concat!("pkce_mismatch", "\0"),
+            Self::OauthInvalidRequest => concat!("oauth_invalid_request", "\0"),
+            Self::OauthInvalidClient => concat!("oauth_invalid_client", "\0"),
+            Self::OauthInvalidGrant => concat!("oauth_invalid_grant", "\0"),
+            Self::OauthUnauthorizedClient => concat!("oauth_unauthorized_client", "\0"),
+            Self::OauthUnsupportedGrantType => concat!("oauth_unsupported_grant_type", "\0"),
+            Self::OauthInvalidScope => concat!("oauth_invalid_scope", "\0"),
+            Self::OauthAccessDenied => concat!("oauth_access_denied", "\0"),
+            Self::OauthUnsupportedResponseType => concat!("oauth_unsupported_response_type", "\0"),
+            Self::OauthServerError => concat!("oauth_server_error", "\0"),
+            Self::OauthTemporarilyUnavailable => concat!("oauth_temporarily_unavailable", "\0"),
+            Self::OauthInvalidToken => concat!("oauth_invalid_token", "\0"),
+            Self::OauthInsufficientScope => concat!("oauth_insufficient_scope", "\0"),
         }
     }
 
     /// A short fixed description of this kind (what `tessera_result_str` returns).
-    pub const fn description(self) -> &'static str {
+    pub fn description(self) -> &'static str {
+        let text = self.description_with_nul();
+        text.strip_suffix('\0').unwrap_or(text)
+    }
+
+    /// The description followed by a NUL byte, so the C ABI can hand out a static C string
+    /// made from the very same text.
+    pub(crate) const fn description_with_nul(self) -> &'static str {
         match self {
-            Self::InvalidArgument => "invalid argument",
-            Self::BufferTooSmall => "output buffer too small",
-            Self::Panic => "internal panic caught at the ABI boundary",
-            Self::NullPointer => "NULL pointer argument",
-            Self::InvalidUtf8 => "text is not valid UTF-8",
-            Self::RandomFailure => "the system random number generator failed",
-            Self::Unsupported => "operation not supported",
-            Self::WrongHandle => "handle of the wrong kind",
-            Self::MalformedToken => "token is not a JWS compact serialization",
-            Self::InvalidBase64 => "invalid base64url encoding",
-            Self::InvalidJson => "invalid JSON",
-            Self::DuplicateMember => "duplicate JSON member name",
-            Self::TooLarge => "input exceeds a size limit",
-            Self::InvalidHeader => "invalid JOSE header",
-            Self::UnsupportedCritical => "unsupported critical header extension",
-            Self::TooDeep => "JSON nesting too deep",
-            Self::InvalidKey => "invalid key material",
-            Self::UnsupportedKey => "unsupported key type or curve",
-            Self::WeakKey => "key too weak",
-            Self::KeyAlgorithmMismatch => "key cannot be used with this algorithm",
-            Self::KeyUsage => "key use or key_ops forbid this operation",
-            Self::KeyNotFound => "no matching key",
-            Self::AmbiguousKeySet => "ambiguous key set",
-            Self::NotPrivateKey => "a private key is required",
-            Self::NoPublicKey => "HMAC keys have no public form",
-            Self::UnsupportedAlgorithm => "unsupported algorithm",
-            Self::AlgorithmMismatch => "token algorithm does not match the key",
-            Self::InvalidSignature => "invalid signature",
-            Self::Expired => "token expired",
-            Self::NotYetValid => "token not yet valid",
-            Self::IssuedInFuture => "token issued in the future",
-            Self::TooOld => "token older than the maximum age",
-            Self::MissingClaim => "required claim missing",
-            Self::InvalidClaimType => "claim has the wrong JSON type",
-            Self::IssuerMismatch => "issuer not accepted",
-            Self::AudienceMismatch => "audience not accepted",
-            Self::SubjectMismatch => "subject not accepted",
-            Self::TypeMismatch => "token type not accepted",
-            Self::InvalidScope => "invalid scope syntax",
-            Self::ScopeNotGranted => "scope not granted",
-            Self::MalformedOpaqueToken => "malformed opaque token",
-            Self::TokenChecksum => "opaque token checksum mismatch",
-            Self::WrongTokenKind => "opaque token of the wrong kind",
-            Self::TokenMismatch => "token does not match its stored hash",
-            Self::InvalidPkce => "invalid PKCE verifier or challenge",
-            Self::PkceMismatch => "PKCE verifier does not match the challenge",
-            Self::OAuthInvalidRequest => "invalid_request",
-            Self::OAuthInvalidClient => "invalid_client",
-            Self::OAuthInvalidGrant => "invalid_grant",
-            Self::OAuthUnauthorizedClient => "unauthorized_client",
-            Self::OAuthUnsupportedGrantType => "unsupported_grant_type",
-            Self::OAuthInvalidScope => "invalid_scope",
-            Self::OAuthAccessDenied => "access_denied",
-            Self::OAuthUnsupportedResponseType => "unsupported_response_type",
-            Self::OAuthServerError => "server_error",
-            Self::OAuthTemporarilyUnavailable => "temporarily_unavailable",
-            Self::OAuthInvalidToken => "invalid_token",
-            Self::OAuthInsufficientScope => "insufficient_scope",
+            Self::InvalidArgument => concat!("invalid argument", "\0"),
+            Self::BufferTooSmall => concat!("output buffer too small", "\0"),
+            Self::Panic => concat!("internal panic caught at the ABI boundary", "\0"),
+            Self::NullPointer => concat!("NULL pointer argument", "\0"),
+            Self::InvalidUtf8 => concat!("text is not valid UTF-8", "\0"),
+            Self::RandomFailure => concat!("the system random number generator failed", "\0"),
+            Self::Unsupported => concat!("operation not supported", "\0"),
+            Self::WrongHandle => concat!("handle of the wrong kind", "\0"),
+            Self::MalformedToken => concat!("token is not a JWS compact serialization", "\0"),
+            Self::InvalidBase64 => concat!("invalid base64url encoding", "\0"),
+            Self::InvalidJson => concat!("invalid JSON", "\0"),
+            Self::DuplicateMember => concat!("duplicate JSON member name", "\0"),
+            Self::TooLarge => concat!("input exceeds a size limit", "\0"),
+            Self::InvalidHeader => concat!("invalid JOSE header", "\0"),
+            Self::UnsupportedCritical => concat!("unsupported critical header extension", "\0"),
+            Self::TooDeep => concat!("JSON nesting too deep", "\0"),
+            Self::InvalidKey => concat!("invalid key material", "\0"),
+            Self::UnsupportedKey => concat!("unsupported key type or curve", "\0"),
+            Self::WeakKey => concat!("key too weak", "\0"),
+            Self::KeyAlgorithmMismatch => concat!("key cannot be used with this algorithm", "\0"),
+            Self::KeyUsage => concat!("key use or key_ops forbid this operation", "\0"),
+            Self::KeyNotFound => concat!("no matching key", "\0"),
+            Self::AmbiguousKeySet => concat!("ambiguous key set", "\0"),
+            Self::NotPrivateKey => concat!("a private key is required", "\0"),
+            Self::NoPublicKey => concat!("HMAC keys have no public form", "\0"),
+            Self::UnsupportedAlgorithm => concat!("unsupported algorithm", "\0"),
+            Self::AlgorithmMismatch => concat!("token algorithm does not match the key", "\0"),
+            Self::InvalidSignature => concat!("invalid signature", "\0"),
+            Self::Expired => concat!("token expired", "\0"),
+            Self::NotYetValid => concat!("token not yet valid", "\0"),
+            Self::IssuedInFuture => concat!("token issued in the future", "\0"),
+            Self::TooOld => concat!("token older than the maximum age", "\0"),
+            Self::MissingClaim => concat!("required claim missing", "\0"),
+            Self::InvalidClaimType => concat!("claim has the wrong JSON type", "\0"),
+            Self::IssuerMismatch => concat!("issuer not accepted", "\0"),
+            Self::AudienceMismatch => concat!("audience not accepted", "\0"),
+            Self::SubjectMismatch => concat!("subject not accepted", "\0"),
+            Self::TypeMismatch => concat!("token type not accepted", "\0"),
+            Self::InvalidScope => concat!("invalid scope syntax", "\0"),
+            Self::ScopeNotGranted => concat!("scope not granted", "\0"),
+            Self::MalformedOpaqueToken => concat!("malformed opaque token", "\0"),
+            Self::TokenChecksum => concat!("opaque token checksum mismatch", "\0"),
+            Self::WrongTokenKind => concat!("opaque token of the wrong kind", "\0"),
+            Self::TokenMismatch => concat!("token does not match its stored hash", "\0"),
+            Self::InvalidPkce => concat!("invalid PKCE verifier or challenge", "\0"),
+            Self::PkceMismatch => concat!("PKCE verifier does not match the challenge", "\0"),
+            Self::OauthInvalidRequest => concat!("invalid_request", "\0"),
+            Self::OauthInvalidClient => concat!("invalid_client", "\0"),
+            Self::OauthInvalidGrant => concat!("invalid_grant", "\0"),
+            Self::OauthUnauthorizedClient => concat!("unauthorized_client", "\0"),
+            Self::OauthUnsupportedGrantType => concat!("unsupported_grant_type", "\0"),
+            Self::OauthInvalidScope => concat!("invalid_scope", "\0"),
+            Self::OauthAccessDenied => concat!("access_denied", "\0"),
+            Self::OauthUnsupportedResponseType => concat!("unsupported_response_type", "\0"),
+            Self::OauthServerError => concat!("server_error", "\0"),
+            Self::OauthTemporarilyUnavailable => concat!("temporarily_unavailable", "\0"),
+            Self::OauthInvalidToken => concat!("invalid_token", "\0"),
+            Self::OauthInsufficientScope => concat!("insufficient_scope", "\0"),
         }
     }
 
     /// For the OAuth block: the RFC 6749 / RFC 6750 `error` code to send on the wire.
-    pub const fn oauth_error(self) -> Option<&'static str> {
+    pub fn oauth_error(self) -> Option<&'static str> {
         match self {
-            Self::OAuthInvalidRequest
-            | Self::OAuthInvalidClient
-            | Self::OAuthInvalidGrant
-            | Self::OAuthUnauthorizedClient
-            | Self::OAuthUnsupportedGrantType
-            | Self::OAuthInvalidScope
-            | Self::OAuthAccessDenied
-            | Self::OAuthUnsupportedResponseType
-            | Self::OAuthServerError
-            | Self::OAuthTemporarilyUnavailable
-            | Self::OAuthInvalidToken
-            | Self::OAuthInsufficientScope => Some(self.description()),
+            Self::OauthInvalidRequest
+            | Self::OauthInvalidClient
+            | Self::OauthInvalidGrant
+            | Self::OauthUnauthorizedClient
+            | Self::OauthUnsupportedGrantType
+            | Self::OauthInvalidScope
+            | Self::OauthAccessDenied
+            | Self::OauthUnsupportedResponseType
+            | Self::OauthServerError
+            | Self::OauthTemporarilyUnavailable
+            | Self::OauthInvalidToken
+            | Self::OauthInsufficientScope => Some(self.description()),
             _ => None,
         }
     }
@@ -401,17 +414,17 @@ impl ErrorKind {
     /// client used HTTP authentication).
     pub const fn http_status(self) -> Option<u16> {
         match self {
-            Self::OAuthInvalidClient | Self::OAuthInvalidToken => Some(401),
-            Self::OAuthInsufficientScope => Some(403),
-            Self::OAuthServerError => Some(500),
-            Self::OAuthTemporarilyUnavailable => Some(503),
-            Self::OAuthInvalidRequest
-            | Self::OAuthInvalidGrant
-            | Self::OAuthUnauthorizedClient
-            | Self::OAuthUnsupportedGrantType
-            | Self::OAuthInvalidScope
-            | Self::OAuthAccessDenied
-            | Self::OAuthUnsupportedResponseType => Some(400),
+            Self::OauthInvalidClient | Self::OauthInvalidToken => Some(401),
+            Self::OauthInsufficientScope => Some(403),
+            Self::OauthServerError => Some(500),
+            Self::OauthTemporarilyUnavailable => Some(503),
+            Self::OauthInvalidRequest
+            | Self::OauthInvalidGrant
+            | Self::OauthUnauthorizedClient
+            | Self::OauthUnsupportedGrantType
+            | Self::OauthInvalidScope
+            | Self::OauthAccessDenied
+            | Self::OauthUnsupportedResponseType => Some(400),
             _ => None,
         }
     }
@@ -577,18 +590,18 @@ mod tests {
             | ErrorKind::TokenMismatch
             | ErrorKind::InvalidPkce
             | ErrorKind::PkceMismatch
-            | ErrorKind::OAuthInvalidRequest
-            | ErrorKind::OAuthInvalidClient
-            | ErrorKind::OAuthInvalidGrant
-            | ErrorKind::OAuthUnauthorizedClient
-            | ErrorKind::OAuthUnsupportedGrantType
-            | ErrorKind::OAuthInvalidScope
-            | ErrorKind::OAuthAccessDenied
-            | ErrorKind::OAuthUnsupportedResponseType
-            | ErrorKind::OAuthServerError
-            | ErrorKind::OAuthTemporarilyUnavailable
-            | ErrorKind::OAuthInvalidToken
-            | ErrorKind::OAuthInsufficientScope => ErrorKind::ALL.contains(&kind),
+            | ErrorKind::OauthInvalidRequest
+            | ErrorKind::OauthInvalidClient
+            | ErrorKind::OauthInvalidGrant
+            | ErrorKind::OauthUnauthorizedClient
+            | ErrorKind::OauthUnsupportedGrantType
+            | ErrorKind::OauthInvalidScope
+            | ErrorKind::OauthAccessDenied
+            | ErrorKind::OauthUnsupportedResponseType
+            | ErrorKind::OauthServerError
+            | ErrorKind::OauthTemporarilyUnavailable
+            | ErrorKind::OauthInvalidToken
+            | ErrorKind::OauthInsufficientScope => ErrorKind::ALL.contains(&kind),
         }
     }
 
@@ -619,7 +632,7 @@ mod tests {
         assert_eq!(ErrorKind::Expired.code(), 400);
         assert_eq!(ErrorKind::InvalidScope.code(), 500);
         assert_eq!(ErrorKind::MalformedOpaqueToken.code(), 600);
-        assert_eq!(ErrorKind::OAuthInvalidRequest.code(), 700);
+        assert_eq!(ErrorKind::OauthInvalidRequest.code(), 700);
         let mut last = 0;
         for kind in ErrorKind::ALL {
             assert!(kind.code() > last, "ALL must be in code order");
@@ -635,10 +648,10 @@ mod tests {
             assert_eq!(kind.http_status().is_some(), in_block, "{kind:?}");
         }
         assert_eq!(
-            ErrorKind::OAuthInvalidGrant.oauth_error(),
+            ErrorKind::OauthInvalidGrant.oauth_error(),
             Some("invalid_grant")
         );
-        assert_eq!(ErrorKind::OAuthInvalidClient.http_status(), Some(401));
+        assert_eq!(ErrorKind::OauthInvalidClient.http_status(), Some(401));
     }
 
     #[test]

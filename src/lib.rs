@@ -10,8 +10,11 @@
 //! - [`scope`]: RFC 6749 §3.3 scope strings and `resource:action` scopes with implications.
 //! - [`token`]: opaque authorization codes, refresh tokens and API keys, with keyed lookup hashes.
 //! - [`pkce`]: RFC 7636 proof key for code exchange.
+//! - [`grant`]: OAuth 2.0 grants (authorization code, refresh, client credentials, revocation,
+//!   introspection) as pure state machines over versioned grant-family state.
 //! - [`wire`]: form bodies, `Authorization` headers, token and error JSON, redirect URIs and
 //!   RFC 8414 metadata.
+//! - [`ffi`]: the C ABI behind `include/tessera.h` (the only module with `unsafe`).
 //! - [`Error`] / [`ErrorKind`]: one error type, one table of stable numeric codes.
 //!
 //! ## Quick start (see README)
@@ -54,6 +57,9 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
 
 mod error;
+#[allow(unsafe_code)]
+pub mod ffi;
+pub mod grant;
 pub mod jwt;
 pub mod pkce;
 pub mod scope;

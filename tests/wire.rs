@@ -38,7 +38,7 @@ fn answer(err: &Error) -> (&'static str, u16) {
 #[test]
 fn duplicate_parameter_is_invalid_request_400() {
     let err = Form::parse(b"grant_type=client_credentials&scope=a&scope=b").unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::OAuthInvalidRequest);
+    assert_eq!(err.kind(), ErrorKind::OauthInvalidRequest);
     assert!(
         err.detail().contains("scope"),
         "detail names the parameter: {err:?}"
@@ -68,7 +68,7 @@ fn empty_parameter_is_omitted() {
     // A required parameter sent empty is missing.
     let err =
         TokenRequest::from_form(&form("grant_type=refresh_token&refresh_token=")).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::OAuthInvalidRequest);
+    assert_eq!(err.kind(), ErrorKind::OauthInvalidRequest);
     assert!(err.detail().contains("refresh_token"));
 }
 
@@ -95,14 +95,14 @@ fn bad_encoding_is_invalid_request_400() {
 #[test]
 fn grant_type_errors() {
     let err = TokenRequest::from_form(&form("code=x")).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::OAuthInvalidRequest);
+    assert_eq!(err.kind(), ErrorKind::OauthInvalidRequest);
     assert!(err.detail().contains("grant_type"));
     assert_eq!(answer(&err), ("invalid_request", 400));
     let err = TokenRequest::from_form(&form(
         "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=d",
     ))
     .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::OAuthUnsupportedGrantType);
+    assert_eq!(err.kind(), ErrorKind::OauthUnsupportedGrantType);
     assert_eq!(answer(&err), ("unsupported_grant_type", 400));
 }
 
@@ -306,7 +306,7 @@ fn two_authentication_methods_are_invalid_request_400() {
         &form("grant_type=client_credentials&client_secret=pw"),
     )
     .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::OAuthInvalidRequest);
+    assert_eq!(err.kind(), ErrorKind::OauthInvalidRequest);
     assert_eq!(answer(&err), ("invalid_request", 400));
     let err = client_auth(Some(&header), &form("client_id=someone-else")).unwrap_err();
     assert_eq!(answer(&err), ("invalid_request", 400));
@@ -324,7 +324,7 @@ fn malformed_basic_is_invalid_client_401_with_challenge() {
     // No colon, bad base64, nothing, another scheme.
     for header in ["Basic", "Basic %%%", "Basic YXBw", "Negotiate abc"] {
         let err = client_auth(Some(header), &Form::default()).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::OAuthInvalidClient, "{header:?}");
+        assert_eq!(err.kind(), ErrorKind::OauthInvalidClient, "{header:?}");
         let response = ErrorResponse::from_error(&err).with_basic_challenge("tessera \"prod\"");
         assert_eq!(
             (response.error(), response.http_status()),
@@ -382,7 +382,7 @@ fn bearer_token_grammar() {
         "Bearer ab;c",
     ] {
         let err = bearer_token(Some(bad)).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::OAuthInvalidRequest, "{bad:?}");
+        assert_eq!(err.kind(), ErrorKind::OauthInvalidRequest, "{bad:?}");
         let response = ErrorResponse::for_resource(&err).with_bearer_challenge("api", None);
         assert_eq!(response.http_status(), 400);
         assert!(
@@ -444,7 +444,7 @@ fn resource_mapping() {
         (ErrorKind::KeyNotFound, "invalid_token", 401),
         (ErrorKind::TokenChecksum, "invalid_token", 401),
         (ErrorKind::ScopeNotGranted, "insufficient_scope", 403),
-        (ErrorKind::OAuthInvalidRequest, "invalid_request", 400),
+        (ErrorKind::OauthInvalidRequest, "invalid_request", 400),
         (ErrorKind::InvalidArgument, "server_error", 500),
     ];
     for (kind, code, status) in cases {
@@ -468,23 +468,23 @@ fn resource_mapping() {
 #[test]
 fn error_codes_and_statuses() {
     let cases = [
-        (ErrorKind::OAuthInvalidRequest, "invalid_request", 400),
-        (ErrorKind::OAuthInvalidClient, "invalid_client", 401),
-        (ErrorKind::OAuthInvalidGrant, "invalid_grant", 400),
+        (ErrorKind::OauthInvalidRequest, "invalid_request", 400),
+        (ErrorKind::OauthInvalidClient, "invalid_client", 401),
+        (ErrorKind::OauthInvalidGrant, "invalid_grant", 400),
         (
-            ErrorKind::OAuthUnauthorizedClient,
+            ErrorKind::OauthUnauthorizedClient,
             "unauthorized_client",
             400,
         ),
         (
-            ErrorKind::OAuthUnsupportedGrantType,
+            ErrorKind::OauthUnsupportedGrantType,
             "unsupported_grant_type",
             400,
         ),
-        (ErrorKind::OAuthInvalidScope, "invalid_scope", 400),
-        (ErrorKind::OAuthServerError, "server_error", 500),
+        (ErrorKind::OauthInvalidScope, "invalid_scope", 400),
+        (ErrorKind::OauthServerError, "server_error", 500),
         (
-            ErrorKind::OAuthTemporarilyUnavailable,
+            ErrorKind::OauthTemporarilyUnavailable,
             "temporarily_unavailable",
             503,
         ),
@@ -507,7 +507,7 @@ fn error_codes_and_statuses() {
 #[test]
 fn error_description_charset() {
     let response = ErrorResponse::new(
-        ErrorKind::OAuthInvalidRequest,
+        ErrorKind::OauthInvalidRequest,
         Some("bad \"value\" \\ here\r\n\u{7f}\u{2028}é ok"),
     );
     let description = response.description().unwrap();
@@ -538,7 +538,7 @@ fn token_response_shape_and_headers() {
     assert!(headers.contains(&("Pragma", "no-cache")));
     assert!(headers.contains(&("Content-Type", "application/json;charset=UTF-8")));
     // Error responses carry the same headers (RFC 6749 §5.2).
-    let error_headers = ErrorResponse::new(ErrorKind::OAuthInvalidGrant, None).headers();
+    let error_headers = ErrorResponse::new(ErrorKind::OauthInvalidGrant, None).headers();
     for (name, value) in headers {
         assert!(error_headers.contains(&(name, value.to_owned())));
     }
@@ -623,7 +623,7 @@ fn redirect_base_with_fragment_is_invalid_argument() {
     )
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
-    let err = AuthorizeErrorRedirect::new(ErrorKind::OAuthAccessDenied)
+    let err = AuthorizeErrorRedirect::new(ErrorKind::OauthAccessDenied)
         .build("https://c.example/cb#")
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
@@ -632,7 +632,7 @@ fn redirect_base_with_fragment_is_invalid_argument() {
 #[test]
 fn authorize_error_redirect_carries_state_and_iss() {
     let to = AuthorizeErrorRedirect::from_error(&Error::new(
-        ErrorKind::OAuthUnsupportedResponseType,
+        ErrorKind::OauthUnsupportedResponseType,
         "response_type token is not enabled",
     ))
     .state(Some("af0ifjsldkj"))
@@ -650,7 +650,7 @@ fn authorize_error_redirect_carries_state_and_iss() {
     assert_eq!(query.get("state"), Some("af0ifjsldkj"));
     assert_eq!(query.get("iss"), Some("https://as.example"));
     // No state in the request: none in the response.
-    let to = AuthorizeErrorRedirect::new(ErrorKind::OAuthAccessDenied)
+    let to = AuthorizeErrorRedirect::new(ErrorKind::OauthAccessDenied)
         .state(None)
         .build("https://client.example/cb")
         .unwrap();

@@ -84,6 +84,72 @@ impl Header {
         Ok(self)
     }
 
+    /// A header for signing from a JSON object: `typ`, `cty` and `kid` must be strings, `crit`
+    /// an array of strings, `alg` (optional) must name the signing key's algorithm; every other
+    /// member is kept as an extra member. Used by the C ABI, the bindings and the CLI.
+    ///
+    /// ```
+    /// use tessera::jwt::Header;
+    /// let h = Header::from_json(br#"{"typ":"at+jwt","x-tenant":"acme"}"#)?;
+    /// assert_eq!(h.typ_value(), Some("at+jwt"));
+    /// # Ok::<(), tessera::Error>(())
+    /// ```
+    pub fn from_json(json: &[u8]) -> Result<Header> {
+        Header::from_map(parse_object(json)?)
+    }
+
+    /// Splits a JSON object into the typed members (checking their JSON types) and the rest.
+    fn from_map(mut map: Map<String, Value>) -> Result<Header> {
+        let alg = match map.remove("alg") {
+            None => None,
+            Some(Value::String(s)) => Some(s.parse::<Algorithm>()?),
+            Some(_) => {
+                return Err(Error::new(
+                    ErrorKind::InvalidHeader,
+                    "\"alg\" must be a string",
+                ));
+            }
+        };
+        let mut text = |name: &'static str| -> Result<Option<String>> {
+            match map.remove(name) {
+                None => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(_) => Err(Error::with_detail(
+                    ErrorKind::InvalidHeader,
+                    format!("{name:?} must be a string"),
+                )),
+            }
+        };
+        let (typ, cty, kid) = (text("typ")?, text("cty")?, text("kid")?);
+        let crit = match map.remove("crit") {
+            None => Vec::new(),
+            Some(Value::Array(items)) if !items.is_empty() => items
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) => Ok(s),
+                    _ => Err(Error::new(
+                        ErrorKind::InvalidHeader,
+                        "\"crit\" must list strings",
+                    )),
+                })
+                .collect::<Result<_>>()?,
+            Some(_) => {
+                return Err(Error::new(
+                    ErrorKind::InvalidHeader,
+                    "\"crit\" must be a non-empty array",
+                ));
+            }
+        };
+        Ok(Header {
+            alg,
+            typ,
+            cty,
+            kid,
+            crit,
+            extra: map,
+        })
+    }
+
     /// The algorithm (always present on a parsed header).
     pub fn alg(&self) -> Option<Algorithm> {
         self.alg
@@ -188,89 +254,40 @@ impl Header {
     /// Parses a decoded protected header strictly. `understood` lists the extension names the
     /// caller processes; any other `crit` entry fails.
     pub(crate) fn parse(bytes: &[u8], understood: &[String]) -> Result<Header> {
-        let mut map = parse_object(bytes)?;
-        let alg = match map.remove("alg") {
-            Some(Value::String(s)) => s.parse::<Algorithm>()?,
-            Some(_) => {
+        let header = Header::from_map(parse_object(bytes)?)?;
+        if header.alg.is_none() {
+            return Err(Error::new(
+                ErrorKind::InvalidHeader,
+                "the header has no \"alg\"",
+            ));
+        }
+        for (i, name) in header.crit.iter().enumerate() {
+            if REGISTERED.contains(&name.as_str())
+                || !header.extra.contains_key(name)
+                || header.crit[..i].contains(name)
+            {
                 return Err(Error::new(
                     ErrorKind::InvalidHeader,
-                    "\"alg\" must be a string",
+                    "\"crit\" lists a registered, absent or repeated name",
                 ));
             }
-            None => {
-                return Err(Error::new(
-                    ErrorKind::InvalidHeader,
-                    "the header has no \"alg\"",
+            if !understood.contains(name) {
+                return Err(Error::with_detail(
+                    ErrorKind::UnsupportedCritical,
+                    format!(
+                        "critical extension {:?} is not understood",
+                        crate::error::snippet(name)
+                    ),
                 ));
             }
-        };
-        let mut text = |name: &'static str| -> Result<Option<String>> {
-            match map.remove(name) {
-                None => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s)),
-                Some(_) => Err(Error::with_detail(
-                    ErrorKind::InvalidHeader,
-                    format!("{name:?} must be a string"),
-                )),
-            }
-        };
-        let typ = text("typ")?;
-        let cty = text("cty")?;
-        let kid = text("kid")?;
-        let crit = match map.remove("crit") {
-            None => Vec::new(),
-            Some(Value::Array(items)) if !items.is_empty() => {
-                let mut names = Vec::with_capacity(items.len());
-                for item in items {
-                    let Value::String(name) = item else {
-                        return Err(Error::new(
-                            ErrorKind::InvalidHeader,
-                            "\"crit\" must list strings",
-                        ));
-                    };
-                    if REGISTERED.contains(&name.as_str())
-                        || !map.contains_key(&name)
-                        || names.contains(&name)
-                    {
-                        return Err(Error::new(
-                            ErrorKind::InvalidHeader,
-                            "\"crit\" lists a registered, absent or repeated name",
-                        ));
-                    }
-                    if !understood.contains(&name) {
-                        return Err(Error::with_detail(
-                            ErrorKind::UnsupportedCritical,
-                            format!(
-                                "critical extension {:?} is not understood",
-                                crate::error::snippet(&name)
-                            ),
-                        ));
-                    }
-                    names.push(name);
-                }
-                names
-            }
-            Some(_) => {
-                return Err(Error::new(
-                    ErrorKind::InvalidHeader,
-                    "\"crit\" must be a non-empty array",
-                ));
-            }
-        };
-        if matches!(map.get("b64"), Some(Value::Bool(false))) {
+        }
+        if matches!(header.extra.get("b64"), Some(Value::Bool(false))) {
             return Err(Error::new(
                 ErrorKind::UnsupportedCritical,
                 "unencoded payloads (RFC 7797) are not supported",
             ));
         }
-        Ok(Header {
-            alg: Some(alg),
-            typ,
-            cty,
-            kid,
-            crit,
-            extra: map,
-        })
+        Ok(header)
     }
 }
 

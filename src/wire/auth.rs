@@ -24,7 +24,7 @@ pub const MAX_HEADER_BYTES: usize = 8 * 1024;
 /// - `Ok(None)`: no header, an empty header, or another scheme (e.g. `Basic`). The request lacks
 ///   authentication: answer 401 with [`bearer_challenge`](crate::wire::bearer_challenge), which
 ///   carries no error code;
-/// - `Err`: [`ErrorKind::OAuthInvalidRequest`] when the scheme is `Bearer` but the credentials
+/// - `Err`: [`ErrorKind::OauthInvalidRequest`] when the scheme is `Bearer` but the credentials
 ///   are missing or not a `b64token` (answer 400), [`ErrorKind::TooLarge`] past
 ///   [`MAX_HEADER_BYTES`].
 ///
@@ -50,13 +50,13 @@ pub fn bearer_token(header: Option<&str>) -> Result<Option<&str>> {
     }
     if credentials.is_empty() {
         return Err(Error::new(
-            ErrorKind::OAuthInvalidRequest,
+            ErrorKind::OauthInvalidRequest,
             "Bearer credentials are missing",
         ));
     }
     if !is_b64token(credentials) {
         return Err(Error::new(
-            ErrorKind::OAuthInvalidRequest,
+            ErrorKind::OauthInvalidRequest,
             "Bearer credentials are not a b64token",
         ));
     }
@@ -70,7 +70,7 @@ pub fn bearer_token(header: Option<&str>) -> Result<Option<&str>> {
 /// form-decoded (`+` is a space, `%3A` is a `:`). Both must be non-empty `VSCHAR` text
 /// (RFC 6749 Appendix A); public clients send `client_id` in the body instead.
 ///
-/// Errors: [`ErrorKind::OAuthInvalidClient`] when the scheme is not `Basic` (any case) or the
+/// Errors: [`ErrorKind::OauthInvalidClient`] when the scheme is not `Basic` (any case) or the
 /// credentials are malformed; [`ErrorKind::TooLarge`] past [`MAX_HEADER_BYTES`].
 ///
 /// ```
@@ -82,7 +82,7 @@ pub fn bearer_token(header: Option<&str>) -> Result<Option<&str>> {
 /// # Ok::<(), tessera::Error>(())
 /// ```
 pub fn basic_credentials(header: &str) -> Result<(String, String)> {
-    let malformed = |detail: &'static str| Error::new(ErrorKind::OAuthInvalidClient, detail);
+    let malformed = |detail: &'static str| Error::new(ErrorKind::OauthInvalidClient, detail);
     let Some((scheme, credentials)) = split_credentials(header)? else {
         return Err(malformed("Authorization header is empty"));
     };
@@ -191,17 +191,17 @@ impl fmt::Debug for ClientAuth {
 /// Reads the client's authentication from the token endpoint request (RFC 6749 §2.3.1).
 ///
 /// - An `Authorization` header must be `Basic` ([`basic_credentials`]); anything wrong with it,
-///   including another scheme, is [`ErrorKind::OAuthInvalidClient`]. Answer that with
+///   including another scheme, is [`ErrorKind::OauthInvalidClient`]. Answer that with
 ///   [`ErrorResponse::with_basic_challenge`](crate::wire::ErrorResponse::with_basic_challenge):
 ///   RFC 6749 §5.2 requires a 401 with `WWW-Authenticate` when the client used the header.
 ///   An empty header counts as absent.
-/// - Basic together with a body `client_secret` is [`ErrorKind::OAuthInvalidRequest`]: "The
+/// - Basic together with a body `client_secret` is [`ErrorKind::OauthInvalidRequest`]: "The
 ///   client MUST NOT use more than one authentication method in each request". A body
 ///   `client_id` next to Basic is allowed only if it is the same id.
 /// - Without the header: `client_id` and `client_secret` in the body give
 ///   [`ClientAuth::Post`]; `client_id` alone gives [`ClientAuth::None`]; a `client_secret`
-///   without `client_id` is [`ErrorKind::OAuthInvalidRequest`]; nothing at all is
-///   [`ErrorKind::OAuthInvalidClient`] ("no client authentication included", §5.2).
+///   without `client_id` is [`ErrorKind::OauthInvalidRequest`]; nothing at all is
+///   [`ErrorKind::OauthInvalidClient`] ("no client authentication included", §5.2).
 ///
 /// JWT client assertions (RFC 7523) are not read here.
 ///
@@ -221,13 +221,13 @@ pub fn client_auth(authorization_header: Option<&str>, form: &Form) -> Result<Cl
         let (client_id, client_secret) = basic_credentials(header)?;
         if body_secret.is_some() {
             return Err(Error::new(
-                ErrorKind::OAuthInvalidRequest,
+                ErrorKind::OauthInvalidRequest,
                 "client used HTTP Basic and client_secret in the body",
             ));
         }
         if body_id.is_some_and(|id| id != client_id) {
             return Err(Error::new(
-                ErrorKind::OAuthInvalidRequest,
+                ErrorKind::OauthInvalidRequest,
                 "client_id in the body differs from the HTTP Basic client id",
             ));
         }
@@ -241,7 +241,7 @@ pub fn client_auth(authorization_header: Option<&str>, form: &Form) -> Result<Cl
             Ok(value.to_owned())
         } else {
             Err(Error::with_detail(
-                ErrorKind::OAuthInvalidRequest,
+                ErrorKind::OauthInvalidRequest,
                 format!("parameter {name} has characters outside %x20-7E"),
             ))
         }
@@ -255,11 +255,11 @@ pub fn client_auth(authorization_header: Option<&str>, form: &Form) -> Result<Cl
             client_id: vschar("client_id", id)?,
         }),
         (None, Some(_)) => Err(Error::new(
-            ErrorKind::OAuthInvalidRequest,
+            ErrorKind::OauthInvalidRequest,
             "missing parameter client_id (sent with client_secret)",
         )),
         (None, None) => Err(Error::new(
-            ErrorKind::OAuthInvalidClient,
+            ErrorKind::OauthInvalidClient,
             "no client authentication included",
         )),
     }
@@ -335,7 +335,7 @@ mod tests {
             "Bearer \tabc",
         ] {
             let err = bearer_token(Some(bad)).unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::OAuthInvalidRequest, "{bad:?}");
+            assert_eq!(err.kind(), ErrorKind::OauthInvalidRequest, "{bad:?}");
         }
     }
 
@@ -354,11 +354,11 @@ mod tests {
             "Bearer abc".to_owned(),
         ] {
             let err = basic_credentials(&bad).unwrap_err();
-            assert_eq!(err.kind(), ErrorKind::OAuthInvalidClient, "{bad:?}");
+            assert_eq!(err.kind(), ErrorKind::OauthInvalidClient, "{bad:?}");
         }
         assert_eq!(
             basic_credentials("").unwrap_err().kind(),
-            ErrorKind::OAuthInvalidClient
+            ErrorKind::OauthInvalidClient
         );
     }
 
@@ -416,28 +416,28 @@ mod tests {
                 .unwrap_err()
                 .kind()
         };
-        assert_eq!(kind(None, ""), ErrorKind::OAuthInvalidClient);
+        assert_eq!(kind(None, ""), ErrorKind::OauthInvalidClient);
         assert_eq!(
             kind(None, "client_secret=pw"),
-            ErrorKind::OAuthInvalidRequest
+            ErrorKind::OauthInvalidRequest
         );
-        assert_eq!(kind(None, "client_id=a%0A"), ErrorKind::OAuthInvalidRequest);
+        assert_eq!(kind(None, "client_id=a%0A"), ErrorKind::OauthInvalidRequest);
         assert_eq!(
             kind(None, "client_id=a&client_secret=%7F"),
-            ErrorKind::OAuthInvalidRequest
+            ErrorKind::OauthInvalidRequest
         );
         assert_eq!(
             kind(Some("Bearer x"), "client_id=a"),
-            ErrorKind::OAuthInvalidClient
+            ErrorKind::OauthInvalidClient
         );
         let h = basic("app:pw");
         assert_eq!(
             kind(Some(&h), "client_secret=pw"),
-            ErrorKind::OAuthInvalidRequest
+            ErrorKind::OauthInvalidRequest
         );
         assert_eq!(
             kind(Some(&h), "client_id=other"),
-            ErrorKind::OAuthInvalidRequest
+            ErrorKind::OauthInvalidRequest
         );
         assert!(client_auth(Some(&h), &Form::parse(b"client_id=app").unwrap()).is_ok());
     }

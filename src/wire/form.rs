@@ -21,9 +21,9 @@ pub const MAX_PARAM_NAME_BYTES: usize = 128;
 /// are UTF-8) but is strict where the browser algorithm is lenient, and applies the OAuth rules:
 ///
 /// - a `%` not followed by two hex digits, or a name or value that is not UTF-8, is
-///   [`ErrorKind::OAuthInvalidRequest`];
+///   [`ErrorKind::OauthInvalidRequest`];
 /// - a parameter sent with an empty value is treated as omitted (RFC 6749 §3.1) and is dropped;
-/// - a parameter included more than once is [`ErrorKind::OAuthInvalidRequest`], naming the
+/// - a parameter included more than once is [`ErrorKind::OauthInvalidRequest`], naming the
 ///   parameter (RFC 6749 §3.1, §3.2: "parameters MUST NOT be included more than once");
 /// - unknown parameters are kept (the typed parsers ignore them);
 /// - more than [`MAX_FORM_BYTES`] bytes, more than [`MAX_FORM_PARAMS`] parameters or a name
@@ -85,7 +85,7 @@ impl Form {
             }
             if params.iter().any(|(n, _)| *n == name) {
                 return Err(Error::with_detail(
-                    ErrorKind::OAuthInvalidRequest,
+                    ErrorKind::OauthInvalidRequest,
                     format!("parameter {} is included more than once", snippet(&name)),
                 ));
             }
@@ -180,7 +180,7 @@ fn encode_component(text: &str, out: &mut String) {
 }
 
 /// Decodes one form component: `+` is a space, `%XX` a byte; the result must be UTF-8.
-/// Errors are [`ErrorKind::OAuthInvalidRequest`] with a fixed detail.
+/// Errors are [`ErrorKind::OauthInvalidRequest`] with a fixed detail.
 pub(super) fn decode_component(raw: &[u8]) -> Result<String> {
     let mut out = Vec::with_capacity(raw.len());
     let mut bytes = raw.iter();
@@ -194,7 +194,7 @@ pub(super) fn decode_component(raw: &[u8]) -> Result<String> {
                     (Some(hi), Some(lo)) => out.push((hi << 4) | lo),
                     _ => {
                         return Err(Error::new(
-                            ErrorKind::OAuthInvalidRequest,
+                            ErrorKind::OauthInvalidRequest,
                             "malformed percent-escape in form data",
                         ));
                     }
@@ -204,7 +204,7 @@ pub(super) fn decode_component(raw: &[u8]) -> Result<String> {
         }
     }
     String::from_utf8(out)
-        .map_err(|_| Error::new(ErrorKind::OAuthInvalidRequest, "form data is not UTF-8"))
+        .map_err(|_| Error::new(ErrorKind::OauthInvalidRequest, "form data is not UTF-8"))
 }
 
 fn hex_value(c: u8) -> Option<u8> {
@@ -262,17 +262,17 @@ mod tests {
             b"a=%C3%28",
             b"a=\xff",
         ] {
-            assert_eq!(kind(body), ErrorKind::OAuthInvalidRequest, "{body:?}");
+            assert_eq!(kind(body), ErrorKind::OauthInvalidRequest, "{body:?}");
         }
     }
 
     #[test]
     fn duplicates_name_the_parameter() {
         let err = Form::parse(b"scope=a&state=s&scope=b").unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::OAuthInvalidRequest);
+        assert_eq!(err.kind(), ErrorKind::OauthInvalidRequest);
         assert!(err.detail().contains("scope"), "{err:?}");
         // Equal after decoding is still a duplicate.
-        assert_eq!(kind(b"scope=a&sc%6Fpe=b"), ErrorKind::OAuthInvalidRequest);
+        assert_eq!(kind(b"scope=a&sc%6Fpe=b"), ErrorKind::OauthInvalidRequest);
         // An empty value is an omitted parameter, so it is not a second copy.
         let form = Form::parse(b"scope=&scope=b").unwrap();
         assert_eq!(form.get("scope"), Some("b"));

@@ -82,7 +82,7 @@ pub fn redirect_with(base: &str, params: &[(&str, &str)], mode: ResponseMode) ->
 /// use tessera::wire::AuthorizeErrorRedirect;
 /// use tessera::ErrorKind;
 ///
-/// let to = AuthorizeErrorRedirect::new(ErrorKind::OAuthAccessDenied)
+/// let to = AuthorizeErrorRedirect::new(ErrorKind::OauthAccessDenied)
 ///     .state(Some("xyz"))
 ///     .iss("https://as.example")
 ///     .build("https://client.example/cb")?;
@@ -117,7 +117,7 @@ impl AuthorizeErrorRedirect {
     pub fn from_error(err: &Error) -> AuthorizeErrorRedirect {
         let redirect = Self::new(err.kind());
         match redirect.kind {
-            ErrorKind::OAuthServerError => redirect,
+            ErrorKind::OauthServerError => redirect,
             _ => redirect.description(err.detail()),
         }
     }
@@ -230,7 +230,7 @@ mod tests {
     #[test]
     fn error_redirect() {
         let to = AuthorizeErrorRedirect::from_error(&Error::new(
-            ErrorKind::OAuthInvalidScope,
+            ErrorKind::OauthInvalidScope,
             "scope \"x\" unknown",
         ))
         .state(Some("s&t=1"))
@@ -248,7 +248,7 @@ mod tests {
             r.build("https://c.example/cb").unwrap(),
             "https://c.example/cb?error=server_error"
         );
-        let r = AuthorizeErrorRedirect::new(ErrorKind::OAuthInvalidGrant);
+        let r = AuthorizeErrorRedirect::new(ErrorKind::OauthInvalidGrant);
         assert_eq!(r.error(), "invalid_request");
         assert_eq!(ResponseMode::default(), ResponseMode::Query);
         assert_eq!(

@@ -67,8 +67,8 @@ impl AuthorizeRequest {
 
 /// A token request, by `grant_type` (RFC 6749 §4.1.3, §4.4.2, §6).
 ///
-/// A missing `grant_type` is [`ErrorKind::OAuthInvalidRequest`]; any other grant type than the
-/// three below is [`ErrorKind::OAuthUnsupportedGrantType`] (a host that implements an extension
+/// A missing `grant_type` is [`ErrorKind::OauthInvalidRequest`]; any other grant type than the
+/// three below is [`ErrorKind::OauthUnsupportedGrantType`] (a host that implements an extension
 /// grant reads `grant_type` from the [`Form`] before calling [`TokenRequest::from_form`]).
 ///
 /// Client credentials are not part of this type: read them with
@@ -130,7 +130,7 @@ impl TokenRequest {
                 scope: optional(form, "scope")?,
             }),
             _ => Err(Error::new(
-                ErrorKind::OAuthUnsupportedGrantType,
+                ErrorKind::OauthUnsupportedGrantType,
                 "grant_type is not supported",
             )),
         }
@@ -247,7 +247,7 @@ impl fmt::Debug for IntrospectionRequest {
 fn required(form: &Form, name: &'static str) -> Result<String> {
     optional(form, name)?.ok_or_else(|| {
         Error::with_detail(
-            ErrorKind::OAuthInvalidRequest,
+            ErrorKind::OauthInvalidRequest,
             format!("missing parameter {name}"),
         )
     })
@@ -259,7 +259,7 @@ fn optional(form: &Form, name: &'static str) -> Result<Option<String>> {
         None => Ok(None),
         Some(value) if is_vschar(value) => Ok(Some(value.to_owned())),
         Some(_) => Err(Error::with_detail(
-            ErrorKind::OAuthInvalidRequest,
+            ErrorKind::OauthInvalidRequest,
             format!("parameter {name} has characters outside %x20-7E"),
         )),
     }
@@ -298,7 +298,7 @@ mod tests {
     #[test]
     fn missing_parameter_is_named() {
         let err = AuthorizeRequest::from_form(&form("client_id=c1")).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::OAuthInvalidRequest);
+        assert_eq!(err.kind(), ErrorKind::OauthInvalidRequest);
         assert!(err.detail().contains("response_type"), "{err:?}");
         let err = AuthorizeRequest::from_form(&form("response_type=code&client_id=")).unwrap_err();
         assert!(err.detail().contains("client_id"), "{err:?}");
@@ -308,7 +308,7 @@ mod tests {
     fn values_must_be_vschar() {
         let err = AuthorizeRequest::from_form(&form("response_type=code&client_id=c&state=a%0Ab"))
             .unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::OAuthInvalidRequest);
+        assert_eq!(err.kind(), ErrorKind::OauthInvalidRequest);
         assert!(err.detail().contains("state"), "{err:?}");
         assert!(
             TokenRequest::from_form(&form("grant_type=refresh_token&refresh_token=%C3%A9"))
@@ -346,17 +346,17 @@ mod tests {
     #[test]
     fn token_request_errors() {
         let kind = |body: &str| TokenRequest::from_form(&form(body)).unwrap_err().kind();
-        assert_eq!(kind("code=c"), ErrorKind::OAuthInvalidRequest);
+        assert_eq!(kind("code=c"), ErrorKind::OauthInvalidRequest);
         assert_eq!(
             kind("grant_type=password&username=u"),
-            ErrorKind::OAuthUnsupportedGrantType
+            ErrorKind::OauthUnsupportedGrantType
         );
         assert_eq!(
             kind("grant_type=Authorization_Code&code=c"),
-            ErrorKind::OAuthUnsupportedGrantType
+            ErrorKind::OauthUnsupportedGrantType
         );
         let err = TokenRequest::from_form(&form("grant_type=authorization_code")).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::OAuthInvalidRequest);
+        assert_eq!(err.kind(), ErrorKind::OauthInvalidRequest);
         assert!(err.detail().contains("code"), "{err:?}");
         let err = TokenRequest::from_form(&form("grant_type=refresh_token")).unwrap_err();
         assert!(err.detail().contains("refresh_token"), "{err:?}");
@@ -404,7 +404,7 @@ mod tests {
             IntrospectionRequest::from_form(&form(""))
                 .unwrap_err()
                 .kind(),
-            ErrorKind::OAuthInvalidRequest
+            ErrorKind::OauthInvalidRequest
         );
     }
 

@@ -156,7 +156,7 @@ fn scope_tokens(scope: &str) -> impl Iterator<Item = &str> {
 /// use tessera::wire::ErrorResponse;
 /// use tessera::ErrorKind;
 ///
-/// let response = ErrorResponse::new(ErrorKind::OAuthInvalidClient, Some("unknown client"))
+/// let response = ErrorResponse::new(ErrorKind::OauthInvalidClient, Some("unknown client"))
 ///     .with_basic_challenge("tessera");
 /// assert_eq!(response.http_status(), 401);
 /// assert_eq!(response.to_json(), r#"{"error":"invalid_client","error_description":"unknown client"}"#);
@@ -195,7 +195,7 @@ impl ErrorResponse {
 
     fn described(kind: ErrorKind, err: &Error) -> ErrorResponse {
         let description = match kind {
-            ErrorKind::OAuthServerError => None,
+            ErrorKind::OauthServerError => None,
             _ => Some(err.detail()),
         };
         ErrorResponse::new(kind, description)
@@ -205,7 +205,7 @@ impl ErrorResponse {
     /// §5.2 requires it when the client tried to authenticate with the `Authorization` header.
     /// Other errors are returned unchanged.
     pub fn with_basic_challenge(mut self, realm: &str) -> ErrorResponse {
-        if self.kind == ErrorKind::OAuthInvalidClient {
+        if self.kind == ErrorKind::OauthInvalidClient {
             self.www_authenticate = Some(format!("Basic realm={}", quoted(realm)));
         }
         self
@@ -221,9 +221,9 @@ impl ErrorResponse {
         };
         if !matches!(
             self.kind,
-            ErrorKind::OAuthInvalidRequest
-                | ErrorKind::OAuthInvalidToken
-                | ErrorKind::OAuthInsufficientScope
+            ErrorKind::OauthInvalidRequest
+                | ErrorKind::OauthInvalidToken
+                | ErrorKind::OauthInsufficientScope
         ) {
             return self;
         }
@@ -231,7 +231,7 @@ impl ErrorResponse {
         if let Some(description) = &self.description {
             challenge.push_str(&format!(", error_description={}", quoted(description)));
         }
-        if let (ErrorKind::OAuthInsufficientScope, Some(scope)) = (self.kind, scope) {
+        if let (ErrorKind::OauthInsufficientScope, Some(scope)) = (self.kind, scope) {
             challenge.push_str(&format!(", scope={}", quoted(&sanitize_text(scope))));
         }
         self.www_authenticate = Some(challenge);
@@ -310,18 +310,18 @@ pub fn bearer_challenge(realm: &str) -> String {
 pub fn token_error_for(kind: ErrorKind) -> ErrorKind {
     use ErrorKind as K;
     match kind {
-        K::OAuthInvalidRequest
-        | K::OAuthInvalidClient
-        | K::OAuthInvalidGrant
-        | K::OAuthUnauthorizedClient
-        | K::OAuthUnsupportedGrantType
-        | K::OAuthInvalidScope
-        | K::OAuthAccessDenied
-        | K::OAuthUnsupportedResponseType
-        | K::OAuthServerError
-        | K::OAuthTemporarilyUnavailable
-        | K::OAuthInvalidToken
-        | K::OAuthInsufficientScope => kind,
+        K::OauthInvalidRequest
+        | K::OauthInvalidClient
+        | K::OauthInvalidGrant
+        | K::OauthUnauthorizedClient
+        | K::OauthUnsupportedGrantType
+        | K::OauthInvalidScope
+        | K::OauthAccessDenied
+        | K::OauthUnsupportedResponseType
+        | K::OauthServerError
+        | K::OauthTemporarilyUnavailable
+        | K::OauthInvalidToken
+        | K::OauthInsufficientScope => kind,
         K::InvalidArgument
         | K::BufferTooSmall
         | K::Panic
@@ -334,8 +334,8 @@ pub fn token_error_for(kind: ErrorKind) -> ErrorKind {
         | K::WeakKey
         | K::AmbiguousKeySet
         | K::NotPrivateKey
-        | K::NoPublicKey => K::OAuthServerError,
-        K::InvalidUtf8 | K::TooLarge | K::InvalidPkce => K::OAuthInvalidRequest,
+        | K::NoPublicKey => K::OauthServerError,
+        K::InvalidUtf8 | K::TooLarge | K::InvalidPkce => K::OauthInvalidRequest,
         K::MalformedToken
         | K::InvalidBase64
         | K::InvalidJson
@@ -363,8 +363,8 @@ pub fn token_error_for(kind: ErrorKind) -> ErrorKind {
         | K::TokenChecksum
         | K::WrongTokenKind
         | K::TokenMismatch
-        | K::PkceMismatch => K::OAuthInvalidGrant,
-        K::InvalidScope | K::ScopeNotGranted => K::OAuthInvalidScope,
+        | K::PkceMismatch => K::OauthInvalidGrant,
+        K::InvalidScope | K::ScopeNotGranted => K::OauthInvalidScope,
     }
 }
 
@@ -373,8 +373,8 @@ pub fn token_error_for(kind: ErrorKind) -> ErrorKind {
 /// | kinds | error | status |
 /// |---|---|---|
 /// | anything wrong with the presented token: JWT structure (including `TooLarge`), algorithm, signature, key selection, claims, scope *syntax* in the token, opaque-token errors, and the token-endpoint OAuth kinds (`invalid_grant`, `invalid_client`, ...) | `invalid_token` | 401 |
-/// | `ScopeNotGranted`, `OAuthInvalidScope`, `OAuthInsufficientScope` | `insufficient_scope` | 403 |
-/// | `OAuthInvalidRequest`, `InvalidUtf8`, PKCE errors | `invalid_request` | 400 |
+/// | `ScopeNotGranted`, `OauthInvalidScope`, `OauthInsufficientScope` | `insufficient_scope` | 403 |
+/// | `OauthInvalidRequest`, `InvalidUtf8`, PKCE errors | `invalid_request` | 400 |
 /// | caller and ABI errors, RNG failure, bad server keys, `server_error` | `server_error` | 500 |
 /// | `temporarily_unavailable` | itself | 503 |
 ///
@@ -382,23 +382,23 @@ pub fn token_error_for(kind: ErrorKind) -> ErrorKind {
 pub fn resource_error_for(kind: ErrorKind) -> ErrorKind {
     use ErrorKind as K;
     match kind {
-        K::OAuthInvalidRequest | K::InvalidUtf8 | K::InvalidPkce | K::PkceMismatch => {
-            K::OAuthInvalidRequest
+        K::OauthInvalidRequest | K::InvalidUtf8 | K::InvalidPkce | K::PkceMismatch => {
+            K::OauthInvalidRequest
         }
-        K::OAuthInsufficientScope | K::OAuthInvalidScope | K::ScopeNotGranted => {
-            K::OAuthInsufficientScope
+        K::OauthInsufficientScope | K::OauthInvalidScope | K::ScopeNotGranted => {
+            K::OauthInsufficientScope
         }
-        K::OAuthServerError => K::OAuthServerError,
-        K::OAuthTemporarilyUnavailable => K::OAuthTemporarilyUnavailable,
-        K::OAuthInvalidToken
-        | K::OAuthInvalidClient
-        | K::OAuthInvalidGrant
-        | K::OAuthUnauthorizedClient
-        | K::OAuthUnsupportedGrantType
-        | K::OAuthAccessDenied
-        | K::OAuthUnsupportedResponseType
+        K::OauthServerError => K::OauthServerError,
+        K::OauthTemporarilyUnavailable => K::OauthTemporarilyUnavailable,
+        K::OauthInvalidToken
+        | K::OauthInvalidClient
+        | K::OauthInvalidGrant
+        | K::OauthUnauthorizedClient
+        | K::OauthUnsupportedGrantType
+        | K::OauthAccessDenied
+        | K::OauthUnsupportedResponseType
         | K::TooLarge
-        | K::InvalidScope => K::OAuthInvalidToken,
+        | K::InvalidScope => K::OauthInvalidToken,
         K::InvalidArgument
         | K::BufferTooSmall
         | K::Panic
@@ -411,7 +411,7 @@ pub fn resource_error_for(kind: ErrorKind) -> ErrorKind {
         | K::WeakKey
         | K::AmbiguousKeySet
         | K::NotPrivateKey
-        | K::NoPublicKey => K::OAuthServerError,
+        | K::NoPublicKey => K::OauthServerError,
         K::MalformedToken
         | K::InvalidBase64
         | K::InvalidJson
@@ -438,7 +438,7 @@ pub fn resource_error_for(kind: ErrorKind) -> ErrorKind {
         | K::MalformedOpaqueToken
         | K::TokenChecksum
         | K::WrongTokenKind
-        | K::TokenMismatch => K::OAuthInvalidToken,
+        | K::TokenMismatch => K::OauthInvalidToken,
     }
 }
 
@@ -450,15 +450,15 @@ pub fn resource_error_for(kind: ErrorKind) -> ErrorKind {
 pub fn authorize_error_for(kind: ErrorKind) -> ErrorKind {
     use ErrorKind as K;
     match token_error_for(kind) {
-        k @ (K::OAuthInvalidRequest
-        | K::OAuthUnauthorizedClient
-        | K::OAuthAccessDenied
-        | K::OAuthUnsupportedResponseType
-        | K::OAuthInvalidScope
-        | K::OAuthServerError
-        | K::OAuthTemporarilyUnavailable) => k,
-        K::OAuthInsufficientScope => K::OAuthInvalidScope,
-        _ => K::OAuthInvalidRequest,
+        k @ (K::OauthInvalidRequest
+        | K::OauthUnauthorizedClient
+        | K::OauthAccessDenied
+        | K::OauthUnsupportedResponseType
+        | K::OauthInvalidScope
+        | K::OauthServerError
+        | K::OauthTemporarilyUnavailable) => k,
+        K::OauthInsufficientScope => K::OauthInvalidScope,
+        _ => K::OauthInvalidRequest,
     }
 }
 
@@ -543,17 +543,17 @@ mod tests {
 
     #[test]
     fn description_is_sanitized_and_bounded() {
-        let r = ErrorResponse::new(ErrorKind::OAuthInvalidRequest, Some("a\"b\\c\u{e9}\n~ !"));
+        let r = ErrorResponse::new(ErrorKind::OauthInvalidRequest, Some("a\"b\\c\u{e9}\n~ !"));
         assert_eq!(r.description(), Some("a?b?c??~ !"));
         let long = "x".repeat(10_000);
-        let r = ErrorResponse::new(ErrorKind::OAuthInvalidRequest, Some(&long));
+        let r = ErrorResponse::new(ErrorKind::OauthInvalidRequest, Some(&long));
         assert_eq!(r.description().map(str::len), Some(MAX_DESCRIPTION_BYTES));
         assert_eq!(
-            ErrorResponse::new(ErrorKind::OAuthInvalidRequest, Some("")).description(),
+            ErrorResponse::new(ErrorKind::OauthInvalidRequest, Some("")).description(),
             None
         );
         assert_eq!(
-            ErrorResponse::new(ErrorKind::OAuthInvalidGrant, None).to_json(),
+            ErrorResponse::new(ErrorKind::OauthInvalidGrant, None).to_json(),
             r#"{"error":"invalid_grant"}"#
         );
     }
@@ -580,11 +580,11 @@ mod tests {
             assert!(
                 matches!(
                     rs,
-                    ErrorKind::OAuthInvalidRequest
-                        | ErrorKind::OAuthInvalidToken
-                        | ErrorKind::OAuthInsufficientScope
-                        | ErrorKind::OAuthServerError
-                        | ErrorKind::OAuthTemporarilyUnavailable
+                    ErrorKind::OauthInvalidRequest
+                        | ErrorKind::OauthInvalidToken
+                        | ErrorKind::OauthInsufficientScope
+                        | ErrorKind::OauthServerError
+                        | ErrorKind::OauthTemporarilyUnavailable
                 ),
                 "{kind:?} -> {rs:?}"
             );
@@ -592,13 +592,13 @@ mod tests {
             assert!(
                 matches!(
                     az,
-                    ErrorKind::OAuthInvalidRequest
-                        | ErrorKind::OAuthUnauthorizedClient
-                        | ErrorKind::OAuthAccessDenied
-                        | ErrorKind::OAuthUnsupportedResponseType
-                        | ErrorKind::OAuthInvalidScope
-                        | ErrorKind::OAuthServerError
-                        | ErrorKind::OAuthTemporarilyUnavailable
+                    ErrorKind::OauthInvalidRequest
+                        | ErrorKind::OauthUnauthorizedClient
+                        | ErrorKind::OauthAccessDenied
+                        | ErrorKind::OauthUnsupportedResponseType
+                        | ErrorKind::OauthInvalidScope
+                        | ErrorKind::OauthServerError
+                        | ErrorKind::OauthTemporarilyUnavailable
                 ),
                 "{kind:?} -> {az:?}"
             );
@@ -609,47 +609,47 @@ mod tests {
     fn chosen_mappings() {
         assert_eq!(
             resource_error_for(ErrorKind::Expired),
-            ErrorKind::OAuthInvalidToken
+            ErrorKind::OauthInvalidToken
         );
         assert_eq!(
             resource_error_for(ErrorKind::InvalidSignature),
-            ErrorKind::OAuthInvalidToken
+            ErrorKind::OauthInvalidToken
         );
         assert_eq!(
             resource_error_for(ErrorKind::ScopeNotGranted),
-            ErrorKind::OAuthInsufficientScope
+            ErrorKind::OauthInsufficientScope
         );
         assert_eq!(
             resource_error_for(ErrorKind::InvalidScope),
-            ErrorKind::OAuthInvalidToken
+            ErrorKind::OauthInvalidToken
         );
         assert_eq!(
             resource_error_for(ErrorKind::WeakKey),
-            ErrorKind::OAuthServerError
+            ErrorKind::OauthServerError
         );
         assert_eq!(
-            resource_error_for(ErrorKind::OAuthInvalidGrant),
-            ErrorKind::OAuthInvalidToken
+            resource_error_for(ErrorKind::OauthInvalidGrant),
+            ErrorKind::OauthInvalidToken
         );
         assert_eq!(
             token_error_for(ErrorKind::Expired),
-            ErrorKind::OAuthInvalidGrant
+            ErrorKind::OauthInvalidGrant
         );
         assert_eq!(
             token_error_for(ErrorKind::TooLarge),
-            ErrorKind::OAuthInvalidRequest
+            ErrorKind::OauthInvalidRequest
         );
         assert_eq!(
-            authorize_error_for(ErrorKind::OAuthInvalidGrant),
-            ErrorKind::OAuthInvalidRequest
+            authorize_error_for(ErrorKind::OauthInvalidGrant),
+            ErrorKind::OauthInvalidRequest
         );
         assert_eq!(
-            authorize_error_for(ErrorKind::OAuthInsufficientScope),
-            ErrorKind::OAuthInvalidScope
+            authorize_error_for(ErrorKind::OauthInsufficientScope),
+            ErrorKind::OauthInvalidScope
         );
         assert_eq!(
             authorize_error_for(ErrorKind::Panic),
-            ErrorKind::OAuthServerError
+            ErrorKind::OauthServerError
         );
     }
 
@@ -662,12 +662,12 @@ mod tests {
 
     #[test]
     fn challenges_only_for_their_codes() {
-        let r = ErrorResponse::new(ErrorKind::OAuthInvalidGrant, None).with_basic_challenge("r");
+        let r = ErrorResponse::new(ErrorKind::OauthInvalidGrant, None).with_basic_challenge("r");
         assert_eq!(r.www_authenticate(), None);
         let r =
-            ErrorResponse::new(ErrorKind::OAuthServerError, None).with_bearer_challenge("r", None);
+            ErrorResponse::new(ErrorKind::OauthServerError, None).with_bearer_challenge("r", None);
         assert_eq!(r.www_authenticate(), None);
-        let r = ErrorResponse::new(ErrorKind::OAuthInvalidRequest, None)
+        let r = ErrorResponse::new(ErrorKind::OauthInvalidRequest, None)
             .with_bearer_challenge("r", Some("s"));
         assert_eq!(
             r.www_authenticate(),
@@ -675,7 +675,7 @@ mod tests {
         );
         assert_eq!(r.headers().len(), 4);
         assert_eq!(
-            ErrorResponse::new(ErrorKind::OAuthInvalidRequest, None)
+            ErrorResponse::new(ErrorKind::OauthInvalidRequest, None)
                 .headers()
                 .len(),
             3

@@ -72,7 +72,7 @@ impl<'a> RedirectUri<'a> {
 /// - no user information (`user@host`), which only serves to disguise the real host;
 /// - a port, when there is a `:` after the host, must be 1 to 5 digits and at most 65535.
 ///
-/// Errors are [`ErrorKind::OAuthInvalidRequest`] ([`ErrorKind::TooLarge`] past the limit).
+/// Errors are [`ErrorKind::OauthInvalidRequest`] ([`ErrorKind::TooLarge`] past the limit).
 ///
 /// ```
 /// use tessera::wire::parse_redirect_uri;
@@ -85,7 +85,7 @@ impl<'a> RedirectUri<'a> {
 /// # Ok::<(), tessera::Error>(())
 /// ```
 pub fn parse_redirect_uri(uri: &str) -> Result<RedirectUri<'_>> {
-    let invalid = |detail: &'static str| Error::new(ErrorKind::OAuthInvalidRequest, detail);
+    let invalid = |detail: &'static str| Error::new(ErrorKind::OauthInvalidRequest, detail);
     if uri.len() > MAX_URI_BYTES {
         return Err(Error::new(ErrorKind::TooLarge, "URI is longer than 8 KiB"));
     }
@@ -166,7 +166,7 @@ fn check_characters(uri: &str) -> Result<()> {
         match b {
             b'#' => {
                 return Err(Error::new(
-                    ErrorKind::OAuthInvalidRequest,
+                    ErrorKind::OauthInvalidRequest,
                     "redirect URI must not have a fragment",
                 ));
             }
@@ -174,7 +174,7 @@ fn check_characters(uri: &str) -> Result<()> {
                 let hex = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_hexdigit);
                 if !(hex(i + 1) && hex(i + 2)) {
                     return Err(Error::new(
-                        ErrorKind::OAuthInvalidRequest,
+                        ErrorKind::OauthInvalidRequest,
                         "malformed percent-escape in URI",
                     ));
                 }
@@ -183,7 +183,7 @@ fn check_characters(uri: &str) -> Result<()> {
             b if b.is_ascii_alphanumeric() || b"-._~:/?[]@!$&'()*+,;=".contains(&b) => {}
             _ => {
                 return Err(Error::new(
-                    ErrorKind::OAuthInvalidRequest,
+                    ErrorKind::OauthInvalidRequest,
                     "URI has a character not allowed in URIs",
                 ));
             }
@@ -202,7 +202,7 @@ fn is_scheme(scheme: &str) -> bool {
 /// `host [ ":" port ]`, no user information. The host is an IP literal in brackets or a
 /// reg-name / IPv4 address.
 fn parse_authority(authority: &str) -> Result<(&str, Option<u16>)> {
-    let invalid = |detail: &'static str| Error::new(ErrorKind::OAuthInvalidRequest, detail);
+    let invalid = |detail: &'static str| Error::new(ErrorKind::OauthInvalidRequest, detail);
     if authority.contains('@') {
         return Err(invalid("URI must not have user information"));
     }
@@ -333,7 +333,7 @@ mod tests {
             ErrorKind::TooLarge
         );
         let err = parse_redirect_uri("https://x/cb#f").unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::OAuthInvalidRequest);
+        assert_eq!(err.kind(), ErrorKind::OauthInvalidRequest);
         assert!(err.detail().contains("fragment"));
     }
 
