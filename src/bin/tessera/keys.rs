@@ -133,10 +133,7 @@ fn load_set(path: &Path, bytes: &[u8], alg: Option<Algorithm>) -> Result<KeySet,
     let algs: Vec<Algorithm> = alg.into_iter().collect();
     let set = KeySet::from_jwks(bytes.trim_ascii(), &algs).map_err(|e| {
         let failure = Failure::lib(&e).in_file(path);
-        if e.kind() == ErrorKind::KeyNotFound
-            && alg.is_none()
-            && e.detail().contains("explicit algorithm")
-        {
+        if e.kind() == ErrorKind::KeyNotFound && alg.is_none() && e.detail().contains("algorithm") {
             failure.hint("keys without \"alg\" need --alg")
         } else {
             failure
