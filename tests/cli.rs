@@ -1396,6 +1396,7 @@ fn help_version_and_usage_errors() {
         "token",
         "pkce",
         "scope",
+        "demo",
         "bench",
     ] {
         assert!(help.ok().contains(verb), "{verb}: {help:#?}");
@@ -1414,4 +1415,70 @@ fn help_version_and_usage_errors() {
     let _ = dir.run(&["--frobnicate"]).usage();
     let err = dir.run(&["pkce", "--nope"]).usage().to_owned();
     assert!(err.contains("--nope"), "{err}");
+}
+
+// ---- demo -----------------------------------------------------------------------------------
+
+#[test]
+fn demo_tells_the_whole_story() {
+    let dir = Dir::new("demo");
+    let out = dir.run(&["demo"]);
+    let text = out.ok().to_owned();
+    assert_eq!(out.stderr, "", "{out:#?}");
+    // Every step, in order.
+    let mut from = 0;
+    for marker in [
+        "1. The authorization server starts",
+        "2. Two clients register",
+        "3. user-42 signs in to media-app: an authorization request with PKCE",
+        "code_challenge_method=S256",
+        "302 Found  Location: https://app.example/callback?code=tes_ac_",
+        "4. media-app exchanges the code",
+        "grant_type=authorization_code",
+        r#""token_type":"Bearer""#,
+        r#""typ":"at+jwt""#,
+        "5. media-app calls the API",
+        r#"200 OK  {"client_id":"media-app","scope":"job:read recording:read","sub":"user-42"}"#,
+        "403 Forbidden",
+        "6. Four minutes later media-app refreshes",
+        "rt#1 consumed, rt#2 active",
+        "7. Someone replays the OLD refresh token",
+        "REVOKED (refresh_reuse)",
+        r#"400 Bad Request  {"error":"invalid_grant""#,
+        "the token was revoked",
+        r#"{"active":false}"#,
+        "8. render-farm gets a token of its own: client credentials",
+        "grant_type=client_credentials",
+        r#"401 Unauthorized  {"error":"invalid_client""#,
+        "9. render-farm starts a transcoding task",
+        r#""typ":"engine+jwt""#,
+        "header typ is not the expected type",
+        "its own verifier (typ engine+jwt) accepts it",
+        "oauth_invalid_scope",
+        "10. An organisation creates an API key",
+        "the key, shown once: tes_ak_",
+        r#"200 OK  {"owner":"acme-studios","scope":"job:read"}"#,
+        "checksum does not match",
+        "done:",
+    ] {
+        let at = text[from..]
+            .find(marker)
+            .unwrap_or_else(|| panic!("{marker:?} missing (or out of order) in:\n{text}"));
+        from += at + marker.len();
+    }
+    // Long tokens are shortened unless --full.
+    assert!(text.contains("…"));
+    let full = dir.run(&["demo", "--full"]);
+    let full_text = full.ok();
+    let at = full_text
+        .find(r#""access_token":""#)
+        .expect("a token response")
+        + 16;
+    let token: String = full_text[at..].chars().take_while(|&c| c != '"').collect();
+    assert_eq!(token.split('.').count(), 3, "{token}");
+    assert!(token.len() > 200, "{token}");
+    // Fixed clock and fixed steps: the same shape every run.
+    let again = dir.run(&["demo"]);
+    assert_eq!(again.ok().lines().count(), text.lines().count());
+    let _ = dir.run(&["demo", "--fast"]).usage();
 }

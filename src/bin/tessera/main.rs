@@ -18,6 +18,7 @@
 //! tessera token check [TOKEN | -] [--kind K] [--prefix P]
 //! tessera pkce [VERIFIER]                                a verifier and its S256 challenge
 //! tessera scope check --granted S --requested S [--implies A=>B]... [--wildcards] [--superscope S]...
+//! tessera demo [--full]                                 the OAuth 2.0 story, in memory, step by step
 //! tessera bench [--seconds N] [--alg ALG]...             verification throughput per algorithm
 //! ```
 //!
@@ -53,6 +54,7 @@
 )]
 
 mod bench;
+mod demo;
 mod fail;
 mod inout;
 mod jwt_cmd;
@@ -107,6 +109,9 @@ enum Command {
     /// Scope checks.
     #[command(subcommand)]
     Scope(misc_cmd::ScopeCommand),
+    /// The whole OAuth 2.0 story in memory, step by step: authorize with PKCE, code exchange,
+    /// API call, refresh rotation, replay detection, client credentials, engine token, API key.
+    Demo(demo::DemoArgs),
     /// Measure verification throughput per algorithm on this machine.
     Bench(bench::BenchArgs),
 }
@@ -124,6 +129,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Token(cmd) => misc_cmd::token(cmd),
         Command::Pkce(args) => misc_cmd::pkce(args),
         Command::Scope(cmd) => misc_cmd::scope(cmd),
+        Command::Demo(args) => demo::demo(args),
         Command::Bench(args) => bench::bench(args),
     }
 }
