@@ -69,6 +69,25 @@ use clap::{Parser, Subcommand};
 
 use crate::fail::{EXIT_USAGE, Failure};
 
+/// The conventions, shown by `tessera --help`.
+const AFTER_LONG_HELP: &str = "\
+Key files are recognised by content: a JWKS (JSON with \"keys\"), a JWK, PEM (PKCS#8, PKCS#1, \
+SEC1, SPKI, or an X.509 certificate, whose public key is used without any certificate \
+validation) or DER. The algorithm comes from --alg or the key (a JWK's alg, the EC curve, \
+Ed25519), never from the token; an RSA key needs --alg. --secret-file holds raw HMAC secret \
+bytes, used exactly (a trailing newline counts), HS256 unless --alg says otherwise.
+
+Tokens for verify, decode and token check come from the argument, or from stdin when it is \
+`-` or absent. --now (Unix seconds) defaults to the system clock.
+
+Output: results on stdout; warnings and progress on stderr. Errors are one line on stderr, \
+`error: <code>: <message>`, <code> being the library's stable error name (expired, \
+invalid_signature, invalid_key, ...), `usage` or `io`.
+
+Exit codes: 0 success; 1 rejected by tessera (a token, key, claims, scope or opaque token); \
+2 usage (unknown flag, missing or conflicting arguments, a value that does not parse, an \
+algorithm nothing decides, a file that cannot be read).";
+
 /// The command line.
 #[derive(Parser, Debug)]
 #[command(
@@ -76,7 +95,8 @@ use crate::fail::{EXIT_USAGE, Failure};
     version,
     about = "JWT keys, signing and verification, opaque tokens, PKCE and scopes: the tessera token engine on the command line",
     after_help = "Errors are one line on stderr, `error: <code>: <message>`. \
-                  Exit codes: 0 success, 1 rejected (token, key, scope, ...), 2 usage."
+                  Exit codes: 0 success, 1 rejected (token, key, scope, ...), 2 usage.",
+    after_long_help = AFTER_LONG_HELP
 )]
 struct Cli {
     /// What to do.
@@ -109,8 +129,10 @@ enum Command {
     /// Scope checks.
     #[command(subcommand)]
     Scope(misc_cmd::ScopeCommand),
-    /// The whole OAuth 2.0 story in memory, step by step: authorize with PKCE, code exchange,
-    /// API call, refresh rotation, replay detection, client credentials, engine token, API key.
+    /// Run the whole OAuth 2.0 story in memory, step by step.
+    ///
+    /// Authorize with PKCE, code exchange, API call, refresh rotation, replay detection and
+    /// family revocation, client credentials, a task-scoped engine token and an API key.
     Demo(demo::DemoArgs),
     /// Measure verification throughput per algorithm on this machine.
     Bench(bench::BenchArgs),
