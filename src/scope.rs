@@ -395,7 +395,7 @@ impl ScopeSet {
             None => Ok(()),
             Some(missing) => Err(Error::with_detail(
                 ErrorKind::ScopeNotGranted,
-                format!("scope \"{}\" is not granted", snippet(missing.as_str())),
+                format!("scope '{}' is not granted", snippet(missing.as_str())),
             )),
         }
     }

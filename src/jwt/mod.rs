@@ -53,6 +53,20 @@ pub use verify::{
 
 use crate::{Error, ErrorKind, Result};
 
+/// Parses JSON text that must be an object, strictly: duplicate member names at any depth are
+/// [`ErrorKind::DuplicateMember`], nesting deeper than [`MAX_JSON_DEPTH`] is
+/// [`ErrorKind::TooDeep`] — the same rules verification applies to headers and claims.
+///
+/// ```
+/// let claims = tessera::jwt::parse_json_object(br#"{"sub":"a"}"#)?;
+/// assert_eq!(claims["sub"], "a");
+/// assert!(tessera::jwt::parse_json_object(br#"{"a":1,"a":2}"#).is_err());
+/// # Ok::<(), tessera::Error>(())
+/// ```
+pub fn parse_json_object(json: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>> {
+    json::parse_object(json)
+}
+
 /// Signs a JWT: `header` (with `alg` from the key and `kid` from the key unless set) over
 /// `claims`, any `serde::Serialize` value that serialises to a JSON object.
 pub fn sign<T: Serialize + ?Sized>(

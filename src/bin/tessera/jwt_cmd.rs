@@ -12,7 +12,6 @@ use tessera::scope::ScopeSet;
 use crate::fail::Failure;
 use crate::inout::{now, out, out_json, token_arg, warn};
 use crate::keys::{self, KeyFile};
-use crate::strict_json;
 
 /// Parses a JOSE algorithm name for clap (case-sensitive, as RFC 7515 §4.1.1 says).
 pub fn parse_alg(name: &str) -> Result<Algorithm, String> {
@@ -232,7 +231,7 @@ pub fn sign(args: &SignArgs) -> Result<(), Failure> {
         (None, None) => return Err(Failure::usage("give --key or --secret-file")),
     };
     let mut claims = match &args.claims {
-        Some(text) => strict_json::object(text).map_err(|e| {
+        Some(text) => tessera::jwt::parse_json_object(text.as_bytes()).map_err(|e| {
             Failure::lib(&e)
                 .hint("--claims takes a JSON object")
                 .into_usage()

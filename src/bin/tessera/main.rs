@@ -60,7 +60,6 @@ mod inout;
 mod jwt_cmd;
 mod keys;
 mod misc_cmd;
-mod strict_json;
 
 use std::io::Write;
 use std::process::ExitCode;
