@@ -1309,7 +1309,7 @@ fn scope_check() {
         .rejected("scope_not_granted")
         .to_owned();
     assert_strict_error_line(&line);
-    assert!(line.contains("\"job:read\""), "{line}");
+    assert!(line.contains("'job:read'"), "{line}");
     // Rules, transitive.
     assert_eq!(
         check(&[

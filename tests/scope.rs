@@ -375,7 +375,7 @@ fn covers_and_check_covers() {
         .check_covers(&set("z:a job:read b:a"), &imp)
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ScopeNotGranted);
-    assert!(err.detail().contains("\"b:a\""), "{}", err.detail());
+    assert!(err.detail().contains("'b:a'"), "{}", err.detail());
     assert!(!err.detail().contains("z:a"), "{}", err.detail());
 
     // Long scopes are shortened in the detail.
