@@ -316,6 +316,17 @@ typedef struct tessera_key tessera_key;
 typedef struct tessera_keyset tessera_keyset;
 
 /**
+ * A scope implication table (which granted scope implies which requested one). Immutable:
+ * thread-safe.
+ */
+typedef struct tessera_scope_policy tessera_scope_policy;
+
+/**
+ * A normalised scope set (deduplicated, sorted by byte order). Immutable: thread-safe.
+ */
+typedef struct tessera_scopes tessera_scopes;
+
+/**
  * The result of a successful verification: header, registered claims, full claims.
  * Immutable: thread-safe.
  */
@@ -784,6 +795,112 @@ tessera_result tessera_verified_iat(const tessera_verified *verified, int64_t *o
  * Frees a verified result. NULL is a no-op.
  */
 void tessera_verified_free(tessera_verified *verified);
+
+/**
+ * Builds a scope implication table from JSON:
+ * `{"wildcard_actions": true, "superscopes": ["all"], "rules": [["job:write", "job:read"]]}`.
+ * Every member is optional; `rules` may also be the object form used by the grant policy's
+ * `implications` member, `{"job:write": ["job:read"]}`. `(NULL, 0)` is the table in which a
+ * scope implies only itself. Nothing is implied unless configured: `wildcard_actions` makes
+ * `R:*` imply every `R:x`, a superscope implies every scope, a rule makes its first scope imply
+ * its second (transitively).
+ *
+ * Errors: `TESSERA_RESULT_INVALID_JSON` for malformed JSON, unknown members or wrong types;
+ * `TESSERA_RESULT_INVALID_SCOPE` (or `TOO_LARGE`) for a name that is not a scope token. On
+ * success `*out` is a new handle to free with `tessera_scope_policy_free`; it is immutable and
+ * may be shared between threads.
+ */
+tessera_result tessera_scope_policy_from_json(const uint8_t *json,
+                                              size_t json_len,
+                                              tessera_scope_policy **out);
+
+/**
+ * Frees a scope policy. NULL is a no-op.
+ */
+void tessera_scope_policy_free(tessera_scope_policy *policy);
+
+/**
+ * Parses an RFC 6749 §3.3 scope string (`scope-token *( SP scope-token )`: exactly one space
+ * between tokens, no leading or trailing space). The empty string (or `(NULL, 0)`) is the empty
+ * set. Errors: `TESSERA_RESULT_INVALID_SCOPE`, `TESSERA_RESULT_TOO_LARGE` (more than 256 scopes,
+ * a token over 256 bytes or a string over 16 KiB), `TESSERA_RESULT_INVALID_UTF8`. On success
+ * `*out` is a new handle to free with `tessera_scopes_free`.
+ */
+tessera_result tessera_scopes_parse(const uint8_t *scope, size_t scope_len, tessera_scopes **out);
+
+/**
+ * Reads the scopes of a JWT claims set (a JSON object, e.g. from `tessera_verified_claims`):
+ * `scope` and `scp`, each a space-delimited string or an array of scope strings (or of
+ * `{"resource": "job", "actions": ["read"]}` objects); both present means their union, neither
+ * means the empty set. Errors: `TESSERA_RESULT_INVALID_JSON` (not a JSON object),
+ * `TESSERA_RESULT_INVALID_CLAIM_TYPE` (a claim of another type), `INVALID_SCOPE`, `TOO_LARGE`.
+ * On success `*out` is a new handle to free with `tessera_scopes_free`.
+ */
+tessera_result tessera_scopes_from_claims(const uint8_t *claims_json,
+                                          size_t claims_len,
+                                          tessera_scopes **out);
+
+/**
+ * Writes the set as its RFC 6749 §3.3 / RFC 9068 §2.2.3 string: scopes in byte order, one
+ * space apart (empty for the empty set). Equal sets write equal strings.
+ */
+tessera_result tessera_scopes_to_string(const tessera_scopes *scopes,
+                                        uint8_t *out,
+                                        size_t cap,
+                                        size_t *out_len);
+
+/**
+ * Writes the number of distinct scopes in the set to `*out`.
+ */
+tessera_result tessera_scopes_len(const tessera_scopes *scopes, size_t *out);
+
+/**
+ * Writes to `*out` whether the set holds exactly `scope` (no implication: see
+ * `tessera_scopes_covers`). `scope` is a NUL-terminated string and must not be NULL.
+ */
+tessera_result tessera_scopes_contains(const tessera_scopes *scopes, const char *scope, bool *out);
+
+/**
+ * Writes to `*out` whether every scope of `requested` is implied by some scope of `granted`
+ * under `policy` (NULL: a scope implies only itself). An empty `requested` is always covered.
+ */
+tessera_result tessera_scopes_covers(const tessera_scopes *granted,
+                                     const tessera_scopes *requested,
+                                     const tessera_scope_policy *policy,
+                                     bool *out);
+
+/**
+ * As `tessera_scopes_covers`, as a result code: `TESSERA_RESULT_OK` when `granted` covers
+ * `requested` under `policy` (NULL: none), `TESSERA_RESULT_SCOPE_NOT_GRANTED` when it does not.
+ */
+tessera_result tessera_scopes_check(const tessera_scopes *granted,
+                                    const tessera_scopes *requested,
+                                    const tessera_scope_policy *policy);
+
+/**
+ * Down-scoping (refresh, task-scoped tokens, reduced API keys): a new handle holding
+ * `requested`, provided `granted` covers it under `policy` (NULL: none), else
+ * `TESSERA_RESULT_SCOPE_NOT_GRANTED` and nothing is written. Free the new handle with
+ * `tessera_scopes_free`.
+ */
+tessera_result tessera_scopes_narrow(const tessera_scopes *granted,
+                                     const tessera_scopes *requested,
+                                     const tessera_scope_policy *policy,
+                                     tessera_scopes **out);
+
+/**
+ * Normalises on issue: a new handle holding the set without every scope implied by another of
+ * its scopes under `policy` (NULL: none, so the set is copied unchanged). Of scopes that imply
+ * each other the first in byte order is kept. Free the new handle with `tessera_scopes_free`.
+ */
+tessera_result tessera_scopes_reduce(const tessera_scopes *scopes,
+                                     const tessera_scope_policy *policy,
+                                     tessera_scopes **out);
+
+/**
+ * Frees a scope set. NULL is a no-op.
+ */
+void tessera_scopes_free(tessera_scopes *scopes);
 
 #ifdef __cplusplus
 }  // extern "C"

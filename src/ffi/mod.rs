@@ -27,8 +27,11 @@
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+// In header order: the JWT core, then scopes, opaque tokens and PKCE, wire formats, grants.
 mod jwt;
 pub use jwt::*;
+mod scope;
+pub use scope::*;
 
 use std::ffi::{CStr, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -106,6 +109,17 @@ pub(crate) unsafe fn req_str<'a>(p: *const c_char) -> Result<&'a str, Error> {
     unsafe { opt_str(p) }?.ok_or_else(null)
 }
 
+/// Borrows a UTF-8 text input given as bytes (convention 3); `(NULL, 0)` is `""`.
+///
+/// # Safety
+/// As for [`bytes`].
+pub(crate) unsafe fn text<'a>(p: *const u8, len: usize) -> Result<&'a str, Error> {
+    // SAFETY: forwarded.
+    let b = unsafe { bytes(p, len) }?;
+    std::str::from_utf8(b)
+        .map_err(|_| Error::new(ErrorKind::InvalidUtf8, "a text argument is not UTF-8"))
+}
+
 /// Borrows an array input of `count` elements; `(NULL, 0)` is empty.
 ///
 /// # Safety
@@ -176,6 +190,8 @@ pub(crate) mod tag {
     pub(crate) const BUILDER: u32 = 0x7E55_0003;
     pub(crate) const VERIFIER: u32 = 0x7E55_0004;
     pub(crate) const VERIFIED: u32 = 0x7E55_0005;
+    pub(crate) const SCOPES: u32 = 0x7E55_0006;
+    pub(crate) const SCOPE_POLICY: u32 = 0x7E55_0007;
 }
 
 /// Moves `value` into a new handle and writes it to `out` (convention 5: only on success).
@@ -212,6 +228,18 @@ pub(crate) unsafe fn borrow<'a, T, H>(tag: u32, p: *const H) -> Result<&'a T, Er
         }
         Ok(&(*h).value)
     }
+}
+
+/// Borrows an optional handle: NULL is `None`, anything else as for [`borrow`].
+///
+/// # Safety
+/// As for [`borrow`].
+pub(crate) unsafe fn opt_borrow<'a, T, H>(tag: u32, p: *const H) -> Result<Option<&'a T>, Error> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: forwarded.
+    unsafe { borrow(tag, p) }.map(Some)
 }
 
 /// Mutably borrows the value behind a handle (builders).
@@ -289,6 +317,38 @@ pub extern "C" fn tessera_result_name(code: u32) -> *const c_char {
 #[unsafe(no_mangle)]
 pub extern "C" fn tessera_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/// Test helper: calls a function writing to a caller buffer as a C caller would — first with
+/// `(NULL, 0)` to learn the size, then with a buffer of exactly that size — and returns the
+/// output or the failing code.
+#[cfg(test)]
+pub(crate) fn call_out(
+    f: impl Fn(*mut u8, usize, *mut usize) -> TesseraResult,
+) -> Result<Vec<u8>, u32> {
+    let mut len = usize::MAX;
+    match f(std::ptr::null_mut(), 0, &mut len) {
+        TesseraResult::OK => {
+            assert_eq!(len, 0, "OK with a zero-capacity buffer means empty output");
+            Ok(Vec::new())
+        }
+        TesseraResult(code) if code == ErrorKind::BufferTooSmall.code() => {
+            let mut buf = vec![0u8; len];
+            let mut got = usize::MAX;
+            let r = f(buf.as_mut_ptr(), buf.len(), &mut got);
+            assert_eq!(
+                r,
+                TesseraResult::OK,
+                "retry with the reported size must succeed"
+            );
+            assert_eq!(got, len, "the retry must need the reported size");
+            Ok(buf)
+        }
+        TesseraResult(code) => {
+            assert_eq!(len, usize::MAX, "out_len untouched on failure");
+            Err(code)
+        }
+    }
 }
 
 #[cfg(test)]
