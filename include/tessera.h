@@ -316,6 +316,13 @@ typedef struct tessera_key tessera_key;
 typedef struct tessera_keyset tessera_keyset;
 
 /**
+ * A pepper rotation set: the current pepper (for new lookup hashes) and older ones (so stored
+ * hashes still verify). Thread-safe once configured: `tessera_peppers_add_previous` is the
+ * only function that changes it, and must not run while the handle is used elsewhere.
+ */
+typedef struct tessera_peppers tessera_peppers;
+
+/**
  * A scope implication table (which granted scope implies which requested one). Immutable:
  * thread-safe.
  */
@@ -901,6 +908,144 @@ tessera_result tessera_scopes_reduce(const tessera_scopes *scopes,
  * Frees a scope set. NULL is a no-op.
  */
 void tessera_scopes_free(tessera_scopes *scopes);
+
+/**
+ * Generates an opaque token `<prefix>_<kind>_<43 base62><6 base62 checksum>` from 32 bytes of
+ * the system random number generator. `prefix` is the deployment's prefix (1 to 16 of
+ * `[a-z0-9]`, starting with a letter); `kind` is "ac" (authorization code), "rt" (refresh
+ * token), "ak" (API key) or "at" (opaque access token); both are required, and anything else is
+ * `TESSERA_RESULT_INVALID_ARGUMENT`.
+ *
+ * Every token of a prefix has the same length, `strlen(prefix) + 53`. On
+ * `TESSERA_RESULT_BUFFER_TOO_SMALL` nothing was kept: the retry generates a different token.
+ * Show the token to its owner once and store only its lookup hash (`tessera_peppers_lookup`).
+ */
+tessera_result tessera_token_generate(const char *prefix,
+                                      const char *kind,
+                                      uint8_t *out,
+                                      size_t cap,
+                                      size_t *out_len);
+
+/**
+ * Checks a presented token offline, before any lookup, and writes its two-letter kind ("ac",
+ * "rt", "ak" or "at"). In order: grammar (`TESSERA_RESULT_MALFORMED_OPAQUE_TOKEN`: length,
+ * `prefix`, separators, alphabet), kind (`TESSERA_RESULT_WRONG_TOKEN_KIND` when
+ * `expected_kind` is given and differs; NULL accepts any kind), checksum
+ * (`TESSERA_RESULT_TOKEN_CHECKSUM`). Passing says the token is well formed, not that it exists.
+ * A bad `prefix` or `expected_kind` is `TESSERA_RESULT_INVALID_ARGUMENT`.
+ */
+tessera_result tessera_token_check(const char *prefix,
+                                   const uint8_t *token,
+                                   size_t token_len,
+                                   const char *expected_kind,
+                                   uint8_t *out_kind,
+                                   size_t cap,
+                                   size_t *out_len);
+
+/**
+ * A pepper set whose current pepper is `secret` (at least 32 bytes, else
+ * `TESSERA_RESULT_WEAK_KEY`; copied, and wiped when the handle is freed) named `key_id` (1 to
+ * 64 printable ASCII characters without spaces, else `TESSERA_RESULT_INVALID_ARGUMENT`). The
+ * key id is stored beside every lookup hash so peppers can rotate. On success `*out` is a new
+ * handle to free with `tessera_peppers_free`.
+ */
+tessera_result tessera_peppers_new(const char *key_id,
+                                   const uint8_t *secret,
+                                   size_t secret_len,
+                                   tessera_peppers **out);
+
+/**
+ * Adds an older pepper, kept so that hashes stored under it still verify
+ * (`tessera_peppers_verify`) until the host re-hashes them. Same rules as
+ * `tessera_peppers_new`; a key id already in the set is `TESSERA_RESULT_INVALID_ARGUMENT`.
+ *
+ * This changes the handle: call it while configuring, before the handle is shared with other
+ * threads; it must not run concurrently with any other use of the handle. Issuers copy the
+ * peppers when built (`tessera_issuer_new`), so later additions do not reach them.
+ */
+tessera_result tessera_peppers_add_previous(tessera_peppers *peppers,
+                                            const char *key_id,
+                                            const uint8_t *secret,
+                                            size_t secret_len);
+
+/**
+ * Writes the lookup hash of `token` under the current pepper, in its text form
+ * `<key_id>:<base64url of HMAC-SHA-256(pepper, token)>`: what the host stores and indexes
+ * instead of the token. The token is any UTF-8 text (`TESSERA_RESULT_INVALID_UTF8` otherwise);
+ * check its format first with `tessera_token_check` or use `tessera_peppers_check_and_lookup`.
+ */
+tessera_result tessera_peppers_lookup(const tessera_peppers *peppers,
+                                      const uint8_t *token,
+                                      size_t token_len,
+                                      uint8_t *out,
+                                      size_t cap,
+                                      size_t *out_len);
+
+/**
+ * Checks that `stored` (a lookup hash in text form, as written by `tessera_peppers_lookup`) is
+ * the hash of `token`: picks the pepper by the stored key id, recomputes and compares in
+ * constant time. `TESSERA_RESULT_OK` on a match; `TESSERA_RESULT_TOKEN_MISMATCH` when the hash
+ * differs or its key id is not in the set; `TESSERA_RESULT_INVALID_ARGUMENT` when `stored` is
+ * not a lookup hash.
+ */
+tessera_result tessera_peppers_verify(const tessera_peppers *peppers,
+                                      const uint8_t *token,
+                                      size_t token_len,
+                                      const uint8_t *stored,
+                                      size_t stored_len);
+
+/**
+ * Everything before the database, in one call: `tessera_token_check` (grammar, kind when
+ * `expected_kind` is not NULL, checksum; same result codes), then the lookup hash under the
+ * current pepper, written as by `tessera_peppers_lookup`. Hosts that still keep hashes under
+ * older peppers look those up separately.
+ */
+tessera_result tessera_peppers_check_and_lookup(const tessera_peppers *peppers,
+                                                const char *prefix,
+                                                const uint8_t *token,
+                                                size_t token_len,
+                                                const char *expected_kind,
+                                                uint8_t *out,
+                                                size_t cap,
+                                                size_t *out_len);
+
+/**
+ * Frees a pepper set (its secrets are wiped). NULL is a no-op.
+ */
+void tessera_peppers_free(tessera_peppers *peppers);
+
+/**
+ * Writes a new PKCE code verifier (RFC 7636 §4.1): 32 bytes of the system random number
+ * generator in base64url, always 43 characters. On `TESSERA_RESULT_BUFFER_TOO_SMALL` nothing
+ * was kept: the retry generates a different verifier.
+ */
+tessera_result tessera_pkce_verifier_new(uint8_t *out, size_t cap, size_t *out_len);
+
+/**
+ * Writes the S256 code challenge of `verifier`: `BASE64URL(SHA256(verifier))`, 43 characters
+ * (RFC 7636 §4.2). A verifier that is not 43 to 128 characters of `[A-Za-z0-9-._~]` is
+ * `TESSERA_RESULT_INVALID_PKCE`.
+ */
+tessera_result tessera_pkce_challenge(const uint8_t *verifier,
+                                      size_t verifier_len,
+                                      uint8_t *out,
+                                      size_t cap,
+                                      size_t *out_len);
+
+/**
+ * The token endpoint's PKCE check (RFC 7636 §4.6): `TESSERA_RESULT_OK` when `verifier` matches
+ * `challenge` under `method` ("S256" or "plain", exactly; required), compared in constant
+ * time. `TESSERA_RESULT_PKCE_MISMATCH` when it does not match (answer `invalid_grant`);
+ * `TESSERA_RESULT_INVALID_PKCE` for a malformed verifier or challenge, an unknown method, or
+ * "plain" when `allow_plain` is false (RFC 7636 §7.2: allow it only for clients that cannot do
+ * SHA-256).
+ */
+tessera_result tessera_pkce_verify(const uint8_t *verifier,
+                                   size_t verifier_len,
+                                   const uint8_t *challenge,
+                                   size_t challenge_len,
+                                   const char *method,
+                                   bool allow_plain);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -32,6 +32,8 @@ mod jwt;
 pub use jwt::*;
 mod scope;
 pub use scope::*;
+mod token;
+pub use token::*;
 
 use std::ffi::{CStr, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -192,6 +194,7 @@ pub(crate) mod tag {
     pub(crate) const VERIFIED: u32 = 0x7E55_0005;
     pub(crate) const SCOPES: u32 = 0x7E55_0006;
     pub(crate) const SCOPE_POLICY: u32 = 0x7E55_0007;
+    pub(crate) const PEPPERS: u32 = 0x7E55_0008;
 }
 
 /// Moves `value` into a new handle and writes it to `out` (convention 5: only on success).
