@@ -1047,6 +1047,196 @@ tessera_result tessera_pkce_verify(const uint8_t *verifier,
                                    const char *method,
                                    bool allow_plain);
 
+/**
+ * Parses an `application/x-www-form-urlencoded` body (or a query string without the `?`) and
+ * writes its parameters as a JSON object of strings (`{"grant_type": "...", ...}`; member order
+ * is not significant). Parameters sent empty are omitted (RFC 6749 §3.1); one sent twice is
+ * `TESSERA_RESULT_OAUTH_INVALID_REQUEST`, as are bad escapes and non-UTF-8 text; more than
+ * 64 KiB or 64 parameters is `TESSERA_RESULT_TOO_LARGE`.
+ */
+tessera_result tessera_form_parse(const uint8_t *body,
+                                  size_t body_len,
+                                  uint8_t *out,
+                                  size_t cap,
+                                  size_t *out_len);
+
+/**
+ * Parses an authorization request (RFC 6749 §4.1.1, §4.2.1; RFC 7636 §4.3) from its query
+ * string (without the `?`) or POST body and writes it as JSON:
+ * `{"response_type": "code", "client_id": "...", "redirect_uri": "...", "scope": "...",
+ * "state": "...", "code_challenge": "...", "code_challenge_method": "S256", "nonce": "..."}`
+ * (absent parameters are omitted) — the input of `tessera_issuer_authorize`. Only syntax is
+ * checked (`response_type` and `client_id` present, values `%x20-7E`); on failure
+ * (`TESSERA_RESULT_OAUTH_INVALID_REQUEST`, `TOO_LARGE`) show the error to the user and do not
+ * redirect: the request could not be tied to a trusted redirect URI.
+ */
+tessera_result tessera_authorize_request_parse(const uint8_t *query,
+                                               size_t query_len,
+                                               uint8_t *out,
+                                               size_t cap,
+                                               size_t *out_len);
+
+/**
+ * Parses a token request (RFC 6749 §4.1.3, §4.4.2, §6) and the client's authentication
+ * (RFC 6749 §2.3.1: HTTP Basic in `authorization_header`, NULL when the request had none, or
+ * `client_id`/`client_secret` in the body) and writes
+ * `{"request": <TokenRequest>, "client_auth": <ClientAuth>}`:
+ *
+ * - TokenRequest: `{"grant_type": "authorization_code", "code": "...", "redirect_uri": "...",
+ *   "code_verifier": "...", "client_id": "..."}`, `{"grant_type": "refresh_token",
+ *   "refresh_token": "...", "scope": "..."}` or `{"grant_type": "client_credentials",
+ *   "scope": "..."}` (absent parameters omitted);
+ * - ClientAuth: `{"method": "client_secret_basic" | "client_secret_post", "client_id": "...",
+ *   "client_secret": "..."}` or `{"method": "none", "client_id": "..."}`.
+ *
+ * Both are the inputs of `tessera_issuer_token`. The output holds secrets: wipe it after use.
+ * Errors (nothing written): `TESSERA_RESULT_OAUTH_INVALID_CLIENT` for a malformed or non-Basic
+ * `Authorization` header or no client identification at all (answer 401, with a `Basic`
+ * challenge when the header was used: pass a realm to `tessera_error_response`);
+ * `TESSERA_RESULT_OAUTH_INVALID_REQUEST` (two authentication methods, a missing parameter,
+ * ...); `TESSERA_RESULT_OAUTH_UNSUPPORTED_GRANT_TYPE`; `TESSERA_RESULT_TOO_LARGE`.
+ */
+tessera_result tessera_token_request_parse(const uint8_t *body,
+                                           size_t body_len,
+                                           const char *authorization_header,
+                                           uint8_t *out,
+                                           size_t cap,
+                                           size_t *out_len);
+
+/**
+ * Parses a revocation request (RFC 7009 §2.1) and the client's authentication, as for
+ * `tessera_token_request_parse`, and writes `{"request": {"token": "...", "token_type_hint":
+ * "..."}, "client_auth": <ClientAuth>}` (`token_type_hint` omitted when absent) — the inputs
+ * of `tessera_issuer_revoke`. Errors as for `tessera_token_request_parse` (a missing `token`
+ * is `TESSERA_RESULT_OAUTH_INVALID_REQUEST`).
+ */
+tessera_result tessera_revocation_request_parse(const uint8_t *body,
+                                                size_t body_len,
+                                                const char *authorization_header,
+                                                uint8_t *out,
+                                                size_t cap,
+                                                size_t *out_len);
+
+/**
+ * Parses an introspection request (RFC 7662 §2.1) and writes `{"token": "...",
+ * "token_type_hint": "..."}` (hint omitted when absent). How the caller of the introspection
+ * endpoint is authorized (RFC 7662 §2.1) is the host's decision, so no credentials are read.
+ * Errors: `TESSERA_RESULT_OAUTH_INVALID_REQUEST` (no `token`), `TESSERA_RESULT_TOO_LARGE`.
+ */
+tessera_result tessera_introspection_request_parse(const uint8_t *body,
+                                                   size_t body_len,
+                                                   uint8_t *out,
+                                                   size_t cap,
+                                                   size_t *out_len);
+
+/**
+ * Reads the access token of an `Authorization: Bearer` header (RFC 6750 §2.1) into the buffer.
+ *
+ * Three outcomes, as RFC 6750 §3.1 tells them apart:
+ * - `TESSERA_RESULT_OK` with `*out_len > 0`: the token;
+ * - `TESSERA_RESULT_OK` with `*out_len == 0` (nothing copied): the request **lacks
+ *   authentication** — `authorization_header` is NULL, empty, or another scheme such as
+ *   `Basic`. A bearer token is never empty, so this is unambiguous. Answer 401 with the
+ *   challenge of `tessera_bearer_challenge` (no error code);
+ * - `TESSERA_RESULT_OAUTH_INVALID_REQUEST`: the scheme is `Bearer` but the credentials are
+ *   missing or not a `b64token` (answer 400); `TESSERA_RESULT_TOO_LARGE` past 8 KiB.
+ */
+tessera_result tessera_bearer_token(const char *authorization_header,
+                                    uint8_t *out,
+                                    size_t cap,
+                                    size_t *out_len);
+
+/**
+ * Writes the `WWW-Authenticate` value for a resource request that lacks authentication:
+ * `Bearer realm="<realm>"`, with no error code (RFC 6750 §3.1), sent with status 401.
+ * `realm` is required.
+ */
+tessera_result tessera_bearer_challenge(const char *realm,
+                                        uint8_t *out,
+                                        size_t cap,
+                                        size_t *out_len);
+
+/**
+ * Writes the HTTP error response of the token, revocation or introspection endpoint
+ * (RFC 6749 §5.2) for result code `code`:
+ * `{"status": 400, "body": {"error": "invalid_grant", "error_description": "..."},
+ * "headers": [["Content-Type", "application/json;charset=UTF-8"], ["Cache-Control",
+ * "no-store"], ["Pragma", "no-cache"], ...]}`.
+ *
+ * Codes outside the OAuth block are mapped as `tessera::wire::token_error_for` documents (e.g.
+ * `TESSERA_RESULT_PKCE_MISMATCH` is `invalid_grant`, internal errors `server_error`).
+ * `description` (NULL for none) is sanitized to the RFC 6749 §5.2 character set and cut to 256
+ * bytes. `realm` (NULL for none) adds `WWW-Authenticate: Basic realm="<realm>"` when the error
+ * is `invalid_client` — required when the client tried HTTP Basic. A `code` that is not a
+ * `tessera_result` error (including 0) is `TESSERA_RESULT_INVALID_ARGUMENT`.
+ */
+tessera_result tessera_error_response(uint32_t code,
+                                      const char *description,
+                                      const char *realm,
+                                      uint8_t *out,
+                                      size_t cap,
+                                      size_t *out_len);
+
+/**
+ * Writes the error response of a resource server (RFC 6750 §3) for result code `code`, in the
+ * shape of `tessera_error_response`. Codes are mapped as `tessera::wire::resource_error_for`
+ * documents: token problems are `invalid_token` (401), scope problems `insufficient_scope`
+ * (403), malformed requests `invalid_request` (400). For those three a `WWW-Authenticate:
+ * Bearer realm="<realm>", error="...", error_description="..."` challenge is added, with
+ * `scope="<required_scope>"` for `insufficient_scope` when `required_scope` is not NULL.
+ * `realm` is required; `description` may be NULL.
+ */
+tessera_result tessera_resource_error_response(uint32_t code,
+                                               const char *description,
+                                               const char *realm,
+                                               const char *required_scope,
+                                               uint8_t *out,
+                                               size_t cap,
+                                               size_t *out_len);
+
+/**
+ * Writes the registered redirect URI `base` with the parameters of `params_json` added (a JSON
+ * object of string values, e.g. `{"code": "...", "state": "xyz"}`, encoded in the object's
+ * order). `mode` is "query" (the code flow: appended to the query `base` already has, which
+ * RFC 6749 §3.1.2 requires to be kept) or "fragment" (the implicit flow); NULL is "query".
+ * `(NULL, 0)` or `{}` returns `base` unchanged.
+ *
+ * Errors: `TESSERA_RESULT_INVALID_ARGUMENT` when `base` has a fragment or is not an absolute
+ * URI, or `mode` is unknown; `TESSERA_RESULT_INVALID_JSON` when `params_json` is not an object
+ * of strings or names a parameter twice.
+ */
+tessera_result tessera_redirect_uri(const char *base,
+                                    const uint8_t *params_json,
+                                    size_t params_len,
+                                    const char *mode,
+                                    uint8_t *out,
+                                    size_t cap,
+                                    size_t *out_len);
+
+/**
+ * Writes to `*out` whether a presented redirect URI matches a registered one (RFC 6749
+ * §3.1.2.3, RFC 9700 §4.1.3): exact string comparison, except that the port of an `http`
+ * loopback IP literal (`127.0.0.1`, `[::1]`) is ignored (RFC 8252 §7.3). `presented` must also
+ * be an absolute URI without a fragment. Both strings are required.
+ */
+tessera_result tessera_redirect_uri_matches(const char *registered,
+                                            const char *presented,
+                                            bool *out);
+
+/**
+ * Validates RFC 8414 authorization server metadata (JSON) and writes it normalised: standard
+ * members first, absent or empty optional lists dropped, other members kept. Checked: `issuer`
+ * is an `https` URL without query or fragment, every endpoint and `jwks_uri` an `https` URL
+ * without fragment (`http` only for loopback hosts), `response_types_supported` non-empty.
+ * Errors: `TESSERA_RESULT_INVALID_JSON` (malformed, or a standard member of the wrong type),
+ * `TESSERA_RESULT_INVALID_ARGUMENT` naming the member that breaks a rule.
+ */
+tessera_result tessera_server_metadata(const uint8_t *json,
+                                       size_t json_len,
+                                       uint8_t *out,
+                                       size_t cap,
+                                       size_t *out_len);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

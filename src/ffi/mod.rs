@@ -34,6 +34,8 @@ mod scope;
 pub use scope::*;
 mod token;
 pub use token::*;
+mod wire;
+pub use wire::*;
 
 use std::ffi::{CStr, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -176,6 +178,24 @@ pub(crate) unsafe fn write_value<T>(out: *mut T, value: T) -> Result<(), Error> 
     // SAFETY: checked non-NULL; the caller promises it is writable.
     unsafe { out.write(value) };
     Ok(())
+}
+
+/// Writes a JSON value to a caller buffer (convention 4). The serialized copy is wiped after
+/// the write, since outcomes can carry tokens.
+///
+/// # Safety
+/// As for [`write_out`].
+pub(crate) unsafe fn write_json(
+    value: &serde_json::Value,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> Result<(), Error> {
+    let text = zeroize::Zeroizing::new(
+        serde_json::to_vec(value).map_err(|_| Error::from(ErrorKind::InvalidArgument))?,
+    );
+    // SAFETY: forwarded.
+    unsafe { write_out(&text, out, cap, out_len) }
 }
 
 /// A boxed value behind an opaque C handle, tagged with its kind.
@@ -352,6 +372,14 @@ pub(crate) fn call_out(
             Err(code)
         }
     }
+}
+
+/// Test helper: [`call_out`] for JSON output.
+#[cfg(test)]
+pub(crate) fn call_json(
+    f: impl Fn(*mut u8, usize, *mut usize) -> TesseraResult,
+) -> Result<serde_json::Value, u32> {
+    call_out(f).map(|b| serde_json::from_slice(&b).expect("output is JSON"))
 }
 
 #[cfg(test)]
