@@ -306,6 +306,52 @@ typedef struct Algorithm Algorithm;
 typedef struct TokenKind TokenKind;
 
 /**
+ * The token issuer of one authorization server: grant policy, access-token signing key and
+ * lookup-hash peppers, checked once. Immutable: thread-safe.
+ *
+ * The `tessera_issuer_*` functions are the authorization, token, revocation and introspection
+ * endpoints as pure functions over JSON. Grant state crosses the ABI as versioned JSON
+ * (`GrantState`, `{"v": 1, "version": N, "family_id": "...", ...}`): the host loads it by
+ * family id, passes it in, saves the `state` an outcome returns with a compare-and-swap on the
+ * loaded `version` (a new family has version 1), applies the outcome's `effects`, and only then
+ * answers.
+ *
+ * Two error channels, kept apart on purpose:
+ * - the **return code** says whether an outcome was produced. Argument errors — a NULL
+ *   pointer, a wrong handle, text that is not UTF-8, input JSON that is malformed or breaks its
+ *   schema (`TESSERA_RESULT_INVALID_JSON`), a state of an unknown format
+ *   (`TESSERA_RESULT_UNSUPPORTED`) or over 1 MiB (`TOO_LARGE`) — come back as codes, and
+ *   nothing is written (a too small buffer, `TESSERA_RESULT_BUFFER_TOO_SMALL`, writes only the
+ *   needed size);
+ * - the **outcome JSON** carries the protocol decision, refusals included: a code that fails
+ *   to redeem is `TESSERA_RESULT_OK` with `"ok": false` and an `error` object. A refusal may
+ *   still carry a new `state` and `effects` (a burned code, a revoked family) that the host
+ *   must persist before answering.
+ *
+ * Every `error` object has the shape `{"code": 702, "name": "oauth_invalid_grant", "error":
+ * "invalid_grant", "description": "...", "status": 400, "www_authenticate": null, "detail":
+ * "..."}`: `code`/`name` the `tessera_result`; `error` the RFC 6749 code to send (mapped as
+ * `tessera::wire::token_error_for` documents for codes outside the OAuth block); `status` the
+ * HTTP status; `description` the sanitized `error_description` to send (null for
+ * `server_error`); `www_authenticate` a challenge to send, or null; `detail` for logs only.
+ *
+ * `effects` is an array of objects tagged by `"effect"`:
+ * - `{"effect": "index", "lookup": "<key_id>:<hash>", "family_id": "...", "kind": "ac" |
+ *   "rt"}`: index the lookup hash to the family (keep it as long as the family);
+ * - `{"effect": "unindex", ...}` (same members): the family forgot the token; the entry may go;
+ * - `{"effect": "revoke_family", "family_id": "...", "reason": "code_replay" |
+ *   "refresh_reuse" | "client_request" | "host", "access_tokens": [{"jti": "...",
+ *   "expires_at": N}], "lookups": ["..."]}`: deny-list the access tokens until they expire;
+ * - `{"effect": "revoke_access_tokens", "family_id": "...", "access_tokens": [...]}`.
+ *
+ * Functions that mint tokens draw from the system random number generator. When one returns
+ * `TESSERA_RESULT_BUFFER_TOO_SMALL` its outcome was discarded (tessera stores nothing): call
+ * again with the same inputs and a buffer of at least `*out_len` bytes; the new outcome has
+ * fresh random values of the same lengths.
+ */
+typedef struct tessera_issuer tessera_issuer;
+
+/**
  * A signing or verification key bound to one algorithm. Immutable: thread-safe.
  */
 typedef struct tessera_key tessera_key;
@@ -1236,6 +1282,262 @@ tessera_result tessera_server_metadata(const uint8_t *json,
                                        uint8_t *out,
                                        size_t cap,
                                        size_t *out_len);
+
+/**
+ * Builds an issuer from a grant policy (JSON; see `tessera::grant::PolicyConfig`:
+ * `{"issuer": "https://as.example", "audiences": ["api"]}` plus optional lifetimes and
+ * switches, `implications`, `token_prefix`, ...), the access-token signing key (a private or
+ * HMAC key; its `kid` goes in the header) and the lookup-hash peppers. The key and peppers are
+ * copied: the caller keeps and frees its handles, and later changes to the peppers handle do not
+ * reach the issuer.
+ *
+ * Errors: `TESSERA_RESULT_INVALID_JSON` (malformed policy, unknown members, wrong types),
+ * `TESSERA_RESULT_INVALID_ARGUMENT` (a member out of bounds), `TESSERA_RESULT_INVALID_SCOPE`
+ * (a bad implication), `TESSERA_RESULT_NOT_PRIVATE_KEY` (a public key). On success `*out` is a
+ * new handle to free with `tessera_issuer_free`; it is immutable and may be used from any
+ * number of threads at once.
+ */
+tessera_result tessera_issuer_new(const uint8_t *policy_json,
+                                  size_t policy_len,
+                                  const tessera_key *signing_key,
+                                  const tessera_peppers *peppers,
+                                  tessera_issuer **out);
+
+/**
+ * Frees an issuer (its copies of the key and peppers are wiped). NULL is a no-op.
+ */
+void tessera_issuer_free(tessera_issuer *issuer);
+
+/**
+ * Writes what the host stores for a confidential client's secret: its lookup hash under the
+ * current pepper, `<key_id>:<base64url>` — the `secret_hash` member of the client registration
+ * JSON. The secret itself is never stored. It must be non-empty `%x20-7E` text (what HTTP
+ * Basic and form bodies can carry, RFC 6749 Appendix A), else
+ * `TESSERA_RESULT_INVALID_ARGUMENT`.
+ */
+tessera_result tessera_client_secret_hash(const tessera_peppers *peppers,
+                                          const uint8_t *secret,
+                                          size_t secret_len,
+                                          uint8_t *out,
+                                          size_t cap,
+                                          size_t *out_len);
+
+/**
+ * Validates an authorization request before the user is asked (RFC 6749 §4.1.1, §4.2.1):
+ * client, redirect URI, response type, scope and PKCE, in that order. `client_json` is the
+ * registration the host found for the request's `client_id` (`tessera::grant::Client` JSON:
+ * `{"client_id", "kind": "public" | "confidential", "redirect_uris", "allowed_scope",
+ * "default_scope", "grant_types", "secret_hash"}`), `(NULL, 0)` when there is none;
+ * `request_json` is the output of `tessera_authorize_request_parse`.
+ *
+ * Writes `{"outcome": "ok", "scope": "<scope to show on the consent page>", "error": null,
+ * "redirect": null, "state": null, "effects": []}`, or a `"rejected"`/`"fatal"` outcome as
+ * `tessera_issuer_authorize` describes (with `"scope": null`). Returns `TESSERA_RESULT_OK`
+ * whenever an outcome was written, refusals included; argument errors as described on
+ * `tessera_issuer`. Thread-safe.
+ */
+tessera_result tessera_issuer_check_authorize(const tessera_issuer *issuer,
+                                              const uint8_t *client_json,
+                                              size_t client_len,
+                                              const uint8_t *request_json,
+                                              size_t request_len,
+                                              uint8_t *out,
+                                              size_t cap,
+                                              size_t *out_len);
+
+/**
+ * The authorization endpoint once `subject` (the authenticated resource owner, required and
+ * non-empty, else `TESSERA_RESULT_INVALID_ARGUMENT`) approved the request, at `now` (Unix
+ * seconds). Inputs as for `tessera_issuer_check_authorize`, whose checks run first. Writes:
+ *
+ * - `{"outcome": "granted", "error": null, "redirect": {"location": "...", "redirect_uri":
+ *   "...", "mode": "query" | "fragment"}, "state": <GrantState>, "effects": [...]}`: save
+ *   `state` (a new family, version 1, under `state.family_id`), apply `effects` (an `index`
+ *   effect for the code), then redirect to `location` (it carries the code, or for
+ *   `response_type=token` the access token, with `state` and `iss`);
+ * - `{"outcome": "rejected", "error": {...}, "redirect": {...}, "state": null, "effects": []}`:
+ *   redirect to `location`, which carries the error (RFC 6749 §4.1.2.1);
+ * - `{"outcome": "fatal", "error": {...}, "redirect": null, "state": null, "effects": []}`:
+ *   show the error to the user and **never redirect** — the client is unknown or the redirect
+ *   URI is missing, unregistered or malformed.
+ *
+ * Returns `TESSERA_RESULT_OK` whenever an outcome was written, refusals included; argument
+ * errors as described on `tessera_issuer`. Thread-safe.
+ */
+tessera_result tessera_issuer_authorize(const tessera_issuer *issuer,
+                                        const uint8_t *client_json,
+                                        size_t client_len,
+                                        const uint8_t *request_json,
+                                        size_t request_len,
+                                        const char *subject,
+                                        int64_t now,
+                                        uint8_t *out,
+                                        size_t cap,
+                                        size_t *out_len);
+
+/**
+ * The authorization endpoint after the resource owner refused: a `"rejected"` outcome whose
+ * redirect carries `access_denied`, or `"fatal"` when the client or redirect URI cannot be
+ * trusted (shapes as for `tessera_issuer_authorize`; no state, no effects). Returns
+ * `TESSERA_RESULT_OK` whenever an outcome was written. Thread-safe.
+ */
+tessera_result tessera_issuer_deny(const tessera_issuer *issuer,
+                                   const uint8_t *client_json,
+                                   size_t client_len,
+                                   const uint8_t *request_json,
+                                   size_t request_len,
+                                   uint8_t *out,
+                                   size_t cap,
+                                   size_t *out_len);
+
+/**
+ * The token endpoint (RFC 6749 §3.2) at `now`: authenticates the client, then redeems a code,
+ * uses (and rotates) a refresh token, or runs the client credentials grant.
+ *
+ * Inputs: `client_json`, the registration the host found for `client_auth.client_id`
+ * (`(NULL, 0)` when there is none); `client_auth_json` and `request_json`, the `client_auth`
+ * and `request` members written by `tessera_token_request_parse` (both required);
+ * `state_json`, the family `tessera_issuer_locate` led to for the code or refresh token
+ * (`(NULL, 0)` when the index had no entry, or for client credentials).
+ *
+ * Writes `{"ok": true, "response": {"access_token": "...", "token_type": "Bearer",
+ * "expires_in": N, "refresh_token": "...", "scope": "..."}, "error": null, "state":
+ * <GrantState> | null, "effects": [...]}` or `{"ok": false, "response": null, "error": {...},
+ * "state": <GrantState> | null, "effects": [...]}`. Persist a non-null `state` (compare-and-swap
+ * on the loaded `version`; a new family has version 1) and the `effects` **before** answering,
+ * also when `ok` is false: a replayed code or reused refresh token revokes its family, and a
+ * failed redemption burns its code. Then answer 200 with `response` (and `Cache-Control:
+ * no-store`), or with `error.status` and the body `{"error": error.error,
+ * "error_description": error.description}` plus `WWW-Authenticate: error.www_authenticate`
+ * when not null (`tessera_error_response(error.code, error.description, realm)` builds it).
+ *
+ * A failed client authentication is `"ok": false` with `invalid_client` (status 401; with a
+ * `Basic` challenge whose realm is the issuer identifier when the client used HTTP Basic) and
+ * changes nothing. Returns `TESSERA_RESULT_OK` whenever an outcome was written, refusals
+ * included; argument errors as in the `tessera_issuer` documentation. Thread-safe.
+ */
+tessera_result tessera_issuer_token(const tessera_issuer *issuer,
+                                    const uint8_t *client_json,
+                                    size_t client_len,
+                                    const uint8_t *client_auth_json,
+                                    size_t client_auth_len,
+                                    const uint8_t *state_json,
+                                    size_t state_len,
+                                    const uint8_t *request_json,
+                                    size_t request_len,
+                                    int64_t now,
+                                    uint8_t *out,
+                                    size_t cap,
+                                    size_t *out_len);
+
+/**
+ * Where the host finds the state of a presented token, at `now`:
+ *
+ * - `{"locator": "lookup", "lookup": "<key_id>:<base64url>", "kind": "ac" | "rt"}`: an opaque
+ *   code or refresh token (format and checksum checked); find its family id in the index the
+ *   `index` effects filled, by `lookup`;
+ * - `{"locator": "family", "family_id": "...", "jti": "..."}`: a JWT access token that
+ *   verified as this issuer's (signature, `iss`, `aud`, `typ`, `exp` without leeway); load that
+ *   family;
+ * - `{"locator": "none", "error": {...}}`: no state can matter (malformed, expired, another
+ *   issuer's, an API key, ...). Answer a revocation with 200 and an introspection with
+ *   `{"active": false}`; at the token endpoint pass no state.
+ *
+ * Returns `TESSERA_RESULT_OK` whenever one of these was written. Thread-safe.
+ */
+tessera_result tessera_issuer_locate(const tessera_issuer *issuer,
+                                     const uint8_t *token,
+                                     size_t token_len,
+                                     int64_t now,
+                                     uint8_t *out,
+                                     size_t cap,
+                                     size_t *out_len);
+
+/**
+ * The revocation endpoint (RFC 7009) at `now`: authenticates the client (inputs as for
+ * `tessera_issuer_token`: `client_auth_json` is the `client_auth` member written by
+ * `tessera_revocation_request_parse`), then revokes `token` within `state_json` (the family
+ * `tessera_issuer_locate` led to; `(NULL, 0)` when none). A refresh token revokes its whole
+ * family and its access tokens; an access token is revoked alone; anything else — unknown,
+ * malformed or non-UTF-8 tokens, codes, another client's tokens — changes nothing.
+ *
+ * Writes `{"ok": true, "response": null, "error": null, "state": <GrantState> | null,
+ * "effects": [...]}`: persist `state` and `effects`, then answer 200 whatever happened
+ * (RFC 7009 §2.2: an invalid token is not an error). Only a failed client authentication is
+ * `"ok": false` with `invalid_client` (401), as for `tessera_issuer_token`. Returns
+ * `TESSERA_RESULT_OK` whenever an outcome was written. Thread-safe.
+ */
+tessera_result tessera_issuer_revoke(const tessera_issuer *issuer,
+                                     const uint8_t *client_json,
+                                     size_t client_len,
+                                     const uint8_t *client_auth_json,
+                                     size_t client_auth_len,
+                                     const uint8_t *state_json,
+                                     size_t state_len,
+                                     const uint8_t *token,
+                                     size_t token_len,
+                                     int64_t now,
+                                     uint8_t *out,
+                                     size_t cap,
+                                     size_t *out_len);
+
+/**
+ * Revokes a whole family at the host's initiative (logout everywhere, password change,
+ * administrator) at `now`. Writes `{"state": <GrantState> | null, "effects": [...]}`: a
+ * `revoke_family` effect (reason `host`) and the revoked state to save, or `null` and `[]` when
+ * the family was already revoked. `state_json` is required. Thread-safe.
+ */
+tessera_result tessera_issuer_revoke_family(const tessera_issuer *issuer,
+                                            const uint8_t *state_json,
+                                            size_t state_len,
+                                            int64_t now,
+                                            uint8_t *out,
+                                            size_t cap,
+                                            size_t *out_len);
+
+/**
+ * The introspection endpoint (RFC 7662 §2.2) at `now`: writes the response body for `token`
+ * within `state_json` (the family `tessera_issuer_locate` led to; `(NULL, 0)` when none). An
+ * active refresh token gives `{"active": true, "scope", "client_id", "sub", "exp", "iat",
+ * "iss"}`, an active access token also `"aud"`, `"jti"` and `"token_type": "Bearer"`; anything
+ * else (expired, revoked, consumed, unknown, malformed, non-UTF-8, no state) is exactly
+ * `{"active":false}`. Nothing changes, so there is no envelope: answer 200 with the output.
+ * Who may introspect is the host's decision. Thread-safe.
+ */
+tessera_result tessera_issuer_introspect(const tessera_issuer *issuer,
+                                         const uint8_t *state_json,
+                                         size_t state_len,
+                                         const uint8_t *token,
+                                         size_t token_len,
+                                         int64_t now,
+                                         uint8_t *out,
+                                         size_t cap,
+                                         size_t *out_len);
+
+/**
+ * Mints a task-scoped engine token at `now`: a short-lived JWT (the policy's
+ * `engine_token_lifetime`) whose header `typ` is the policy's `engine_token_typ` (so access
+ * token verifiers refuse it, and engine verifiers refuse access tokens), for `subject` at
+ * `audience`, carrying `requested_scope`, which must be covered by `parent_scope` under the
+ * policy's implications (a task gets at most what its parent grant holds). Both scopes are
+ * RFC 6749 scope strings; all four strings are required.
+ *
+ * Writes `{"token": "<JWT>", "expires_at": N, "scope": "...", "jti": "..."}`. This is not an
+ * endpoint, so there is no outcome envelope: failures are result codes —
+ * `TESSERA_RESULT_OAUTH_INVALID_SCOPE` (requested scope empty or not covered),
+ * `TESSERA_RESULT_INVALID_SCOPE` (a malformed scope string), `TESSERA_RESULT_INVALID_ARGUMENT`
+ * (empty subject or audience), `TESSERA_RESULT_OAUTH_SERVER_ERROR` (randomness or signing
+ * failed). Thread-safe.
+ */
+tessera_result tessera_issuer_engine_token(const tessera_issuer *issuer,
+                                           const char *parent_scope,
+                                           const char *requested_scope,
+                                           const char *subject,
+                                           const char *audience,
+                                           int64_t now,
+                                           uint8_t *out,
+                                           size_t cap,
+                                           size_t *out_len);
 
 #ifdef __cplusplus
 }  // extern "C"

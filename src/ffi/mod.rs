@@ -36,6 +36,8 @@ mod token;
 pub use token::*;
 mod wire;
 pub use wire::*;
+mod grant;
+pub use grant::*;
 
 use std::ffi::{CStr, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -124,6 +126,15 @@ pub(crate) unsafe fn text<'a>(p: *const u8, len: usize) -> Result<&'a str, Error
         .map_err(|_| Error::new(ErrorKind::InvalidUtf8, "a text argument is not UTF-8"))
 }
 
+/// Borrows an optional UTF-8 text input: empty (including `(NULL, 0)`) is `None`.
+///
+/// # Safety
+/// As for [`bytes`].
+pub(crate) unsafe fn opt_text<'a>(p: *const u8, len: usize) -> Result<Option<&'a str>, Error> {
+    // SAFETY: forwarded.
+    Ok(Some(unsafe { text(p, len) }?).filter(|t| !t.is_empty()))
+}
+
 /// Borrows an array input of `count` elements; `(NULL, 0)` is empty.
 ///
 /// # Safety
@@ -198,6 +209,31 @@ pub(crate) unsafe fn write_json(
     unsafe { write_out(&text, out, cap, out_len) }
 }
 
+/// The one JSON shape of an error inside an outcome (and of a failed lookup):
+///
+/// ```json
+/// {"code": 702, "name": "oauth_invalid_grant", "error": "invalid_grant",
+///  "description": "...", "status": 400, "www_authenticate": null, "detail": "..."}
+/// ```
+///
+/// `code`/`name` are the error's own `tessera_result`; `error` is its RFC 6749 §5.2 code (the
+/// kind's own for the OAuth block, else mapped with `tessera::wire::token_error_for`); `status`
+/// the HTTP status of that code; `description` the sanitized `error_description` to send (null
+/// for `server_error`, whose details stay in logs); `detail` the full detail text, for logs
+/// only; `www_authenticate` a challenge to send, when the operation adds one.
+pub(crate) fn error_json(err: &Error) -> serde_json::Value {
+    let response = crate::wire::ErrorResponse::from_error(err);
+    serde_json::json!({
+        "code": err.code(),
+        "name": err.kind().name(),
+        "error": response.error(),
+        "description": response.description(),
+        "status": response.http_status(),
+        "www_authenticate": null,
+        "detail": err.detail(),
+    })
+}
+
 /// A boxed value behind an opaque C handle, tagged with its kind.
 #[repr(C)]
 pub(crate) struct Handle<T> {
@@ -215,6 +251,7 @@ pub(crate) mod tag {
     pub(crate) const SCOPES: u32 = 0x7E55_0006;
     pub(crate) const SCOPE_POLICY: u32 = 0x7E55_0007;
     pub(crate) const PEPPERS: u32 = 0x7E55_0008;
+    pub(crate) const ISSUER: u32 = 0x7E55_0009;
 }
 
 /// Moves `value` into a new handle and writes it to `out` (convention 5: only on success).
