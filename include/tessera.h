@@ -306,6 +306,52 @@ typedef struct Algorithm Algorithm;
 typedef struct TokenKind TokenKind;
 
 /**
+ * The token issuer of one authorization server: grant policy, access-token signing key and
+ * lookup-hash peppers, checked once. Immutable: thread-safe.
+ *
+ * The `tessera_issuer_*` functions are the authorization, token, revocation and introspection
+ * endpoints as pure functions over JSON. Grant state crosses the ABI as versioned JSON
+ * (`GrantState`, `{"v": 1, "version": N, "family_id": "...", ...}`): the host loads it by
+ * family id, passes it in, saves the `state` an outcome returns with a compare-and-swap on the
+ * loaded `version` (a new family has version 1), applies the outcome's `effects`, and only then
+ * answers.
+ *
+ * Two error channels, kept apart on purpose:
+ * - the **return code** says whether an outcome was produced. Argument errors — a NULL
+ *   pointer, a wrong handle, text that is not UTF-8, input JSON that is malformed or breaks its
+ *   schema (`TESSERA_RESULT_INVALID_JSON`), a state of an unknown format
+ *   (`TESSERA_RESULT_UNSUPPORTED`) or over 1 MiB (`TOO_LARGE`) — come back as codes, and
+ *   nothing is written (a too small buffer, `TESSERA_RESULT_BUFFER_TOO_SMALL`, writes only the
+ *   needed size);
+ * - the **outcome JSON** carries the protocol decision, refusals included: a code that fails
+ *   to redeem is `TESSERA_RESULT_OK` with `"ok": false` and an `error` object. A refusal may
+ *   still carry a new `state` and `effects` (a burned code, a revoked family) that the host
+ *   must persist before answering.
+ *
+ * Every `error` object has the shape `{"code": 702, "name": "oauth_invalid_grant", "error":
+ * "invalid_grant", "description": "...", "status": 400, "www_authenticate": null, "detail":
+ * "..."}`: `code`/`name` the `tessera_result`; `error` the RFC 6749 code to send (mapped as
+ * `tessera::wire::token_error_for` documents for codes outside the OAuth block); `status` the
+ * HTTP status; `description` the sanitized `error_description` to send (null for
+ * `server_error`); `www_authenticate` a challenge to send, or null; `detail` for logs only.
+ *
+ * `effects` is an array of objects tagged by `"effect"`:
+ * - `{"effect": "index", "lookup": "<key_id>:<hash>", "family_id": "...", "kind": "ac" |
+ *   "rt"}`: index the lookup hash to the family (keep it as long as the family);
+ * - `{"effect": "unindex", ...}` (same members): the family forgot the token; the entry may go;
+ * - `{"effect": "revoke_family", "family_id": "...", "reason": "code_replay" |
+ *   "refresh_reuse" | "client_request" | "host", "access_tokens": [{"jti": "...",
+ *   "expires_at": N}], "lookups": ["..."]}`: deny-list the access tokens until they expire;
+ * - `{"effect": "revoke_access_tokens", "family_id": "...", "access_tokens": [...]}`.
+ *
+ * Functions that mint tokens draw from the system random number generator. When one returns
+ * `TESSERA_RESULT_BUFFER_TOO_SMALL` its outcome was discarded (tessera stores nothing): call
+ * again with the same inputs and a buffer of at least `*out_len` bytes; the new outcome has
+ * fresh random values of the same lengths.
+ */
+typedef struct tessera_issuer tessera_issuer;
+
+/**
  * A signing or verification key bound to one algorithm. Immutable: thread-safe.
  */
 typedef struct tessera_key tessera_key;
@@ -314,6 +360,24 @@ typedef struct tessera_key tessera_key;
  * A set of verification keys (JWKS). Immutable: thread-safe.
  */
 typedef struct tessera_keyset tessera_keyset;
+
+/**
+ * A pepper rotation set: the current pepper (for new lookup hashes) and older ones (so stored
+ * hashes still verify). Thread-safe once configured: `tessera_peppers_add_previous` is the
+ * only function that changes it, and must not run while the handle is used elsewhere.
+ */
+typedef struct tessera_peppers tessera_peppers;
+
+/**
+ * A scope implication table (which granted scope implies which requested one). Immutable:
+ * thread-safe.
+ */
+typedef struct tessera_scope_policy tessera_scope_policy;
+
+/**
+ * A normalised scope set (deduplicated, sorted by byte order). Immutable: thread-safe.
+ */
+typedef struct tessera_scopes tessera_scopes;
 
 /**
  * The result of a successful verification: header, registered claims, full claims.
@@ -784,6 +848,696 @@ tessera_result tessera_verified_iat(const tessera_verified *verified, int64_t *o
  * Frees a verified result. NULL is a no-op.
  */
 void tessera_verified_free(tessera_verified *verified);
+
+/**
+ * Builds a scope implication table from JSON:
+ * `{"wildcard_actions": true, "superscopes": ["all"], "rules": [["job:write", "job:read"]]}`.
+ * Every member is optional; `rules` may also be the object form used by the grant policy's
+ * `implications` member, `{"job:write": ["job:read"]}`. `(NULL, 0)` is the table in which a
+ * scope implies only itself. Nothing is implied unless configured: `wildcard_actions` makes
+ * `R:*` imply every `R:x`, a superscope implies every scope, a rule makes its first scope imply
+ * its second (transitively).
+ *
+ * Errors: `TESSERA_RESULT_INVALID_JSON` for malformed JSON, unknown members or wrong types;
+ * `TESSERA_RESULT_INVALID_SCOPE` (or `TOO_LARGE`) for a name that is not a scope token. On
+ * success `*out` is a new handle to free with `tessera_scope_policy_free`; it is immutable and
+ * may be shared between threads.
+ */
+tessera_result tessera_scope_policy_from_json(const uint8_t *json,
+                                              size_t json_len,
+                                              tessera_scope_policy **out);
+
+/**
+ * Frees a scope policy. NULL is a no-op.
+ */
+void tessera_scope_policy_free(tessera_scope_policy *policy);
+
+/**
+ * Parses an RFC 6749 §3.3 scope string (`scope-token *( SP scope-token )`: exactly one space
+ * between tokens, no leading or trailing space). The empty string (or `(NULL, 0)`) is the empty
+ * set. Errors: `TESSERA_RESULT_INVALID_SCOPE`, `TESSERA_RESULT_TOO_LARGE` (more than 256 scopes,
+ * a token over 256 bytes or a string over 16 KiB), `TESSERA_RESULT_INVALID_UTF8`. On success
+ * `*out` is a new handle to free with `tessera_scopes_free`.
+ */
+tessera_result tessera_scopes_parse(const uint8_t *scope, size_t scope_len, tessera_scopes **out);
+
+/**
+ * Reads the scopes of a JWT claims set (a JSON object, e.g. from `tessera_verified_claims`):
+ * `scope` and `scp`, each a space-delimited string or an array of scope strings (or of
+ * `{"resource": "job", "actions": ["read"]}` objects); both present means their union, neither
+ * means the empty set. Errors: `TESSERA_RESULT_INVALID_JSON` (not a JSON object),
+ * `TESSERA_RESULT_INVALID_CLAIM_TYPE` (a claim of another type), `INVALID_SCOPE`, `TOO_LARGE`.
+ * On success `*out` is a new handle to free with `tessera_scopes_free`.
+ */
+tessera_result tessera_scopes_from_claims(const uint8_t *claims_json,
+                                          size_t claims_len,
+                                          tessera_scopes **out);
+
+/**
+ * Writes the set as its RFC 6749 §3.3 / RFC 9068 §2.2.3 string: scopes in byte order, one
+ * space apart (empty for the empty set). Equal sets write equal strings.
+ */
+tessera_result tessera_scopes_to_string(const tessera_scopes *scopes,
+                                        uint8_t *out,
+                                        size_t cap,
+                                        size_t *out_len);
+
+/**
+ * Writes the number of distinct scopes in the set to `*out`.
+ */
+tessera_result tessera_scopes_len(const tessera_scopes *scopes, size_t *out);
+
+/**
+ * Writes to `*out` whether the set holds exactly `scope` (no implication: see
+ * `tessera_scopes_covers`). `scope` is a NUL-terminated string and must not be NULL.
+ */
+tessera_result tessera_scopes_contains(const tessera_scopes *scopes, const char *scope, bool *out);
+
+/**
+ * Writes to `*out` whether every scope of `requested` is implied by some scope of `granted`
+ * under `policy` (NULL: a scope implies only itself). An empty `requested` is always covered.
+ */
+tessera_result tessera_scopes_covers(const tessera_scopes *granted,
+                                     const tessera_scopes *requested,
+                                     const tessera_scope_policy *policy,
+                                     bool *out);
+
+/**
+ * As `tessera_scopes_covers`, as a result code: `TESSERA_RESULT_OK` when `granted` covers
+ * `requested` under `policy` (NULL: none), `TESSERA_RESULT_SCOPE_NOT_GRANTED` when it does not.
+ */
+tessera_result tessera_scopes_check(const tessera_scopes *granted,
+                                    const tessera_scopes *requested,
+                                    const tessera_scope_policy *policy);
+
+/**
+ * Down-scoping (refresh, task-scoped tokens, reduced API keys): a new handle holding
+ * `requested`, provided `granted` covers it under `policy` (NULL: none), else
+ * `TESSERA_RESULT_SCOPE_NOT_GRANTED` and nothing is written. Free the new handle with
+ * `tessera_scopes_free`.
+ */
+tessera_result tessera_scopes_narrow(const tessera_scopes *granted,
+                                     const tessera_scopes *requested,
+                                     const tessera_scope_policy *policy,
+                                     tessera_scopes **out);
+
+/**
+ * Normalises on issue: a new handle holding the set without every scope implied by another of
+ * its scopes under `policy` (NULL: none, so the set is copied unchanged). Of scopes that imply
+ * each other the first in byte order is kept. Free the new handle with `tessera_scopes_free`.
+ */
+tessera_result tessera_scopes_reduce(const tessera_scopes *scopes,
+                                     const tessera_scope_policy *policy,
+                                     tessera_scopes **out);
+
+/**
+ * Frees a scope set. NULL is a no-op.
+ */
+void tessera_scopes_free(tessera_scopes *scopes);
+
+/**
+ * Generates an opaque token `<prefix>_<kind>_<43 base62><6 base62 checksum>` from 32 bytes of
+ * the system random number generator. `prefix` is the deployment's prefix (1 to 16 of
+ * `[a-z0-9]`, starting with a letter); `kind` is "ac" (authorization code), "rt" (refresh
+ * token), "ak" (API key) or "at" (opaque access token); both are required, and anything else is
+ * `TESSERA_RESULT_INVALID_ARGUMENT`.
+ *
+ * Every token of a prefix has the same length, `strlen(prefix) + 53`. On
+ * `TESSERA_RESULT_BUFFER_TOO_SMALL` nothing was kept: the retry generates a different token.
+ * Show the token to its owner once and store only its lookup hash (`tessera_peppers_lookup`).
+ */
+tessera_result tessera_token_generate(const char *prefix,
+                                      const char *kind,
+                                      uint8_t *out,
+                                      size_t cap,
+                                      size_t *out_len);
+
+/**
+ * Checks a presented token offline, before any lookup, and writes its two-letter kind ("ac",
+ * "rt", "ak" or "at"). In order: grammar (`TESSERA_RESULT_MALFORMED_OPAQUE_TOKEN`: length,
+ * `prefix`, separators, alphabet), kind (`TESSERA_RESULT_WRONG_TOKEN_KIND` when
+ * `expected_kind` is given and differs; NULL accepts any kind), checksum
+ * (`TESSERA_RESULT_TOKEN_CHECKSUM`). Passing says the token is well formed, not that it exists.
+ * A bad `prefix` or `expected_kind` is `TESSERA_RESULT_INVALID_ARGUMENT`.
+ */
+tessera_result tessera_token_check(const char *prefix,
+                                   const uint8_t *token,
+                                   size_t token_len,
+                                   const char *expected_kind,
+                                   uint8_t *out_kind,
+                                   size_t cap,
+                                   size_t *out_len);
+
+/**
+ * A pepper set whose current pepper is `secret` (at least 32 bytes, else
+ * `TESSERA_RESULT_WEAK_KEY`; copied, and wiped when the handle is freed) named `key_id` (1 to
+ * 64 printable ASCII characters without spaces, else `TESSERA_RESULT_INVALID_ARGUMENT`). The
+ * key id is stored beside every lookup hash so peppers can rotate. On success `*out` is a new
+ * handle to free with `tessera_peppers_free`.
+ */
+tessera_result tessera_peppers_new(const char *key_id,
+                                   const uint8_t *secret,
+                                   size_t secret_len,
+                                   tessera_peppers **out);
+
+/**
+ * Adds an older pepper, kept so that hashes stored under it still verify
+ * (`tessera_peppers_verify`) until the host re-hashes them. Same rules as
+ * `tessera_peppers_new`; a key id already in the set is `TESSERA_RESULT_INVALID_ARGUMENT`.
+ *
+ * This changes the handle: call it while configuring, before the handle is shared with other
+ * threads; it must not run concurrently with any other use of the handle. Issuers copy the
+ * peppers when built (`tessera_issuer_new`), so later additions do not reach them.
+ */
+tessera_result tessera_peppers_add_previous(tessera_peppers *peppers,
+                                            const char *key_id,
+                                            const uint8_t *secret,
+                                            size_t secret_len);
+
+/**
+ * Writes the lookup hash of `token` under the current pepper, in its text form
+ * `<key_id>:<base64url of HMAC-SHA-256(pepper, token)>`: what the host stores and indexes
+ * instead of the token. The token is any UTF-8 text (`TESSERA_RESULT_INVALID_UTF8` otherwise);
+ * check its format first with `tessera_token_check` or use `tessera_peppers_check_and_lookup`.
+ */
+tessera_result tessera_peppers_lookup(const tessera_peppers *peppers,
+                                      const uint8_t *token,
+                                      size_t token_len,
+                                      uint8_t *out,
+                                      size_t cap,
+                                      size_t *out_len);
+
+/**
+ * Checks that `stored` (a lookup hash in text form, as written by `tessera_peppers_lookup`) is
+ * the hash of `token`: picks the pepper by the stored key id, recomputes and compares in
+ * constant time. `TESSERA_RESULT_OK` on a match; `TESSERA_RESULT_TOKEN_MISMATCH` when the hash
+ * differs or its key id is not in the set; `TESSERA_RESULT_INVALID_ARGUMENT` when `stored` is
+ * not a lookup hash.
+ */
+tessera_result tessera_peppers_verify(const tessera_peppers *peppers,
+                                      const uint8_t *token,
+                                      size_t token_len,
+                                      const uint8_t *stored,
+                                      size_t stored_len);
+
+/**
+ * Everything before the database, in one call: `tessera_token_check` (grammar, kind when
+ * `expected_kind` is not NULL, checksum; same result codes), then the lookup hash under the
+ * current pepper, written as by `tessera_peppers_lookup`. Hosts that still keep hashes under
+ * older peppers look those up separately.
+ */
+tessera_result tessera_peppers_check_and_lookup(const tessera_peppers *peppers,
+                                                const char *prefix,
+                                                const uint8_t *token,
+                                                size_t token_len,
+                                                const char *expected_kind,
+                                                uint8_t *out,
+                                                size_t cap,
+                                                size_t *out_len);
+
+/**
+ * Frees a pepper set (its secrets are wiped). NULL is a no-op.
+ */
+void tessera_peppers_free(tessera_peppers *peppers);
+
+/**
+ * Writes a new PKCE code verifier (RFC 7636 §4.1): 32 bytes of the system random number
+ * generator in base64url, always 43 characters. On `TESSERA_RESULT_BUFFER_TOO_SMALL` nothing
+ * was kept: the retry generates a different verifier.
+ */
+tessera_result tessera_pkce_verifier_new(uint8_t *out, size_t cap, size_t *out_len);
+
+/**
+ * Writes the S256 code challenge of `verifier`: `BASE64URL(SHA256(verifier))`, 43 characters
+ * (RFC 7636 §4.2). A verifier that is not 43 to 128 characters of `[A-Za-z0-9-._~]` is
+ * `TESSERA_RESULT_INVALID_PKCE`.
+ */
+tessera_result tessera_pkce_challenge(const uint8_t *verifier,
+                                      size_t verifier_len,
+                                      uint8_t *out,
+                                      size_t cap,
+                                      size_t *out_len);
+
+/**
+ * The token endpoint's PKCE check (RFC 7636 §4.6): `TESSERA_RESULT_OK` when `verifier` matches
+ * `challenge` under `method` ("S256" or "plain", exactly; required), compared in constant
+ * time. `TESSERA_RESULT_PKCE_MISMATCH` when it does not match (answer `invalid_grant`);
+ * `TESSERA_RESULT_INVALID_PKCE` for a malformed verifier or challenge, an unknown method, or
+ * "plain" when `allow_plain` is false (RFC 7636 §7.2: allow it only for clients that cannot do
+ * SHA-256).
+ */
+tessera_result tessera_pkce_verify(const uint8_t *verifier,
+                                   size_t verifier_len,
+                                   const uint8_t *challenge,
+                                   size_t challenge_len,
+                                   const char *method,
+                                   bool allow_plain);
+
+/**
+ * Parses an `application/x-www-form-urlencoded` body (or a query string without the `?`) and
+ * writes its parameters as a JSON object of strings (`{"grant_type": "...", ...}`; member order
+ * is not significant). Parameters sent empty are omitted (RFC 6749 §3.1); one sent twice is
+ * `TESSERA_RESULT_OAUTH_INVALID_REQUEST`, as are bad escapes and non-UTF-8 text; more than
+ * 64 KiB or 64 parameters is `TESSERA_RESULT_TOO_LARGE`.
+ */
+tessera_result tessera_form_parse(const uint8_t *body,
+                                  size_t body_len,
+                                  uint8_t *out,
+                                  size_t cap,
+                                  size_t *out_len);
+
+/**
+ * Parses an authorization request (RFC 6749 §4.1.1, §4.2.1; RFC 7636 §4.3) from its query
+ * string (without the `?`) or POST body and writes it as JSON:
+ * `{"response_type": "code", "client_id": "...", "redirect_uri": "...", "scope": "...",
+ * "state": "...", "code_challenge": "...", "code_challenge_method": "S256", "nonce": "..."}`
+ * (absent parameters are omitted) — the input of `tessera_issuer_authorize`. Only syntax is
+ * checked (`response_type` and `client_id` present, values `%x20-7E`); on failure
+ * (`TESSERA_RESULT_OAUTH_INVALID_REQUEST`, `TOO_LARGE`) show the error to the user and do not
+ * redirect: the request could not be tied to a trusted redirect URI.
+ */
+tessera_result tessera_authorize_request_parse(const uint8_t *query,
+                                               size_t query_len,
+                                               uint8_t *out,
+                                               size_t cap,
+                                               size_t *out_len);
+
+/**
+ * Parses a token request (RFC 6749 §4.1.3, §4.4.2, §6) and the client's authentication
+ * (RFC 6749 §2.3.1: HTTP Basic in `authorization_header`, NULL when the request had none, or
+ * `client_id`/`client_secret` in the body) and writes
+ * `{"request": <TokenRequest>, "client_auth": <ClientAuth>}`:
+ *
+ * - TokenRequest: `{"grant_type": "authorization_code", "code": "...", "redirect_uri": "...",
+ *   "code_verifier": "...", "client_id": "..."}`, `{"grant_type": "refresh_token",
+ *   "refresh_token": "...", "scope": "..."}` or `{"grant_type": "client_credentials",
+ *   "scope": "..."}` (absent parameters omitted);
+ * - ClientAuth: `{"method": "client_secret_basic" | "client_secret_post", "client_id": "...",
+ *   "client_secret": "..."}` or `{"method": "none", "client_id": "..."}`.
+ *
+ * Both are the inputs of `tessera_issuer_token`. The output holds secrets: wipe it after use.
+ * Errors (nothing written): `TESSERA_RESULT_OAUTH_INVALID_CLIENT` for a malformed or non-Basic
+ * `Authorization` header or no client identification at all (answer 401, with a `Basic`
+ * challenge when the header was used: pass a realm to `tessera_error_response`);
+ * `TESSERA_RESULT_OAUTH_INVALID_REQUEST` (two authentication methods, a missing parameter,
+ * ...); `TESSERA_RESULT_OAUTH_UNSUPPORTED_GRANT_TYPE`; `TESSERA_RESULT_TOO_LARGE`.
+ */
+tessera_result tessera_token_request_parse(const uint8_t *body,
+                                           size_t body_len,
+                                           const char *authorization_header,
+                                           uint8_t *out,
+                                           size_t cap,
+                                           size_t *out_len);
+
+/**
+ * Parses a revocation request (RFC 7009 §2.1) and the client's authentication, as for
+ * `tessera_token_request_parse`, and writes `{"request": {"token": "...", "token_type_hint":
+ * "..."}, "client_auth": <ClientAuth>}` (`token_type_hint` omitted when absent) — the inputs
+ * of `tessera_issuer_revoke`. Errors as for `tessera_token_request_parse` (a missing `token`
+ * is `TESSERA_RESULT_OAUTH_INVALID_REQUEST`).
+ */
+tessera_result tessera_revocation_request_parse(const uint8_t *body,
+                                                size_t body_len,
+                                                const char *authorization_header,
+                                                uint8_t *out,
+                                                size_t cap,
+                                                size_t *out_len);
+
+/**
+ * Parses an introspection request (RFC 7662 §2.1) and writes `{"token": "...",
+ * "token_type_hint": "..."}` (hint omitted when absent). How the caller of the introspection
+ * endpoint is authorized (RFC 7662 §2.1) is the host's decision, so no credentials are read.
+ * Errors: `TESSERA_RESULT_OAUTH_INVALID_REQUEST` (no `token`), `TESSERA_RESULT_TOO_LARGE`.
+ */
+tessera_result tessera_introspection_request_parse(const uint8_t *body,
+                                                   size_t body_len,
+                                                   uint8_t *out,
+                                                   size_t cap,
+                                                   size_t *out_len);
+
+/**
+ * Reads the access token of an `Authorization: Bearer` header (RFC 6750 §2.1) into the buffer.
+ *
+ * Three outcomes, as RFC 6750 §3.1 tells them apart:
+ * - `TESSERA_RESULT_OK` with `*out_len > 0`: the token;
+ * - `TESSERA_RESULT_OK` with `*out_len == 0` (nothing copied): the request **lacks
+ *   authentication** — `authorization_header` is NULL, empty, or another scheme such as
+ *   `Basic`. A bearer token is never empty, so this is unambiguous. Answer 401 with the
+ *   challenge of `tessera_bearer_challenge` (no error code);
+ * - `TESSERA_RESULT_OAUTH_INVALID_REQUEST`: the scheme is `Bearer` but the credentials are
+ *   missing or not a `b64token` (answer 400); `TESSERA_RESULT_TOO_LARGE` past 8 KiB.
+ */
+tessera_result tessera_bearer_token(const char *authorization_header,
+                                    uint8_t *out,
+                                    size_t cap,
+                                    size_t *out_len);
+
+/**
+ * Writes the `WWW-Authenticate` value for a resource request that lacks authentication:
+ * `Bearer realm="<realm>"`, with no error code (RFC 6750 §3.1), sent with status 401.
+ * `realm` is required.
+ */
+tessera_result tessera_bearer_challenge(const char *realm,
+                                        uint8_t *out,
+                                        size_t cap,
+                                        size_t *out_len);
+
+/**
+ * Writes the HTTP error response of the token, revocation or introspection endpoint
+ * (RFC 6749 §5.2) for result code `code`:
+ * `{"status": 400, "body": {"error": "invalid_grant", "error_description": "..."},
+ * "headers": [["Content-Type", "application/json;charset=UTF-8"], ["Cache-Control",
+ * "no-store"], ["Pragma", "no-cache"], ...]}`.
+ *
+ * Codes outside the OAuth block are mapped as `tessera::wire::token_error_for` documents (e.g.
+ * `TESSERA_RESULT_PKCE_MISMATCH` is `invalid_grant`, internal errors `server_error`).
+ * `description` (NULL for none) is sanitized to the RFC 6749 §5.2 character set and cut to 256
+ * bytes. `realm` (NULL for none) adds `WWW-Authenticate: Basic realm="<realm>"` when the error
+ * is `invalid_client` — required when the client tried HTTP Basic. A `code` that is not a
+ * `tessera_result` error (including 0) is `TESSERA_RESULT_INVALID_ARGUMENT`.
+ */
+tessera_result tessera_error_response(uint32_t code,
+                                      const char *description,
+                                      const char *realm,
+                                      uint8_t *out,
+                                      size_t cap,
+                                      size_t *out_len);
+
+/**
+ * Writes the error response of a resource server (RFC 6750 §3) for result code `code`, in the
+ * shape of `tessera_error_response`. Codes are mapped as `tessera::wire::resource_error_for`
+ * documents: token problems are `invalid_token` (401), scope problems `insufficient_scope`
+ * (403), malformed requests `invalid_request` (400). For those three a `WWW-Authenticate:
+ * Bearer realm="<realm>", error="...", error_description="..."` challenge is added, with
+ * `scope="<required_scope>"` for `insufficient_scope` when `required_scope` is not NULL.
+ * `realm` is required; `description` may be NULL.
+ */
+tessera_result tessera_resource_error_response(uint32_t code,
+                                               const char *description,
+                                               const char *realm,
+                                               const char *required_scope,
+                                               uint8_t *out,
+                                               size_t cap,
+                                               size_t *out_len);
+
+/**
+ * Writes the registered redirect URI `base` with the parameters of `params_json` added (a JSON
+ * object of string values, e.g. `{"code": "...", "state": "xyz"}`, encoded in the object's
+ * order). `mode` is "query" (the code flow: appended to the query `base` already has, which
+ * RFC 6749 §3.1.2 requires to be kept) or "fragment" (the implicit flow); NULL is "query".
+ * `(NULL, 0)` or `{}` returns `base` unchanged.
+ *
+ * Errors: `TESSERA_RESULT_INVALID_ARGUMENT` when `base` has a fragment or is not an absolute
+ * URI, or `mode` is unknown; `TESSERA_RESULT_INVALID_JSON` when `params_json` is not an object
+ * of strings or names a parameter twice.
+ */
+tessera_result tessera_redirect_uri(const char *base,
+                                    const uint8_t *params_json,
+                                    size_t params_len,
+                                    const char *mode,
+                                    uint8_t *out,
+                                    size_t cap,
+                                    size_t *out_len);
+
+/**
+ * Writes to `*out` whether a presented redirect URI matches a registered one (RFC 6749
+ * §3.1.2.3, RFC 9700 §4.1.3): exact string comparison, except that the port of an `http`
+ * loopback IP literal (`127.0.0.1`, `[::1]`) is ignored (RFC 8252 §7.3). `presented` must also
+ * be an absolute URI without a fragment. Both strings are required.
+ */
+tessera_result tessera_redirect_uri_matches(const char *registered,
+                                            const char *presented,
+                                            bool *out);
+
+/**
+ * Validates RFC 8414 authorization server metadata (JSON) and writes it normalised: standard
+ * members first, absent or empty optional lists dropped, other members kept. Checked: `issuer`
+ * is an `https` URL without query or fragment, every endpoint and `jwks_uri` an `https` URL
+ * without fragment (`http` only for loopback hosts), `response_types_supported` non-empty.
+ * Errors: `TESSERA_RESULT_INVALID_JSON` (malformed, or a standard member of the wrong type),
+ * `TESSERA_RESULT_INVALID_ARGUMENT` naming the member that breaks a rule.
+ */
+tessera_result tessera_server_metadata(const uint8_t *json,
+                                       size_t json_len,
+                                       uint8_t *out,
+                                       size_t cap,
+                                       size_t *out_len);
+
+/**
+ * Builds an issuer from a grant policy (JSON; see `tessera::grant::PolicyConfig`:
+ * `{"issuer": "https://as.example", "audiences": ["api"]}` plus optional lifetimes and
+ * switches, `implications`, `token_prefix`, ...), the access-token signing key (a private or
+ * HMAC key; its `kid` goes in the header) and the lookup-hash peppers. The key and peppers are
+ * copied: the caller keeps and frees its handles, and later changes to the peppers handle do not
+ * reach the issuer.
+ *
+ * Errors: `TESSERA_RESULT_INVALID_JSON` (malformed policy, unknown members, wrong types),
+ * `TESSERA_RESULT_INVALID_ARGUMENT` (a member out of bounds), `TESSERA_RESULT_INVALID_SCOPE`
+ * (a bad implication), `TESSERA_RESULT_NOT_PRIVATE_KEY` (a public key). On success `*out` is a
+ * new handle to free with `tessera_issuer_free`; it is immutable and may be used from any
+ * number of threads at once.
+ */
+tessera_result tessera_issuer_new(const uint8_t *policy_json,
+                                  size_t policy_len,
+                                  const tessera_key *signing_key,
+                                  const tessera_peppers *peppers,
+                                  tessera_issuer **out);
+
+/**
+ * Frees an issuer (its copies of the key and peppers are wiped). NULL is a no-op.
+ */
+void tessera_issuer_free(tessera_issuer *issuer);
+
+/**
+ * Writes what the host stores for a confidential client's secret: its lookup hash under the
+ * current pepper, `<key_id>:<base64url>` — the `secret_hash` member of the client registration
+ * JSON. The secret itself is never stored. It must be non-empty `%x20-7E` text (what HTTP
+ * Basic and form bodies can carry, RFC 6749 Appendix A), else
+ * `TESSERA_RESULT_INVALID_ARGUMENT`.
+ */
+tessera_result tessera_client_secret_hash(const tessera_peppers *peppers,
+                                          const uint8_t *secret,
+                                          size_t secret_len,
+                                          uint8_t *out,
+                                          size_t cap,
+                                          size_t *out_len);
+
+/**
+ * Validates an authorization request before the user is asked (RFC 6749 §4.1.1, §4.2.1):
+ * client, redirect URI, response type, scope and PKCE, in that order. `client_json` is the
+ * registration the host found for the request's `client_id` (`tessera::grant::Client` JSON:
+ * `{"client_id", "kind": "public" | "confidential", "redirect_uris", "allowed_scope",
+ * "default_scope", "grant_types", "secret_hash"}`), `(NULL, 0)` when there is none;
+ * `request_json` is the output of `tessera_authorize_request_parse`.
+ *
+ * Writes `{"outcome": "ok", "scope": "<scope to show on the consent page>", "error": null,
+ * "redirect": null, "state": null, "effects": []}`, or a `"rejected"`/`"fatal"` outcome as
+ * `tessera_issuer_authorize` describes (with `"scope": null`). Returns `TESSERA_RESULT_OK`
+ * whenever an outcome was written, refusals included; argument errors as described on
+ * `tessera_issuer`. Thread-safe.
+ */
+tessera_result tessera_issuer_check_authorize(const tessera_issuer *issuer,
+                                              const uint8_t *client_json,
+                                              size_t client_len,
+                                              const uint8_t *request_json,
+                                              size_t request_len,
+                                              uint8_t *out,
+                                              size_t cap,
+                                              size_t *out_len);
+
+/**
+ * The authorization endpoint once `subject` (the authenticated resource owner, required and
+ * non-empty, else `TESSERA_RESULT_INVALID_ARGUMENT`) approved the request, at `now` (Unix
+ * seconds). Inputs as for `tessera_issuer_check_authorize`, whose checks run first. Writes:
+ *
+ * - `{"outcome": "granted", "error": null, "redirect": {"location": "...", "redirect_uri":
+ *   "...", "mode": "query" | "fragment"}, "state": <GrantState>, "effects": [...]}`: save
+ *   `state` (a new family, version 1, under `state.family_id`), apply `effects` (an `index`
+ *   effect for the code), then redirect to `location` (it carries the code, or for
+ *   `response_type=token` the access token, with `state` and `iss`);
+ * - `{"outcome": "rejected", "error": {...}, "redirect": {...}, "state": null, "effects": []}`:
+ *   redirect to `location`, which carries the error (RFC 6749 §4.1.2.1);
+ * - `{"outcome": "fatal", "error": {...}, "redirect": null, "state": null, "effects": []}`:
+ *   show the error to the user and **never redirect** — the client is unknown or the redirect
+ *   URI is missing, unregistered or malformed.
+ *
+ * Returns `TESSERA_RESULT_OK` whenever an outcome was written, refusals included; argument
+ * errors as described on `tessera_issuer`. Thread-safe.
+ */
+tessera_result tessera_issuer_authorize(const tessera_issuer *issuer,
+                                        const uint8_t *client_json,
+                                        size_t client_len,
+                                        const uint8_t *request_json,
+                                        size_t request_len,
+                                        const char *subject,
+                                        int64_t now,
+                                        uint8_t *out,
+                                        size_t cap,
+                                        size_t *out_len);
+
+/**
+ * The authorization endpoint after the resource owner refused: a `"rejected"` outcome whose
+ * redirect carries `access_denied`, or `"fatal"` when the client or redirect URI cannot be
+ * trusted (shapes as for `tessera_issuer_authorize`; no state, no effects). Returns
+ * `TESSERA_RESULT_OK` whenever an outcome was written. Thread-safe.
+ */
+tessera_result tessera_issuer_deny(const tessera_issuer *issuer,
+                                   const uint8_t *client_json,
+                                   size_t client_len,
+                                   const uint8_t *request_json,
+                                   size_t request_len,
+                                   uint8_t *out,
+                                   size_t cap,
+                                   size_t *out_len);
+
+/**
+ * The token endpoint (RFC 6749 §3.2) at `now`: authenticates the client, then redeems a code,
+ * uses (and rotates) a refresh token, or runs the client credentials grant.
+ *
+ * Inputs: `client_json`, the registration the host found for `client_auth.client_id`
+ * (`(NULL, 0)` when there is none); `client_auth_json` and `request_json`, the `client_auth`
+ * and `request` members written by `tessera_token_request_parse` (both required);
+ * `state_json`, the family `tessera_issuer_locate` led to for the code or refresh token
+ * (`(NULL, 0)` when the index had no entry, or for client credentials).
+ *
+ * Writes `{"ok": true, "response": {"access_token": "...", "token_type": "Bearer",
+ * "expires_in": N, "refresh_token": "...", "scope": "..."}, "error": null, "state":
+ * <GrantState> | null, "effects": [...]}` or `{"ok": false, "response": null, "error": {...},
+ * "state": <GrantState> | null, "effects": [...]}`. Persist a non-null `state` (compare-and-swap
+ * on the loaded `version`; a new family has version 1) and the `effects` **before** answering,
+ * also when `ok` is false: a replayed code or reused refresh token revokes its family, and a
+ * failed redemption burns its code. Then answer 200 with `response` (and `Cache-Control:
+ * no-store`), or with `error.status` and the body `{"error": error.error,
+ * "error_description": error.description}` plus `WWW-Authenticate: error.www_authenticate`
+ * when not null (`tessera_error_response(error.code, error.description, realm)` builds it).
+ *
+ * A failed client authentication is `"ok": false` with `invalid_client` (status 401; with a
+ * `Basic` challenge whose realm is the issuer identifier when the client used HTTP Basic) and
+ * changes nothing. Returns `TESSERA_RESULT_OK` whenever an outcome was written, refusals
+ * included; argument errors as in the `tessera_issuer` documentation. Thread-safe.
+ */
+tessera_result tessera_issuer_token(const tessera_issuer *issuer,
+                                    const uint8_t *client_json,
+                                    size_t client_len,
+                                    const uint8_t *client_auth_json,
+                                    size_t client_auth_len,
+                                    const uint8_t *state_json,
+                                    size_t state_len,
+                                    const uint8_t *request_json,
+                                    size_t request_len,
+                                    int64_t now,
+                                    uint8_t *out,
+                                    size_t cap,
+                                    size_t *out_len);
+
+/**
+ * Where the host finds the state of a presented token, at `now`:
+ *
+ * - `{"locator": "lookup", "lookup": "<key_id>:<base64url>", "kind": "ac" | "rt"}`: an opaque
+ *   code or refresh token (format and checksum checked); find its family id in the index the
+ *   `index` effects filled, by `lookup`;
+ * - `{"locator": "family", "family_id": "...", "jti": "..."}`: a JWT access token that
+ *   verified as this issuer's (signature, `iss`, `aud`, `typ`, `exp` without leeway); load that
+ *   family;
+ * - `{"locator": "none", "error": {...}}`: no state can matter (malformed, expired, another
+ *   issuer's, an API key, ...). Answer a revocation with 200 and an introspection with
+ *   `{"active": false}`; at the token endpoint pass no state.
+ *
+ * Returns `TESSERA_RESULT_OK` whenever one of these was written. Thread-safe.
+ */
+tessera_result tessera_issuer_locate(const tessera_issuer *issuer,
+                                     const uint8_t *token,
+                                     size_t token_len,
+                                     int64_t now,
+                                     uint8_t *out,
+                                     size_t cap,
+                                     size_t *out_len);
+
+/**
+ * The revocation endpoint (RFC 7009) at `now`: authenticates the client (inputs as for
+ * `tessera_issuer_token`: `client_auth_json` is the `client_auth` member written by
+ * `tessera_revocation_request_parse`), then revokes `token` within `state_json` (the family
+ * `tessera_issuer_locate` led to; `(NULL, 0)` when none). A refresh token revokes its whole
+ * family and its access tokens; an access token is revoked alone; anything else — unknown,
+ * malformed or non-UTF-8 tokens, codes, another client's tokens — changes nothing.
+ *
+ * Writes `{"ok": true, "response": null, "error": null, "state": <GrantState> | null,
+ * "effects": [...]}`: persist `state` and `effects`, then answer 200 whatever happened
+ * (RFC 7009 §2.2: an invalid token is not an error). Only a failed client authentication is
+ * `"ok": false` with `invalid_client` (401), as for `tessera_issuer_token`. Returns
+ * `TESSERA_RESULT_OK` whenever an outcome was written. Thread-safe.
+ */
+tessera_result tessera_issuer_revoke(const tessera_issuer *issuer,
+                                     const uint8_t *client_json,
+                                     size_t client_len,
+                                     const uint8_t *client_auth_json,
+                                     size_t client_auth_len,
+                                     const uint8_t *state_json,
+                                     size_t state_len,
+                                     const uint8_t *token,
+                                     size_t token_len,
+                                     int64_t now,
+                                     uint8_t *out,
+                                     size_t cap,
+                                     size_t *out_len);
+
+/**
+ * Revokes a whole family at the host's initiative (logout everywhere, password change,
+ * administrator) at `now`. Writes `{"state": <GrantState> | null, "effects": [...]}`: a
+ * `revoke_family` effect (reason `host`) and the revoked state to save, or `null` and `[]` when
+ * the family was already revoked. `state_json` is required. Thread-safe.
+ */
+tessera_result tessera_issuer_revoke_family(const tessera_issuer *issuer,
+                                            const uint8_t *state_json,
+                                            size_t state_len,
+                                            int64_t now,
+                                            uint8_t *out,
+                                            size_t cap,
+                                            size_t *out_len);
+
+/**
+ * The introspection endpoint (RFC 7662 §2.2) at `now`: writes the response body for `token`
+ * within `state_json` (the family `tessera_issuer_locate` led to; `(NULL, 0)` when none). An
+ * active refresh token gives `{"active": true, "scope", "client_id", "sub", "exp", "iat",
+ * "iss"}`, an active access token also `"aud"`, `"jti"` and `"token_type": "Bearer"`; anything
+ * else (expired, revoked, consumed, unknown, malformed, non-UTF-8, no state) is exactly
+ * `{"active":false}`. Nothing changes, so there is no envelope: answer 200 with the output.
+ * Who may introspect is the host's decision. Thread-safe.
+ */
+tessera_result tessera_issuer_introspect(const tessera_issuer *issuer,
+                                         const uint8_t *state_json,
+                                         size_t state_len,
+                                         const uint8_t *token,
+                                         size_t token_len,
+                                         int64_t now,
+                                         uint8_t *out,
+                                         size_t cap,
+                                         size_t *out_len);
+
+/**
+ * Mints a task-scoped engine token at `now`: a short-lived JWT (the policy's
+ * `engine_token_lifetime`) whose header `typ` is the policy's `engine_token_typ` (so access
+ * token verifiers refuse it, and engine verifiers refuse access tokens), for `subject` at
+ * `audience`, carrying `requested_scope`, which must be covered by `parent_scope` under the
+ * policy's implications (a task gets at most what its parent grant holds). Both scopes are
+ * RFC 6749 scope strings; all four strings are required.
+ *
+ * Writes `{"token": "<JWT>", "expires_at": N, "scope": "...", "jti": "..."}`. This is not an
+ * endpoint, so there is no outcome envelope: failures are result codes —
+ * `TESSERA_RESULT_OAUTH_INVALID_SCOPE` (requested scope empty or not covered),
+ * `TESSERA_RESULT_INVALID_SCOPE` (a malformed scope string), `TESSERA_RESULT_INVALID_ARGUMENT`
+ * (empty subject or audience), `TESSERA_RESULT_OAUTH_SERVER_ERROR` (randomness or signing
+ * failed). Thread-safe.
+ */
+tessera_result tessera_issuer_engine_token(const tessera_issuer *issuer,
+                                           const char *parent_scope,
+                                           const char *requested_scope,
+                                           const char *subject,
+                                           const char *audience,
+                                           int64_t now,
+                                           uint8_t *out,
+                                           size_t cap,
+                                           size_t *out_len);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -27,8 +27,17 @@
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+// In header order: the JWT core, then scopes, opaque tokens and PKCE, wire formats, grants.
 mod jwt;
 pub use jwt::*;
+mod scope;
+pub use scope::*;
+mod token;
+pub use token::*;
+mod wire;
+pub use wire::*;
+mod grant;
+pub use grant::*;
 
 use std::ffi::{CStr, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -106,6 +115,26 @@ pub(crate) unsafe fn req_str<'a>(p: *const c_char) -> Result<&'a str, Error> {
     unsafe { opt_str(p) }?.ok_or_else(null)
 }
 
+/// Borrows a UTF-8 text input given as bytes (convention 3); `(NULL, 0)` is `""`.
+///
+/// # Safety
+/// As for [`bytes`].
+pub(crate) unsafe fn text<'a>(p: *const u8, len: usize) -> Result<&'a str, Error> {
+    // SAFETY: forwarded.
+    let b = unsafe { bytes(p, len) }?;
+    std::str::from_utf8(b)
+        .map_err(|_| Error::new(ErrorKind::InvalidUtf8, "a text argument is not UTF-8"))
+}
+
+/// Borrows an optional UTF-8 text input: empty (including `(NULL, 0)`) is `None`.
+///
+/// # Safety
+/// As for [`bytes`].
+pub(crate) unsafe fn opt_text<'a>(p: *const u8, len: usize) -> Result<Option<&'a str>, Error> {
+    // SAFETY: forwarded.
+    Ok(Some(unsafe { text(p, len) }?).filter(|t| !t.is_empty()))
+}
+
 /// Borrows an array input of `count` elements; `(NULL, 0)` is empty.
 ///
 /// # Safety
@@ -162,6 +191,49 @@ pub(crate) unsafe fn write_value<T>(out: *mut T, value: T) -> Result<(), Error> 
     Ok(())
 }
 
+/// Writes a JSON value to a caller buffer (convention 4). The serialized copy is wiped after
+/// the write, since outcomes can carry tokens.
+///
+/// # Safety
+/// As for [`write_out`].
+pub(crate) unsafe fn write_json(
+    value: &serde_json::Value,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> Result<(), Error> {
+    let text = zeroize::Zeroizing::new(
+        serde_json::to_vec(value).map_err(|_| Error::from(ErrorKind::InvalidArgument))?,
+    );
+    // SAFETY: forwarded.
+    unsafe { write_out(&text, out, cap, out_len) }
+}
+
+/// The one JSON shape of an error inside an outcome (and of a failed lookup):
+///
+/// ```json
+/// {"code": 702, "name": "oauth_invalid_grant", "error": "invalid_grant",
+///  "description": "...", "status": 400, "www_authenticate": null, "detail": "..."}
+/// ```
+///
+/// `code`/`name` are the error's own `tessera_result`; `error` is its RFC 6749 §5.2 code (the
+/// kind's own for the OAuth block, else mapped with `tessera::wire::token_error_for`); `status`
+/// the HTTP status of that code; `description` the sanitized `error_description` to send (null
+/// for `server_error`, whose details stay in logs); `detail` the full detail text, for logs
+/// only; `www_authenticate` a challenge to send, when the operation adds one.
+pub(crate) fn error_json(err: &Error) -> serde_json::Value {
+    let response = crate::wire::ErrorResponse::from_error(err);
+    serde_json::json!({
+        "code": err.code(),
+        "name": err.kind().name(),
+        "error": response.error(),
+        "description": response.description(),
+        "status": response.http_status(),
+        "www_authenticate": null,
+        "detail": err.detail(),
+    })
+}
+
 /// A boxed value behind an opaque C handle, tagged with its kind.
 #[repr(C)]
 pub(crate) struct Handle<T> {
@@ -176,6 +248,10 @@ pub(crate) mod tag {
     pub(crate) const BUILDER: u32 = 0x7E55_0003;
     pub(crate) const VERIFIER: u32 = 0x7E55_0004;
     pub(crate) const VERIFIED: u32 = 0x7E55_0005;
+    pub(crate) const SCOPES: u32 = 0x7E55_0006;
+    pub(crate) const SCOPE_POLICY: u32 = 0x7E55_0007;
+    pub(crate) const PEPPERS: u32 = 0x7E55_0008;
+    pub(crate) const ISSUER: u32 = 0x7E55_0009;
 }
 
 /// Moves `value` into a new handle and writes it to `out` (convention 5: only on success).
@@ -212,6 +288,18 @@ pub(crate) unsafe fn borrow<'a, T, H>(tag: u32, p: *const H) -> Result<&'a T, Er
         }
         Ok(&(*h).value)
     }
+}
+
+/// Borrows an optional handle: NULL is `None`, anything else as for [`borrow`].
+///
+/// # Safety
+/// As for [`borrow`].
+pub(crate) unsafe fn opt_borrow<'a, T, H>(tag: u32, p: *const H) -> Result<Option<&'a T>, Error> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: forwarded.
+    unsafe { borrow(tag, p) }.map(Some)
 }
 
 /// Mutably borrows the value behind a handle (builders).
@@ -289,6 +377,46 @@ pub extern "C" fn tessera_result_name(code: u32) -> *const c_char {
 #[unsafe(no_mangle)]
 pub extern "C" fn tessera_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/// Test helper: calls a function writing to a caller buffer as a C caller would — first with
+/// `(NULL, 0)` to learn the size, then with a buffer of exactly that size — and returns the
+/// output or the failing code.
+#[cfg(test)]
+pub(crate) fn call_out(
+    f: impl Fn(*mut u8, usize, *mut usize) -> TesseraResult,
+) -> Result<Vec<u8>, u32> {
+    let mut len = usize::MAX;
+    match f(std::ptr::null_mut(), 0, &mut len) {
+        TesseraResult::OK => {
+            assert_eq!(len, 0, "OK with a zero-capacity buffer means empty output");
+            Ok(Vec::new())
+        }
+        TesseraResult(code) if code == ErrorKind::BufferTooSmall.code() => {
+            let mut buf = vec![0u8; len];
+            let mut got = usize::MAX;
+            let r = f(buf.as_mut_ptr(), buf.len(), &mut got);
+            assert_eq!(
+                r,
+                TesseraResult::OK,
+                "retry with the reported size must succeed"
+            );
+            assert_eq!(got, len, "the retry must need the reported size");
+            Ok(buf)
+        }
+        TesseraResult(code) => {
+            assert_eq!(len, usize::MAX, "out_len untouched on failure");
+            Err(code)
+        }
+    }
+}
+
+/// Test helper: [`call_out`] for JSON output.
+#[cfg(test)]
+pub(crate) fn call_json(
+    f: impl Fn(*mut u8, usize, *mut usize) -> TesseraResult,
+) -> Result<serde_json::Value, u32> {
+    call_out(f).map(|b| serde_json::from_slice(&b).expect("output is JSON"))
 }
 
 #[cfg(test)]

@@ -1,0 +1,1501 @@
+//! C ABI for the OAuth 2.0 grants (`tessera_issuer`): authorization, token, revocation and
+//! introspection endpoints as pure functions over JSON. Conventions: see the module
+//! documentation of `ffi` (README "API conventions").
+//!
+//! The rules shared by every function are on `tessera_issuer`, so that they are in the header.
+
+use std::ffi::c_char;
+
+use ring::rand::SystemRandom;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::{
+    TesseraResult, borrow, boundary, bytes, error_json, free_handle, new_handle, opt_text, req_str,
+    tag, text, write_json, write_out,
+};
+use super::{tessera_key, tessera_peppers};
+use crate::grant::{
+    AuthorizeOutcome, Client, GrantState, Issuer, Locator, Outcome, Policy, Redirect, json_error,
+};
+use crate::jwt::Key;
+use crate::scope::ScopeSet;
+use crate::token::Peppers;
+use crate::wire::{AuthorizeRequest, ClientAuth, ErrorResponse, TokenRequest};
+use crate::{Error, ErrorKind};
+
+/// The token issuer of one authorization server: grant policy, access-token signing key and
+/// lookup-hash peppers, checked once. Immutable: thread-safe.
+///
+/// The `tessera_issuer_*` functions are the authorization, token, revocation and introspection
+/// endpoints as pure functions over JSON. Grant state crosses the ABI as versioned JSON
+/// (`GrantState`, `{"v": 1, "version": N, "family_id": "...", ...}`): the host loads it by
+/// family id, passes it in, saves the `state` an outcome returns with a compare-and-swap on the
+/// loaded `version` (a new family has version 1), applies the outcome's `effects`, and only then
+/// answers.
+///
+/// Two error channels, kept apart on purpose:
+/// - the **return code** says whether an outcome was produced. Argument errors — a NULL
+///   pointer, a wrong handle, text that is not UTF-8, input JSON that is malformed or breaks its
+///   schema (`TESSERA_RESULT_INVALID_JSON`), a state of an unknown format
+///   (`TESSERA_RESULT_UNSUPPORTED`) or over 1 MiB (`TOO_LARGE`) — come back as codes, and
+///   nothing is written (a too small buffer, `TESSERA_RESULT_BUFFER_TOO_SMALL`, writes only the
+///   needed size);
+/// - the **outcome JSON** carries the protocol decision, refusals included: a code that fails
+///   to redeem is `TESSERA_RESULT_OK` with `"ok": false` and an `error` object. A refusal may
+///   still carry a new `state` and `effects` (a burned code, a revoked family) that the host
+///   must persist before answering.
+///
+/// Every `error` object has the shape `{"code": 702, "name": "oauth_invalid_grant", "error":
+/// "invalid_grant", "description": "...", "status": 400, "www_authenticate": null, "detail":
+/// "..."}`: `code`/`name` the `tessera_result`; `error` the RFC 6749 code to send (mapped as
+/// `tessera::wire::token_error_for` documents for codes outside the OAuth block); `status` the
+/// HTTP status; `description` the sanitized `error_description` to send (null for
+/// `server_error`); `www_authenticate` a challenge to send, or null; `detail` for logs only.
+///
+/// `effects` is an array of objects tagged by `"effect"`:
+/// - `{"effect": "index", "lookup": "<key_id>:<hash>", "family_id": "...", "kind": "ac" |
+///   "rt"}`: index the lookup hash to the family (keep it as long as the family);
+/// - `{"effect": "unindex", ...}` (same members): the family forgot the token; the entry may go;
+/// - `{"effect": "revoke_family", "family_id": "...", "reason": "code_replay" |
+///   "refresh_reuse" | "client_request" | "host", "access_tokens": [{"jti": "...",
+///   "expires_at": N}], "lookups": ["..."]}`: deny-list the access tokens until they expire;
+/// - `{"effect": "revoke_access_tokens", "family_id": "...", "access_tokens": [...]}`.
+///
+/// Functions that mint tokens draw from the system random number generator. When one returns
+/// `TESSERA_RESULT_BUFFER_TOO_SMALL` its outcome was discarded (tessera stores nothing): call
+/// again with the same inputs and a buffer of at least `*out_len` bytes; the new outcome has
+/// fresh random values of the same lengths.
+pub struct tessera_issuer {
+    _private: [u8; 0],
+}
+
+fn to_value(value: &impl serde::Serialize) -> Result<Value, Error> {
+    serde_json::to_value(value).map_err(|_| Error::from(ErrorKind::InvalidArgument))
+}
+
+fn parse<T: DeserializeOwned>(what: &str, json: &str) -> Result<T, Error> {
+    serde_json::from_str(json).map_err(|e| json_error(what, &e))
+}
+
+fn client(json: Option<&str>) -> Result<Option<Client>, Error> {
+    json.map(Client::from_json).transpose()
+}
+
+fn state(json: Option<&str>) -> Result<Option<GrantState>, Error> {
+    json.map(GrantState::from_json).transpose()
+}
+
+/// A presented token: bytes that are not UTF-8 cannot be a token, so they are treated as an
+/// unknown one (the empty string, which no token is).
+fn token_or_unknown(raw: &[u8]) -> &str {
+    std::str::from_utf8(raw).unwrap_or_default()
+}
+
+fn redirect_json(redirect: &Redirect) -> Result<Value, Error> {
+    Ok(json!({
+        "location": redirect.location,
+        "redirect_uri": redirect.redirect_uri,
+        "mode": to_value(&redirect.mode)?,
+    }))
+}
+
+fn authorize_json(outcome: AuthorizeOutcome) -> Result<Value, Error> {
+    Ok(match outcome {
+        AuthorizeOutcome::Fatal(error) => json!({
+            "outcome": "fatal", "error": error_json(&error), "redirect": null,
+            "state": null, "effects": [],
+        }),
+        AuthorizeOutcome::Rejected { error, redirect } => json!({
+            "outcome": "rejected", "error": error_json(&error),
+            "redirect": redirect_json(&redirect)?, "state": null, "effects": [],
+        }),
+        AuthorizeOutcome::Granted {
+            redirect,
+            state,
+            effects,
+        } => json!({
+            "outcome": "granted", "error": null, "redirect": redirect_json(&redirect)?,
+            "state": to_value(&*state)?, "effects": to_value(&effects)?,
+        }),
+    })
+}
+
+/// The `error` object of a token-endpoint failure, with the `Basic` challenge RFC 6749 §5.2
+/// requires for `invalid_client` when the client used HTTP Basic (realm: the issuer id).
+fn endpoint_error_json(issuer: &Issuer, auth: &ClientAuth, error: &Error) -> Value {
+    let mut value = error_json(error);
+    if matches!(auth, ClientAuth::Basic { .. }) {
+        let response =
+            ErrorResponse::from_error(error).with_basic_challenge(&issuer.policy().config().issuer);
+        if let Some(challenge) = response.www_authenticate() {
+            value["www_authenticate"] = Value::from(challenge);
+        }
+    }
+    value
+}
+
+/// `{"ok", "response", "error", "state", "effects"}` of a token or revocation outcome.
+fn outcome_json<T>(
+    issuer: &Issuer,
+    auth: &ClientAuth,
+    outcome: Outcome<T>,
+    response: impl FnOnce(&T) -> Result<Value, Error>,
+) -> Result<Value, Error> {
+    let (ok, response, error) = match &outcome.result {
+        Ok(value) => (true, response(value)?, Value::Null),
+        Err(e) => (false, Value::Null, endpoint_error_json(issuer, auth, e)),
+    };
+    Ok(json!({
+        "ok": ok, "response": response, "error": error,
+        "state": to_value(&outcome.state)?, "effects": to_value(&outcome.effects)?,
+    }))
+}
+
+/// The outcome of a failed client authentication: nothing changes.
+fn auth_failure(issuer: &Issuer, auth: &ClientAuth, error: &Error) -> Value {
+    json!({
+        "ok": false, "response": null, "error": endpoint_error_json(issuer, auth, error),
+        "state": null, "effects": [],
+    })
+}
+
+// ---- issuers ---------------------------------------------------------------------------------
+
+/// Builds an issuer from a grant policy (JSON; see `tessera::grant::PolicyConfig`:
+/// `{"issuer": "https://as.example", "audiences": ["api"]}` plus optional lifetimes and
+/// switches, `implications`, `token_prefix`, ...), the access-token signing key (a private or
+/// HMAC key; its `kid` goes in the header) and the lookup-hash peppers. The key and peppers are
+/// copied: the caller keeps and frees its handles, and later changes to the peppers handle do not
+/// reach the issuer.
+///
+/// Errors: `TESSERA_RESULT_INVALID_JSON` (malformed policy, unknown members, wrong types),
+/// `TESSERA_RESULT_INVALID_ARGUMENT` (a member out of bounds), `TESSERA_RESULT_INVALID_SCOPE`
+/// (a bad implication), `TESSERA_RESULT_NOT_PRIVATE_KEY` (a public key). On success `*out` is a
+/// new handle to free with `tessera_issuer_free`; it is immutable and may be used from any
+/// number of threads at once.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_issuer_new(
+    policy_json: *const u8,
+    policy_len: usize,
+    signing_key: *const tessera_key,
+    peppers: *const tessera_peppers,
+    out: *mut *mut tessera_issuer,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3, 5 and 6.
+        unsafe {
+            let policy = Policy::from_json(text(policy_json, policy_len)?)?;
+            let key: &Key = borrow(tag::KEY, signing_key)?;
+            let peppers: &Peppers = borrow(tag::PEPPERS, peppers)?;
+            let issuer = Issuer::new(policy, key.clone(), peppers.clone())?;
+            new_handle(tag::ISSUER, issuer, out)
+        }
+    })
+}
+
+/// Frees an issuer (its copies of the key and peppers are wiped). NULL is a no-op.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_issuer_free(issuer: *mut tessera_issuer) {
+    let _ = boundary(|| {
+        // SAFETY: convention 7.
+        unsafe { free_handle::<Issuer, _>(tag::ISSUER, issuer) };
+        Ok(())
+    });
+}
+
+/// Writes what the host stores for a confidential client's secret: its lookup hash under the
+/// current pepper, `<key_id>:<base64url>` — the `secret_hash` member of the client registration
+/// JSON. The secret itself is never stored. It must be non-empty `%x20-7E` text (what HTTP
+/// Basic and form bodies can carry, RFC 6749 Appendix A), else
+/// `TESSERA_RESULT_INVALID_ARGUMENT`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_client_secret_hash(
+    peppers: *const tessera_peppers,
+    secret: *const u8,
+    secret_len: usize,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3, 4 and 6.
+        unsafe {
+            let peppers: &Peppers = borrow(tag::PEPPERS, peppers)?;
+            let secret = bytes(secret, secret_len)?;
+            if secret.is_empty() || !secret.iter().all(|b| (0x20..=0x7e).contains(b)) {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "a client secret must be non-empty %x20-7E text",
+                ));
+            }
+            let secret =
+                std::str::from_utf8(secret).map_err(|_| Error::from(ErrorKind::InvalidUtf8))?;
+            write_out(
+                peppers.lookup(secret).to_string().as_bytes(),
+                out,
+                cap,
+                out_len,
+            )
+        }
+    })
+}
+
+// ---- authorization endpoint ------------------------------------------------------------------
+
+/// The inputs of the authorization-endpoint functions.
+///
+/// # Safety
+/// Convention 3 for each pointer pair.
+unsafe fn authorize_inputs(
+    client_json: *const u8,
+    client_len: usize,
+    request_json: *const u8,
+    request_len: usize,
+) -> Result<(Option<Client>, AuthorizeRequest), Error> {
+    // SAFETY: forwarded.
+    unsafe {
+        let client = client(opt_text(client_json, client_len)?)?;
+        let request = parse("authorize request", text(request_json, request_len)?)?;
+        Ok((client, request))
+    }
+}
+
+/// Validates an authorization request before the user is asked (RFC 6749 §4.1.1, §4.2.1):
+/// client, redirect URI, response type, scope and PKCE, in that order. `client_json` is the
+/// registration the host found for the request's `client_id` (`tessera::grant::Client` JSON:
+/// `{"client_id", "kind": "public" | "confidential", "redirect_uris", "allowed_scope",
+/// "default_scope", "grant_types", "secret_hash"}`), `(NULL, 0)` when there is none;
+/// `request_json` is the output of `tessera_authorize_request_parse`.
+///
+/// Writes `{"outcome": "ok", "scope": "<scope to show on the consent page>", "error": null,
+/// "redirect": null, "state": null, "effects": []}`, or a `"rejected"`/`"fatal"` outcome as
+/// `tessera_issuer_authorize` describes (with `"scope": null`). Returns `TESSERA_RESULT_OK`
+/// whenever an outcome was written, refusals included; argument errors as described on
+/// `tessera_issuer`. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_issuer_check_authorize(
+    issuer: *const tessera_issuer,
+    client_json: *const u8,
+    client_len: usize,
+    request_json: *const u8,
+    request_len: usize,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3, 4 and 6.
+        unsafe {
+            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+            let (client, request) =
+                authorize_inputs(client_json, client_len, request_json, request_len)?;
+            let value = match issuer.check_authorize(client.as_ref(), &request) {
+                Ok(scope) => json!({
+                    "outcome": "ok", "scope": scope.to_scope_string(), "error": null,
+                    "redirect": null, "state": null, "effects": [],
+                }),
+                Err(outcome) => {
+                    let mut value = authorize_json(outcome)?;
+                    value["scope"] = Value::Null;
+                    value
+                }
+            };
+            write_json(&value, out, cap, out_len)
+        }
+    })
+}
+
+/// The authorization endpoint once `subject` (the authenticated resource owner, required and
+/// non-empty, else `TESSERA_RESULT_INVALID_ARGUMENT`) approved the request, at `now` (Unix
+/// seconds). Inputs as for `tessera_issuer_check_authorize`, whose checks run first. Writes:
+///
+/// - `{"outcome": "granted", "error": null, "redirect": {"location": "...", "redirect_uri":
+///   "...", "mode": "query" | "fragment"}, "state": <GrantState>, "effects": [...]}`: save
+///   `state` (a new family, version 1, under `state.family_id`), apply `effects` (an `index`
+///   effect for the code), then redirect to `location` (it carries the code, or for
+///   `response_type=token` the access token, with `state` and `iss`);
+/// - `{"outcome": "rejected", "error": {...}, "redirect": {...}, "state": null, "effects": []}`:
+///   redirect to `location`, which carries the error (RFC 6749 §4.1.2.1);
+/// - `{"outcome": "fatal", "error": {...}, "redirect": null, "state": null, "effects": []}`:
+///   show the error to the user and **never redirect** — the client is unknown or the redirect
+///   URI is missing, unregistered or malformed.
+///
+/// Returns `TESSERA_RESULT_OK` whenever an outcome was written, refusals included; argument
+/// errors as described on `tessera_issuer`. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_issuer_authorize(
+    issuer: *const tessera_issuer,
+    client_json: *const u8,
+    client_len: usize,
+    request_json: *const u8,
+    request_len: usize,
+    subject: *const c_char,
+    now: i64,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3, 4 and 6.
+        unsafe {
+            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+            let (client, request) =
+                authorize_inputs(client_json, client_len, request_json, request_len)?;
+            let subject = req_str(subject)?;
+            if subject.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "the subject must not be empty",
+                ));
+            }
+            let outcome = issuer.authorize(
+                client.as_ref(),
+                &request,
+                subject,
+                now,
+                &SystemRandom::new(),
+            );
+            write_json(&authorize_json(outcome)?, out, cap, out_len)
+        }
+    })
+}
+
+/// The authorization endpoint after the resource owner refused: a `"rejected"` outcome whose
+/// redirect carries `access_denied`, or `"fatal"` when the client or redirect URI cannot be
+/// trusted (shapes as for `tessera_issuer_authorize`; no state, no effects). Returns
+/// `TESSERA_RESULT_OK` whenever an outcome was written. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_issuer_deny(
+    issuer: *const tessera_issuer,
+    client_json: *const u8,
+    client_len: usize,
+    request_json: *const u8,
+    request_len: usize,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3, 4 and 6.
+        unsafe {
+            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+            let (client, request) =
+                authorize_inputs(client_json, client_len, request_json, request_len)?;
+            let outcome = issuer.deny(client.as_ref(), &request);
+            write_json(&authorize_json(outcome)?, out, cap, out_len)
+        }
+    })
+}
+
+// ---- token endpoint --------------------------------------------------------------------------
+
+/// The token endpoint (RFC 6749 §3.2) at `now`: authenticates the client, then redeems a code,
+/// uses (and rotates) a refresh token, or runs the client credentials grant.
+///
+/// Inputs: `client_json`, the registration the host found for `client_auth.client_id`
+/// (`(NULL, 0)` when there is none); `client_auth_json` and `request_json`, the `client_auth`
+/// and `request` members written by `tessera_token_request_parse` (both required);
+/// `state_json`, the family `tessera_issuer_locate` led to for the code or refresh token
+/// (`(NULL, 0)` when the index had no entry, or for client credentials).
+///
+/// Writes `{"ok": true, "response": {"access_token": "...", "token_type": "Bearer",
+/// "expires_in": N, "refresh_token": "...", "scope": "..."}, "error": null, "state":
+/// <GrantState> | null, "effects": [...]}` or `{"ok": false, "response": null, "error": {...},
+/// "state": <GrantState> | null, "effects": [...]}`. Persist a non-null `state` (compare-and-swap
+/// on the loaded `version`; a new family has version 1) and the `effects` **before** answering,
+/// also when `ok` is false: a replayed code or reused refresh token revokes its family, and a
+/// failed redemption burns its code. Then answer 200 with `response` (and `Cache-Control:
+/// no-store`), or with `error.status` and the body `{"error": error.error,
+/// "error_description": error.description}` plus `WWW-Authenticate: error.www_authenticate`
+/// when not null (`tessera_error_response(error.code, error.description, realm)` builds it).
+///
+/// A failed client authentication is `"ok": false` with `invalid_client` (status 401; with a
+/// `Basic` challenge whose realm is the issuer identifier when the client used HTTP Basic) and
+/// changes nothing. Returns `TESSERA_RESULT_OK` whenever an outcome was written, refusals
+/// included; argument errors as in the `tessera_issuer` documentation. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_issuer_token(
+    issuer: *const tessera_issuer,
+    client_json: *const u8,
+    client_len: usize,
+    client_auth_json: *const u8,
+    client_auth_len: usize,
+    state_json: *const u8,
+    state_len: usize,
+    request_json: *const u8,
+    request_len: usize,
+    now: i64,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3, 4 and 6.
+        unsafe {
+            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+            let client = client(opt_text(client_json, client_len)?)?;
+            let auth: ClientAuth = parse("client_auth", text(client_auth_json, client_auth_len)?)?;
+            let state = state(opt_text(state_json, state_len)?)?;
+            let request: TokenRequest = parse("token request", text(request_json, request_len)?)?;
+            let value = match issuer.authenticate(
+                client.as_ref(),
+                auth.client_id(),
+                auth.client_secret(),
+            ) {
+                Err(e) => auth_failure(issuer, &auth, &e),
+                Ok(authenticated) => {
+                    let outcome = issuer.token(
+                        &authenticated,
+                        state.as_ref(),
+                        &request,
+                        now,
+                        &SystemRandom::new(),
+                    );
+                    outcome_json(issuer, &auth, outcome, |tokens| {
+                        to_value(&tokens.to_response())
+                    })?
+                }
+            };
+            write_json(&value, out, cap, out_len)
+        }
+    })
+}
+
+/// Where the host finds the state of a presented token, at `now`:
+///
+/// - `{"locator": "lookup", "lookup": "<key_id>:<base64url>", "kind": "ac" | "rt"}`: an opaque
+///   code or refresh token (format and checksum checked); find its family id in the index the
+///   `index` effects filled, by `lookup`;
+/// - `{"locator": "family", "family_id": "...", "jti": "..."}`: a JWT access token that
+///   verified as this issuer's (signature, `iss`, `aud`, `typ`, `exp` without leeway); load that
+///   family;
+/// - `{"locator": "none", "error": {...}}`: no state can matter (malformed, expired, another
+///   issuer's, an API key, ...). Answer a revocation with 200 and an introspection with
+///   `{"active": false}`; at the token endpoint pass no state.
+///
+/// Returns `TESSERA_RESULT_OK` whenever one of these was written. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_issuer_locate(
+    issuer: *const tessera_issuer,
+    token: *const u8,
+    token_len: usize,
+    now: i64,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3, 4 and 6.
+        unsafe {
+            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+            let located = std::str::from_utf8(bytes(token, token_len)?)
+                .map_err(|_| Error::new(ErrorKind::MalformedToken, "token is not UTF-8 text"))
+                .and_then(|token| issuer.locate(token, now));
+            let value = match located {
+                Ok(Locator::Lookup { lookup, kind }) => json!({
+                    "locator": "lookup", "lookup": lookup.to_string(), "kind": kind.code(),
+                }),
+                Ok(Locator::Family { family_id, jti }) => json!({
+                    "locator": "family", "family_id": family_id, "jti": jti,
+                }),
+                Err(e) => json!({"locator": "none", "error": error_json(&e)}),
+            };
+            write_json(&value, out, cap, out_len)
+        }
+    })
+}
+
+// ---- revocation and introspection ------------------------------------------------------------
+
+/// The revocation endpoint (RFC 7009) at `now`: authenticates the client (inputs as for
+/// `tessera_issuer_token`: `client_auth_json` is the `client_auth` member written by
+/// `tessera_revocation_request_parse`), then revokes `token` within `state_json` (the family
+/// `tessera_issuer_locate` led to; `(NULL, 0)` when none). A refresh token revokes its whole
+/// family and its access tokens; an access token is revoked alone; anything else — unknown,
+/// malformed or non-UTF-8 tokens, codes, another client's tokens — changes nothing.
+///
+/// Writes `{"ok": true, "response": null, "error": null, "state": <GrantState> | null,
+/// "effects": [...]}`: persist `state` and `effects`, then answer 200 whatever happened
+/// (RFC 7009 §2.2: an invalid token is not an error). Only a failed client authentication is
+/// `"ok": false` with `invalid_client` (401), as for `tessera_issuer_token`. Returns
+/// `TESSERA_RESULT_OK` whenever an outcome was written. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_issuer_revoke(
+    issuer: *const tessera_issuer,
+    client_json: *const u8,
+    client_len: usize,
+    client_auth_json: *const u8,
+    client_auth_len: usize,
+    state_json: *const u8,
+    state_len: usize,
+    token: *const u8,
+    token_len: usize,
+    now: i64,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3, 4 and 6.
+        unsafe {
+            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+            let client = client(opt_text(client_json, client_len)?)?;
+            let auth: ClientAuth = parse("client_auth", text(client_auth_json, client_auth_len)?)?;
+            let state = state(opt_text(state_json, state_len)?)?;
+            let token = token_or_unknown(bytes(token, token_len)?);
+            let value = match issuer.authenticate(
+                client.as_ref(),
+                auth.client_id(),
+                auth.client_secret(),
+            ) {
+                Err(e) => auth_failure(issuer, &auth, &e),
+                Ok(authenticated) => {
+                    let outcome = issuer.revoke(&authenticated, state.as_ref(), token, now);
+                    outcome_json(issuer, &auth, outcome, |()| Ok(Value::Null))?
+                }
+            };
+            write_json(&value, out, cap, out_len)
+        }
+    })
+}
+
+/// Revokes a whole family at the host's initiative (logout everywhere, password change,
+/// administrator) at `now`. Writes `{"state": <GrantState> | null, "effects": [...]}`: a
+/// `revoke_family` effect (reason `host`) and the revoked state to save, or `null` and `[]` when
+/// the family was already revoked. `state_json` is required. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_issuer_revoke_family(
+    issuer: *const tessera_issuer,
+    state_json: *const u8,
+    state_len: usize,
+    now: i64,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3, 4 and 6.
+        unsafe {
+            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+            let state = GrantState::from_json(text(state_json, state_len)?)?;
+            let outcome = issuer.revoke_family(&state, now);
+            let value = json!({
+                "state": to_value(&outcome.state)?, "effects": to_value(&outcome.effects)?,
+            });
+            write_json(&value, out, cap, out_len)
+        }
+    })
+}
+
+/// The introspection endpoint (RFC 7662 §2.2) at `now`: writes the response body for `token`
+/// within `state_json` (the family `tessera_issuer_locate` led to; `(NULL, 0)` when none). An
+/// active refresh token gives `{"active": true, "scope", "client_id", "sub", "exp", "iat",
+/// "iss"}`, an active access token also `"aud"`, `"jti"` and `"token_type": "Bearer"`; anything
+/// else (expired, revoked, consumed, unknown, malformed, non-UTF-8, no state) is exactly
+/// `{"active":false}`. Nothing changes, so there is no envelope: answer 200 with the output.
+/// Who may introspect is the host's decision. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_issuer_introspect(
+    issuer: *const tessera_issuer,
+    state_json: *const u8,
+    state_len: usize,
+    token: *const u8,
+    token_len: usize,
+    now: i64,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3, 4 and 6.
+        unsafe {
+            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+            let state = state(opt_text(state_json, state_len)?)?;
+            let token = token_or_unknown(bytes(token, token_len)?);
+            let body = issuer.introspect(state.as_ref(), token, now).to_json();
+            write_out(body.as_bytes(), out, cap, out_len)
+        }
+    })
+}
+
+// ---- engine tokens ---------------------------------------------------------------------------
+
+/// Mints a task-scoped engine token at `now`: a short-lived JWT (the policy's
+/// `engine_token_lifetime`) whose header `typ` is the policy's `engine_token_typ` (so access
+/// token verifiers refuse it, and engine verifiers refuse access tokens), for `subject` at
+/// `audience`, carrying `requested_scope`, which must be covered by `parent_scope` under the
+/// policy's implications (a task gets at most what its parent grant holds). Both scopes are
+/// RFC 6749 scope strings; all four strings are required.
+///
+/// Writes `{"token": "<JWT>", "expires_at": N, "scope": "...", "jti": "..."}`. This is not an
+/// endpoint, so there is no outcome envelope: failures are result codes —
+/// `TESSERA_RESULT_OAUTH_INVALID_SCOPE` (requested scope empty or not covered),
+/// `TESSERA_RESULT_INVALID_SCOPE` (a malformed scope string), `TESSERA_RESULT_INVALID_ARGUMENT`
+/// (empty subject or audience), `TESSERA_RESULT_OAUTH_SERVER_ERROR` (randomness or signing
+/// failed). Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_issuer_engine_token(
+    issuer: *const tessera_issuer,
+    parent_scope: *const c_char,
+    requested_scope: *const c_char,
+    subject: *const c_char,
+    audience: *const c_char,
+    now: i64,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3, 4 and 6.
+        unsafe {
+            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+            let parent = ScopeSet::parse(req_str(parent_scope)?)?;
+            let requested = ScopeSet::parse(req_str(requested_scope)?)?;
+            let minted = issuer.issue_engine_token(
+                &parent,
+                &requested,
+                req_str(subject)?,
+                req_str(audience)?,
+                now,
+                &SystemRandom::new(),
+            )?;
+            let value = json!({
+                "token": minted.token, "expires_at": minted.expires_at,
+                "scope": minted.scope.to_scope_string(), "jti": minted.jti,
+            });
+            write_json(&value, out, cap, out_len)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ptr::{null, null_mut};
+
+    use super::super::{
+        call_json, call_out, tessera_key_free, tessera_key_generate, tessera_key_public,
+        tessera_peppers_free, tessera_peppers_new, tessera_pkce_challenge,
+        tessera_pkce_verifier_new, tessera_token_request_parse,
+    };
+    use super::*;
+    use crate::wire::Form;
+
+    const NOW: i64 = 1_800_000_000;
+    const POLICY: &str = r#"{"issuer":"https://as.example","audiences":["api"]}"#;
+    const APP: &str = r#"{"client_id":"app","kind":"public",
+        "redirect_uris":["https://app.example/cb"],"allowed_scope":"read write",
+        "grant_types":["authorization_code","refresh_token"]}"#;
+
+    fn code(kind: ErrorKind) -> TesseraResult {
+        TesseraResult(kind.code())
+    }
+
+    struct Fixture {
+        key: *mut tessera_key,
+        peppers: *mut tessera_peppers,
+        issuer: *mut tessera_issuer,
+    }
+
+    impl Fixture {
+        fn new() -> Fixture {
+            let mut key = null_mut();
+            let mut peppers = null_mut();
+            let mut issuer = null_mut();
+            // SAFETY: valid inputs and out-pointers.
+            unsafe {
+                assert_eq!(
+                    tessera_key_generate(c"ES256".as_ptr(), &mut key),
+                    TesseraResult::OK
+                );
+                let secret = [7u8; 32];
+                assert_eq!(
+                    tessera_peppers_new(c"p1".as_ptr(), secret.as_ptr(), 32, &mut peppers),
+                    TesseraResult::OK
+                );
+                assert_eq!(
+                    tessera_issuer_new(POLICY.as_ptr(), POLICY.len(), key, peppers, &mut issuer),
+                    TesseraResult::OK
+                );
+            }
+            Fixture {
+                key,
+                peppers,
+                issuer,
+            }
+        }
+    }
+
+    impl Drop for Fixture {
+        fn drop(&mut self) {
+            // SAFETY: handles made in `new`, freed once.
+            unsafe {
+                tessera_issuer_free(self.issuer);
+                tessera_peppers_free(self.peppers);
+                tessera_key_free(self.key);
+            }
+        }
+    }
+
+    fn authorize(f: &Fixture, client: &str, request: &Value) -> Value {
+        let request = request.to_string();
+        // SAFETY: live handle, valid inputs; buffers from `call_json`.
+        call_json(|o, c, l| unsafe {
+            tessera_issuer_authorize(
+                f.issuer,
+                client.as_ptr(),
+                client.len(),
+                request.as_ptr(),
+                request.len(),
+                c"user-42".as_ptr(),
+                NOW,
+                o,
+                c,
+                l,
+            )
+        })
+        .unwrap()
+    }
+
+    fn token(f: &Fixture, client: &str, state: Option<&Value>, body: &str, now: i64) -> Value {
+        // SAFETY: valid inputs; buffers from `call_json`.
+        let parsed = call_json(|o, c, l| unsafe {
+            tessera_token_request_parse(body.as_ptr(), body.len(), null(), o, c, l)
+        })
+        .unwrap();
+        let auth = parsed["client_auth"].to_string();
+        let request = parsed["request"].to_string();
+        let state = state.map(Value::to_string).unwrap_or_default();
+        // SAFETY: as above.
+        call_json(|o, c, l| unsafe {
+            tessera_issuer_token(
+                f.issuer,
+                client.as_ptr(),
+                client.len(),
+                auth.as_ptr(),
+                auth.len(),
+                state.as_ptr(),
+                state.len(),
+                request.as_ptr(),
+                request.len(),
+                now,
+                o,
+                c,
+                l,
+            )
+        })
+        .unwrap()
+    }
+
+    fn locate(f: &Fixture, token: &str, now: i64) -> Value {
+        // SAFETY: as above.
+        call_json(|o, c, l| unsafe {
+            tessera_issuer_locate(f.issuer, token.as_ptr(), token.len(), now, o, c, l)
+        })
+        .unwrap()
+    }
+
+    fn introspect(f: &Fixture, state: &Value, token: &str, now: i64) -> Value {
+        let state = state.to_string();
+        // SAFETY: as above.
+        call_json(|o, c, l| unsafe {
+            tessera_issuer_introspect(
+                f.issuer,
+                state.as_ptr(),
+                state.len(),
+                token.as_ptr(),
+                token.len(),
+                now,
+                o,
+                c,
+                l,
+            )
+        })
+        .unwrap()
+    }
+
+    fn param(location: &str, name: &str) -> Option<String> {
+        let query = location.split_once('?')?.1;
+        Form::parse(query.as_bytes())
+            .ok()?
+            .get(name)
+            .map(str::to_owned)
+    }
+
+    fn pkce_pair() -> (String, String) {
+        // SAFETY: buffers from `call_out`.
+        let verifier = call_out(|o, c, l| unsafe { tessera_pkce_verifier_new(o, c, l) }).unwrap();
+        // SAFETY: as above.
+        let challenge = call_out(|o, c, l| unsafe {
+            tessera_pkce_challenge(verifier.as_ptr(), verifier.len(), o, c, l)
+        })
+        .unwrap();
+        (
+            String::from_utf8(verifier).unwrap(),
+            String::from_utf8(challenge).unwrap(),
+        )
+    }
+
+    fn code_request(challenge: &str) -> Value {
+        json!({"response_type": "code", "client_id": "app",
+               "redirect_uri": "https://app.example/cb", "scope": "read", "state": "xyz",
+               "code_challenge": challenge, "code_challenge_method": "S256"})
+    }
+
+    #[test]
+    fn code_flow_refresh_replay_and_introspection() {
+        let f = Fixture::new();
+        let (verifier, challenge) = pkce_pair();
+        let request = code_request(&challenge);
+
+        // Before consent: the scope to show.
+        let text = request.to_string();
+        // SAFETY: live handle, valid inputs.
+        let checked = call_json(|o, c, l| unsafe {
+            tessera_issuer_check_authorize(
+                f.issuer,
+                APP.as_ptr(),
+                APP.len(),
+                text.as_ptr(),
+                text.len(),
+                o,
+                c,
+                l,
+            )
+        })
+        .unwrap();
+        assert_eq!(checked["outcome"], "ok");
+        assert_eq!(checked["scope"], "read");
+
+        let granted = authorize(&f, APP, &request);
+        assert_eq!(granted["outcome"], "granted", "{granted}");
+        assert_eq!(granted["error"], Value::Null);
+        assert_eq!(granted["redirect"]["mode"], "query");
+        assert_eq!(
+            granted["redirect"]["redirect_uri"],
+            "https://app.example/cb"
+        );
+        let location = granted["redirect"]["location"].as_str().unwrap();
+        assert_eq!(param(location, "state").as_deref(), Some("xyz"));
+        assert_eq!(
+            param(location, "iss").as_deref(),
+            Some("https://as.example")
+        );
+        let auth_code = param(location, "code").unwrap();
+        let state = &granted["state"];
+        assert_eq!(state["v"], 1);
+        assert_eq!(state["version"], 1);
+        let family = state["family_id"].as_str().unwrap();
+        let effects = granted["effects"].as_array().unwrap();
+        assert_eq!(effects.len(), 1);
+        assert_eq!(effects[0]["effect"], "index");
+        assert_eq!(effects[0]["kind"], "ac");
+        assert_eq!(effects[0]["family_id"], family);
+
+        // The host finds the family of the code through the index.
+        let located = locate(&f, &auth_code, NOW + 1);
+        assert_eq!(located["locator"], "lookup");
+        assert_eq!(located["kind"], "ac");
+        assert_eq!(located["lookup"], effects[0]["lookup"]);
+
+        let body = format!(
+            "grant_type=authorization_code&code={auth_code}&code_verifier={verifier}\
+             &client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"
+        );
+        let redeemed = token(&f, APP, Some(state), &body, NOW + 5);
+        assert_eq!(redeemed["ok"], true, "{redeemed}");
+        assert_eq!(redeemed["error"], Value::Null);
+        let response = &redeemed["response"];
+        assert_eq!(response["token_type"], "Bearer");
+        assert_eq!(response["expires_in"], 300);
+        assert_eq!(response["scope"], "read");
+        let access = response["access_token"].as_str().unwrap().to_owned();
+        let refresh = response["refresh_token"].as_str().unwrap().to_owned();
+        let state = redeemed["state"].clone();
+        assert_eq!(state["version"], 2);
+        assert_eq!(redeemed["effects"][0]["effect"], "index");
+        assert_eq!(redeemed["effects"][0]["kind"], "rt");
+
+        // An access token names its family.
+        let located = locate(&f, &access, NOW + 6);
+        assert_eq!(located["locator"], "family");
+        assert_eq!(located["family_id"], family);
+
+        let active = introspect(&f, &state, &access, NOW + 10);
+        assert_eq!(active["active"], true);
+        assert_eq!(active["client_id"], "app");
+        assert_eq!(active["sub"], "user-42");
+        assert_eq!(active["token_type"], "Bearer");
+        let active = introspect(&f, &state, &refresh, NOW + 10);
+        assert_eq!(active["active"], true);
+        assert_eq!(active["scope"], "read");
+
+        // Refresh rotates.
+        let body = format!("grant_type=refresh_token&refresh_token={refresh}&client_id=app");
+        let rotated = token(&f, APP, Some(&state), &body, NOW + 60);
+        assert_eq!(rotated["ok"], true, "{rotated}");
+        assert!(rotated["response"]["refresh_token"].is_string());
+        let state = rotated["state"].clone();
+        assert_eq!(state["version"], 3);
+
+        // A replayed code is refused *and* revokes the family: state and effects to persist.
+        let body = format!(
+            "grant_type=authorization_code&code={auth_code}&code_verifier={verifier}\
+             &client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"
+        );
+        let replay = token(&f, APP, Some(&state), &body, NOW + 70);
+        assert_eq!(replay["ok"], false);
+        assert_eq!(replay["response"], Value::Null);
+        let error = &replay["error"];
+        assert_eq!(error["code"], ErrorKind::OauthInvalidGrant.code());
+        assert_eq!(error["name"], "oauth_invalid_grant");
+        assert_eq!(error["error"], "invalid_grant");
+        assert_eq!(error["status"], 400);
+        assert_eq!(error["www_authenticate"], Value::Null);
+        assert!(error["description"].is_string());
+        assert_eq!(replay["state"]["version"], 4);
+        assert_eq!(replay["state"]["status"]["state"], "revoked");
+        let effect = &replay["effects"][0];
+        assert_eq!(effect["effect"], "revoke_family");
+        assert_eq!(effect["reason"], "code_replay");
+        assert_eq!(effect["access_tokens"].as_array().unwrap().len(), 2);
+
+        // Everything of a revoked family is inactive: exactly {"active":false}.
+        let state = replay["state"].clone();
+        let text = state.to_string();
+        // SAFETY: live handle; buffers from `call_out`.
+        let raw = call_out(|o, c, l| unsafe {
+            tessera_issuer_introspect(
+                f.issuer,
+                text.as_ptr(),
+                text.len(),
+                access.as_ptr(),
+                access.len(),
+                NOW + 80,
+                o,
+                c,
+                l,
+            )
+        })
+        .unwrap();
+        assert_eq!(raw, br#"{"active":false}"#);
+        // No state, junk, non-UTF-8: inactive too.
+        // SAFETY: as above.
+        let raw = call_out(|o, c, l| unsafe {
+            tessera_issuer_introspect(f.issuer, null(), 0, b"\xff".as_ptr(), 1, NOW, o, c, l)
+        })
+        .unwrap();
+        assert_eq!(raw, br#"{"active":false}"#);
+    }
+
+    #[test]
+    fn client_credentials_and_client_authentication() {
+        let f = Fixture::new();
+        let secret = "s3cret-value";
+        // SAFETY: live handle; buffers from `call_out`.
+        let hash = call_out(|o, c, l| unsafe {
+            tessera_client_secret_hash(f.peppers, secret.as_ptr(), secret.len(), o, c, l)
+        })
+        .unwrap();
+        let hash = String::from_utf8(hash).unwrap();
+        assert!(hash.starts_with("p1:"));
+        let svc = json!({"client_id": "svc", "kind": "confidential", "allowed_scope": "read write",
+                         "default_scope": "read", "grant_types": ["client_credentials"],
+                         "secret_hash": hash})
+        .to_string();
+
+        let ok = token(
+            &f,
+            &svc,
+            None,
+            "grant_type=client_credentials&scope=write&client_id=svc&client_secret=s3cret-value",
+            NOW,
+        );
+        assert_eq!(ok["ok"], true, "{ok}");
+        assert_eq!(ok["response"]["scope"], "write");
+        assert_eq!(ok["response"].get("refresh_token"), None);
+        assert_eq!(ok["state"]["kind"], "client_credentials");
+
+        // Wrong secret in the body: invalid_client, 401, no challenge, nothing to persist.
+        let bad = token(
+            &f,
+            &svc,
+            None,
+            "grant_type=client_credentials&client_id=svc&client_secret=wrong",
+            NOW,
+        );
+        assert_eq!(bad["ok"], false);
+        assert_eq!(bad["error"]["error"], "invalid_client");
+        assert_eq!(bad["error"]["status"], 401);
+        assert_eq!(bad["error"]["www_authenticate"], Value::Null);
+        assert_eq!(bad["state"], Value::Null);
+        assert_eq!(bad["effects"], json!([]));
+
+        // Wrong secret over HTTP Basic: the Basic challenge comes with it.
+        let auth = json!({"method": "client_secret_basic", "client_id": "svc",
+                          "client_secret": "wrong"})
+        .to_string();
+        let request = r#"{"grant_type":"client_credentials"}"#;
+        // SAFETY: live handle, valid inputs; buffers from `call_json`.
+        let bad = call_json(|o, c, l| unsafe {
+            tessera_issuer_token(
+                f.issuer,
+                svc.as_ptr(),
+                svc.len(),
+                auth.as_ptr(),
+                auth.len(),
+                null(),
+                0,
+                request.as_ptr(),
+                request.len(),
+                NOW,
+                o,
+                c,
+                l,
+            )
+        })
+        .unwrap();
+        assert_eq!(
+            bad["error"]["www_authenticate"],
+            r#"Basic realm="https://as.example""#
+        );
+
+        // Unknown client: (NULL, 0) registration.
+        let unknown = token(
+            &f,
+            "",
+            None,
+            "grant_type=client_credentials&client_id=who&client_secret=x",
+            NOW,
+        );
+        assert_eq!(unknown["error"]["error"], "invalid_client");
+
+        // A secret that HTTP cannot carry is refused when hashed.
+        let mut len = 0usize;
+        // SAFETY: valid inputs.
+        unsafe {
+            assert_eq!(
+                tessera_client_secret_hash(f.peppers, b"a\nb".as_ptr(), 3, null_mut(), 0, &mut len),
+                code(ErrorKind::InvalidArgument)
+            );
+            assert_eq!(
+                tessera_client_secret_hash(f.peppers, null(), 0, null_mut(), 0, &mut len),
+                code(ErrorKind::InvalidArgument)
+            );
+            assert_eq!(
+                tessera_client_secret_hash(
+                    f.issuer.cast(),
+                    b"x".as_ptr(),
+                    1,
+                    null_mut(),
+                    0,
+                    &mut len
+                ),
+                code(ErrorKind::WrongHandle)
+            );
+        }
+    }
+
+    #[test]
+    fn authorize_refusals() {
+        let f = Fixture::new();
+        let (_, challenge) = pkce_pair();
+
+        // An unknown client is fatal: never redirect.
+        let fatal = authorize(&f, "", &code_request(&challenge));
+        assert_eq!(fatal["outcome"], "fatal");
+        assert_eq!(fatal["redirect"], Value::Null);
+        assert_eq!(fatal["error"]["error"], "invalid_request");
+
+        // An unregistered redirect URI too.
+        let mut request = code_request(&challenge);
+        request["redirect_uri"] = json!("https://evil.example/cb");
+        assert_eq!(authorize(&f, APP, &request)["outcome"], "fatal");
+
+        // A scope the client may not have: redirected with invalid_scope.
+        let mut request = code_request(&challenge);
+        request["scope"] = json!("admin");
+        let rejected = authorize(&f, APP, &request);
+        assert_eq!(rejected["outcome"], "rejected");
+        assert_eq!(rejected["state"], Value::Null);
+        let location = rejected["redirect"]["location"].as_str().unwrap();
+        assert_eq!(param(location, "error").as_deref(), Some("invalid_scope"));
+        assert_eq!(rejected["error"]["error"], "invalid_scope");
+        assert_eq!(param(location, "state").as_deref(), Some("xyz"));
+
+        // A public client without PKCE: invalid_request by redirect.
+        let mut request = code_request(&challenge);
+        let _ = request.as_object_mut().unwrap().remove("code_challenge");
+        let _ = request
+            .as_object_mut()
+            .unwrap()
+            .remove("code_challenge_method");
+        let rejected = authorize(&f, APP, &request);
+        assert_eq!(rejected["outcome"], "rejected");
+        assert_eq!(rejected["error"]["error"], "invalid_request");
+
+        // check_authorize reports refusals in the same shape.
+        let text = request.to_string();
+        // SAFETY: live handle, valid inputs.
+        let checked = call_json(|o, c, l| unsafe {
+            tessera_issuer_check_authorize(
+                f.issuer,
+                APP.as_ptr(),
+                APP.len(),
+                text.as_ptr(),
+                text.len(),
+                o,
+                c,
+                l,
+            )
+        })
+        .unwrap();
+        assert_eq!(checked["outcome"], "rejected");
+        assert_eq!(checked["scope"], Value::Null);
+
+        // The user said no.
+        let text = code_request(&challenge).to_string();
+        // SAFETY: as above.
+        let denied = call_json(|o, c, l| unsafe {
+            tessera_issuer_deny(
+                f.issuer,
+                APP.as_ptr(),
+                APP.len(),
+                text.as_ptr(),
+                text.len(),
+                o,
+                c,
+                l,
+            )
+        })
+        .unwrap();
+        assert_eq!(denied["outcome"], "rejected");
+        assert_eq!(denied["error"]["error"], "access_denied");
+        let location = denied["redirect"]["location"].as_str().unwrap();
+        assert_eq!(param(location, "error").as_deref(), Some("access_denied"));
+    }
+
+    #[test]
+    fn revocation() {
+        let f = Fixture::new();
+        let (verifier, challenge) = pkce_pair();
+        let granted = authorize(&f, APP, &code_request(&challenge));
+        let location = granted["redirect"]["location"].as_str().unwrap();
+        let auth_code = param(location, "code").unwrap();
+        let body = format!(
+            "grant_type=authorization_code&code={auth_code}&code_verifier={verifier}\
+             &client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"
+        );
+        let redeemed = token(&f, APP, Some(&granted["state"]), &body, NOW + 5);
+        let refresh = redeemed["response"]["refresh_token"].as_str().unwrap();
+        let state = redeemed["state"].to_string();
+        let auth = r#"{"method":"none","client_id":"app"}"#;
+
+        let revoke = |client: &str, auth: &str, token: &[u8]| {
+            // SAFETY: live handle, valid inputs; buffers from `call_json`.
+            call_json(|o, c, l| unsafe {
+                tessera_issuer_revoke(
+                    f.issuer,
+                    client.as_ptr(),
+                    client.len(),
+                    auth.as_ptr(),
+                    auth.len(),
+                    state.as_ptr(),
+                    state.len(),
+                    token.as_ptr(),
+                    token.len(),
+                    NOW + 10,
+                    o,
+                    c,
+                    l,
+                )
+            })
+            .unwrap()
+        };
+        let revoked = revoke(APP, auth, refresh.as_bytes());
+        assert_eq!(revoked["ok"], true);
+        assert_eq!(revoked["state"]["status"]["state"], "revoked");
+        assert_eq!(revoked["effects"][0]["effect"], "revoke_family");
+        assert_eq!(revoked["effects"][0]["reason"], "client_request");
+
+        // Unknown and non-UTF-8 tokens: 200, nothing changes.
+        for junk in [&b"nonsense"[..], b"\xff\xfe"] {
+            let nothing = revoke(APP, auth, junk);
+            assert_eq!(nothing["ok"], true);
+            assert_eq!(nothing["state"], Value::Null);
+            assert_eq!(nothing["effects"], json!([]));
+        }
+        // Unknown client: invalid_client.
+        let refused = revoke("", auth, refresh.as_bytes());
+        assert_eq!(refused["ok"], false);
+        assert_eq!(refused["error"]["status"], 401);
+
+        // Host-initiated revocation.
+        // SAFETY: live handle, valid inputs.
+        let family = call_json(|o, c, l| unsafe {
+            tessera_issuer_revoke_family(f.issuer, state.as_ptr(), state.len(), NOW + 10, o, c, l)
+        })
+        .unwrap();
+        assert_eq!(family["effects"][0]["reason"], "host");
+        let revoked_state = family["state"].to_string();
+        // SAFETY: as above.
+        let again = call_json(|o, c, l| unsafe {
+            tessera_issuer_revoke_family(
+                f.issuer,
+                revoked_state.as_ptr(),
+                revoked_state.len(),
+                NOW + 11,
+                o,
+                c,
+                l,
+            )
+        })
+        .unwrap();
+        assert_eq!(again, json!({"state": null, "effects": []}));
+    }
+
+    #[test]
+    fn locate_refusals_and_engine_tokens() {
+        let f = Fixture::new();
+        for junk in [&b"tsr_rt_short"[..], b"not-a-jwt", b"\xff"] {
+            // SAFETY: live handle; buffers from `call_json`.
+            let none = call_json(|o, c, l| unsafe {
+                tessera_issuer_locate(f.issuer, junk.as_ptr(), junk.len(), NOW, o, c, l)
+            })
+            .unwrap();
+            assert_eq!(none["locator"], "none");
+            assert!(none["error"]["code"].is_u64());
+        }
+
+        let engine = |parent: &std::ffi::CStr, requested: &std::ffi::CStr| {
+            // SAFETY: as above.
+            call_json(|o, c, l| unsafe {
+                tessera_issuer_engine_token(
+                    f.issuer,
+                    parent.as_ptr(),
+                    requested.as_ptr(),
+                    c"task-7".as_ptr(),
+                    c"engine".as_ptr(),
+                    NOW,
+                    o,
+                    c,
+                    l,
+                )
+            })
+        };
+        let minted = engine(c"read write", c"read").unwrap();
+        assert_eq!(minted["scope"], "read");
+        assert_eq!(minted["expires_at"], NOW + 300);
+        assert_eq!(minted["token"].as_str().unwrap().split('.').count(), 3);
+        // An engine token is not an access token.
+        let located = locate(&f, minted["token"].as_str().unwrap(), NOW);
+        assert_eq!(located["locator"], "none");
+        assert_eq!(located["error"]["name"], "type_mismatch");
+        assert_eq!(
+            engine(c"read", c"write").unwrap_err(),
+            ErrorKind::OauthInvalidScope.code()
+        );
+        assert_eq!(
+            engine(c"read", c"").unwrap_err(),
+            ErrorKind::OauthInvalidScope.code()
+        );
+        assert_eq!(
+            engine(c"read  write", c"read").unwrap_err(),
+            ErrorKind::InvalidScope.code()
+        );
+    }
+
+    #[test]
+    fn argument_errors_are_result_codes() {
+        let f = Fixture::new();
+        let request = code_request("x").to_string();
+        let mut len = 0usize;
+        let run = |issuer: *const tessera_issuer,
+                   client: &str,
+                   request: &str,
+                   subject: *const c_char|
+         -> TesseraResult {
+            let mut len = usize::MAX;
+            // SAFETY: valid or NULL inputs.
+            let r = unsafe {
+                tessera_issuer_authorize(
+                    issuer,
+                    client.as_ptr(),
+                    client.len(),
+                    request.as_ptr(),
+                    request.len(),
+                    subject,
+                    NOW,
+                    null_mut(),
+                    0,
+                    &mut len,
+                )
+            };
+            if r != code(ErrorKind::BufferTooSmall) {
+                assert_eq!(len, usize::MAX, "out_len untouched on failure");
+            }
+            r
+        };
+        let subject = c"user-42".as_ptr();
+        assert_eq!(
+            run(null(), APP, &request, subject),
+            code(ErrorKind::NullPointer)
+        );
+        assert_eq!(
+            run(f.peppers.cast(), APP, &request, subject),
+            code(ErrorKind::WrongHandle)
+        );
+        assert_eq!(
+            run(f.issuer, APP, &request, null()),
+            code(ErrorKind::NullPointer)
+        );
+        assert_eq!(
+            run(f.issuer, APP, &request, c"".as_ptr()),
+            code(ErrorKind::InvalidArgument)
+        );
+        assert_eq!(
+            run(f.issuer, "{", &request, subject),
+            code(ErrorKind::InvalidJson)
+        );
+        assert_eq!(
+            run(f.issuer, APP, r#"{"client_id":"app"}"#, subject),
+            code(ErrorKind::InvalidJson)
+        );
+        assert_eq!(
+            run(
+                f.issuer,
+                APP,
+                r#"{"response_type":"code","client_id":"app","x":1}"#,
+                subject
+            ),
+            code(ErrorKind::InvalidJson)
+        );
+        // A valid call with a zero buffer reports the size.
+        assert_eq!(
+            run(f.issuer, APP, &request, subject),
+            code(ErrorKind::BufferTooSmall)
+        );
+
+        let auth = r#"{"method":"none","client_id":"app"}"#;
+        let req = r#"{"grant_type":"refresh_token","refresh_token":"x"}"#;
+        let token_with = |auth: &str, state: &str, req: &str| {
+            let mut len = 0usize;
+            // SAFETY: valid inputs.
+            unsafe {
+                tessera_issuer_token(
+                    f.issuer,
+                    APP.as_ptr(),
+                    APP.len(),
+                    auth.as_ptr(),
+                    auth.len(),
+                    state.as_ptr(),
+                    state.len(),
+                    req.as_ptr(),
+                    req.len(),
+                    NOW,
+                    null_mut(),
+                    0,
+                    &mut len,
+                )
+            }
+        };
+        assert_eq!(token_with(auth, "", req), code(ErrorKind::BufferTooSmall));
+        assert_eq!(
+            token_with("", "", req),
+            code(ErrorKind::InvalidJson),
+            "client_auth required"
+        );
+        assert_eq!(
+            token_with(auth, "", ""),
+            code(ErrorKind::InvalidJson),
+            "request required"
+        );
+        assert_eq!(
+            token_with(r#"{"method":"magic","client_id":"app"}"#, "", req),
+            code(ErrorKind::InvalidJson)
+        );
+        assert_eq!(
+            token_with(auth, r#"{"v":2}"#, req),
+            code(ErrorKind::Unsupported)
+        );
+        assert_eq!(
+            token_with(auth, r#"{"v":1}"#, req),
+            code(ErrorKind::InvalidJson)
+        );
+
+        // Issuer construction.
+        let mut issuer = null_mut();
+        let mut public = null_mut();
+        // SAFETY: live handles, valid inputs.
+        unsafe {
+            assert_eq!(tessera_key_public(f.key, &mut public), TesseraResult::OK);
+            assert_eq!(
+                tessera_issuer_new(
+                    POLICY.as_ptr(),
+                    POLICY.len(),
+                    public,
+                    f.peppers,
+                    &mut issuer
+                ),
+                code(ErrorKind::NotPrivateKey)
+            );
+            assert_eq!(
+                tessera_issuer_new(
+                    POLICY.as_ptr(),
+                    POLICY.len(),
+                    f.peppers.cast(),
+                    f.peppers,
+                    &mut issuer
+                ),
+                code(ErrorKind::WrongHandle)
+            );
+            let bad = r#"{"issuer":"https://as.example","audiences":["api"],"surprise":1}"#;
+            assert_eq!(
+                tessera_issuer_new(bad.as_ptr(), bad.len(), f.key, f.peppers, &mut issuer),
+                code(ErrorKind::InvalidJson)
+            );
+            let bad = r#"{"issuer":"https://as.example","audiences":["api"],"code_lifetime":0}"#;
+            assert_eq!(
+                tessera_issuer_new(bad.as_ptr(), bad.len(), f.key, f.peppers, &mut issuer),
+                code(ErrorKind::InvalidArgument)
+            );
+            assert!(issuer.is_null());
+            tessera_key_free(public);
+            tessera_issuer_free(null_mut());
+            // The wrong free function ignores the handle.
+            tessera_issuer_free(f.peppers.cast());
+            assert_eq!(
+                tessera_issuer_locate(f.issuer, b"x".as_ptr(), 1, NOW, null_mut(), 0, &mut len),
+                code(ErrorKind::BufferTooSmall)
+            );
+        }
+    }
+
+    #[test]
+    fn issuer_is_shared_between_threads() {
+        let f = Fixture::new();
+        let issuer = f.issuer as usize;
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                let _ = s.spawn(move || {
+                    let issuer = issuer as *const tessera_issuer;
+                    // SAFETY: the issuer is live for the scope and immutable.
+                    let minted = call_json(|o, c, l| unsafe {
+                        tessera_issuer_engine_token(
+                            issuer,
+                            c"read".as_ptr(),
+                            c"read".as_ptr(),
+                            c"t".as_ptr(),
+                            c"a".as_ptr(),
+                            NOW,
+                            o,
+                            c,
+                            l,
+                        )
+                    });
+                    assert!(minted.is_ok());
+                });
+            }
+        });
+    }
+}

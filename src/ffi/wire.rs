@@ -1,0 +1,744 @@
+//! C ABI for the OAuth wire formats: form bodies, typed requests, `Authorization` headers, error
+//! responses, redirect URIs and RFC 8414 metadata, with JSON as the exchange format.
+//! Conventions: see the module documentation of `ffi` (README "API conventions").
+//!
+//! Parsers return a result code: on failure nothing is written and the code is the OAuth kind to
+//! answer with (`TESSERA_RESULT_OAUTH_INVALID_REQUEST`, `..._INVALID_CLIENT`, ...), which
+//! `tessera_error_response` turns into the HTTP response.
+
+use std::ffi::c_char;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{
+    TesseraResult, boundary, bytes, opt_str, req_str, text, write_json, write_out, write_value,
+};
+use crate::grant::json_error;
+use crate::wire::{
+    self, AuthorizeRequest, ErrorResponse, Form, IntrospectionRequest, ResponseMode,
+    RevocationRequest, ServerMetadata, TokenRequest,
+};
+use crate::{Error, ErrorKind};
+
+fn to_value(value: &impl serde::Serialize) -> Result<Value, Error> {
+    serde_json::to_value(value).map_err(|_| Error::from(ErrorKind::InvalidArgument))
+}
+
+/// Redirect parameters: a JSON object of string values, kept in document order.
+struct Params(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for Params {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Params, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Params;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object of string values")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Params, A::Error> {
+                let mut params: Vec<(String, String)> = Vec::new();
+                while let Some((name, value)) = map.next_entry::<String, String>()? {
+                    if params.iter().any(|(n, _)| *n == name) {
+                        return Err(serde::de::Error::custom("duplicate parameter"));
+                    }
+                    params.push((name, value));
+                }
+                Ok(Params(params))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+fn response_mode(mode: Option<&str>) -> Result<ResponseMode, Error> {
+    match mode {
+        None | Some("query") => Ok(ResponseMode::Query),
+        Some("fragment") => Ok(ResponseMode::Fragment),
+        Some(_) => Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "response mode must be \"query\" or \"fragment\"",
+        )),
+    }
+}
+
+fn kind_of(code: u32) -> Result<ErrorKind, Error> {
+    ErrorKind::from_code(code).ok_or(Error::new(
+        ErrorKind::InvalidArgument,
+        "not a tessera_result error code",
+    ))
+}
+
+/// `{"status": ..., "body": {...}, "headers": [[name, value], ...]}` of an error response.
+fn response_json(response: &ErrorResponse) -> Result<Value, Error> {
+    let body: Value = serde_json::from_str(&response.to_json())
+        .map_err(|_| Error::from(ErrorKind::InvalidArgument))?;
+    Ok(json!({
+        "status": response.http_status(),
+        "body": body,
+        "headers": to_value(&response.headers())?,
+    }))
+}
+
+// ---- forms and requests ----------------------------------------------------------------------
+
+/// Parses an `application/x-www-form-urlencoded` body (or a query string without the `?`) and
+/// writes its parameters as a JSON object of strings (`{"grant_type": "...", ...}`; member order
+/// is not significant). Parameters sent empty are omitted (RFC 6749 §3.1); one sent twice is
+/// `TESSERA_RESULT_OAUTH_INVALID_REQUEST`, as are bad escapes and non-UTF-8 text; more than
+/// 64 KiB or 64 parameters is `TESSERA_RESULT_TOO_LARGE`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_form_parse(
+    body: *const u8,
+    body_len: usize,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3 and 4.
+        unsafe {
+            let form = Form::parse(bytes(body, body_len)?)?;
+            let map: serde_json::Map<String, Value> = form
+                .iter()
+                .map(|(n, v)| (n.to_owned(), Value::from(v)))
+                .collect();
+            write_json(&Value::Object(map), out, cap, out_len)
+        }
+    })
+}
+
+/// Parses an authorization request (RFC 6749 §4.1.1, §4.2.1; RFC 7636 §4.3) from its query
+/// string (without the `?`) or POST body and writes it as JSON:
+/// `{"response_type": "code", "client_id": "...", "redirect_uri": "...", "scope": "...",
+/// "state": "...", "code_challenge": "...", "code_challenge_method": "S256", "nonce": "..."}`
+/// (absent parameters are omitted) — the input of `tessera_issuer_authorize`. Only syntax is
+/// checked (`response_type` and `client_id` present, values `%x20-7E`); on failure
+/// (`TESSERA_RESULT_OAUTH_INVALID_REQUEST`, `TOO_LARGE`) show the error to the user and do not
+/// redirect: the request could not be tied to a trusted redirect URI.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_authorize_request_parse(
+    query: *const u8,
+    query_len: usize,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3 and 4.
+        unsafe {
+            let form = Form::parse(bytes(query, query_len)?)?;
+            let request = AuthorizeRequest::from_form(&form)?;
+            write_json(&to_value(&request)?, out, cap, out_len)
+        }
+    })
+}
+
+/// Parses a token request (RFC 6749 §4.1.3, §4.4.2, §6) and the client's authentication
+/// (RFC 6749 §2.3.1: HTTP Basic in `authorization_header`, NULL when the request had none, or
+/// `client_id`/`client_secret` in the body) and writes
+/// `{"request": <TokenRequest>, "client_auth": <ClientAuth>}`:
+///
+/// - TokenRequest: `{"grant_type": "authorization_code", "code": "...", "redirect_uri": "...",
+///   "code_verifier": "...", "client_id": "..."}`, `{"grant_type": "refresh_token",
+///   "refresh_token": "...", "scope": "..."}` or `{"grant_type": "client_credentials",
+///   "scope": "..."}` (absent parameters omitted);
+/// - ClientAuth: `{"method": "client_secret_basic" | "client_secret_post", "client_id": "...",
+///   "client_secret": "..."}` or `{"method": "none", "client_id": "..."}`.
+///
+/// Both are the inputs of `tessera_issuer_token`. The output holds secrets: wipe it after use.
+/// Errors (nothing written): `TESSERA_RESULT_OAUTH_INVALID_CLIENT` for a malformed or non-Basic
+/// `Authorization` header or no client identification at all (answer 401, with a `Basic`
+/// challenge when the header was used: pass a realm to `tessera_error_response`);
+/// `TESSERA_RESULT_OAUTH_INVALID_REQUEST` (two authentication methods, a missing parameter,
+/// ...); `TESSERA_RESULT_OAUTH_UNSUPPORTED_GRANT_TYPE`; `TESSERA_RESULT_TOO_LARGE`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_token_request_parse(
+    body: *const u8,
+    body_len: usize,
+    authorization_header: *const c_char,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3 and 4.
+        unsafe {
+            let form = Form::parse(bytes(body, body_len)?)?;
+            let auth = wire::client_auth(opt_str(authorization_header)?, &form)?;
+            let request = TokenRequest::from_form(&form)?;
+            let value = json!({"request": to_value(&request)?, "client_auth": to_value(&auth)?});
+            write_json(&value, out, cap, out_len)
+        }
+    })
+}
+
+/// Parses a revocation request (RFC 7009 §2.1) and the client's authentication, as for
+/// `tessera_token_request_parse`, and writes `{"request": {"token": "...", "token_type_hint":
+/// "..."}, "client_auth": <ClientAuth>}` (`token_type_hint` omitted when absent) — the inputs
+/// of `tessera_issuer_revoke`. Errors as for `tessera_token_request_parse` (a missing `token`
+/// is `TESSERA_RESULT_OAUTH_INVALID_REQUEST`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_revocation_request_parse(
+    body: *const u8,
+    body_len: usize,
+    authorization_header: *const c_char,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3 and 4.
+        unsafe {
+            let form = Form::parse(bytes(body, body_len)?)?;
+            let auth = wire::client_auth(opt_str(authorization_header)?, &form)?;
+            let request = RevocationRequest::from_form(&form)?;
+            let value = json!({"request": to_value(&request)?, "client_auth": to_value(&auth)?});
+            write_json(&value, out, cap, out_len)
+        }
+    })
+}
+
+/// Parses an introspection request (RFC 7662 §2.1) and writes `{"token": "...",
+/// "token_type_hint": "..."}` (hint omitted when absent). How the caller of the introspection
+/// endpoint is authorized (RFC 7662 §2.1) is the host's decision, so no credentials are read.
+/// Errors: `TESSERA_RESULT_OAUTH_INVALID_REQUEST` (no `token`), `TESSERA_RESULT_TOO_LARGE`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_introspection_request_parse(
+    body: *const u8,
+    body_len: usize,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3 and 4.
+        unsafe {
+            let form = Form::parse(bytes(body, body_len)?)?;
+            let request = IntrospectionRequest::from_form(&form)?;
+            write_json(&to_value(&request)?, out, cap, out_len)
+        }
+    })
+}
+
+// ---- Authorization headers -------------------------------------------------------------------
+
+/// Reads the access token of an `Authorization: Bearer` header (RFC 6750 §2.1) into the buffer.
+///
+/// Three outcomes, as RFC 6750 §3.1 tells them apart:
+/// - `TESSERA_RESULT_OK` with `*out_len > 0`: the token;
+/// - `TESSERA_RESULT_OK` with `*out_len == 0` (nothing copied): the request **lacks
+///   authentication** — `authorization_header` is NULL, empty, or another scheme such as
+///   `Basic`. A bearer token is never empty, so this is unambiguous. Answer 401 with the
+///   challenge of `tessera_bearer_challenge` (no error code);
+/// - `TESSERA_RESULT_OAUTH_INVALID_REQUEST`: the scheme is `Bearer` but the credentials are
+///   missing or not a `b64token` (answer 400); `TESSERA_RESULT_TOO_LARGE` past 8 KiB.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_bearer_token(
+    authorization_header: *const c_char,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3 and 4.
+        unsafe {
+            let token = wire::bearer_token(opt_str(authorization_header)?)?;
+            write_out(token.unwrap_or_default().as_bytes(), out, cap, out_len)
+        }
+    })
+}
+
+/// Writes the `WWW-Authenticate` value for a resource request that lacks authentication:
+/// `Bearer realm="<realm>"`, with no error code (RFC 6750 §3.1), sent with status 401.
+/// `realm` is required.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_bearer_challenge(
+    realm: *const c_char,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3 and 4.
+        unsafe {
+            write_out(
+                wire::bearer_challenge(req_str(realm)?).as_bytes(),
+                out,
+                cap,
+                out_len,
+            )
+        }
+    })
+}
+
+// ---- responses -------------------------------------------------------------------------------
+
+/// Writes the HTTP error response of the token, revocation or introspection endpoint
+/// (RFC 6749 §5.2) for result code `code`:
+/// `{"status": 400, "body": {"error": "invalid_grant", "error_description": "..."},
+/// "headers": [["Content-Type", "application/json;charset=UTF-8"], ["Cache-Control",
+/// "no-store"], ["Pragma", "no-cache"], ...]}`.
+///
+/// Codes outside the OAuth block are mapped as `tessera::wire::token_error_for` documents (e.g.
+/// `TESSERA_RESULT_PKCE_MISMATCH` is `invalid_grant`, internal errors `server_error`).
+/// `description` (NULL for none) is sanitized to the RFC 6749 §5.2 character set and cut to 256
+/// bytes. `realm` (NULL for none) adds `WWW-Authenticate: Basic realm="<realm>"` when the error
+/// is `invalid_client` — required when the client tried HTTP Basic. A `code` that is not a
+/// `tessera_result` error (including 0) is `TESSERA_RESULT_INVALID_ARGUMENT`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_error_response(
+    code: u32,
+    description: *const c_char,
+    realm: *const c_char,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3 and 4.
+        unsafe {
+            let mut response = ErrorResponse::new(kind_of(code)?, opt_str(description)?);
+            if let Some(realm) = opt_str(realm)? {
+                response = response.with_basic_challenge(realm);
+            }
+            write_json(&response_json(&response)?, out, cap, out_len)
+        }
+    })
+}
+
+/// Writes the error response of a resource server (RFC 6750 §3) for result code `code`, in the
+/// shape of `tessera_error_response`. Codes are mapped as `tessera::wire::resource_error_for`
+/// documents: token problems are `invalid_token` (401), scope problems `insufficient_scope`
+/// (403), malformed requests `invalid_request` (400). For those three a `WWW-Authenticate:
+/// Bearer realm="<realm>", error="...", error_description="..."` challenge is added, with
+/// `scope="<required_scope>"` for `insufficient_scope` when `required_scope` is not NULL.
+/// `realm` is required; `description` may be NULL.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_resource_error_response(
+    code: u32,
+    description: *const c_char,
+    realm: *const c_char,
+    required_scope: *const c_char,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3 and 4.
+        unsafe {
+            let kind = wire::resource_error_for(kind_of(code)?);
+            let response = ErrorResponse::new(kind, opt_str(description)?)
+                .with_bearer_challenge(req_str(realm)?, opt_str(required_scope)?);
+            write_json(&response_json(&response)?, out, cap, out_len)
+        }
+    })
+}
+
+// ---- redirect URIs ---------------------------------------------------------------------------
+
+/// Writes the registered redirect URI `base` with the parameters of `params_json` added (a JSON
+/// object of string values, e.g. `{"code": "...", "state": "xyz"}`, encoded in the object's
+/// order). `mode` is "query" (the code flow: appended to the query `base` already has, which
+/// RFC 6749 §3.1.2 requires to be kept) or "fragment" (the implicit flow); NULL is "query".
+/// `(NULL, 0)` or `{}` returns `base` unchanged.
+///
+/// Errors: `TESSERA_RESULT_INVALID_ARGUMENT` when `base` has a fragment or is not an absolute
+/// URI, or `mode` is unknown; `TESSERA_RESULT_INVALID_JSON` when `params_json` is not an object
+/// of strings or names a parameter twice.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_redirect_uri(
+    base: *const c_char,
+    params_json: *const u8,
+    params_len: usize,
+    mode: *const c_char,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3 and 4.
+        unsafe {
+            let base = req_str(base)?;
+            let mode = response_mode(opt_str(mode)?)?;
+            let raw = bytes(params_json, params_len)?;
+            let params = if raw.is_empty() {
+                Params(Vec::new())
+            } else {
+                serde_json::from_slice::<Params>(raw)
+                    .map_err(|e| json_error("redirect parameters", &e))?
+            };
+            let pairs: Vec<(&str, &str)> = params
+                .0
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let location = wire::redirect_with(base, &pairs, mode)?;
+            write_out(location.as_bytes(), out, cap, out_len)
+        }
+    })
+}
+
+/// Writes to `*out` whether a presented redirect URI matches a registered one (RFC 6749
+/// §3.1.2.3, RFC 9700 §4.1.3): exact string comparison, except that the port of an `http`
+/// loopback IP literal (`127.0.0.1`, `[::1]`) is ignored (RFC 8252 §7.3). `presented` must also
+/// be an absolute URI without a fragment. Both strings are required.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_redirect_uri_matches(
+    registered: *const c_char,
+    presented: *const c_char,
+    out: *mut bool,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3 and 5.
+        unsafe {
+            let matches = wire::redirect_uri_matches(req_str(registered)?, req_str(presented)?);
+            write_value(out, matches)
+        }
+    })
+}
+
+// ---- metadata --------------------------------------------------------------------------------
+
+/// Validates RFC 8414 authorization server metadata (JSON) and writes it normalised: standard
+/// members first, absent or empty optional lists dropped, other members kept. Checked: `issuer`
+/// is an `https` URL without query or fragment, every endpoint and `jwks_uri` an `https` URL
+/// without fragment (`http` only for loopback hosts), `response_types_supported` non-empty.
+/// Errors: `TESSERA_RESULT_INVALID_JSON` (malformed, or a standard member of the wrong type),
+/// `TESSERA_RESULT_INVALID_ARGUMENT` naming the member that breaks a rule.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_server_metadata(
+    json: *const u8,
+    json_len: usize,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3 and 4.
+        unsafe {
+            let metadata: ServerMetadata = serde_json::from_str(text(json, json_len)?)
+                .map_err(|e| json_error("metadata", &e))?;
+            write_out(metadata.to_json()?.as_bytes(), out, cap, out_len)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ptr::{null, null_mut};
+
+    use super::super::{call_json, call_out};
+    use super::*;
+
+    fn code(kind: ErrorKind) -> u32 {
+        kind.code()
+    }
+
+    fn form(body: &str) -> Result<Value, u32> {
+        // SAFETY: valid input; buffers from `call_json`.
+        call_json(|o, c, l| unsafe { tessera_form_parse(body.as_ptr(), body.len(), o, c, l) })
+    }
+
+    #[test]
+    fn forms() {
+        assert_eq!(
+            form("a=1&b=x+y&c=&d=%3A").unwrap(),
+            json!({"a": "1", "b": "x y", "d": ":"})
+        );
+        assert_eq!(form("").unwrap(), json!({}));
+        assert_eq!(
+            form("a=1&a=2").unwrap_err(),
+            code(ErrorKind::OauthInvalidRequest)
+        );
+        assert_eq!(
+            form("a=%zz").unwrap_err(),
+            code(ErrorKind::OauthInvalidRequest)
+        );
+        let mut len = 0usize;
+        // SAFETY: NULL with a length.
+        let r = unsafe { tessera_form_parse(null(), 4, null_mut(), 0, &mut len) };
+        assert_eq!(r, TesseraResult(code(ErrorKind::NullPointer)));
+    }
+
+    #[test]
+    fn requests() {
+        let q = "response_type=code&client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=xyz";
+        // SAFETY: valid inputs; buffers from `call_json`.
+        let got = call_json(|o, c, l| unsafe {
+            tessera_authorize_request_parse(q.as_ptr(), q.len(), o, c, l)
+        });
+        assert_eq!(
+            got.unwrap(),
+            json!({"response_type": "code", "client_id": "app",
+                   "redirect_uri": "https://app.example/cb", "state": "xyz"})
+        );
+        let q = "response_type=code";
+        // SAFETY: as above.
+        let got = call_json(|o, c, l| unsafe {
+            tessera_authorize_request_parse(q.as_ptr(), q.len(), o, c, l)
+        });
+        assert_eq!(got.unwrap_err(), code(ErrorKind::OauthInvalidRequest));
+
+        let basic = c"Basic czZCaGRSa3F0Mzo3RmpmcDBaQnIxS3REUmJuZlZkbUl3";
+        let token = |body: &str, header: Option<&std::ffi::CStr>| {
+            let header = header.map_or(null(), |h| h.as_ptr());
+            // SAFETY: as above.
+            call_json(|o, c, l| unsafe {
+                tessera_token_request_parse(body.as_ptr(), body.len(), header, o, c, l)
+            })
+        };
+        assert_eq!(
+            token("grant_type=client_credentials&scope=a+b", Some(basic)).unwrap(),
+            json!({"request": {"grant_type": "client_credentials", "scope": "a b"},
+                   "client_auth": {"method": "client_secret_basic", "client_id": "s6BhdRkqt3",
+                                   "client_secret": "7Fjfp0ZBr1KtDRbnfVdmIw"}})
+        );
+        assert_eq!(
+            token(
+                "grant_type=refresh_token&refresh_token=r&client_id=app",
+                None
+            )
+            .unwrap(),
+            json!({"request": {"grant_type": "refresh_token", "refresh_token": "r"},
+                   "client_auth": {"method": "none", "client_id": "app"}})
+        );
+        assert_eq!(
+            token("grant_type=client_credentials&client_secret=x", Some(basic)).unwrap_err(),
+            code(ErrorKind::OauthInvalidRequest)
+        );
+        assert_eq!(
+            token("grant_type=client_credentials", Some(c"Bearer abc")).unwrap_err(),
+            code(ErrorKind::OauthInvalidClient)
+        );
+        assert_eq!(
+            token("grant_type=password&client_id=app", None).unwrap_err(),
+            code(ErrorKind::OauthUnsupportedGrantType)
+        );
+        assert_eq!(
+            token("grant_type=client_credentials", None).unwrap_err(),
+            code(ErrorKind::OauthInvalidClient)
+        );
+
+        let body = "token=abc&token_type_hint=refresh_token&client_id=app&client_secret=s";
+        // SAFETY: as above.
+        let got = call_json(|o, c, l| unsafe {
+            tessera_revocation_request_parse(body.as_ptr(), body.len(), null(), o, c, l)
+        });
+        assert_eq!(
+            got.unwrap(),
+            json!({"request": {"token": "abc", "token_type_hint": "refresh_token"},
+                   "client_auth": {"method": "client_secret_post", "client_id": "app",
+                                   "client_secret": "s"}})
+        );
+        let body = "token=abc";
+        // SAFETY: as above.
+        let got = call_json(|o, c, l| unsafe {
+            tessera_introspection_request_parse(body.as_ptr(), body.len(), o, c, l)
+        });
+        assert_eq!(got.unwrap(), json!({"token": "abc"}));
+        let body = "token_type_hint=x";
+        // SAFETY: as above.
+        let got = call_json(|o, c, l| unsafe {
+            tessera_introspection_request_parse(body.as_ptr(), body.len(), o, c, l)
+        });
+        assert_eq!(got.unwrap_err(), code(ErrorKind::OauthInvalidRequest));
+    }
+
+    #[test]
+    fn bearer() {
+        let read = |header: *const c_char| {
+            // SAFETY: NUL-terminated or NULL header; buffers from `call_out`.
+            call_out(|o, c, l| unsafe { tessera_bearer_token(header, o, c, l) })
+        };
+        assert_eq!(
+            read(c"Bearer mF_9.B5f-4.1JqM".as_ptr()).unwrap(),
+            b"mF_9.B5f-4.1JqM"
+        );
+        assert_eq!(read(null()).unwrap(), b"");
+        assert_eq!(read(c"".as_ptr()).unwrap(), b"");
+        assert_eq!(read(c"Basic Zm9vOmJhcg==".as_ptr()).unwrap(), b"");
+        assert_eq!(
+            read(c"Bearer a,b".as_ptr()).unwrap_err(),
+            code(ErrorKind::OauthInvalidRequest)
+        );
+        // SAFETY: as above.
+        let challenge =
+            call_out(|o, c, l| unsafe { tessera_bearer_challenge(c"api".as_ptr(), o, c, l) });
+        assert_eq!(challenge.unwrap(), br#"Bearer realm="api""#);
+        // SAFETY: NULL realm.
+        let r = unsafe { tessera_bearer_challenge(null(), null_mut(), 0, null_mut()) };
+        assert_eq!(r, TesseraResult(code(ErrorKind::NullPointer)));
+    }
+
+    #[test]
+    fn error_responses() {
+        let response = |c: u32, d: *const c_char, realm: *const c_char| {
+            // SAFETY: NULL or NUL-terminated strings; buffers from `call_json`.
+            call_json(|o, cap, l| unsafe { tessera_error_response(c, d, realm, o, cap, l) })
+        };
+        let v = response(
+            code(ErrorKind::OauthInvalidClient),
+            c"unknown client".as_ptr(),
+            c"as".as_ptr(),
+        )
+        .unwrap();
+        assert_eq!(v["status"], 401);
+        assert_eq!(
+            v["body"],
+            json!({"error": "invalid_client", "error_description": "unknown client"})
+        );
+        let headers = v["headers"].as_array().unwrap();
+        assert!(headers.contains(&json!(["Cache-Control", "no-store"])));
+        assert!(headers.contains(&json!(["WWW-Authenticate", "Basic realm=\"as\""])));
+        // Non-OAuth codes are mapped; no description, no challenge for other errors.
+        let v = response(code(ErrorKind::PkceMismatch), null(), c"as".as_ptr()).unwrap();
+        assert_eq!(v["status"], 400);
+        assert_eq!(v["body"], json!({"error": "invalid_grant"}));
+        assert_eq!(v["headers"].as_array().unwrap().len(), 3);
+        let v = response(code(ErrorKind::Panic), c"secret detail".as_ptr(), null()).unwrap();
+        assert_eq!(v["status"], 500);
+        assert_eq!(v["body"]["error"], "server_error");
+        assert_eq!(
+            response(0, null(), null()).unwrap_err(),
+            code(ErrorKind::InvalidArgument)
+        );
+        assert_eq!(
+            response(9999, null(), null()).unwrap_err(),
+            code(ErrorKind::InvalidArgument)
+        );
+
+        let resource = |c: u32, scope: *const c_char| {
+            // SAFETY: as above.
+            call_json(|o, cap, l| unsafe {
+                tessera_resource_error_response(c, null(), c"api".as_ptr(), scope, o, cap, l)
+            })
+        };
+        let v = resource(code(ErrorKind::Expired), null()).unwrap();
+        assert_eq!(v["status"], 401);
+        assert_eq!(v["body"], json!({"error": "invalid_token"}));
+        assert!(v["headers"].as_array().unwrap().contains(&json!([
+            "WWW-Authenticate",
+            "Bearer realm=\"api\", error=\"invalid_token\""
+        ])));
+        let v = resource(code(ErrorKind::ScopeNotGranted), c"job:write".as_ptr()).unwrap();
+        assert_eq!(v["status"], 403);
+        assert!(v["headers"].as_array().unwrap().contains(&json!([
+            "WWW-Authenticate",
+            "Bearer realm=\"api\", error=\"insufficient_scope\", scope=\"job:write\""
+        ])));
+    }
+
+    #[test]
+    fn redirects() {
+        let build = |base: &std::ffi::CStr, params: &str, mode: *const c_char| {
+            // SAFETY: valid inputs; buffers from `call_out`.
+            call_out(|o, c, l| unsafe {
+                tessera_redirect_uri(base.as_ptr(), params.as_ptr(), params.len(), mode, o, c, l)
+            })
+            .map(|b| String::from_utf8(b).unwrap())
+        };
+        assert_eq!(
+            build(
+                c"https://c.example/cb?t=7",
+                r#"{"state":"x y","code":"c"}"#,
+                null()
+            )
+            .unwrap(),
+            "https://c.example/cb?t=7&state=x+y&code=c",
+            "parameters keep the object's order"
+        );
+        assert_eq!(
+            build(
+                c"https://c.example/cb",
+                r#"{"access_token":"a"}"#,
+                c"fragment".as_ptr()
+            )
+            .unwrap(),
+            "https://c.example/cb#access_token=a"
+        );
+        assert_eq!(
+            build(c"https://c.example/cb", "", null()).unwrap(),
+            "https://c.example/cb"
+        );
+        assert_eq!(
+            build(c"https://c.example/cb", r#"{"a":"1","a":"2"}"#, null()).unwrap_err(),
+            code(ErrorKind::InvalidJson)
+        );
+        assert_eq!(
+            build(c"https://c.example/cb", r#"{"a":1}"#, null()).unwrap_err(),
+            code(ErrorKind::InvalidJson)
+        );
+        assert_eq!(
+            build(c"https://c.example/cb", r#"["a"]"#, null()).unwrap_err(),
+            code(ErrorKind::InvalidJson)
+        );
+        assert_eq!(
+            build(c"https://c.example/cb#f", "{}", null()).unwrap_err(),
+            code(ErrorKind::InvalidArgument)
+        );
+        assert_eq!(
+            build(c"https://c.example/cb", "{}", c"form_post".as_ptr()).unwrap_err(),
+            code(ErrorKind::InvalidArgument)
+        );
+        let mut yes = false;
+        // SAFETY: NUL-terminated strings, valid out-pointer.
+        unsafe {
+            assert_eq!(
+                tessera_redirect_uri_matches(
+                    c"http://127.0.0.1/cb".as_ptr(),
+                    c"http://127.0.0.1:5000/cb".as_ptr(),
+                    &mut yes
+                ),
+                TesseraResult::OK
+            );
+            assert!(yes);
+            assert_eq!(
+                tessera_redirect_uri_matches(
+                    c"https://a.example/cb".as_ptr(),
+                    c"https://a.example/cb/".as_ptr(),
+                    &mut yes
+                ),
+                TesseraResult::OK
+            );
+            assert!(!yes);
+            assert_eq!(
+                tessera_redirect_uri_matches(null(), c"x".as_ptr(), &mut yes),
+                TesseraResult(code(ErrorKind::NullPointer))
+            );
+        }
+    }
+
+    #[test]
+    fn metadata() {
+        let normalise = |json: &str| {
+            // SAFETY: valid input; buffers from `call_out`.
+            call_out(|o, c, l| unsafe {
+                tessera_server_metadata(json.as_ptr(), json.len(), o, c, l)
+            })
+            .map(|b| String::from_utf8(b).unwrap())
+        };
+        assert_eq!(
+            normalise(r#"{"response_types_supported":["code"],"scopes_supported":[],"issuer":"https://as.example","x":1}"#)
+                .unwrap(),
+            r#"{"issuer":"https://as.example","response_types_supported":["code"],"x":1}"#
+        );
+        assert_eq!(
+            normalise(r#"{"issuer":"http://as.example","response_types_supported":["code"]}"#)
+                .unwrap_err(),
+            code(ErrorKind::InvalidArgument)
+        );
+        assert_eq!(
+            normalise(r#"{"issuer":"https://as.example"}"#).unwrap_err(),
+            code(ErrorKind::InvalidArgument)
+        );
+        assert_eq!(
+            normalise(r#"{"issuer":7}"#).unwrap_err(),
+            code(ErrorKind::InvalidJson)
+        );
+        assert_eq!(normalise("{").unwrap_err(), code(ErrorKind::InvalidJson));
+    }
+}
