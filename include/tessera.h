@@ -279,33 +279,6 @@ typedef uint32_t tessera_result;
 #endif // __cplusplus
 
 /**
- * A JWS signature algorithm that tessera implements.
- *
- * `none` does not exist here: there is no way to express an unsecured JWS. ES512 (P-521),
- * ES256K and Ed448 are not available in `ring`; parsing their names gives
- * [`ErrorKind::UnsupportedAlgorithm`] with a detail that says so.
- *
- * `Ed25519` is the fully specified identifier of RFC 9864 for what RFC 8037 calls `EdDSA` with
- * an Ed25519 key; a key bound to either identifier verifies tokens carrying either, and signs
- * with the one it is bound to.
- *
- * ```
- * use tessera::jwt::{Algorithm, KeyFamily};
- * let alg: Algorithm = "PS256".parse()?;
- * assert_eq!(alg.family(), KeyFamily::Rsa);
- * assert_eq!("none".parse::<Algorithm>().unwrap_err().kind(), tessera::ErrorKind::UnsupportedAlgorithm);
- * assert!(Algorithm::EdDSA.accepts(Algorithm::Ed25519));
- * # Ok::<(), tessera::Error>(())
- * ```
- */
-typedef struct Algorithm Algorithm;
-
-/**
- * What an opaque token is for; its two-letter code is part of the token.
- */
-typedef struct TokenKind TokenKind;
-
-/**
  * The token issuer of one authorization server: grant policy, access-token signing key and
  * lookup-hash peppers, checked once. Immutable: thread-safe.
  *
