@@ -1160,6 +1160,29 @@ static void test_builder(void) {
   tessera_key_free(key);
 }
 
+/* A verifier owns what it needs: keys, key sets and the builder may be freed first. */
+static void test_verifier_outlives_inputs(void) {
+  tessera_key *key = gen_kid("ES384", "k"), *pub = NULL;
+  tessera_keyset *set = NULL;
+  tessera_verifier_builder *b = builder();
+  tessera_verifier *by_key = NULL, *by_set = NULL;
+  struct token t;
+  REQUIRE_OK(tessera_key_public(key, &pub));
+  REQUIRE_OK(tessera_keyset_new((const tessera_key *const *)&pub, 1, &set));
+  REQUIRE_OK(tessera_verifier_builder_add_issuer(b, "iss"));
+  REQUIRE_OK(tessera_verifier_new_with_key(b, pub, &by_key));
+  REQUIRE_OK(tessera_verifier_new_with_keyset(b, set, &by_set));
+  REQUIRE_OK(sign_to(key, NULL, "{\"iss\":\"iss\",\"exp\":1800000300}", &t));
+  tessera_verifier_builder_free(b);
+  tessera_keyset_free(set);
+  tessera_key_free(pub);
+  tessera_key_free(key);
+  CHECK_OK(tessera_verify_result(by_key, STR(t.s), NOW));
+  CHECK_OK(tessera_verify_result(by_set, STR(t.s), NOW));
+  tessera_verifier_free(by_key);
+  tessera_verifier_free(by_set);
+}
+
 /* Signs `claims` with `key`, verifies with a verifier built from `b` at `now`; returns the code. */
 static uint32_t verify_with(tessera_verifier_builder *b, const tessera_key *key,
                             const char *header, const char *claims, int64_t now) {
@@ -1701,6 +1724,7 @@ static const struct harness_test TESTS[] = {
     HARNESS_TEST(sign),
     HARNESS_TEST(sign_jws),
     HARNESS_TEST(builder),
+    HARNESS_TEST(verifier_outlives_inputs),
     HARNESS_TEST(policy),
     HARNESS_TEST(verify),
     HARNESS_TEST(verify_jws),
