@@ -58,7 +58,8 @@ install -d "$dest$includedir" "$dest$libdir/pkgconfig"
 install -m 644 "$root/include/tessera.h" "$root/bindings/cpp/tessera.hpp" "$dest$includedir/"
 install -m 755 "$lib_dir/libtessera.so" "$dest$libdir/"
 install -m 644 "$lib_dir/libtessera.a" "$dest$libdir/"
-sed -e "s|@PREFIX@|$prefix|g" -e "s|@LIBDIR@|$libdir|g" -e "s|@INCLUDEDIR@|$includedir|g" \
+# The .pc names directories relative to ${prefix}, so `pkg-config --define-prefix` can relocate.
+sed -e "s|@PREFIX@|$prefix|g" -e "s|@LIBDIR@|\${prefix}/${LIBDIR:-lib}|g" -e "s|@INCLUDEDIR@|\${prefix}/include|g" \
   -e "s|@VERSION@|$version|g" -e "s|@NATIVE_STATIC_LIBS@|$native|g" \
   "$root/bindings/c/tessera.pc.in" >"$dest$libdir/pkgconfig/tessera.pc"
 chmod 644 "$dest$libdir/pkgconfig/tessera.pc"
