@@ -204,7 +204,8 @@ fn compile(source: &Path, out: &Path, link: Link, extra: &[&str]) {
         Link::Shared => {
             cmd.arg(format!("-L{}", lib_dir().display()))
                 .arg("-ltessera")
-                .arg(format!("-Wl,-rpath,{}", lib_dir().display()));
+                .arg(format!("-Wl,-rpath,{}", lib_dir().display()))
+                .arg("-ldl"); // harness.h looks up the sanitizer runtimes (glibc < 2.34)
         }
     }
     let dir = out.parent().unwrap();
