@@ -53,32 +53,41 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Where `libtessera.a` and `libtessera.so` are: `TESSERA_LIB_DIR`, else beside this test
-/// binary. `cargo test` builds the library's cdylib and staticlib into `target/<profile>/deps/`
-/// (it does not copy them up to `target/<profile>/` as `cargo build` does), so that is looked at
-/// first and the parent only as a fallback.
+/// Where `libtessera.a` and `libtessera.so` are: `TESSERA_LIB_DIR`, else a fresh `cargo build
+/// --lib` of this checkout into its own target directory (`target/c-abi`). The artefacts cargo
+/// leaves in `target/<profile>/deps/` are shared by builds with different features and can be
+/// stale, so they are never used.
 fn lib_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let has_libs = |d: &Path| d.join("libtessera.a").is_file() && d.join("libtessera.so").is_file();
+        let has_libs =
+            |d: &Path| d.join("libtessera.a").is_file() && d.join("libtessera.so").is_file();
         if let Some(dir) = std::env::var_os("TESSERA_LIB_DIR") {
             let dir = PathBuf::from(dir);
-            assert!(has_libs(&dir), "TESSERA_LIB_DIR={} has no libtessera.a and libtessera.so", dir.display());
+            assert!(
+                has_libs(&dir),
+                "TESSERA_LIB_DIR={} has no libtessera.a and libtessera.so",
+                dir.display()
+            );
             return dir;
         }
-        let exe = std::env::current_exe().unwrap();
-        exe.ancestors()
-            .skip(1)
-            .take(2)
-            .find(|d| has_libs(d))
-            .unwrap_or_else(|| {
-                panic!(
-                    "libtessera.a and libtessera.so not found beside {}: the crate's cdylib and staticlib \
-                     should have been built by cargo; run `cargo build` or set TESSERA_LIB_DIR",
-                    exe.display()
-                )
-            })
-            .to_path_buf()
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let target = root.join("target").join("c-abi");
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--lib", "--quiet", "--manifest-path"])
+            .arg(root.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target)
+            .status()
+            .expect("cargo could not be started");
+        assert!(status.success(), "cargo build --lib failed for the C tests");
+        let dir = target.join("debug");
+        assert!(
+            has_libs(&dir),
+            "cargo build --lib left no libtessera.a/.so in {}",
+            dir.display()
+        );
+        dir
     })
 }
 
@@ -136,6 +145,13 @@ fn run(mut cmd: Command, dir: &Path, name: &str) -> Ran {
         dir.join(format!("{name}.stdout")),
         dir.join(format!("{name}.stderr")),
     );
+    // cargo test puts target/<profile>/deps on LD_LIBRARY_PATH, which outranks the rpath: a
+    // dynamically linked program would load whatever libtessera.so was built there last.
+    if std::env::var_os("LD_LIBRARY_PATH").is_some()
+        && !cmd.get_envs().any(|(k, _)| k == "LD_LIBRARY_PATH")
+    {
+        cmd.env("LD_LIBRARY_PATH", lib_dir());
+    }
     cmd.stdout(fs::File::create(&out_path).unwrap())
         .stderr(fs::File::create(&err_path).unwrap())
         .stdin(Stdio::null());
