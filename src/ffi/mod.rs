@@ -19,7 +19,7 @@
 //!    `TESSERA_RESULT_WRONG_HANDLE` rather than undefined behaviour (a freed handle is still
 //!    undefined behaviour, as with any C API).
 //! 7. Handles are created by `_new`/`_from_*`/`_generate` and freed by `_free`; `_free(NULL)` is
-//!    a no-op. Keys, key sets and verifiers are immutable: `const` handles may be used from any
+//!    a no-op, and so is a handle of another kind. Keys, key sets and verifiers are immutable: `const` handles may be used from any
 //!    number of threads at once. Builders are not thread-safe.
 //! 8. No global state, no thread-local "last error": the result code is the error channel, and
 //!    `tessera_result_str` names it.

@@ -195,12 +195,26 @@ pub fn sign_jws(
     rng: &dyn SecureRandom,
 ) -> Result<String> {
     let header = parse_object(protected_header)?;
-    match header.get("alg").and_then(|v| v.as_str()) {
-        Some(name) if name.parse().is_ok_and(|alg| key.alg().accepts(alg)) => {}
-        _ => {
+    match header.get("alg") {
+        None => {
             return Err(Error::new(
-                ErrorKind::AlgorithmMismatch,
-                "the header's alg must be the key's algorithm",
+                ErrorKind::InvalidHeader,
+                "the header has no \"alg\"",
+            ));
+        }
+        Some(serde_json::Value::String(name)) => {
+            let alg: super::Algorithm = name.parse()?;
+            if !key.alg().accepts(alg) {
+                return Err(Error::new(
+                    ErrorKind::AlgorithmMismatch,
+                    "the header's alg must be the key's algorithm",
+                ));
+            }
+        }
+        Some(_) => {
+            return Err(Error::new(
+                ErrorKind::InvalidHeader,
+                "\"alg\" must be a string",
             ));
         }
     }

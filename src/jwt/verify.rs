@@ -332,6 +332,21 @@ impl VerifierBuilder {
                 "expected claim values must not be empty",
             ));
         }
+        if !p.algorithms.is_empty() {
+            let bound: Vec<Algorithm> = match &self.keys {
+                Source::One(k) => vec![k.alg()],
+                Source::Set(s) => s.keys().iter().map(Key::alg).collect(),
+            };
+            if !bound
+                .iter()
+                .any(|k| p.algorithms.iter().any(|a| k.accepts(*a)))
+            {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "the algorithm allow-list excludes every key's algorithm",
+                ));
+            }
+        }
         if p.leeway > MAX_LEEWAY {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
