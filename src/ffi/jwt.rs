@@ -770,8 +770,9 @@ pub unsafe extern "C" fn tessera_verify(
         // SAFETY: conventions 3, 4 and 6.
         unsafe {
             let v: &Verifier = borrow(tag::VERIFIER, verifier)?;
-            let verified = v.verify(bytes(token, token_len)?, now)?;
-            write_out(verified.payload(), claims_out, cap, out_len)
+            v.verify_with(bytes(token, token_len)?, now, |claims| {
+                write_out(claims.payload(), claims_out, cap, out_len)
+            })?
         }
     })
 }
@@ -789,7 +790,7 @@ pub unsafe extern "C" fn tessera_verify_result(
         // SAFETY: conventions 3 and 6.
         unsafe {
             let v: &Verifier = borrow(tag::VERIFIER, verifier)?;
-            v.verify(bytes(token, token_len)?, now).map(drop)
+            v.verify_with(bytes(token, token_len)?, now, |_| ())
         }
     })
 }
@@ -840,7 +841,7 @@ pub(crate) fn verify_many(
     threads: usize,
 ) -> Vec<u32> {
     let one = |input: &Result<&[u8], Error>| match input {
-        Ok(token) => match v.verify(token, now) {
+        Ok(token) => match v.verify_with(token, now, |_| ()) {
             Ok(_) => super::TESSERA_RESULT_OK,
             Err(e) => e.code(),
         },

@@ -4,6 +4,8 @@
 //! an object where the RFCs say so. Strict base64url (RFC 7515 §2, RFC 4648 §5 without padding)
 //! lives here too.
 
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::fmt;
 
 use base64::Engine as _;
@@ -28,13 +30,31 @@ pub(crate) fn b64_decode(input: &[u8]) -> Result<Vec<u8>> {
         .map_err(|_| Error::new(ErrorKind::InvalidBase64, "not strict base64url"))
 }
 
+/// Decodes strict base64url into `stack` when it fits, else into `heap` (same strictness as
+/// [`b64_decode`]: one engine), returning the decoded octets.
+pub(crate) fn b64_decode_into<'b>(
+    input: &[u8],
+    stack: &'b mut [u8],
+    heap: &'b mut Vec<u8>,
+) -> Result<&'b [u8]> {
+    const BAD: Error = Error::new(ErrorKind::InvalidBase64, "not strict base64url");
+    if base64::decoded_len_estimate(input.len()) <= stack.len() {
+        let n = B64.decode_slice(input, stack).map_err(|_| BAD)?;
+        Ok(&stack[..n])
+    } else {
+        *heap = b64_decode(input)?;
+        Ok(heap)
+    }
+}
+
 /// Encodes base64url without padding.
 pub(crate) fn b64_encode(input: &[u8]) -> String {
     B64.encode(input)
 }
 
-struct Strict {
-    depth: usize,
+/// Builds a [`Value`] at `depth` under the strict rules (duplicates, nesting).
+pub(crate) struct Strict {
+    pub(crate) depth: usize,
 }
 
 impl<'de> DeserializeSeed<'de> for Strict {
@@ -104,6 +124,294 @@ impl<'de> Visitor<'de> for Strict {
     }
 }
 
+/// A JSON string, borrowed from the input when it has no escapes, unescaped otherwise.
+pub(crate) struct CowStr;
+
+impl<'de> DeserializeSeed<'de> for CowStr {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CowStr {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// A few strings kept without touching the heap: the first `N` inline, the rest in a `Vec`.
+#[derive(Clone, Debug)]
+pub(crate) struct Strs<'de, const N: usize> {
+    inline: [Cow<'de, str>; N],
+    len: usize,
+    more: Vec<Cow<'de, str>>,
+}
+
+impl<'de, const N: usize> Strs<'de, N> {
+    pub(crate) fn new() -> Self {
+        Strs {
+            inline: [const { Cow::Borrowed("") }; N],
+            len: 0,
+            more: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, s: Cow<'de, str>) {
+        if self.len < N {
+            self.inline[self.len] = s;
+            self.len += 1;
+        } else {
+            self.more.push(s);
+        }
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + Clone {
+        self.inline[..self.len]
+            .iter()
+            .chain(&self.more)
+            .map(|s| s.as_ref())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len + self.more.len()
+    }
+
+    pub(crate) fn into_owned(self) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.len());
+        out.extend(
+            self.inline
+                .into_iter()
+                .take(self.len)
+                .chain(self.more)
+                .map(Cow::into_owned),
+        );
+        out
+    }
+}
+
+/// The member names of one JSON object, for rejecting duplicates without touching the heap
+/// for the first `N` (linear search); beyond that, an ordered set keeps lookups logarithmic.
+#[derive(Debug)]
+pub(crate) struct Names<'de, const N: usize> {
+    inline: [Cow<'de, str>; N],
+    len: usize,
+    more: BTreeSet<Cow<'de, str>>,
+}
+
+impl<'de, const N: usize> Names<'de, N> {
+    pub(crate) fn new() -> Self {
+        Names {
+            inline: [const { Cow::Borrowed("") }; N],
+            len: 0,
+            more: BTreeSet::new(),
+        }
+    }
+
+    /// Adds a member name; `false` when the object already had it.
+    pub(crate) fn insert(&mut self, name: Cow<'de, str>) -> bool {
+        if self.contains(&name) {
+            return false;
+        }
+        if self.len < N {
+            self.inline[self.len] = name;
+            self.len += 1;
+        } else {
+            let _ = self.more.insert(name);
+        }
+        true
+    }
+
+    /// Whether the object has a member `name`.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.inline[..self.len].iter().any(|n| n.as_ref() == name)
+            || (!self.more.is_empty() && self.more.contains(name))
+    }
+}
+
+fn too_deep<E: serde::de::Error>(depth: usize) -> std::result::Result<(), E> {
+    if depth >= MAX_JSON_DEPTH {
+        Err(E::custom(TOO_DEEP))
+    } else {
+        Ok(())
+    }
+}
+
+/// Walks a JSON value at `depth` without keeping it, under the same rules as [`parse_value`]
+/// (duplicate members rejected at every depth, nesting bounded): what the verifier does with
+/// members it does not need.
+#[derive(Clone, Copy)]
+pub(crate) struct Skip {
+    pub(crate) depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        too_deep(self.depth)?;
+        let inner = Skip {
+            depth: self.depth + 1,
+        };
+        while seq.next_element_seed(inner)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        too_deep(self.depth)?;
+        let mut names = Names::<'de, 8>::new();
+        while let Some(key) = map.next_key_seed(CowStr)? {
+            if !names.insert(key) {
+                return Err(serde::de::Error::custom(DUPLICATE));
+            }
+            map.next_value_seed(Skip {
+                depth: self.depth + 1,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// What a caller keeps of the members of a top-level JSON object, read in one pass.
+pub(crate) trait Members<'de> {
+    /// Reads the value of member `name` (not a duplicate) with `map.next_value_seed`, at
+    /// depth 1 (e.g. [`Skip`] `{ depth: 1 }` for a member it does not need).
+    fn member<A: MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        map: &mut A,
+    ) -> std::result::Result<(), A::Error>;
+}
+
+/// The top level of a JSON text, read into `M` when it is an object.
+struct TopLevel<'m, M>(&'m mut M);
+
+impl<'de, M: Members<'de>> DeserializeSeed<'de> for TopLevel<'_, M> {
+    type Value = Option<Names<'de, 32>>;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, M: Members<'de>> Visitor<'de> for TopLevel<'_, M> {
+    type Value = Option<Names<'de, 32>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Self::Value, A::Error> {
+        Skip { depth: 0 }.visit_seq(seq).map(|()| None)
+    }
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut names = Names::new();
+        while let Some(key) = map.next_key_seed(CowStr)? {
+            if names.contains(&key) {
+                return Err(serde::de::Error::custom(DUPLICATE));
+            }
+            self.0.member(&key, &mut map)?;
+            let _ = names.insert(key);
+        }
+        Ok(Some(names))
+    }
+}
+
+/// Reads a JSON text that must be an object in one pass, member by member into `members`,
+/// under exactly the rules of [`parse_object`] (same errors, in the same order), without
+/// building a [`Value`]. Returns the object's member names (borrowed from `bytes` where
+/// possible).
+pub(crate) fn scan_object<'de, M: Members<'de>>(
+    bytes: &'de [u8],
+    members: &mut M,
+) -> Result<Names<'de, 32>> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let names = TopLevel(members)
+        .deserialize(&mut de)
+        .map_err(|e| map_error(&e))?;
+    de.end().map_err(|e| map_error(&e))?;
+    names.ok_or(Error::new(
+        ErrorKind::InvalidJson,
+        "JSON text is not an object",
+    ))
+}
+
+/// Keeps nothing of an object's members: [`scan_object`] as a strict check.
+struct Nothing;
+
+impl<'de> Members<'de> for Nothing {
+    fn member<A: MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        map: &mut A,
+    ) -> std::result::Result<(), A::Error> {
+        map.next_value_seed(Skip { depth: 1 })
+    }
+}
+
 fn map_error(e: &serde_json::Error) -> Error {
     let msg = e.to_string();
     if msg.starts_with(DUPLICATE) {
@@ -144,7 +452,7 @@ pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>> {
 
 /// Checks a JSON document strictly against duplicates and depth without keeping it.
 pub(crate) fn check_object(bytes: &[u8]) -> Result<()> {
-    parse_object(bytes).map(|_| ())
+    scan_object(bytes, &mut Nothing).map(|_| ())
 }
 
 #[cfg(test)]
