@@ -8,6 +8,7 @@ use super::header::{Header, HeaderRef};
 use super::json::{b64_decode, b64_decode_into, b64_encode, parse_object};
 use super::jwk::KeySet;
 use super::key::Key;
+use super::scan::find_byte;
 use crate::{Error, ErrorKind, Result};
 
 /// Size limits applied to a token before anything is decoded.
@@ -54,12 +55,10 @@ pub(crate) fn split<'a>(token: &'a [u8], limits: &Limits) -> Result<Compact<'a>>
             format!("token longer than {} bytes", limits.max_token_len),
         ));
     }
-    let mut dots = token
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'.')
-        .map(|(i, _)| i);
-    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
+    let first = find_byte(token, 0, b'.');
+    let second = first.and_then(|at| find_byte(token, at + 1, b'.'));
+    let third = second.and_then(|at| find_byte(token, at + 1, b'.'));
+    let (Some(first), Some(second), None) = (first, second, third) else {
         return Err(Error::new(
             ErrorKind::MalformedToken,
             "a compact JWS has exactly three parts",

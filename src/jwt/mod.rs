@@ -35,6 +35,7 @@ mod json;
 mod jwk;
 mod jws;
 mod key;
+mod scan;
 mod verify;
 
 use ring::rand::SecureRandom;

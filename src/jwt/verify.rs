@@ -18,6 +18,7 @@ use super::json::{
 use super::jwk::KeySet;
 use super::jws::{self, HeaderBuf, Keys, Limits};
 use super::key::Key;
+use super::scan::{self, Fields, Taken, Want};
 use crate::{Error, ErrorKind, Result};
 
 /// Default clock-skew allowance, in seconds.
@@ -138,7 +139,7 @@ impl RegisteredClaims {
 // `parse_object` followed by `from_claims`.
 
 /// A NumericDate member: absent, a JSON number, or another JSON type.
-#[derive(Default)]
+#[derive(Debug, Default)]
 enum Date {
     #[default]
     Absent,
@@ -200,7 +201,7 @@ impl<'de> Visitor<'de> for DateSeed {
 }
 
 /// The `aud` member: absent, its strings, or a value of another shape.
-#[derive(Default)]
+#[derive(Debug, Default)]
 enum Aud<'de> {
     #[default]
     Absent,
@@ -221,11 +222,11 @@ impl<'de> DeserializeSeed<'de> for AudSeed {
     }
 }
 
-impl<'de> AudSeed {
-    fn one<E>(s: Cow<'de, str>) -> std::result::Result<Aud<'de>, E> {
+impl<'de> Aud<'de> {
+    fn one(s: Cow<'de, str>) -> Aud<'de> {
         let mut list = Strs::new();
         list.push(s);
-        Ok(Aud::List(list))
+        Aud::List(list)
     }
 }
 
@@ -248,13 +249,13 @@ impl<'de> Visitor<'de> for AudSeed {
         Ok(Aud::Wrong)
     }
     fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Aud<'de>, E> {
-        AudSeed::one(Cow::Borrowed(v))
+        Ok(Aud::one(Cow::Borrowed(v)))
     }
     fn visit_str<E>(self, v: &str) -> std::result::Result<Aud<'de>, E> {
-        AudSeed::one(Cow::Owned(v.to_owned()))
+        Ok(Aud::one(Cow::Owned(v.to_owned())))
     }
     fn visit_string<E>(self, v: String) -> std::result::Result<Aud<'de>, E> {
-        AudSeed::one(Cow::Owned(v))
+        Ok(Aud::one(Cow::Owned(v)))
     }
     fn visit_unit<E>(self) -> std::result::Result<Aud<'de>, E> {
         Ok(Aud::Wrong)
@@ -278,7 +279,7 @@ impl<'de> Visitor<'de> for AudSeed {
 }
 
 /// The registered claims as read in one pass, not yet type-checked.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct RawClaims<'de> {
     iss: Text<'de>,
     sub: Text<'de>,
@@ -308,6 +309,61 @@ impl<'de> Members<'de> for RawClaims<'de> {
         }
         Ok(())
     }
+}
+
+impl<'de> Fields<'de> for RawClaims<'de> {
+    fn want(&mut self, name: &str) -> Want {
+        match name {
+            "iss" => Want::Value(0),
+            "sub" => Want::Value(1),
+            "jti" => Want::Value(2),
+            "exp" => Want::Value(3),
+            "nbf" => Want::Value(4),
+            "iat" => Want::Value(5),
+            "aud" => Want::StrList(6),
+            _ => Want::Skip,
+        }
+    }
+
+    fn take(&mut self, id: u8, value: Taken<'de>) {
+        let text = |v| match v {
+            Taken::Value(scan::Value::Str(s)) => Text::Str(s),
+            _ => Text::Wrong,
+        };
+        let date = |v| match v {
+            Taken::Value(scan::Value::Num(n)) => Date::Num(n),
+            _ => Date::Wrong,
+        };
+        match id {
+            0 => self.iss = text(value),
+            1 => self.sub = text(value),
+            2 => self.jti = text(value),
+            3 => self.exp = date(value),
+            4 => self.nbf = date(value),
+            5 => self.iat = date(value),
+            _ => {
+                self.aud = match value {
+                    Taken::Value(scan::Value::Str(s)) => Aud::one(s),
+                    Taken::List {
+                        items,
+                        strings: true,
+                    } => Aud::List(items),
+                    _ => Aud::Wrong,
+                }
+            }
+        }
+    }
+}
+
+/// Reads the registered claims and the member names of a claims set: the fast reader first,
+/// the strict parser for whatever it gives up on (which then decides, with its errors).
+fn read_claims<'p>(payload: &'p [u8], names: &mut Names<'p, 32>) -> Result<RawClaims<'p>> {
+    let mut raw = RawClaims::default();
+    if scan::object(payload, &mut raw, names).is_none() {
+        (raw, *names) = (RawClaims::default(), Names::new());
+        scan_object(payload, &mut raw, names)?;
+    }
+    Ok(raw)
 }
 
 /// The claims of a token that verified, borrowed from the token's decoded octets: the typed
@@ -342,16 +398,20 @@ pub struct Claims<'a> {
     nbf: Option<i64>,
     iat: Option<i64>,
     jti: Option<Cow<'a, str>>,
-    names: Names<'a, 32>,
+    names: &'a Names<'a, 32>,
     payload: &'a [u8],
 }
 
 impl<'a> Claims<'a> {
     /// Reads a claims set in one pass, with the errors of `parse_object` then
     /// `RegisteredClaims::from_claims`.
-    fn read(header: &'a HeaderRef<'a>, payload: &'a [u8]) -> Result<Claims<'a>> {
-        let mut raw = RawClaims::default();
-        let names = scan_object(payload, &mut raw)?;
+    fn read(
+        header: &'a HeaderRef<'a>,
+        payload: &'a [u8],
+        names: &'a mut Names<'a, 32>,
+    ) -> Result<Claims<'a>> {
+        let raw = read_claims(payload, names)?;
+        let names = &*names;
         let aud = match raw.aud {
             Aud::Absent => Strs::new(),
             Aud::List(list) => list,
@@ -906,7 +966,8 @@ impl Verifier {
         let payload = b64_decode(signed.payload_b64)?;
         self.check_alg(signed.header.alg)?;
         let registered = {
-            let claims = Claims::read(&signed.header, &payload)?;
+            let mut names = Names::new();
+            let claims = Claims::read(&signed.header, &payload, &mut names)?;
             self.validate(&claims, now)?;
             claims.to_registered()
         };
@@ -946,7 +1007,8 @@ impl Verifier {
         let (mut stack, mut heap) = ([0u8; 2048], Vec::new());
         let payload = b64_decode_into(signed.payload_b64, &mut stack, &mut heap)?;
         self.check_alg(signed.header.alg)?;
-        let claims = Claims::read(&signed.header, payload)?;
+        let mut names = Names::new();
+        let claims = Claims::read(&signed.header, payload, &mut names)?;
         self.validate(&claims, now)?;
         Ok(f(&claims))
     }
@@ -1104,5 +1166,74 @@ pub mod dangerous {
         let header = Header::parse(&header_bytes, &crit)?;
         let claims = parse_object(&b64_decode(parts.payload_b64)?)?;
         Ok(Unverified { header, claims })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What the fast reader and the strict parser read from `text`: `None` when the fast
+    /// reader gives up.
+    fn both(text: &[u8]) -> (Option<String>, Result<String>) {
+        let mut raw = RawClaims::default();
+        let mut names = Names::new();
+        let fast = scan::object(text, &mut raw, &mut names)
+            .map(|()| format!("{raw:?} {:?}", names_of(&names)));
+        let mut raw = RawClaims::default();
+        let mut names = Names::new();
+        let strict = scan_object(text, &mut raw, &mut names)
+            .map(|()| format!("{raw:?} {:?}", names_of(&names)));
+        (fast, strict)
+    }
+
+    fn names_of(names: &Names<'_, 32>) -> Vec<bool> {
+        [
+            "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "x", "scope", "a\"b", "", "é",
+        ]
+        .iter()
+        .map(|n| names.contains(n))
+        .collect()
+    }
+
+    #[test]
+    fn fast_reader_reads_the_bench_claims() {
+        let text = br#"{"iss":"https://as.example","sub":"user-1234","aud":["api","x"],"exp":1800000600,"iat":1800000000.5,"jti":"a\u00e9\/","nbf":-5,"x":{"y":[1,2,{"z":null}]}}"#;
+        let (fast, strict) = both(text);
+        assert_eq!(fast.as_deref(), Some(strict.unwrap().as_str()));
+    }
+
+    /// The comparison below is not vacuous: the fast reader takes most texts the strict parser
+    /// takes, and the generator makes both kinds.
+    #[test]
+    fn fast_reader_takes_most_valid_texts() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut valid, mut fast) = (0, 0);
+        for _ in 0..2000 {
+            let text = scan::texts::text().new_tree(&mut runner).unwrap().current();
+            let (f, strict) = both(&text);
+            valid += usize::from(strict.is_ok());
+            fast += usize::from(f.is_some());
+        }
+        assert!(valid > 200 && valid < 1800, "{valid} valid of 2000");
+        assert!(
+            fast * 10 > valid * 6,
+            "fast reader took {fast} of {valid} valid texts"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// Whatever the fast reader accepts, the strict parser accepts and reads the same way.
+        #[test]
+        fn fast_reader_agrees_with_the_strict_parser(text in scan::texts::text()) {
+            let (fast, strict) = both(&text);
+            if let Some(fast) = fast {
+                prop_assert_eq!(Some(fast), strict.ok());
+            }
+        }
     }
 }
