@@ -770,8 +770,9 @@ pub unsafe extern "C" fn tessera_verify(
         // SAFETY: conventions 3, 4 and 6.
         unsafe {
             let v: &Verifier = borrow(tag::VERIFIER, verifier)?;
-            let verified = v.verify(bytes(token, token_len)?, now)?;
-            write_out(verified.payload(), claims_out, cap, out_len)
+            v.verify_with(bytes(token, token_len)?, now, |claims| {
+                write_out(claims.payload(), claims_out, cap, out_len)
+            })?
         }
     })
 }
@@ -789,7 +790,7 @@ pub unsafe extern "C" fn tessera_verify_result(
         // SAFETY: conventions 3 and 6.
         unsafe {
             let v: &Verifier = borrow(tag::VERIFIER, verifier)?;
-            v.verify(bytes(token, token_len)?, now).map(drop)
+            v.verify_with(bytes(token, token_len)?, now, |_| ())
         }
     })
 }
@@ -840,7 +841,7 @@ pub(crate) fn verify_many(
     threads: usize,
 ) -> Vec<u32> {
     let one = |input: &Result<&[u8], Error>| match input {
-        Ok(token) => match v.verify(token, now) {
+        Ok(token) => match v.verify_with(token, now, |_| ()) {
             Ok(_) => super::TESSERA_RESULT_OK,
             Err(e) => e.code(),
         },
@@ -855,15 +856,39 @@ pub(crate) fn verify_many(
     if threads == 1 {
         return inputs.iter().map(one).collect();
     }
-    let chunk = inputs.len().div_ceil(threads);
+    // Work is handed out in blocks from a shared counter, so a thread the OS delays does not
+    // hold the batch up; the calling thread works too (one spawn fewer).
+    const BLOCK: usize = 16;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let start = next.fetch_add(BLOCK, std::sync::atomic::Ordering::Relaxed);
+            if start >= inputs.len() {
+                return done;
+            }
+            let end = (start + BLOCK).min(inputs.len());
+            done.push((
+                start,
+                inputs[start..end].iter().map(one).collect::<Vec<u32>>(),
+            ));
+        }
+    };
     let mut codes = vec![0u32; inputs.len()];
     std::thread::scope(|s| {
-        for (ins, outs) in inputs.chunks(chunk).zip(codes.chunks_mut(chunk)) {
-            let _ = s.spawn(move || {
-                for (i, o) in ins.iter().zip(outs) {
-                    *o = one(i);
-                }
-            });
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        let mut place = |blocks: Vec<(usize, Vec<u32>)>| {
+            for (start, block) in blocks {
+                codes[start..start + block.len()].copy_from_slice(&block);
+            }
+        };
+        place(work());
+        for helper in helpers {
+            // A panic on a helper thread goes on to the caller's panic boundary, as before.
+            match helper.join() {
+                Ok(blocks) => place(blocks),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
         }
     });
     codes

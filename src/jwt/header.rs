@@ -3,10 +3,15 @@
 //! `jku`, `x5u`, `x5c`) are kept only as data and never used to pick or trust a key
 //! (RFC 8725 §3.10).
 
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::alg::Algorithm;
-use super::json::parse_object;
+use super::json::{Members, Names, Skip, Strs, parse_object, scan_object};
+use super::scan::{self, Fields, Taken, Want};
 use crate::{Error, ErrorKind, Result};
 
 /// Header parameters registered by RFC 7515/7516/7519 that may not appear in `crit`.
@@ -254,24 +259,367 @@ impl Header {
     /// Parses a decoded protected header strictly. `understood` lists the extension names the
     /// caller processes; any other `crit` entry fails.
     pub(crate) fn parse(bytes: &[u8], understood: &[String]) -> Result<Header> {
-        let header = Header::from_map(parse_object(bytes)?)?;
-        if header.alg.is_none() {
+        Ok(HeaderRef::parse(bytes, understood, true)?.into_owned())
+    }
+}
+
+/// A member of a header or claims set that must be a string: absent, a string, or some other
+/// JSON value (a type error, reported once the whole text is known to be well-formed).
+#[derive(Debug, Default)]
+pub(crate) enum Text<'de> {
+    #[default]
+    Absent,
+    Str(Cow<'de, str>),
+    Wrong,
+}
+
+impl<'de> Text<'de> {
+    /// `Ok(None)` when absent, the string, or `err()` for another JSON type.
+    pub(crate) fn get(self, err: impl FnOnce() -> Error) -> Result<Option<Cow<'de, str>>> {
+        match self {
+            Text::Absent => Ok(None),
+            Text::Str(s) => Ok(Some(s)),
+            Text::Wrong => Err(err()),
+        }
+    }
+}
+
+/// Reads a member value at `depth` as a [`Text`], walking any other value strictly.
+#[derive(Clone, Copy)]
+pub(crate) struct TextSeed {
+    pub(crate) depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for TextSeed {
+    type Value = Text<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Text<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TextSeed {
+    type Value = Text<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Text<'de>, E> {
+        Ok(Text::Wrong)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Text<'de>, E> {
+        Ok(Text::Wrong)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Text<'de>, E> {
+        Ok(Text::Wrong)
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Text<'de>, E> {
+        Ok(Text::Wrong)
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Text<'de>, E> {
+        Ok(Text::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Text<'de>, E> {
+        Ok(Text::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Text<'de>, E> {
+        Ok(Text::Str(Cow::Owned(v)))
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Text<'de>, E> {
+        Ok(Text::Wrong)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Text<'de>, A::Error> {
+        Skip { depth: self.depth }.visit_seq(seq)?;
+        Ok(Text::Wrong)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Text<'de>, A::Error> {
+        Skip { depth: self.depth }.visit_map(map)?;
+        Ok(Text::Wrong)
+    }
+}
+
+/// A member that must be a non-empty array of strings (`crit`): absent, the strings, an
+/// array with a non-string, or some other JSON value.
+#[derive(Debug, Default)]
+enum List<'de> {
+    #[default]
+    Absent,
+    Strs(Strs<'de, 4>),
+    NotStrings,
+    Wrong,
+}
+
+#[derive(Clone, Copy)]
+struct ListSeed;
+
+impl<'de> DeserializeSeed<'de> for ListSeed {
+    type Value = List<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<List<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ListSeed {
+    type Value = List<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<List<'de>, E> {
+        Ok(List::Wrong)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<List<'de>, E> {
+        Ok(List::Wrong)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<List<'de>, E> {
+        Ok(List::Wrong)
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<List<'de>, E> {
+        Ok(List::Wrong)
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<List<'de>, E> {
+        Ok(List::Wrong)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<List<'de>, E> {
+        Ok(List::Wrong)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<List<'de>, A::Error> {
+        // A member value sits at depth 1; its elements at depth 2.
+        let mut strs = Strs::new();
+        let mut strings = true;
+        while let Some(item) = seq.next_element_seed(TextSeed { depth: 2 })? {
+            match item {
+                Text::Str(s) if strings => strs.push(s),
+                _ => strings = false,
+            }
+        }
+        Ok(match (strings, strs.len()) {
+            (_, 0) if strings => List::Wrong,
+            (true, _) => List::Strs(strs),
+            (false, _) => List::NotStrings,
+        })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<List<'de>, A::Error> {
+        Skip { depth: 1 }.visit_map(map)?;
+        Ok(List::Wrong)
+    }
+}
+
+/// Whether a member is exactly `false` (the RFC 7797 `b64` test).
+#[derive(Clone, Copy)]
+struct IsFalse;
+
+impl<'de> DeserializeSeed<'de> for IsFalse {
+    type Value = bool;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for IsFalse {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<bool, E> {
+        Ok(!v)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<bool, A::Error> {
+        Skip { depth: 1 }.visit_seq(seq).map(|()| false)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<bool, A::Error> {
+        Skip { depth: 1 }.visit_map(map).map(|()| false)
+    }
+}
+
+/// The header members as read in one pass, checked only once the whole text is well-formed.
+#[derive(Debug, Default)]
+struct RawHeader<'de> {
+    alg: Text<'de>,
+    typ: Text<'de>,
+    cty: Text<'de>,
+    kid: Text<'de>,
+    crit: List<'de>,
+    b64_false: bool,
+    keep_extra: bool,
+    has_extra: bool,
+    extra: Map<String, Value>,
+}
+
+impl<'de> Fields<'de> for RawHeader<'de> {
+    fn want(&mut self, name: &str) -> Want {
+        match name {
+            "alg" => Want::Value(0),
+            "typ" => Want::Value(1),
+            "cty" => Want::Value(2),
+            "kid" => Want::Value(3),
+            "b64" => Want::Value(4),
+            "crit" => Want::StrList(5),
+            _ => {
+                self.has_extra = true;
+                Want::Skip
+            }
+        }
+    }
+
+    fn take(&mut self, id: u8, value: Taken<'de>) {
+        let text = |v| match v {
+            Taken::Value(scan::Value::Str(s)) => Text::Str(s),
+            _ => Text::Wrong,
+        };
+        match id {
+            0 => self.alg = text(value),
+            1 => self.typ = text(value),
+            2 => self.cty = text(value),
+            3 => self.kid = text(value),
+            4 => self.b64_false = matches!(value, Taken::Value(scan::Value::False)),
+            _ => {
+                self.crit = match value {
+                    Taken::List { strings: false, .. } => List::NotStrings,
+                    Taken::List { items, .. } if items.len() > 0 => List::Strs(items),
+                    _ => List::Wrong,
+                }
+            }
+        }
+    }
+}
+
+impl<'de> Members<'de> for RawHeader<'de> {
+    fn member<A: MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        map: &mut A,
+    ) -> std::result::Result<(), A::Error> {
+        let text = TextSeed { depth: 1 };
+        match name {
+            "alg" => self.alg = map.next_value_seed(text)?,
+            "typ" => self.typ = map.next_value_seed(text)?,
+            "cty" => self.cty = map.next_value_seed(text)?,
+            "kid" => self.kid = map.next_value_seed(text)?,
+            "crit" => self.crit = map.next_value_seed(ListSeed)?,
+            _ if self.keep_extra => {
+                let value = map.next_value_seed(super::json::Strict { depth: 1 })?;
+                if name == "b64" {
+                    self.b64_false = matches!(value, Value::Bool(false));
+                }
+                let _ = self.extra.insert(name.to_owned(), value);
+            }
+            "b64" => self.b64_false = map.next_value_seed(IsFalse)?,
+            _ => map.next_value_seed(Skip { depth: 1 })?,
+        }
+        Ok(())
+    }
+}
+
+/// A protected header read and checked in one pass, borrowing its strings from the decoded
+/// header where it can; extension members are kept only when asked for.
+#[derive(Debug)]
+pub(crate) struct HeaderRef<'de> {
+    pub(crate) alg: Algorithm,
+    pub(crate) typ: Option<Cow<'de, str>>,
+    pub(crate) cty: Option<Cow<'de, str>>,
+    pub(crate) kid: Option<Cow<'de, str>>,
+    crit: Strs<'de, 4>,
+    extra: Map<String, Value>,
+}
+
+impl<'de> HeaderRef<'de> {
+    /// Reads a decoded protected header with exactly the checks (and errors, in the same order)
+    /// of `Header::from_map` followed by the `crit` and `b64` rules; `keep_extra` keeps the
+    /// extension members for [`HeaderRef::into_owned`].
+    pub(crate) fn parse(
+        bytes: &'de [u8],
+        understood: &[String],
+        keep_extra: bool,
+    ) -> Result<HeaderRef<'de>> {
+        let fresh = || RawHeader {
+            keep_extra,
+            ..RawHeader::default()
+        };
+        let (mut raw, mut names) = (fresh(), Names::new());
+        // The fast reader first; the strict parser decides whatever it gives up on, and builds
+        // extension members when they are to be kept.
+        if scan::object(bytes, &mut raw, &mut names).is_none() || (keep_extra && raw.has_extra) {
+            (raw, names) = (fresh(), Names::new());
+            scan_object(bytes, &mut raw, &mut names)?;
+        }
+        let alg = match raw.alg {
+            Text::Absent => None,
+            Text::Str(s) => Some(s.parse::<Algorithm>()?),
+            Text::Wrong => {
+                return Err(Error::new(
+                    ErrorKind::InvalidHeader,
+                    "\"alg\" must be a string",
+                ));
+            }
+        };
+        let text = |name: &'static str| {
+            move || {
+                Error::with_detail(
+                    ErrorKind::InvalidHeader,
+                    format!("{name:?} must be a string"),
+                )
+            }
+        };
+        let typ = raw.typ.get(text("typ"))?;
+        let cty = raw.cty.get(text("cty"))?;
+        let kid = raw.kid.get(text("kid"))?;
+        let crit = match raw.crit {
+            List::Absent => Strs::new(),
+            List::Strs(strs) => strs,
+            List::NotStrings => {
+                return Err(Error::new(
+                    ErrorKind::InvalidHeader,
+                    "\"crit\" must list strings",
+                ));
+            }
+            List::Wrong => {
+                return Err(Error::new(
+                    ErrorKind::InvalidHeader,
+                    "\"crit\" must be a non-empty array",
+                ));
+            }
+        };
+        let Some(alg) = alg else {
             return Err(Error::new(
                 ErrorKind::InvalidHeader,
                 "the header has no \"alg\"",
             ));
-        }
-        for (i, name) in header.crit.iter().enumerate() {
-            if REGISTERED.contains(&name.as_str())
-                || !header.extra.contains_key(name)
-                || header.crit[..i].contains(name)
+        };
+        for (i, name) in crit.iter().enumerate() {
+            // Every registered name (the typed members among them) fails first, so "present
+            // as an extension member" is "present".
+            if REGISTERED.contains(&name)
+                || !names.contains(name)
+                || crit.iter().take(i).any(|n| n == name)
             {
                 return Err(Error::new(
                     ErrorKind::InvalidHeader,
                     "\"crit\" lists a registered, absent or repeated name",
                 ));
             }
-            if !understood.contains(name) {
+            if !understood.iter().any(|u| u == name) {
                 return Err(Error::with_detail(
                     ErrorKind::UnsupportedCritical,
                     format!(
@@ -281,13 +629,32 @@ impl Header {
                 ));
             }
         }
-        if matches!(header.extra.get("b64"), Some(Value::Bool(false))) {
+        if raw.b64_false {
             return Err(Error::new(
                 ErrorKind::UnsupportedCritical,
                 "unencoded payloads (RFC 7797) are not supported",
             ));
         }
-        Ok(header)
+        Ok(HeaderRef {
+            alg,
+            typ,
+            cty,
+            kid,
+            crit,
+            extra: raw.extra,
+        })
+    }
+
+    /// The owned [`Header`] (extension members only when parsed with `keep_extra`).
+    pub(crate) fn into_owned(self) -> Header {
+        Header {
+            alg: Some(self.alg),
+            typ: self.typ.map(Cow::into_owned),
+            cty: self.cty.map(Cow::into_owned),
+            kid: self.kid.map(Cow::into_owned),
+            crit: self.crit.into_owned(),
+            extra: self.extra,
+        }
     }
 }
 
@@ -370,5 +737,33 @@ mod tests {
                 .kind(),
             ErrorKind::InvalidArgument
         );
+    }
+}
+
+#[cfg(test)]
+mod fast_reader_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// Whatever the fast reader accepts in a header, the strict parser accepts and reads
+        /// the same way.
+        #[test]
+        fn fast_reader_agrees_with_the_strict_parser(text in scan::texts::text()) {
+            let mut raw = RawHeader::default();
+            let mut names = Names::new();
+            if scan::object(&text, &mut raw, &mut names).is_some() {
+                let fast = format!("{raw:?}");
+                let mut raw = RawHeader::default();
+                let mut strict_names = Names::new();
+                let strict = scan_object(&text, &mut raw, &mut strict_names);
+                prop_assert!(strict.is_ok(), "{:?}", String::from_utf8_lossy(&text));
+                // The strict parser does not track extension members; the rest must agree.
+                raw.has_extra = fast.contains("has_extra: true");
+                prop_assert_eq!(fast, format!("{raw:?}"));
+            }
+        }
     }
 }

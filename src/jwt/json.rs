@@ -4,6 +4,8 @@
 //! an object where the RFCs say so. Strict base64url (RFC 7515 §2, RFC 4648 §5 without padding)
 //! lives here too.
 
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::fmt;
 
 use base64::Engine as _;
@@ -28,13 +30,86 @@ pub(crate) fn b64_decode(input: &[u8]) -> Result<Vec<u8>> {
         .map_err(|_| Error::new(ErrorKind::InvalidBase64, "not strict base64url"))
 }
 
+/// The base64url alphabet's values; 0xFF for every other byte (including `=`).
+const B64_VALUES: [u8; 256] = {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut table = [0xFF; 256];
+    let mut i = 0u8;
+    while i < 64 {
+        table[alphabet[i as usize] as usize] = i;
+        i += 1;
+    }
+    table
+};
+
+/// Strict base64url without padding (the language [`B64`] accepts: alphabet only, a length
+/// that is not 1 mod 4, zero trailing bits) into `out`: the decoded length, or `None` when the
+/// input is not strict base64url or `out` is too small.
+fn b64_decode_fast(input: &[u8], out: &mut [u8]) -> Option<usize> {
+    let v = |c: u8| B64_VALUES[usize::from(c)];
+    let full = input.len() / 4;
+    let tail_len = input.len() % 4;
+    if tail_len == 1 {
+        return None;
+    }
+    let n = full * 3 + tail_len.saturating_sub(1);
+    let out = out.get_mut(..n)?;
+    let (quads, tail) = input.split_at(full * 4);
+    let (whole, rest) = out.split_at_mut(full * 3);
+    let mut bad = 0u8;
+    for (q, o) in quads.chunks_exact(4).zip(whole.chunks_exact_mut(3)) {
+        let (a, b, c, d) = (v(q[0]), v(q[1]), v(q[2]), v(q[3]));
+        bad |= a | b | c | d;
+        let word = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
+        let [_, x, y, z] = word.to_be_bytes();
+        o.copy_from_slice(&[x, y, z]);
+    }
+    match *tail {
+        [] => {}
+        [a, b] => {
+            let (a, b) = (v(a), v(b));
+            bad |= a | b | if b & 0x0F != 0 { 0x80 } else { 0 };
+            rest[0] = a << 2 | b >> 4;
+        }
+        [a, b, c] => {
+            let (a, b, c) = (v(a), v(b), v(c));
+            bad |= a | b | c | if c & 0x03 != 0 { 0x80 } else { 0 };
+            rest[0] = a << 2 | b >> 4;
+            rest[1] = b << 4 | c >> 2;
+        }
+        _ => return None,
+    }
+    (bad & 0x80 == 0).then_some(n)
+}
+
+/// Decodes strict base64url into `stack` when it fits, else into `heap` (same strictness as
+/// [`b64_decode`], which decides whatever the fast decoder refuses), returning the octets.
+pub(crate) fn b64_decode_into<'b>(
+    input: &[u8],
+    stack: &'b mut [u8],
+    heap: &'b mut Vec<u8>,
+) -> Result<&'b [u8]> {
+    const BAD: Error = Error::new(ErrorKind::InvalidBase64, "not strict base64url");
+    if base64::decoded_len_estimate(input.len()) <= stack.len() {
+        let n = match b64_decode_fast(input, stack) {
+            Some(n) => n,
+            None => B64.decode_slice(input, stack).map_err(|_| BAD)?,
+        };
+        Ok(&stack[..n])
+    } else {
+        *heap = b64_decode(input)?;
+        Ok(heap)
+    }
+}
+
 /// Encodes base64url without padding.
 pub(crate) fn b64_encode(input: &[u8]) -> String {
     B64.encode(input)
 }
 
-struct Strict {
-    depth: usize,
+/// Builds a [`Value`] at `depth` under the strict rules (duplicates, nesting).
+pub(crate) struct Strict {
+    pub(crate) depth: usize,
 }
 
 impl<'de> DeserializeSeed<'de> for Strict {
@@ -104,6 +179,314 @@ impl<'de> Visitor<'de> for Strict {
     }
 }
 
+/// A JSON string, borrowed from the input when it has no escapes, unescaped otherwise.
+pub(crate) struct CowStr;
+
+impl<'de> DeserializeSeed<'de> for CowStr {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CowStr {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+/// A few strings kept without touching the heap: the first `N` inline, the rest in a `Vec`.
+#[derive(Clone, Debug)]
+pub(crate) struct Strs<'de, const N: usize> {
+    inline: [Cow<'de, str>; N],
+    len: usize,
+    more: Vec<Cow<'de, str>>,
+}
+
+impl<'de, const N: usize> Strs<'de, N> {
+    pub(crate) fn new() -> Self {
+        Strs {
+            inline: [const { Cow::Borrowed("") }; N],
+            len: 0,
+            more: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, s: Cow<'de, str>) {
+        if self.len < N {
+            self.inline[self.len] = s;
+            self.len += 1;
+        } else {
+            self.more.push(s);
+        }
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + Clone {
+        self.inline[..self.len]
+            .iter()
+            .chain(&self.more)
+            .map(|s| s.as_ref())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len + self.more.len()
+    }
+
+    pub(crate) fn into_owned(self) -> Vec<String> {
+        let mut out = Vec::with_capacity(self.len());
+        out.extend(
+            self.inline
+                .into_iter()
+                .take(self.len)
+                .chain(self.more)
+                .map(Cow::into_owned),
+        );
+        out
+    }
+}
+
+/// The member names of one JSON object, for rejecting duplicates without touching the heap
+/// for the first `N` names spelled without escapes (linear search over a fingerprint of each
+/// name: its length and first bytes); the others go to an ordered set.
+#[derive(Debug)]
+pub(crate) struct Names<'de, const N: usize> {
+    prints: [u64; N],
+    inline: [&'de str; N],
+    len: usize,
+    more: BTreeSet<Cow<'de, str>>,
+}
+
+/// The length and first seven bytes of a name, in one word.
+fn fingerprint(name: &str) -> u64 {
+    let b = name.as_bytes();
+    let mut print = b.len() as u64;
+    for (i, &c) in b.iter().take(7).enumerate() {
+        print |= u64::from(c) << (8 * (i + 1));
+    }
+    print
+}
+
+impl<'de, const N: usize> Names<'de, N> {
+    pub(crate) fn new() -> Self {
+        Names {
+            prints: [0; N],
+            inline: [""; N],
+            len: 0,
+            more: BTreeSet::new(),
+        }
+    }
+
+    /// Adds a member name; `false` when the object already had it.
+    pub(crate) fn insert(&mut self, name: Cow<'de, str>) -> bool {
+        let print = fingerprint(&name);
+        if self.find(print, &name) {
+            return false;
+        }
+        match name {
+            Cow::Borrowed(name) if self.len < N => {
+                self.prints[self.len] = print;
+                self.inline[self.len] = name;
+                self.len += 1;
+                true
+            }
+            name => self.more.insert(name),
+        }
+    }
+
+    fn find(&self, print: u64, name: &str) -> bool {
+        let inline = self.prints[..self.len]
+            .iter()
+            .zip(&self.inline[..self.len])
+            .any(|(&p, &n)| p == print && n == name);
+        inline || (!self.more.is_empty() && self.more.contains(name))
+    }
+
+    /// Whether the object has a member `name`.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.find(fingerprint(name), name)
+    }
+}
+
+fn too_deep<E: serde::de::Error>(depth: usize) -> std::result::Result<(), E> {
+    if depth >= MAX_JSON_DEPTH {
+        Err(E::custom(TOO_DEEP))
+    } else {
+        Ok(())
+    }
+}
+
+/// Walks a JSON value at `depth` without keeping it, under the same rules as [`parse_value`]
+/// (duplicate members rejected at every depth, nesting bounded): what the verifier does with
+/// members it does not need.
+#[derive(Clone, Copy)]
+pub(crate) struct Skip {
+    pub(crate) depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> std::result::Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        too_deep(self.depth)?;
+        let inner = Skip {
+            depth: self.depth + 1,
+        };
+        while seq.next_element_seed(inner)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        too_deep(self.depth)?;
+        let mut names = Names::<'de, 8>::new();
+        while let Some(key) = map.next_key_seed(CowStr)? {
+            if !names.insert(key) {
+                return Err(serde::de::Error::custom(DUPLICATE));
+            }
+            map.next_value_seed(Skip {
+                depth: self.depth + 1,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// What a caller keeps of the members of a top-level JSON object, read in one pass.
+pub(crate) trait Members<'de> {
+    /// Reads the value of member `name` (not a duplicate) with `map.next_value_seed`, at
+    /// depth 1 (e.g. [`Skip`] `{ depth: 1 }` for a member it does not need).
+    fn member<A: MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        map: &mut A,
+    ) -> std::result::Result<(), A::Error>;
+}
+
+/// The top level of a JSON text, read into `M` (member names into `names`) when it is an
+/// object; `false` when it is not.
+struct TopLevel<'m, 'n, 'de, M>(&'m mut M, &'n mut Names<'de, 32>);
+
+impl<'de, M: Members<'de>> DeserializeSeed<'de> for TopLevel<'_, '_, 'de, M> {
+    type Value = bool;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, M: Members<'de>> Visitor<'de> for TopLevel<'_, '_, 'de, M> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<bool, A::Error> {
+        Skip { depth: 0 }.visit_seq(seq).map(|()| false)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<bool, A::Error> {
+        while let Some(key) = map.next_key_seed(CowStr)? {
+            if !self.1.insert(key.clone()) {
+                return Err(serde::de::Error::custom(DUPLICATE));
+            }
+            self.0.member(&key, &mut map)?;
+        }
+        Ok(true)
+    }
+}
+
+/// Reads a JSON text that must be an object in one pass, member by member into `members` and
+/// member names into `names` (which must be empty), under exactly the rules of
+/// [`parse_object`] (same errors, in the same order), without building a [`Value`].
+pub(crate) fn scan_object<'de, M: Members<'de>>(
+    bytes: &'de [u8],
+    members: &mut M,
+    names: &mut Names<'de, 32>,
+) -> Result<()> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let object = TopLevel(members, names)
+        .deserialize(&mut de)
+        .map_err(|e| map_error(&e))?;
+    de.end().map_err(|e| map_error(&e))?;
+    if object {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorKind::InvalidJson,
+            "JSON text is not an object",
+        ))
+    }
+}
+
+/// Keeps nothing of an object's members: [`scan_object`] as a strict check.
+struct Nothing;
+
+impl<'de> Members<'de> for Nothing {
+    fn member<A: MapAccess<'de>>(
+        &mut self,
+        _: &str,
+        map: &mut A,
+    ) -> std::result::Result<(), A::Error> {
+        map.next_value_seed(Skip { depth: 1 })
+    }
+}
+
 fn map_error(e: &serde_json::Error) -> Error {
     let msg = e.to_string();
     if msg.starts_with(DUPLICATE) {
@@ -144,7 +527,7 @@ pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>> {
 
 /// Checks a JSON document strictly against duplicates and depth without keeping it.
 pub(crate) fn check_object(bytes: &[u8]) -> Result<()> {
-    parse_object(bytes).map(|_| ())
+    scan_object(bytes, &mut Nothing, &mut Names::new())
 }
 
 #[cfg(test)]
@@ -215,6 +598,20 @@ mod tests {
                 ErrorKind::InvalidJson,
                 "{bad:?}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(8192))]
+
+        /// The fast decoder accepts exactly what the engine accepts, with the same octets.
+        #[test]
+        fn fast_base64_matches_the_engine(
+            text in "[A-Za-z0-9_\\-]{0,40}[A-Za-z0-9_\\-=+/. ]{0,2}[A-Za-z0-9_\\-]{0,3}"
+        ) {
+            let mut out = [0u8; 64];
+            let fast = b64_decode_fast(text.as_bytes(), &mut out).map(|n| out[..n].to_vec());
+            proptest::prop_assert_eq!(fast, B64.decode(text.as_bytes()).ok());
         }
     }
 

@@ -536,26 +536,20 @@ impl KeySet {
 
     /// The keys that may verify a token with this `kid` and `alg`: keys with that `kid`, or
     /// if none has it, keys without a `kid`; in both cases only keys bound to `alg`.
-    pub(crate) fn candidates(&self, kid: Option<&str>, alg: Algorithm) -> Vec<&Key> {
-        let by_alg = |k: &&Key| k.alg().accepts(alg);
-        if let Some(kid) = kid {
-            let exact: Vec<&Key> = self
-                .keys
-                .iter()
-                .filter(|k| k.kid() == Some(kid))
-                .filter(by_alg)
-                .collect();
-            if !exact.is_empty() || self.keys.iter().any(|k| k.kid() == Some(kid)) {
-                return exact;
-            }
-            return self
-                .keys
-                .iter()
-                .filter(|k| k.kid().is_none())
-                .filter(by_alg)
-                .collect();
-        }
-        self.keys.iter().filter(by_alg).collect()
+    pub(crate) fn candidates<'a>(
+        &'a self,
+        kid: Option<&'a str>,
+        alg: Algorithm,
+    ) -> impl Iterator<Item = &'a Key> + Clone + 'a {
+        let known = kid.is_some_and(|kid| self.keys.iter().any(|k| k.kid() == Some(kid)));
+        self.keys.iter().filter(move |k| {
+            k.alg().accepts(alg)
+                && match kid {
+                    Some(kid) if known => k.kid() == Some(kid),
+                    Some(_) => k.kid().is_none(),
+                    None => true,
+                }
+        })
     }
 
     /// The public JWKS document of these keys (what an authorization server serves at its

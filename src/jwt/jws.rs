@@ -4,10 +4,11 @@
 
 use ring::rand::SecureRandom;
 
-use super::header::Header;
-use super::json::{b64_decode, b64_encode, parse_object};
+use super::header::{Header, HeaderRef};
+use super::json::{b64_decode, b64_decode_into, b64_encode, parse_object};
 use super::jwk::KeySet;
 use super::key::Key;
+use super::scan::find_byte;
 use crate::{Error, ErrorKind, Result};
 
 /// Size limits applied to a token before anything is decoded.
@@ -54,12 +55,10 @@ pub(crate) fn split<'a>(token: &'a [u8], limits: &Limits) -> Result<Compact<'a>>
             format!("token longer than {} bytes", limits.max_token_len),
         ));
     }
-    let mut dots = token
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'.')
-        .map(|(i, _)| i);
-    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
+    let first = find_byte(token, 0, b'.');
+    let second = first.and_then(|at| find_byte(token, at + 1, b'.'));
+    let third = second.and_then(|at| find_byte(token, at + 1, b'.'));
+    let (Some(first), Some(second), None) = (first, second, third) else {
         return Err(Error::new(
             ErrorKind::MalformedToken,
             "a compact JWS has exactly three parts",
@@ -101,27 +100,52 @@ pub(crate) enum Keys<'a> {
     Set(&'a KeySet),
 }
 
-/// Verifies a compact JWS: parse, pick the key, check the signature, decode the payload.
-/// Returns the header and the payload octets. Nothing about the payload is trusted or even
-/// decoded before the signature verifies.
-pub(crate) fn verify_compact(
+/// Room for a decoded protected header: on the stack unless it is unusually large.
+pub(crate) struct HeaderBuf {
+    stack: [u8; 512],
+    heap: Vec<u8>,
+}
+
+impl HeaderBuf {
+    pub(crate) fn new() -> HeaderBuf {
+        HeaderBuf {
+            stack: [0; 512],
+            heap: Vec::new(),
+        }
+    }
+}
+
+/// A compact JWS whose signature verified: its header (decoded into a [`HeaderBuf`]) and its
+/// payload, still encoded.
+pub(crate) struct Signed<'t, 'b> {
+    pub(crate) header: HeaderRef<'b>,
+    pub(crate) payload_b64: &'t [u8],
+}
+
+/// Verifies a compact JWS: parse, pick the key, check the signature. Nothing about the payload
+/// is trusted or even decoded before the signature verifies. The header and signature are
+/// decoded once, without touching the heap unless they are unusually large.
+pub(crate) fn verify_signature<'t, 'b>(
     keys: Keys<'_>,
-    token: &[u8],
+    token: &'t [u8],
     limits: &Limits,
     understood: &[String],
-) -> Result<(Header, Vec<u8>)> {
+    keep_extra: bool,
+    buf: &'b mut HeaderBuf,
+) -> Result<Signed<'t, 'b>> {
     let parts = split(token, limits)?;
-    let header = Header::parse(&b64_decode(parts.header_b64)?, understood)?;
-    let alg = header
-        .alg()
-        .ok_or(Error::new(ErrorKind::InvalidHeader, "no alg"))?;
-    let sig = b64_decode(parts.sig_b64)?;
+    let header_bytes = b64_decode_into(parts.header_b64, &mut buf.stack, &mut buf.heap)?;
+    let header = HeaderRef::parse(header_bytes, understood, keep_extra)?;
+    let alg = header.alg;
+    // 512 bytes hold every signature up to RSA-4096.
+    let (mut sig_stack, mut sig_heap) = ([0u8; 512], Vec::new());
+    let sig = b64_decode_into(parts.sig_b64, &mut sig_stack, &mut sig_heap)?;
     match keys {
-        Keys::One(key) => key.verify_input(alg, parts.signing_input, &sig)?,
+        Keys::One(key) => key.verify_input(alg, parts.signing_input, sig)?,
         Keys::Set(set) => {
-            let kid = header.kid_value();
-            let candidates = set.candidates(kid, alg);
-            if candidates.is_empty() {
+            let kid = header.kid.as_deref();
+            let mut candidates = set.candidates(kid, alg).peekable();
+            if candidates.peek().is_none() {
                 let kid_known =
                     kid.is_some_and(|kid| set.keys().iter().any(|k| k.kid() == Some(kid)));
                 return Err(if kid_known {
@@ -138,7 +162,7 @@ pub(crate) fn verify_compact(
             }
             let mut result = Err(Error::new(ErrorKind::InvalidSignature, ""));
             for key in candidates {
-                result = key.verify_input(alg, parts.signing_input, &sig);
+                result = key.verify_input(alg, parts.signing_input, sig);
                 if result.is_ok() {
                     break;
                 }
@@ -146,8 +170,23 @@ pub(crate) fn verify_compact(
             result?;
         }
     }
-    let payload = b64_decode(parts.payload_b64)?;
-    Ok((header, payload))
+    Ok(Signed {
+        header,
+        payload_b64: parts.payload_b64,
+    })
+}
+
+/// Verifies a compact JWS and returns the header and the payload octets.
+pub(crate) fn verify_compact(
+    keys: Keys<'_>,
+    token: &[u8],
+    limits: &Limits,
+    understood: &[String],
+) -> Result<(Header, Vec<u8>)> {
+    let mut buf = HeaderBuf::new();
+    let signed = verify_signature(keys, token, limits, understood, true, &mut buf)?;
+    let payload = b64_decode(signed.payload_b64)?;
+    Ok((signed.header.into_owned(), payload))
 }
 
 /// A verified JWS: its protected header and payload octets.

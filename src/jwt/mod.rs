@@ -35,6 +35,7 @@ mod json;
 mod jwk;
 mod jws;
 mod key;
+mod scan;
 mod verify;
 
 use ring::rand::SecureRandom;
@@ -47,7 +48,7 @@ pub use jwk::{KeySet, MAX_JWK_LEN, MAX_JWKS_KEYS, MAX_JWKS_LEN, SkippedKey, jwks
 pub use jws::{Jws, Limits, sign_jws, verify_jws};
 pub use key::{Key, RSA_MAX_BITS, RSA_MIN_BITS};
 pub use verify::{
-    DEFAULT_LEEWAY, MAX_LEEWAY, RegisteredClaims, VerificationKeys, Verified, Verifier,
+    Claims, DEFAULT_LEEWAY, MAX_LEEWAY, RegisteredClaims, VerificationKeys, Verified, Verifier,
     VerifierBuilder, dangerous,
 };
 

@@ -2,15 +2,23 @@
 //! an immutable [`Verifier`] built once from a key or key set and a policy with safe,
 //! documented defaults, taking `now` as an argument.
 
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::OnceLock;
+
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
 
 use super::alg::Algorithm;
-use super::header::Header;
-use super::json::parse_object;
+use super::header::{Header, HeaderRef, Text, TextSeed};
+use super::json::{
+    Members, Names, Skip, Strs, b64_decode, b64_decode_into, parse_object, scan_object,
+};
 use super::jwk::KeySet;
-use super::jws::{self, Keys, Limits};
+use super::jws::{self, HeaderBuf, Keys, Limits};
 use super::key::Key;
+use super::scan::{self, Fields, Taken, Want};
 use crate::{Error, ErrorKind, Result};
 
 /// Default clock-skew allowance, in seconds.
@@ -56,6 +64,23 @@ fn type_error(name: &'static str, want: &'static str) -> Error {
     )
 }
 
+fn number_date(n: &Number, name: &'static str, round_up: bool) -> Result<i64> {
+    if let Some(i) = n.as_i64() {
+        Ok(i)
+    } else if n.as_u64().is_some() {
+        Ok(i64::MAX)
+    } else {
+        let f = n
+            .as_f64()
+            .filter(|f| f.is_finite())
+            .ok_or_else(|| type_error(name, "a number"))?;
+        let f = if round_up { f.ceil() } else { f.floor() };
+        // Saturating conversion: out-of-range dates clamp to the extremes.
+        #[allow(clippy::cast_possible_truncation)]
+        Ok(f as i64)
+    }
+}
+
 fn numeric_date(
     claims: &Map<String, Value>,
     name: &'static str,
@@ -63,22 +88,7 @@ fn numeric_date(
 ) -> Result<Option<i64>> {
     match claims.get(name) {
         None => Ok(None),
-        Some(Value::Number(n)) => {
-            if let Some(i) = n.as_i64() {
-                Ok(Some(i))
-            } else if n.as_u64().is_some() {
-                Ok(Some(i64::MAX))
-            } else {
-                let f = n
-                    .as_f64()
-                    .filter(|f| f.is_finite())
-                    .ok_or_else(|| type_error(name, "a number"))?;
-                let f = if round_up { f.ceil() } else { f.floor() };
-                // Saturating conversion: out-of-range dates clamp to the extremes.
-                #[allow(clippy::cast_possible_truncation)]
-                Ok(Some(f as i64))
-            }
-        }
+        Some(Value::Number(n)) => number_date(n, name, round_up).map(Some),
         Some(_) => Err(type_error(name, "a number (NumericDate)")),
     }
 }
@@ -117,6 +127,420 @@ impl RegisteredClaims {
             jti: string_claim(claims, "jti")?,
         })
     }
+}
+
+// ---- one pass over the claims set --------------------------------------------------------------
+//
+// The verifier reads the claims set once, with the strict rules of `parse_object` (duplicates
+// rejected at every depth, nesting bounded, an object at the top), keeping only the registered
+// claims (borrowed from the payload) and the member names; every other member is walked and
+// dropped. Type errors are collected and reported after the text is known to be well-formed,
+// in the order `RegisteredClaims::from_claims` checks them, so the errors are those of
+// `parse_object` followed by `from_claims`.
+
+/// A NumericDate member: absent, a JSON number, or another JSON type.
+#[derive(Debug, Default)]
+enum Date {
+    #[default]
+    Absent,
+    Num(Number),
+    Wrong,
+}
+
+impl Date {
+    fn get(&self, name: &'static str, round_up: bool) -> Result<Option<i64>> {
+        match self {
+            Date::Absent => Ok(None),
+            Date::Num(n) => number_date(n, name, round_up).map(Some),
+            Date::Wrong => Err(type_error(name, "a number (NumericDate)")),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct DateSeed;
+
+impl<'de> DeserializeSeed<'de> for DateSeed {
+    type Value = Date;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Date, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DateSeed {
+    type Value = Date;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Date, E> {
+        Ok(Date::Wrong)
+    }
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Date, E> {
+        Ok(Date::Num(Number::from(v)))
+    }
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Date, E> {
+        Ok(Date::Num(Number::from(v)))
+    }
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Date, E> {
+        // As the strict parser does: a float JSON cannot represent becomes null (a type error).
+        Ok(Number::from_f64(v).map_or(Date::Wrong, Date::Num))
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Date, E> {
+        Ok(Date::Wrong)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Date, E> {
+        Ok(Date::Wrong)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Date, A::Error> {
+        Skip { depth: 1 }.visit_seq(seq).map(|()| Date::Wrong)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Date, A::Error> {
+        Skip { depth: 1 }.visit_map(map).map(|()| Date::Wrong)
+    }
+}
+
+/// The `aud` member: absent, its strings, or a value of another shape.
+#[derive(Debug, Default)]
+enum Aud<'de> {
+    #[default]
+    Absent,
+    List(Strs<'de, 4>),
+    Wrong,
+}
+
+#[derive(Clone, Copy)]
+struct AudSeed;
+
+impl<'de> DeserializeSeed<'de> for AudSeed {
+    type Value = Aud<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Aud<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Aud<'de> {
+    fn one(s: Cow<'de, str>) -> Aud<'de> {
+        let mut list = Strs::new();
+        list.push(s);
+        Aud::List(list)
+    }
+}
+
+impl<'de> Visitor<'de> for AudSeed {
+    type Value = Aud<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Aud<'de>, E> {
+        Ok(Aud::Wrong)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Aud<'de>, E> {
+        Ok(Aud::Wrong)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Aud<'de>, E> {
+        Ok(Aud::Wrong)
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Aud<'de>, E> {
+        Ok(Aud::Wrong)
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Aud<'de>, E> {
+        Ok(Aud::one(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Aud<'de>, E> {
+        Ok(Aud::one(Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Aud<'de>, E> {
+        Ok(Aud::one(Cow::Owned(v)))
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Aud<'de>, E> {
+        Ok(Aud::Wrong)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Aud<'de>, A::Error> {
+        // The array is a member value (depth 1); its elements sit at depth 2. Every element is
+        // read, even after a non-string, so a later duplicate still reports as one.
+        let mut list = Strs::new();
+        let mut strings = true;
+        while let Some(item) = seq.next_element_seed(TextSeed { depth: 2 })? {
+            match item {
+                Text::Str(s) if strings => list.push(s),
+                _ => strings = false,
+            }
+        }
+        Ok(if strings { Aud::List(list) } else { Aud::Wrong })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Aud<'de>, A::Error> {
+        Skip { depth: 1 }.visit_map(map).map(|()| Aud::Wrong)
+    }
+}
+
+/// The registered claims as read in one pass, not yet type-checked.
+#[derive(Debug, Default)]
+struct RawClaims<'de> {
+    iss: Text<'de>,
+    sub: Text<'de>,
+    aud: Aud<'de>,
+    exp: Date,
+    nbf: Date,
+    iat: Date,
+    jti: Text<'de>,
+}
+
+impl<'de> Members<'de> for RawClaims<'de> {
+    fn member<A: MapAccess<'de>>(
+        &mut self,
+        name: &str,
+        map: &mut A,
+    ) -> std::result::Result<(), A::Error> {
+        let text = TextSeed { depth: 1 };
+        match name {
+            "iss" => self.iss = map.next_value_seed(text)?,
+            "sub" => self.sub = map.next_value_seed(text)?,
+            "jti" => self.jti = map.next_value_seed(text)?,
+            "aud" => self.aud = map.next_value_seed(AudSeed)?,
+            "exp" => self.exp = map.next_value_seed(DateSeed)?,
+            "nbf" => self.nbf = map.next_value_seed(DateSeed)?,
+            "iat" => self.iat = map.next_value_seed(DateSeed)?,
+            _ => map.next_value_seed(Skip { depth: 1 })?,
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Fields<'de> for RawClaims<'de> {
+    fn want(&mut self, name: &str) -> Want {
+        match name {
+            "iss" => Want::Value(0),
+            "sub" => Want::Value(1),
+            "jti" => Want::Value(2),
+            "exp" => Want::Value(3),
+            "nbf" => Want::Value(4),
+            "iat" => Want::Value(5),
+            "aud" => Want::StrList(6),
+            _ => Want::Skip,
+        }
+    }
+
+    fn take(&mut self, id: u8, value: Taken<'de>) {
+        let text = |v| match v {
+            Taken::Value(scan::Value::Str(s)) => Text::Str(s),
+            _ => Text::Wrong,
+        };
+        let date = |v| match v {
+            Taken::Value(scan::Value::Num(n)) => Date::Num(n),
+            _ => Date::Wrong,
+        };
+        match id {
+            0 => self.iss = text(value),
+            1 => self.sub = text(value),
+            2 => self.jti = text(value),
+            3 => self.exp = date(value),
+            4 => self.nbf = date(value),
+            5 => self.iat = date(value),
+            _ => {
+                self.aud = match value {
+                    Taken::Value(scan::Value::Str(s)) => Aud::one(s),
+                    Taken::List {
+                        items,
+                        strings: true,
+                    } => Aud::List(items),
+                    _ => Aud::Wrong,
+                }
+            }
+        }
+    }
+}
+
+/// Reads the registered claims and the member names of a claims set: the fast reader first,
+/// the strict parser for whatever it gives up on (which then decides, with its errors).
+fn read_claims<'p>(payload: &'p [u8], names: &mut Names<'p, 32>) -> Result<RawClaims<'p>> {
+    let mut raw = RawClaims::default();
+    if scan::object(payload, &mut raw, names).is_none() {
+        (raw, *names) = (RawClaims::default(), Names::new());
+        scan_object(payload, &mut raw, names)?;
+    }
+    Ok(raw)
+}
+
+/// The claims of a token that verified, borrowed from the token's decoded octets: the typed
+/// registered claims (read in the same single pass that checked the whole claims set strictly),
+/// the names of all members, a few header values, and the claims set's JSON octets for
+/// reading anything else with [`Claims::deserialize`]. Given by [`Verifier::verify_with`].
+///
+/// ```
+/// use tessera::jwt::{self, Algorithm, Header, Key, Verifier};
+/// #[derive(serde::Deserialize)]
+/// struct Custom<'a> { scope: &'a str }
+/// let key = Key::hmac(&[3u8; 32], Algorithm::HS256)?;
+/// let claims = serde_json::json!({"sub": "u1", "aud": ["api", "web"], "scope": "job:read", "exp": 100});
+/// let token = jwt::sign(&key, &Header::new().typ("JWT"), &claims, &ring::rand::SystemRandom::new())?;
+/// let verifier = Verifier::builder(key).audience("api").build()?;
+/// let (sub, scope) = verifier.verify_with(&token, 0, |c| -> tessera::Result<_> {
+///     assert_eq!(c.aud().collect::<Vec<_>>(), ["api", "web"]);
+///     assert_eq!((c.typ(), c.exp(), c.has("scope")), (Some("JWT"), Some(100), true));
+///     Ok((c.sub().map(str::to_owned), c.deserialize::<Custom<'_>>()?.scope.to_owned()))
+/// })??;
+/// assert_eq!((sub.as_deref(), scope.as_str()), (Some("u1"), "job:read"));
+/// # Ok::<(), tessera::Error>(())
+/// ```
+pub struct Claims<'a> {
+    alg: Algorithm,
+    typ: Option<&'a str>,
+    kid: Option<&'a str>,
+    iss: Option<Cow<'a, str>>,
+    sub: Option<Cow<'a, str>>,
+    aud: Strs<'a, 4>,
+    exp: Option<i64>,
+    nbf: Option<i64>,
+    iat: Option<i64>,
+    jti: Option<Cow<'a, str>>,
+    names: &'a Names<'a, 32>,
+    payload: &'a [u8],
+}
+
+impl<'a> Claims<'a> {
+    /// Reads a claims set in one pass, with the errors of `parse_object` then
+    /// `RegisteredClaims::from_claims`.
+    fn read(
+        header: &'a HeaderRef<'a>,
+        payload: &'a [u8],
+        names: &'a mut Names<'a, 32>,
+    ) -> Result<Claims<'a>> {
+        let raw = read_claims(payload, names)?;
+        let names = &*names;
+        let aud = match raw.aud {
+            Aud::Absent => Strs::new(),
+            Aud::List(list) => list,
+            Aud::Wrong => return Err(type_error("aud", "a string or an array of strings")),
+        };
+        let text = |name: &'static str| move || type_error(name, "a string");
+        Ok(Claims {
+            alg: header.alg,
+            typ: header.typ.as_deref(),
+            kid: header.kid.as_deref(),
+            iss: raw.iss.get(text("iss"))?,
+            sub: raw.sub.get(text("sub"))?,
+            aud,
+            exp: raw.exp.get("exp", false)?,
+            nbf: raw.nbf.get("nbf", true)?,
+            iat: raw.iat.get("iat", false)?,
+            jti: raw.jti.get(text("jti"))?,
+            names,
+            payload,
+        })
+    }
+
+    /// The header's `alg`.
+    pub fn alg(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The header's `typ`.
+    pub fn typ(&self) -> Option<&'a str> {
+        self.typ
+    }
+
+    /// The header's `kid`.
+    pub fn kid(&self) -> Option<&'a str> {
+        self.kid
+    }
+
+    /// `iss`.
+    pub fn iss(&self) -> Option<&str> {
+        self.iss.as_deref()
+    }
+
+    /// `sub`.
+    pub fn sub(&self) -> Option<&str> {
+        self.sub.as_deref()
+    }
+
+    /// `aud` values (a single string is one value; none when absent).
+    pub fn aud(&self) -> impl Iterator<Item = &str> + Clone {
+        self.aud.iter()
+    }
+
+    /// `exp`, in Unix seconds (fractions rounded down).
+    pub fn exp(&self) -> Option<i64> {
+        self.exp
+    }
+
+    /// `nbf`, in Unix seconds (fractions rounded up).
+    pub fn nbf(&self) -> Option<i64> {
+        self.nbf
+    }
+
+    /// `iat`, in Unix seconds (fractions rounded down).
+    pub fn iat(&self) -> Option<i64> {
+        self.iat
+    }
+
+    /// `jti`.
+    pub fn jti(&self) -> Option<&str> {
+        self.jti.as_deref()
+    }
+
+    /// Whether the claims set has a member `name` (any value).
+    pub fn has(&self, name: &str) -> bool {
+        self.names.contains(name)
+    }
+
+    /// The claims set as the JSON octets that were signed.
+    pub fn payload(&self) -> &'a [u8] {
+        self.payload
+    }
+
+    /// Deserialises the claims into `T`, borrowing strings from the verified payload where
+    /// `T` allows (`&str` fields).
+    pub fn deserialize<T: Deserialize<'a>>(&self) -> Result<T> {
+        deserialize_claims(self.payload)
+    }
+
+    /// The registered claims, owned.
+    pub fn to_registered(&self) -> RegisteredClaims {
+        RegisteredClaims {
+            iss: self.iss.as_deref().map(str::to_owned),
+            sub: self.sub.as_deref().map(str::to_owned),
+            aud: self.aud.iter().map(str::to_owned).collect(),
+            exp: self.exp,
+            nbf: self.nbf,
+            iat: self.iat,
+            jti: self.jti.as_deref().map(str::to_owned),
+        }
+    }
+}
+
+impl fmt::Debug for Claims<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Claims")
+            .field("alg", &self.alg)
+            .field("typ", &self.typ)
+            .field("kid", &self.kid)
+            .field("iss", &self.iss())
+            .field("sub", &self.sub())
+            .field("aud", &self.aud().collect::<Vec<_>>())
+            .field("exp", &self.exp)
+            .field("nbf", &self.nbf)
+            .field("iat", &self.iat)
+            .field("jti", &self.jti())
+            .finish_non_exhaustive()
+    }
+}
+
+fn deserialize_claims<'a, T: Deserialize<'a>>(payload: &'a [u8]) -> Result<T> {
+    serde_json::from_slice(payload).map_err(|e| {
+        Error::with_detail(
+            ErrorKind::InvalidClaimType,
+            format!(
+                "claims do not fit the type: {}",
+                crate::error::snippet(&e.to_string())
+            ),
+        )
+    })
 }
 
 /// The validation policy of a [`Verifier`], with these defaults:
@@ -412,11 +836,13 @@ pub struct Verifier {
 /// assert_eq!((borrowed.sub, borrowed.scope), ("u1", "job:read"));
 /// # Ok::<(), tessera::Error>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Verified {
     header: Header,
     registered: RegisteredClaims,
-    claims: Map<String, Value>,
+    /// The claims set as a map, parsed from `payload` on first use: verification itself reads
+    /// the payload in one pass without building it.
+    claims: OnceLock<Map<String, Value>>,
     payload: Vec<u8>,
 }
 
@@ -431,9 +857,9 @@ impl Verified {
         &self.registered
     }
 
-    /// The full claims set as parsed JSON.
+    /// The full claims set as parsed JSON (parsed on first call, then kept).
     pub fn claims(&self) -> &Map<String, Value> {
-        &self.claims
+        self.claims.get_or_init(|| parse_claims(&self.payload))
     }
 
     /// The claims set as the JSON octets that were signed.
@@ -444,21 +870,45 @@ impl Verified {
     /// Deserialises the claims into `T`, borrowing strings from the verified payload where
     /// `T` allows (`&str` fields) so nothing is copied.
     pub fn deserialize<'a, T: Deserialize<'a>>(&'a self) -> Result<T> {
-        serde_json::from_slice(&self.payload).map_err(|e| {
-            Error::with_detail(
-                ErrorKind::InvalidClaimType,
-                format!(
-                    "claims do not fit the type: {}",
-                    crate::error::snippet(&e.to_string())
-                ),
-            )
-        })
+        deserialize_claims(&self.payload)
     }
 
     /// The full claims set, consuming the result.
     pub fn into_claims(self) -> Map<String, Value> {
-        self.claims
+        match self.claims.into_inner() {
+            Some(claims) => claims,
+            None => parse_claims(&self.payload),
+        }
     }
+}
+
+/// The map of a payload that verification already read under the same strict rules, so it
+/// cannot fail (an empty map if it ever did).
+fn parse_claims(payload: &[u8]) -> Map<String, Value> {
+    parse_object(payload).unwrap_or_default()
+}
+
+impl fmt::Debug for Verified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("header", &self.header)
+            .field("registered", &self.registered)
+            .field("claims", self.claims())
+            .field("payload", &self.payload)
+            .finish()
+    }
+}
+
+/// Whether a header `typ` is the expected one (already normalised by [`normalise_typ`]):
+/// compared case-insensitively, ignoring an `application/` prefix, without allocating.
+fn typ_matches(typ: &str, expected: &str) -> bool {
+    const PREFIX: &[u8] = b"application/";
+    let bytes = typ.as_bytes();
+    let rest = match bytes.get(..PREFIX.len()) {
+        Some(head) if head.eq_ignore_ascii_case(PREFIX) => &bytes[PREFIX.len()..],
+        _ => bytes,
+    };
+    rest.eq_ignore_ascii_case(expected.as_bytes())
 }
 
 impl Verifier {
@@ -488,57 +938,102 @@ impl Verifier {
     /// Verifies the signature only and returns the header and payload octets (for JWS
     /// payloads that are not JWT claims sets).
     pub fn verify_jws(&self, token: impl AsRef<[u8]>) -> Result<jws::Jws> {
-        let (header, payload) = self.verify_signature(token.as_ref())?;
-        Ok(jws::jws(header, payload))
+        let mut buf = HeaderBuf::new();
+        let signed = self.signature(token.as_ref(), true, &mut buf)?;
+        let payload = b64_decode(signed.payload_b64)?;
+        self.check_alg(signed.header.alg)?;
+        Ok(jws::jws(signed.header.into_owned(), payload))
     }
 
-    fn verify_signature(&self, token: &[u8]) -> Result<(Header, Vec<u8>)> {
-        let (header, payload) = jws::verify_compact(
+    fn signature<'t, 'b>(
+        &self,
+        token: &'t [u8],
+        keep_extra: bool,
+        buf: &'b mut HeaderBuf,
+    ) -> Result<jws::Signed<'t, 'b>> {
+        jws::verify_signature(
             self.jws_keys(),
             token,
             &self.policy.limits,
             &self.policy.critical,
-        )?;
-        if !self.policy.algorithms.is_empty()
-            && !header
-                .alg()
-                .is_some_and(|a| self.policy.algorithms.contains(&a))
-        {
+            keep_extra,
+            buf,
+        )
+    }
+
+    /// The extra algorithm allow-list, checked once the signature verified and the payload
+    /// decoded (as it always was).
+    fn check_alg(&self, alg: Algorithm) -> Result<()> {
+        if !self.policy.algorithms.is_empty() && !self.policy.algorithms.contains(&alg) {
             return Err(Error::new(
                 ErrorKind::AlgorithmMismatch,
                 "algorithm not in the verifier's allow-list",
             ));
         }
-        Ok((header, payload))
+        Ok(())
     }
 
     /// Verifies a JWT at time `now` (Unix seconds): signature first, then the claims under the
     /// policy. The token may be given as `&str` or bytes.
     pub fn verify(&self, token: impl AsRef<[u8]>, now: i64) -> Result<Verified> {
-        let (header, payload) = self.verify_signature(token.as_ref())?;
-        let claims = parse_object(&payload)?;
-        let registered = RegisteredClaims::from_claims(&claims)?;
-        self.validate(&header, &registered, &claims, now)?;
+        let mut buf = HeaderBuf::new();
+        let signed = self.signature(token.as_ref(), true, &mut buf)?;
+        let payload = b64_decode(signed.payload_b64)?;
+        self.check_alg(signed.header.alg)?;
+        let registered = {
+            let mut names = Names::new();
+            let claims = Claims::read(&signed.header, &payload, &mut names)?;
+            self.validate(&claims, now)?;
+            claims.to_registered()
+        };
         Ok(Verified {
-            header,
+            header: signed.header.into_owned(),
             registered,
-            claims,
+            claims: OnceLock::new(),
             payload,
         })
     }
 
-    fn validate(
+    /// Verifies a JWT at time `now` exactly as [`Verifier::verify`] does (same checks, same
+    /// errors), then calls `f` with the [`Claims`], borrowed from the token's decoded octets,
+    /// and returns what `f` returns. The fast path: the header, signature and (up to 2 KiB)
+    /// claims set are decoded on the stack, and the claims set is read once without building
+    /// a map, so a typical token is verified without touching the heap.
+    ///
+    /// ```
+    /// use tessera::jwt::{self, Algorithm, Header, Key, Verifier};
+    /// let key = Key::hmac(&[7u8; 32], Algorithm::HS256)?;
+    /// let rng = ring::rand::SystemRandom::new();
+    /// let token = jwt::sign(&key, &Header::new(), &serde_json::json!({"sub": "a", "exp": 2_000}), &rng)?;
+    /// let verifier = Verifier::new(key);
+    /// let sub_len = verifier.verify_with(&token, 1_000, |claims| claims.sub().map_or(0, str::len))?;
+    /// assert_eq!(sub_len, 1);
+    /// assert_eq!(verifier.verify_with(&token, 2_030, |_| ()).unwrap_err().kind(), tessera::ErrorKind::Expired);
+    /// # Ok::<(), tessera::Error>(())
+    /// ```
+    pub fn verify_with<R>(
         &self,
-        header: &Header,
-        reg: &RegisteredClaims,
-        claims: &Map<String, Value>,
+        token: impl AsRef<[u8]>,
         now: i64,
-    ) -> Result<()> {
+        f: impl FnOnce(&Claims<'_>) -> R,
+    ) -> Result<R> {
+        let mut buf = HeaderBuf::new();
+        let signed = self.signature(token.as_ref(), false, &mut buf)?;
+        let (mut stack, mut heap) = ([0u8; 2048], Vec::new());
+        let payload = b64_decode_into(signed.payload_b64, &mut stack, &mut heap)?;
+        self.check_alg(signed.header.alg)?;
+        let mut names = Names::new();
+        let claims = Claims::read(&signed.header, payload, &mut names)?;
+        self.validate(&claims, now)?;
+        Ok(f(&claims))
+    }
+
+    fn validate(&self, c: &Claims<'_>, now: i64) -> Result<()> {
         let p = &self.policy;
         let leeway = i64::try_from(p.leeway).unwrap_or(i64::MAX);
         if let Some(expected) = &p.typ {
-            match header.typ_value() {
-                Some(typ) if normalise_typ(typ) == *expected => {}
+            match c.typ {
+                Some(typ) if typ_matches(typ, expected) => {}
                 Some(_) => {
                     return Err(Error::new(
                         ErrorKind::TypeMismatch,
@@ -548,7 +1043,7 @@ impl Verifier {
                 None => return Err(Error::new(ErrorKind::TypeMismatch, "header typ is missing")),
             }
         }
-        match reg.exp {
+        match c.exp {
             Some(exp) if now >= exp.saturating_add(leeway) => {
                 return Err(Error::new(ErrorKind::Expired, "the token has expired"));
             }
@@ -560,20 +1055,20 @@ impl Verifier {
             }
             _ => {}
         }
-        if reg.nbf.is_some_and(|nbf| now.saturating_add(leeway) < nbf) {
+        if c.nbf.is_some_and(|nbf| now.saturating_add(leeway) < nbf) {
             return Err(Error::new(
                 ErrorKind::NotYetValid,
                 "the token is not valid yet (nbf)",
             ));
         }
-        if reg.iat.is_some_and(|iat| iat > now.saturating_add(leeway)) {
+        if c.iat.is_some_and(|iat| iat > now.saturating_add(leeway)) {
             return Err(Error::new(
                 ErrorKind::IssuedInFuture,
                 "the token was issued in the future (iat)",
             ));
         }
         if let Some(max_age) = p.max_age {
-            let iat = reg.iat.ok_or(Error::new(
+            let iat = c.iat.ok_or(Error::new(
                 ErrorKind::MissingClaim,
                 "claim \"iat\" is required by max age",
             ))?;
@@ -586,7 +1081,7 @@ impl Verifier {
             }
         }
         if !p.issuers.is_empty() {
-            match &reg.iss {
+            match c.iss() {
                 Some(iss) if p.issuers.iter().any(|i| i == iss) => {}
                 Some(_) => {
                     return Err(Error::new(ErrorKind::IssuerMismatch, "issuer not accepted"));
@@ -599,27 +1094,28 @@ impl Verifier {
                 }
             }
         }
+        let has_aud = c.has("aud");
         if !p.audiences.is_empty() {
-            if !claims.contains_key("aud") {
+            if !has_aud {
                 return Err(Error::new(
                     ErrorKind::MissingClaim,
                     "claim \"aud\" is required",
                 ));
             }
-            if !reg.aud.iter().any(|a| p.audiences.contains(a)) {
+            if !c.aud().any(|a| p.audiences.iter().any(|e| e == a)) {
                 return Err(Error::new(
                     ErrorKind::AudienceMismatch,
                     "no audience is accepted",
                 ));
             }
-        } else if claims.contains_key("aud") && !p.accept_any_audience {
+        } else if has_aud && !p.accept_any_audience {
             return Err(Error::new(
                 ErrorKind::AudienceMismatch,
                 "the token names an audience and the verifier expects none (RFC 7519 §4.1.3)",
             ));
         }
         if let Some(subject) = &p.subject {
-            match &reg.sub {
+            match c.sub() {
                 Some(sub) if sub == subject => {}
                 Some(_) => {
                     return Err(Error::new(
@@ -636,7 +1132,7 @@ impl Verifier {
             }
         }
         for name in &p.required {
-            if !claims.contains_key(name) {
+            if !c.has(name) {
                 return Err(Error::with_detail(
                     ErrorKind::MissingClaim,
                     format!("claim {:?} is required", crate::error::snippet(name)),
@@ -673,7 +1169,7 @@ pub mod dangerous {
     /// for an authorization decision.
     pub fn decode_unverified(token: impl AsRef<[u8]>) -> Result<Unverified> {
         let parts = jws::split(token.as_ref(), &Limits::default())?;
-        let header_bytes = super::super::json::b64_decode(parts.header_b64)?;
+        let header_bytes = b64_decode(parts.header_b64)?;
         let header_map = parse_object(&header_bytes)?;
         let crit: Vec<String> = match header_map.get("crit") {
             Some(Value::Array(items)) => items
@@ -683,7 +1179,76 @@ pub mod dangerous {
             _ => Vec::new(),
         };
         let header = Header::parse(&header_bytes, &crit)?;
-        let claims = parse_object(&super::super::json::b64_decode(parts.payload_b64)?)?;
+        let claims = parse_object(&b64_decode(parts.payload_b64)?)?;
         Ok(Unverified { header, claims })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What the fast reader and the strict parser read from `text`: `None` when the fast
+    /// reader gives up.
+    fn both(text: &[u8]) -> (Option<String>, Result<String>) {
+        let mut raw = RawClaims::default();
+        let mut names = Names::new();
+        let fast = scan::object(text, &mut raw, &mut names)
+            .map(|()| format!("{raw:?} {:?}", names_of(&names)));
+        let mut raw = RawClaims::default();
+        let mut names = Names::new();
+        let strict = scan_object(text, &mut raw, &mut names)
+            .map(|()| format!("{raw:?} {:?}", names_of(&names)));
+        (fast, strict)
+    }
+
+    fn names_of(names: &Names<'_, 32>) -> Vec<bool> {
+        [
+            "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "x", "scope", "a\"b", "", "é",
+        ]
+        .iter()
+        .map(|n| names.contains(n))
+        .collect()
+    }
+
+    #[test]
+    fn fast_reader_reads_the_bench_claims() {
+        let text = br#"{"iss":"https://as.example","sub":"user-1234","aud":["api","x"],"exp":1800000600,"iat":1800000000.5,"jti":"a\u00e9\/","nbf":-5,"x":{"y":[1,2,{"z":null}]}}"#;
+        let (fast, strict) = both(text);
+        assert_eq!(fast.as_deref(), Some(strict.unwrap().as_str()));
+    }
+
+    /// The comparison below is not vacuous: the fast reader takes most texts the strict parser
+    /// takes, and the generator makes both kinds.
+    #[test]
+    fn fast_reader_takes_most_valid_texts() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let (mut valid, mut fast) = (0, 0);
+        for _ in 0..2000 {
+            let text = scan::texts::text().new_tree(&mut runner).unwrap().current();
+            let (f, strict) = both(&text);
+            valid += usize::from(strict.is_ok());
+            fast += usize::from(f.is_some());
+        }
+        assert!(valid > 200 && valid < 1800, "{valid} valid of 2000");
+        assert!(
+            fast * 10 > valid * 6,
+            "fast reader took {fast} of {valid} valid texts"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// Whatever the fast reader accepts, the strict parser accepts and reads the same way.
+        #[test]
+        fn fast_reader_agrees_with_the_strict_parser(text in scan::texts::text()) {
+            let (fast, strict) = both(&text);
+            if let Some(fast) = fast {
+                prop_assert_eq!(Some(fast), strict.ok());
+            }
+        }
     }
 }
