@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import json
 import time
-from ctypes import byref, c_bool, c_char_p, c_int64, c_size_t, c_uint32, string_at
+from ctypes import (
+    byref,
+    c_bool,
+    c_char_p,
+    c_int64,
+    c_size_t,
+    c_uint32,
+    create_string_buffer,
+    string_at,
+)
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from . import _ffi
@@ -206,6 +215,16 @@ class KeySet(Handle):
 
 
 _builder_free = lib.tessera_verifier_builder_free
+_tls = _ffi._tls
+_VERIFY_CAP = 16 * 1024
+
+
+def _verify_scratch() -> tuple:
+    """This thread's buffer for `Verifier.verify` claims, its length cell and a reference to
+    the cell (made once: the hot path allocates nothing but the result)."""
+    n = c_size_t()
+    return (create_string_buffer(_VERIFY_CAP), n, byref(n))
+
 _verify = lib.tessera_verify
 _verify_result = lib.tessera_verify_result
 _loads = json.loads
@@ -328,12 +347,11 @@ class Verifier(Handle):
             token = as_bytes(token, "token")
         if now is None:
             now = int(time.time())
-        tls = _ffi._tls
-        buf = getattr(tls, "buf", None)
-        if buf is None:
-            buf = _ffi._buffer(4096)
-        n = c_size_t()
-        rc = _verify(self._ptr, token, len(token), now, buf, len(buf), byref(n))
+        try:
+            buf, n, n_ref = _tls.verify
+        except AttributeError:
+            buf, n, n_ref = _tls.verify = _verify_scratch()
+        rc = _verify(self._ptr, token, len(token), now, buf, _VERIFY_CAP, n_ref)
         if rc == 0:
             return _loads(string_at(buf, n.value))
         if rc == RESULT_BUFFER_TOO_SMALL:
