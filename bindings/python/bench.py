@@ -41,8 +41,12 @@ CLAIMS = {
     "client_id": "app",
 }
 
-TARGETS = {"HS256": {"PyJWT": 5.0, "joserfc": 3.0}, "RS256": {"PyJWT": 2.0},
-           "ES256": {"PyJWT": 2.0}, "EdDSA": {"PyJWT": 2.0}}
+TARGETS = {
+    "HS256": {"PyJWT": 5.0, "joserfc": 3.0},
+    "RS256": {"PyJWT": 2.0},
+    "ES256": {"PyJWT": 2.0},
+    "EdDSA": {"PyJWT": 2.0},
+}
 
 
 def rsa_pem() -> bytes:
@@ -147,9 +151,13 @@ def main(argv: List[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     print(f"tessera {tessera.__version__} ({tessera.LIBRARY_PATH})")
-    print(f"PyJWT {pyjwt.__version__}, joserfc {_version('joserfc')}, Python {sys.version.split()[0]}")
+    print(
+        f"PyJWT {pyjwt.__version__}, joserfc {_version('joserfc')}, Python {sys.version.split()[0]}"
+    )
     print()
-    print(f"{'alg':<6} {'tessera':>10} {'PyJWT':>10} {'joserfc':>10}   {'vs PyJWT':>9} {'vs joserfc':>10}  target")
+    print(
+        f"{'alg':<6} {'tessera':>10} {'PyJWT':>10} {'joserfc':>10}   {'vs PyJWT':>9} {'vs joserfc':>10}  target"
+    )
     missed = []
     for alg in args.algs:
         _token, runs = setup(alg)
@@ -157,9 +165,7 @@ def main(argv: List[str] | None = None) -> int:
         vs_pyjwt = us["PyJWT"] / us["tessera"]
         vs_jose = us["joserfc"] / us["tessera"]
         target = TARGETS.get(alg, {})
-        ok = all(
-            {"PyJWT": vs_pyjwt, "joserfc": vs_jose}[lib] >= x for lib, x in target.items()
-        )
+        ok = all({"PyJWT": vs_pyjwt, "joserfc": vs_jose}[lib] >= x for lib, x in target.items())
         wanted = ", ".join(f"{x:g}x {lib}" for lib, x in target.items())
         print(
             f"{alg:<6} {us['tessera']:>8.2f}us {us['PyJWT']:>8.2f}us {us['joserfc']:>8.2f}us"

@@ -48,7 +48,6 @@ import sqlite3
 import sys
 import threading
 import time
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -130,9 +129,11 @@ class Store:
         """The registration JSON of `client_id`, or None."""
         if not client_id:
             return None
-        row = self._conn().execute(
-            "SELECT registration FROM clients WHERE client_id = ?", (client_id,)
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT registration FROM clients WHERE client_id = ?", (client_id,))
+            .fetchone()
+        )
         return row[0] if row else None
 
     def client_ids(self) -> List[Dict[str, Any]]:
@@ -143,24 +144,32 @@ class Store:
 
     def family(self, family_id: str) -> Optional[Tuple[str, int]]:
         """(state JSON, version) of a family, or None."""
-        row = self._conn().execute(
-            "SELECT state, version FROM families WHERE family_id = ?", (family_id,)
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT state, version FROM families WHERE family_id = ?", (family_id,))
+            .fetchone()
+        )
         return (row[0], row[1]) if row else None
 
     def family_by_lookup(self, lookup: str) -> Optional[Tuple[str, str, int]]:
         """(family id, state JSON, version) of the family a lookup hash is indexed to."""
-        row = self._conn().execute(
-            "SELECT f.family_id, f.state, f.version FROM lookups l "
-            "JOIN families f ON f.family_id = l.family_id WHERE l.lookup = ?",
-            (lookup,),
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute(
+                "SELECT f.family_id, f.state, f.version FROM lookups l "
+                "JOIN families f ON f.family_id = l.family_id WHERE l.lookup = ?",
+                (lookup,),
+            )
+            .fetchone()
+        )
         return (row[0], row[1], row[2]) if row else None
 
     def is_revoked(self, jti: str) -> bool:
-        row = self._conn().execute(
-            "SELECT 1 FROM revoked_access_tokens WHERE jti = ?", (jti,)
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT 1 FROM revoked_access_tokens WHERE jti = ?", (jti,))
+            .fetchone()
+        )
         return row is not None
 
     def persist(self, outcome: Dict[str, Any], loaded: Optional[Tuple[str, int]]) -> None:
@@ -212,7 +221,9 @@ class Store:
                     # and refused (and count as reuse) instead of looking unknown.
                 else:
                     raise ValueError(f"unknown effect {kind!r}")
-            conn.execute("DELETE FROM revoked_access_tokens WHERE expires_at < ?", (int(time.time()) - 3600,))
+            conn.execute(
+                "DELETE FROM revoked_access_tokens WHERE expires_at < ?", (int(time.time()) - 3600,)
+            )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -248,7 +259,10 @@ class AuthServer:
         policy.update(config.get("policy") or {})
         self.issuer = tessera.Issuer(policy, self.signing_key, self.peppers)
         self.verifier = tessera.Verifier(
-            self.signing_key.public_key(), issuer=self.issuer_id, audience=self.audience, typ="at+jwt"
+            self.signing_key.public_key(),
+            issuer=self.issuer_id,
+            audience=self.audience,
+            typ="at+jwt",
         )
 
         for client in config.get("clients", []):
@@ -271,7 +285,9 @@ class AuthServer:
         if not public:
             secret = client.get("client_secret")
             if not secret:
-                raise SystemExit(f"authserver: confidential client {client['client_id']!r} needs a client_secret")
+                raise SystemExit(
+                    f"authserver: confidential client {client['client_id']!r} needs a client_secret"
+                )
             registration["secret_hash"] = self.peppers.client_secret_hash(secret)
         return registration
 
@@ -345,7 +361,7 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/.well-known/"):
             return path
         if self.app.base_path and path.startswith(self.app.base_path):
-            path = path[len(self.app.base_path):] or "/"
+            path = path[len(self.app.base_path) :] or "/"
         return path
 
     def body(self) -> Optional[bytes]:
@@ -371,18 +387,26 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def send_json(self, status: int, obj: Any, headers: Optional[List[Tuple[str, str]]] = None) -> None:
+    def send_json(
+        self, status: int, obj: Any, headers: Optional[List[Tuple[str, str]]] = None
+    ) -> None:
         extra = list(headers or [])
         if not any(name.lower() == "content-type" for name, _ in extra):
             extra.insert(0, ("Content-Type", "application/json"))
         self.send(status, json.dumps(obj).encode(), extra)
 
-    def send_no_store(self, status: int, obj: Any, headers: Optional[List[Tuple[str, str]]] = None) -> None:
-        self.send_json(status, obj, [("Cache-Control", "no-store"), ("Pragma", "no-cache"), *(headers or [])])
+    def send_no_store(
+        self, status: int, obj: Any, headers: Optional[List[Tuple[str, str]]] = None
+    ) -> None:
+        self.send_json(
+            status, obj, [("Cache-Control", "no-store"), ("Pragma", "no-cache"), *(headers or [])]
+        )
 
     def send_response_json(self, response: Dict[str, Any]) -> None:
         """A response built by tessera.error_response / resource_error_response."""
-        self.send_json(response["status"], response["body"], [tuple(h) for h in response["headers"]])
+        self.send_json(
+            response["status"], response["body"], [tuple(h) for h in response["headers"]]
+        )
 
     def send_page(self, status: int, title: str, body_html: str) -> None:
         page = (
@@ -390,8 +414,15 @@ class Handler(BaseHTTPRequestHandler):
             f"{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>"
             f"{body_html}</body></html>"
         ).encode()
-        self.send(status, page, [("Content-Type", "text/html; charset=utf-8"),
-                                 ("Cache-Control", "no-store"), ("X-Frame-Options", "DENY")])
+        self.send(
+            status,
+            page,
+            [
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Cache-Control", "no-store"),
+                ("X-Frame-Options", "DENY"),
+            ],
+        )
 
     def send_endpoint_error(self, error: Dict[str, Any]) -> None:
         """An outcome's `error` object, as RFC 6749 §5.2 says to answer it."""
@@ -415,21 +446,25 @@ class Handler(BaseHTTPRequestHandler):
     # -- dispatch
 
     def do_GET(self) -> None:  # noqa: N802
-        self.dispatch({
-            "/.well-known/oauth-authorization-server": self.metadata,
-            "/.well-known/oauth-authorization-server" + self.app.base_path: self.metadata,
-            "/jwks.json": self.jwks,
-            "/authorize": self.authorize_get,
-            "/api/whoami": self.whoami,
-        })
+        self.dispatch(
+            {
+                "/.well-known/oauth-authorization-server": self.metadata,
+                "/.well-known/oauth-authorization-server" + self.app.base_path: self.metadata,
+                "/jwks.json": self.jwks,
+                "/authorize": self.authorize_get,
+                "/api/whoami": self.whoami,
+            }
+        )
 
     def do_POST(self) -> None:  # noqa: N802
-        self.dispatch({
-            "/authorize": self.authorize_post,
-            "/token": self.token,
-            "/revoke": self.revoke,
-            "/introspect": self.introspect,
-        })
+        self.dispatch(
+            {
+                "/authorize": self.authorize_post,
+                "/token": self.token,
+                "/revoke": self.revoke,
+                "/introspect": self.introspect,
+            }
+        )
 
     def dispatch(self, routes: Dict[str, Any]) -> None:
         handler = routes.get(self.route())
@@ -482,7 +517,9 @@ class Handler(BaseHTTPRequestHandler):
             request = tessera.authorize_request_parse(query)
         except tessera.TesseraError as e:
             # Not tied to a trusted redirect URI: show the error, never redirect.
-            self.send_page(400, "Invalid authorization request", f"<p>{html.escape(e.error or e.name)}</p>")
+            self.send_page(
+                400, "Invalid authorization request", f"<p>{html.escape(e.error or e.name)}</p>"
+            )
             return
         client = app.store.client(request.get("client_id"))
         checked = app.issuer.check_authorize(client, request)
@@ -492,7 +529,9 @@ class Handler(BaseHTTPRequestHandler):
         if decision == "deny":
             self.finish_authorize(app.issuer.deny(client, request))
             return
-        subject = app.auto_approve_user if decision is None else (user if decision == "approve" else None)
+        subject = (
+            app.auto_approve_user if decision is None else (user if decision == "approve" else None)
+        )
         if not subject:
             self.consent_form(query, request, checked["scope"], missing_user=decision == "approve")
             return
@@ -509,13 +548,21 @@ class Handler(BaseHTTPRequestHandler):
         if outcome["outcome"] == "fatal":
             error = outcome["error"]
             text = error.get("description") or error["error"]
-            self.send_page(400, "Authorization error", f"<p>{html.escape(error['error'])}: {html.escape(text)}</p>")
+            self.send_page(
+                400,
+                "Authorization error",
+                f"<p>{html.escape(error['error'])}: {html.escape(text)}</p>",
+            )
         else:
             self.redirect(outcome["redirect"]["location"])
 
-    def consent_form(self, query: str, request: Dict[str, str], scope: str, missing_user: bool) -> None:
+    def consent_form(
+        self, query: str, request: Dict[str, str], scope: str, missing_user: bool
+    ) -> None:
         esc = html.escape
-        scopes = "".join(f"<li><code>{esc(s)}</code></li>" for s in scope.split()) or "<li>(none)</li>"
+        scopes = (
+            "".join(f"<li><code>{esc(s)}</code></li>" for s in scope.split()) or "<li>(none)</li>"
+        )
         warning = "<p><strong>Please enter your name.</strong></p>" if missing_user else ""
         body = (
             f"<p>The application <strong>{esc(request['client_id'])}</strong> asks for access to:</p>"
@@ -537,7 +584,11 @@ class Handler(BaseHTTPRequestHandler):
         if raw is None:
             return
         if not self.is_form():
-            self.send_response_json(tessera.error_response(tessera.OAuthInvalidRequestError.code, "expected a form body"))
+            self.send_response_json(
+                tessera.error_response(
+                    tessera.OAuthInvalidRequestError.code, "expected a form body"
+                )
+            )
             return
         try:
             parsed = tessera.token_request_parse(raw, self.headers.get("Authorization"))
@@ -608,7 +659,9 @@ class Handler(BaseHTTPRequestHandler):
                     return f"token of {claims.get('client_id')}"
             except tessera.TesseraError:
                 pass
-            self.send_response_json(tessera.resource_error_response(tessera.OAuthInvalidTokenError.code, app.issuer_id))
+            self.send_response_json(
+                tessera.resource_error_response(tessera.OAuthInvalidTokenError.code, app.issuer_id)
+            )
             return None
         try:
             auth = tessera.revocation_request_parse(raw, authz)["client_auth"]
@@ -617,10 +670,16 @@ class Handler(BaseHTTPRequestHandler):
             return None
         registration = app.store.client(auth.get("client_id"))
         stored = json.loads(registration).get("secret_hash") if registration else None
-        if stored and "client_secret" in auth and app.peppers.matches(auth["client_secret"], stored):
+        if (
+            stored
+            and "client_secret" in auth
+            and app.peppers.matches(auth["client_secret"], stored)
+        ):
             return auth["client_id"]
         realm = app.issuer_id if auth.get("method") == "client_secret_basic" else None
-        self.send_response_json(tessera.error_response(tessera.OAuthInvalidClientError.code, None, realm))
+        self.send_response_json(
+            tessera.error_response(tessera.OAuthInvalidClientError.code, None, realm)
+        )
         return None
 
     def introspect(self) -> None:
@@ -650,24 +709,34 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response_json(tessera.resource_error_response(e, realm))
             return
         if token is None:  # no authentication at all: a challenge without an error code
-            self.send_json(401, {"error": "unauthorized"},
-                           [("WWW-Authenticate", tessera.bearer_challenge(realm))])
+            self.send_json(
+                401,
+                {"error": "unauthorized"},
+                [("WWW-Authenticate", tessera.bearer_challenge(realm))],
+            )
             return
         try:
             claims = app.verifier.verify(token)
         except tessera.TesseraError as e:
-            self.send_response_json(tessera.resource_error_response(e, realm, "the access token is not valid"))
+            self.send_response_json(
+                tessera.resource_error_response(e, realm, "the access token is not valid")
+            )
             return
         if app.store.is_revoked(claims.get("jti", "")):
             self.send_response_json(
-                tessera.resource_error_response(tessera.OAuthInvalidTokenError.code, realm, "the access token was revoked")
+                tessera.resource_error_response(
+                    tessera.OAuthInvalidTokenError.code, realm, "the access token was revoked"
+                )
             )
             return
-        self.send_json(200, {
-            "sub": claims.get("sub"),
-            "client_id": claims.get("client_id"),
-            "scope": claims.get("scope", ""),
-        })
+        self.send_json(
+            200,
+            {
+                "sub": claims.get("sub"),
+                "client_id": claims.get("client_id"),
+                "scope": claims.get("scope", ""),
+            },
+        )
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -684,8 +753,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     Handler.quiet = args.quiet
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
-    print(f"authserver: listening on http://127.0.0.1:{server.server_address[1]} "
-          f"(issuer {app.issuer_id}, tessera {tessera.__version__})", flush=True)
+    print(
+        f"authserver: listening on http://127.0.0.1:{server.server_address[1]} "
+        f"(issuer {app.issuer_id}, tessera {tessera.__version__})",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -21,8 +21,8 @@ The shared library is the one bundled in this package; the environment variable
 from __future__ import annotations
 
 from . import _decls
-from ._decls import *  # noqa: F401,F403  (the per-code exception classes)
-from ._decls import ERROR_CLASS_NAMES, ERROR_CLASSES
+from ._decls import *  # noqa: F401,F403  (RESULT_* codes, the per-code exception classes)
+from ._decls import ERROR_CLASSES
 from ._exceptions import (
     ArgumentError,
     BadSignatureError,
@@ -68,14 +68,23 @@ from ._wire import (
 #: The package version: the crate's (``Cargo.toml``), as the header's ``TESSERA_VERSION_STRING``.
 __version__: str = _decls.VERSION_STRING
 
-#: ``TESSERA_RESULT_OK``.
-RESULT_OK: int = _decls.RESULT_OK
-
-
 # Exceptions show (and pickle) as `tessera.X`, where users catch them.
-for _cls in (*ERROR_CLASSES.values(), TesseraError, ArgumentError, InvalidTokenError, DecodeError,
-             BadSignatureError, ExpiredError, NotYetValidError, ClaimMismatchError,
-             OpaqueTokenError, InvalidKeyError, ScopeError, PkceError, OAuthError):
+for _cls in (
+    *ERROR_CLASSES.values(),
+    TesseraError,
+    ArgumentError,
+    InvalidTokenError,
+    DecodeError,
+    BadSignatureError,
+    ExpiredError,
+    NotYetValidError,
+    ClaimMismatchError,
+    OpaqueTokenError,
+    InvalidKeyError,
+    ScopeError,
+    PkceError,
+    OAuthError,
+):
     _cls.__module__ = "tessera"
 del _cls
 
@@ -98,7 +107,6 @@ __all__ = [
     "__version__",
     "library_version",
     "LIBRARY_PATH",
-    "RESULT_OK",
     "result_name",
     "result_str",
     "error_from_json",
@@ -148,5 +156,5 @@ __all__ = [
     "ScopeError",
     "PkceError",
     "OAuthError",
-    *ERROR_CLASS_NAMES,
+    *_decls.__all__,
 ]

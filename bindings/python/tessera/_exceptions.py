@@ -190,4 +190,3 @@ def _set_hooks(
     global _names, _oauth
     _names = names
     _oauth = oauth
-

@@ -203,9 +203,7 @@ class Issuer(Handle):
         or ``{"active": false}``."""
         s = _pair(state, "state")
         raw = as_bytes(token, "token")
-        return call_json(
-            lib.tessera_issuer_introspect, self._p(), *s, raw, len(raw), _now(now)
-        )
+        return call_json(lib.tessera_issuer_introspect, self._p(), *s, raw, len(raw), _now(now))
 
     def engine_token(
         self,

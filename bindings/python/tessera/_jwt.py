@@ -211,7 +211,9 @@ class KeySet(Handle):
         return call_json(lib.tessera_keyset_to_jwks, self._p())
 
     def __repr__(self) -> str:
-        return "<tessera.KeySet closed>" if self._ptr is None else f"<tessera.KeySet {len(self)} keys>"
+        return (
+            "<tessera.KeySet closed>" if self._ptr is None else f"<tessera.KeySet {len(self)} keys>"
+        )
 
 
 _builder_free = lib.tessera_verifier_builder_free
@@ -224,6 +226,7 @@ def _verify_scratch() -> tuple:
     the cell (made once: the hot path allocates nothing but the result)."""
     n = c_size_t()
     return (create_string_buffer(_VERIFY_CAP), n, byref(n))
+
 
 _verify = lib.tessera_verify
 _verify_result = lib.tessera_verify_result
@@ -312,7 +315,9 @@ class Verifier(Handle):
             if leeway is not None:
                 check(lib.tessera_verifier_builder_set_leeway(builder, _unsigned(leeway, "leeway")))
             if max_age is not None:
-                check(lib.tessera_verifier_builder_set_max_age(builder, _unsigned(max_age, "max_age")))
+                check(
+                    lib.tessera_verifier_builder_set_max_age(builder, _unsigned(max_age, "max_age"))
+                )
             if not require_exp:
                 check(lib.tessera_verifier_builder_set_require_exp(builder, False))
             if accept_any_audience:

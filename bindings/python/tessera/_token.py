@@ -65,7 +65,9 @@ class Peppers(Handle):
 
     def __init__(self, key_id: str, secret: bytes) -> None:
         raw = as_bytes(secret, "secret")
-        super().__init__(call_handle(lib.tessera_peppers_new, cstr(key_id, "key_id"), raw, len(raw)))
+        super().__init__(
+            call_handle(lib.tessera_peppers_new, cstr(key_id, "key_id"), raw, len(raw))
+        )
 
     def add_previous(self, key_id: str, secret: bytes) -> None:
         """Adds an older pepper, so hashes stored under it still verify. Call it while

@@ -174,4 +174,3 @@ def server_metadata(metadata: Union[str, bytes, Mapping[str, Any]]) -> Dict[str,
     breaks a rule (an endpoint that is not ``https``, except on loopback hosts, ...)."""
     raw = json_bytes(metadata, "metadata")
     return call_json(lib.tessera_server_metadata, raw, len(raw))
-

@@ -22,7 +22,7 @@ KEYS = DATA / "keys"
 if os.environ.get("TESSERA_LIBRARY"):
     sys.path.insert(0, str(PACKAGE_DIR))
 
-import tessera  # noqa: E402
+import tessera  # noqa: E402,F401  (fail early, at collection, when the library is missing)
 
 NOW = 1_800_000_000
 

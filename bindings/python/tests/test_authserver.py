@@ -35,15 +35,37 @@ REDIRECT = "http://127.0.0.1:9/cb"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 SECRETS = {"web": "web-s3cret", "backend": "backend-s3cret", "limited": "limited-s3cret"}
 CLIENTS = [
-    {"client_id": "web", "client_secret": SECRETS["web"], "public": False,
-     "redirect_uris": [REDIRECT], "scope": "read write",
-     "grant_types": ["authorization_code", "refresh_token"]},
-    {"client_id": "spa", "public": True, "redirect_uris": [REDIRECT], "scope": "read write",
-     "grant_types": ["authorization_code", "refresh_token", "implicit"]},
-    {"client_id": "backend", "client_secret": SECRETS["backend"], "public": False,
-     "redirect_uris": [], "scope": "read write jobs:run", "grant_types": ["client_credentials"]},
-    {"client_id": "limited", "client_secret": SECRETS["limited"], "public": False,
-     "redirect_uris": [REDIRECT], "scope": "read", "grant_types": ["authorization_code"]},
+    {
+        "client_id": "web",
+        "client_secret": SECRETS["web"],
+        "public": False,
+        "redirect_uris": [REDIRECT],
+        "scope": "read write",
+        "grant_types": ["authorization_code", "refresh_token"],
+    },
+    {
+        "client_id": "spa",
+        "public": True,
+        "redirect_uris": [REDIRECT],
+        "scope": "read write",
+        "grant_types": ["authorization_code", "refresh_token", "implicit"],
+    },
+    {
+        "client_id": "backend",
+        "client_secret": SECRETS["backend"],
+        "public": False,
+        "redirect_uris": [],
+        "scope": "read write jobs:run",
+        "grant_types": ["client_credentials"],
+    },
+    {
+        "client_id": "limited",
+        "client_secret": SECRETS["limited"],
+        "public": False,
+        "redirect_uris": [REDIRECT],
+        "scope": "read",
+        "grant_types": ["authorization_code"],
+    },
 ]
 
 
@@ -69,11 +91,24 @@ class Server:
     def start(self) -> "Server":
         env = dict(os.environ)
         if env.get("TESSERA_LIBRARY"):
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_DIR), env.get("PYTHONPATH")]))
+            env["PYTHONPATH"] = os.pathsep.join(
+                filter(None, [str(PACKAGE_DIR), env.get("PYTHONPATH")])
+            )
         self.proc = subprocess.Popen(
-            [sys.executable, str(SERVER), "--port", str(self.port), "--db", str(self.db),
-             "--config", str(self.config)],
-            stdout=subprocess.PIPE, stderr=open(self.log, "ab"), env=env, text=True,
+            [
+                sys.executable,
+                str(SERVER),
+                "--port",
+                str(self.port),
+                "--db",
+                str(self.db),
+                "--config",
+                str(self.config),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=open(self.log, "ab"),
+            env=env,
+            text=True,
         )
         line = self.proc.stdout.readline()
         assert "listening on http://127.0.0.1:" in line, self.log.read_text()
@@ -125,8 +160,10 @@ def code_request(server, client_id="web", scope="read write", state="st-1", pkce
     verifier = None
     if pkce:
         verifier = client.create_code_verifier(64)
-        kwargs.update(code_challenge=client.create_code_challenge(verifier, "S256"),
-                      code_challenge_method="S256")
+        kwargs.update(
+            code_challenge=client.create_code_challenge(verifier, "S256"),
+            code_challenge_method="S256",
+        )
     kwargs.update(extra or {})
     url = client.prepare_request_uri(server.meta["authorization_endpoint"], **kwargs)
     return client, url, verifier
@@ -150,8 +187,9 @@ def token_post(server, body, client_id=None, auth=True):
 
 def redeem(server, client, code, verifier, client_id="web"):
     public = client_id not in SECRETS
-    body = client.prepare_request_body(code=code, redirect_uri=REDIRECT, code_verifier=verifier,
-                                       include_client_id=public)
+    body = client.prepare_request_body(
+        code=code, redirect_uri=REDIRECT, code_verifier=verifier, include_client_id=public
+    )
     return token_post(server, body, client_id)
 
 
@@ -178,13 +216,18 @@ def whoami(server, client=None, access_token=None):
 
 
 def introspect(server, token, client_id="web"):
-    return requests.post(server.meta["introspection_endpoint"], data={"token": token},
-                         headers=FORM, auth=(client_id, SECRETS[client_id]))
+    return requests.post(
+        server.meta["introspection_endpoint"],
+        data={"token": token},
+        headers=FORM,
+        auth=(client_id, SECRETS[client_id]),
+    )
 
 
 def revoke(server, client, token, hint, client_id="web"):
     url, headers, body = client.prepare_token_revocation_request(
-        server.meta["revocation_endpoint"], token, token_type_hint=hint)
+        server.meta["revocation_endpoint"], token, token_type_hint=hint
+    )
     auth = (client_id, SECRETS[client_id]) if client_id in SECRETS else None
     if auth is None:
         body += f"&client_id={client_id}"
@@ -201,14 +244,26 @@ def error_of(r):
 def test_metadata_names_every_endpoint(server):
     meta = server.meta
     assert meta["issuer"] == server.base
-    for name, path in [("authorization_endpoint", "/authorize"), ("token_endpoint", "/token"),
-                       ("jwks_uri", "/jwks.json"), ("revocation_endpoint", "/revoke"),
-                       ("introspection_endpoint", "/introspect"), ("resource_endpoint", "/api/whoami")]:
+    for name, path in [
+        ("authorization_endpoint", "/authorize"),
+        ("token_endpoint", "/token"),
+        ("jwks_uri", "/jwks.json"),
+        ("revocation_endpoint", "/revoke"),
+        ("introspection_endpoint", "/introspect"),
+        ("resource_endpoint", "/api/whoami"),
+    ]:
         assert meta[name] == server.base + path
     assert "S256" in meta["code_challenge_methods_supported"]
-    assert set(meta["grant_types_supported"]) >= {"authorization_code", "refresh_token", "client_credentials", "implicit"}
+    assert set(meta["grant_types_supported"]) >= {
+        "authorization_code",
+        "refresh_token",
+        "client_credentials",
+        "implicit",
+    }
     jwks = requests.get(meta["jwks_uri"]).json()
-    assert len(jwks["keys"]) == 1 and jwks["keys"][0]["alg"] == "ES256" and "d" not in jwks["keys"][0]
+    assert (
+        len(jwks["keys"]) == 1 and jwks["keys"][0]["alg"] == "ES256" and "d" not in jwks["keys"][0]
+    )
     assert requests.get(server.base + "/nowhere").status_code == 404
 
 
@@ -216,7 +271,9 @@ def test_server_listens_on_loopback_only(server):
     tcp = Path("/proc/net/tcp")
     if not tcp.exists():
         pytest.skip("needs Linux /proc/net/tcp to read listening sockets")
-    listening = [line.split()[1] for line in tcp.read_text().splitlines()[1:] if line.split()[3] == "0A"]
+    listening = [
+        line.split()[1] for line in tcp.read_text().splitlines()[1:] if line.split()[3] == "0A"
+    ]
     ours = [addr for addr in listening if int(addr.split(":")[1], 16) == server.port]
     assert ours == ["0100007F:%04X" % server.port], ours  # 127.0.0.1 only
 
@@ -233,8 +290,9 @@ def test_authorization_code_with_pkce_confidential(server):
     assert r.json() == {"sub": "alice", "client_id": "web", "scope": "read write"}
     # the access token is an RFC 9068 JWT signed with the key at jwks_uri
     keys = tessera.KeySet.from_jwks(requests.get(server.meta["jwks_uri"]).json())
-    claims = tessera.Verifier(keys, issuer=server.base, audience=server.base + "/api", typ="at+jwt").verify(
-        token["access_token"])
+    claims = tessera.Verifier(
+        keys, issuer=server.base, audience=server.base + "/api", typ="at+jwt"
+    ).verify(token["access_token"])
     assert claims["sub"] == "alice" and claims["client_id"] == "web"
 
 
@@ -326,15 +384,20 @@ def test_client_credentials(server):
     me = whoami(server, client).json()
     assert me["client_id"] == "backend" and me["scope"] == "jobs:run"
     # body credentials (client_secret_post) and the default scope
-    r = token_post(server, client.prepare_request_body(include_client_id=True, client_secret=SECRETS["backend"]),
-                   "backend", auth=False)
+    r = token_post(
+        server,
+        client.prepare_request_body(include_client_id=True, client_secret=SECRETS["backend"]),
+        "backend",
+        auth=False,
+    )
     assert r.status_code == 200 and r.json()["scope"] == "jobs:run read write"
 
 
 def test_implicit_grant(server):
     client = MobileApplicationClient("spa")
-    url = client.prepare_request_uri(server.meta["authorization_endpoint"], redirect_uri=REDIRECT,
-                                     scope=["read"], state="imp-1")
+    url = client.prepare_request_uri(
+        server.meta["authorization_endpoint"], redirect_uri=REDIRECT, scope=["read"], state="imp-1"
+    )
     r = requests.get(url, allow_redirects=False)
     assert r.status_code == 302
     location = r.headers["Location"]
@@ -362,18 +425,25 @@ def test_revocation(server):
     assert whoami(server, access_token=token2["access_token"]).status_code == 401  # the family's
     # a public client revokes with its client_id; unknown tokens are fine (RFC 7009 §2.2)
     spa, spa_token = code_flow(server, "spa", "read")
-    assert revoke(server, spa, spa_token["refresh_token"], "refresh_token", "spa").status_code == 200
+    assert (
+        revoke(server, spa, spa_token["refresh_token"], "refresh_token", "spa").status_code == 200
+    )
     assert error_of(refresh(server, spa, spa_token["refresh_token"], "spa")) == "invalid_grant"
     assert revoke(server, client, "no-such-token", "refresh_token").status_code == 200
     # another client cannot revoke web's tokens
     client3, token3 = code_flow(server)
-    r = requests.post(server.meta["revocation_endpoint"], data={"token": token3["refresh_token"]},
-                      headers=FORM, auth=("backend", SECRETS["backend"]))
+    r = requests.post(
+        server.meta["revocation_endpoint"],
+        data={"token": token3["refresh_token"]},
+        headers=FORM,
+        auth=("backend", SECRETS["backend"]),
+    )
     assert r.status_code == 200
     assert refresh(server, client3, token3["refresh_token"]).status_code == 200
     # bad client credentials: 401 invalid_client with a Basic challenge
-    r = requests.post(server.meta["revocation_endpoint"], data={"token": "x"}, headers=FORM,
-                      auth=("web", "wrong"))
+    r = requests.post(
+        server.meta["revocation_endpoint"], data={"token": "x"}, headers=FORM, auth=("web", "wrong")
+    )
     assert r.status_code == 401 and error_of(r) == "invalid_client"
     assert r.headers["WWW-Authenticate"].startswith("Basic ")
 
@@ -382,20 +452,36 @@ def test_introspection(server):
     client, token = code_flow(server)
     info = introspect(server, token["access_token"]).json()
     assert info["active"] is True and info["sub"] == "alice" and info["client_id"] == "web"
-    assert info["scope"] == "read write" and info["token_type"] == "Bearer" and info["iss"] == server.base
+    assert (
+        info["scope"] == "read write"
+        and info["token_type"] == "Bearer"
+        and info["iss"] == server.base
+    )
     info = introspect(server, token["refresh_token"], "backend").json()  # any confidential client
     assert info["active"] is True and info["client_id"] == "web"
     assert introspect(server, "garbage").json() == {"active": False}
     # with a Bearer token instead of client credentials
-    r = requests.post(server.meta["introspection_endpoint"], data={"token": token["access_token"]},
-                      headers={**FORM, "Authorization": f"Bearer {token['access_token']}"})
+    r = requests.post(
+        server.meta["introspection_endpoint"],
+        data={"token": token["access_token"]},
+        headers={**FORM, "Authorization": f"Bearer {token['access_token']}"},
+    )
     assert r.json()["active"] is True
     # callers must authenticate
-    r = requests.post(server.meta["introspection_endpoint"], data={"token": token["access_token"]}, headers=FORM)
+    r = requests.post(
+        server.meta["introspection_endpoint"], data={"token": token["access_token"]}, headers=FORM
+    )
     assert r.status_code == 401 and error_of(r) == "invalid_client"
-    r = requests.post(server.meta["introspection_endpoint"], data={"token": "x"}, headers=FORM, auth=("web", "wrong"))
+    r = requests.post(
+        server.meta["introspection_endpoint"],
+        data={"token": "x"},
+        headers=FORM,
+        auth=("web", "wrong"),
+    )
     assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Basic ")
-    r = requests.post(server.meta["introspection_endpoint"], data={"token": "x", "client_id": "spa"}, headers=FORM)
+    r = requests.post(
+        server.meta["introspection_endpoint"], data={"token": "x", "client_id": "spa"}, headers=FORM
+    )
     assert r.status_code == 401  # a public client proves nothing
     assert revoke(server, client, token["access_token"], "access_token").status_code == 200
     assert introspect(server, token["access_token"]).json() == {"active": False}
@@ -410,8 +496,12 @@ def test_whoami_challenges(server):
     assert r.status_code == 401 and r.headers["WWW-Authenticate"] == f'Bearer realm="{server.base}"'
     r = requests.get(url, headers={"Authorization": "Bearer not-a-jwt"})
     assert r.status_code == 401
-    assert r.headers["WWW-Authenticate"].startswith(f'Bearer realm="{server.base}", error="invalid_token"')
-    r = requests.get(url, headers={"Authorization": "Bearer " + tessera.Key.generate("ES256").sign({"exp": 4e9})})
+    assert r.headers["WWW-Authenticate"].startswith(
+        f'Bearer realm="{server.base}", error="invalid_token"'
+    )
+    r = requests.get(
+        url, headers={"Authorization": "Bearer " + tessera.Key.generate("ES256").sign({"exp": 4e9})}
+    )
     assert r.status_code == 401 and 'error="invalid_token"' in r.headers["WWW-Authenticate"]
     r = requests.get(url, headers={"Authorization": "Bearer a b"})
     assert r.status_code == 400 and 'error="invalid_request"' in r.headers["WWW-Authenticate"]
@@ -426,13 +516,30 @@ def test_token_endpoint_errors(server):
     client, code, verifier = authorize(server)
     cases = [
         # (body, client_id, send its credentials, status, error)
-        ("grant_type=authorization_code&redirect_uri=" + REDIRECT, "web", True, 400, "invalid_request"),
+        (
+            "grant_type=authorization_code&redirect_uri=" + REDIRECT,
+            "web",
+            True,
+            400,
+            "invalid_request",
+        ),
         ("grant_type=password&username=a&password=b", "web", True, 400, "unsupported_grant_type"),
-        (f"grant_type=authorization_code&code=tsr_ac_bogus&redirect_uri={REDIRECT}", "web", True, 400,
-         "invalid_grant"),
+        (
+            f"grant_type=authorization_code&code=tsr_ac_bogus&redirect_uri={REDIRECT}",
+            "web",
+            True,
+            400,
+            "invalid_grant",
+        ),
         ("grant_type=client_credentials", "web", True, 400, "unauthorized_client"),
         ("grant_type=client_credentials&scope=admin", "backend", True, 400, "invalid_scope"),
-        ("grant_type=client_credentials&client_id=nobody&client_secret=x", None, False, 401, "invalid_client"),
+        (
+            "grant_type=client_credentials&client_id=nobody&client_secret=x",
+            None,
+            False,
+            401,
+            "invalid_client",
+        ),
         ("grant_type=client_credentials", None, False, 401, "invalid_client"),
     ]
     for body, client_id, auth, status, error in cases:
@@ -443,22 +550,33 @@ def test_token_endpoint_errors(server):
             WebApplicationClient("x").parse_request_body_response(r.text)
         assert info.value.error == error
     # wrong secret over HTTP Basic: 401 with a Basic challenge
-    r = requests.post(server.meta["token_endpoint"], data="grant_type=client_credentials", headers=FORM,
-                      auth=("backend", "wrong"))
+    r = requests.post(
+        server.meta["token_endpoint"],
+        data="grant_type=client_credentials",
+        headers=FORM,
+        auth=("backend", "wrong"),
+    )
     assert r.status_code == 401 and error_of(r) == "invalid_client"
     assert r.headers["WWW-Authenticate"] == f'Basic realm="{server.base}"'
     # a duplicated parameter, and a body that is not a form
     r = token_post(server, "grant_type=client_credentials&grant_type=client_credentials", "backend")
     assert (r.status_code, error_of(r)) == (400, "invalid_request")
-    r = requests.post(server.meta["token_endpoint"], json={"grant_type": "client_credentials"},
-                      auth=("backend", SECRETS["backend"]))
+    r = requests.post(
+        server.meta["token_endpoint"],
+        json={"grant_type": "client_credentials"},
+        auth=("backend", SECRETS["backend"]),
+    )
     assert (r.status_code, error_of(r)) == (400, "invalid_request")
     # wrong redirect_uri and wrong verifier: invalid_grant, and the code is burned
-    body = client.prepare_request_body(code=code, redirect_uri="http://127.0.0.1:9/other", code_verifier=verifier)
+    body = client.prepare_request_body(
+        code=code, redirect_uri="http://127.0.0.1:9/other", code_verifier=verifier
+    )
     assert error_of(token_post(server, body, "web")) == "invalid_grant"
     assert redeem(server, client, code, verifier).status_code == 400
     client, code, verifier = authorize(server)
-    assert error_of(redeem(server, client, code, client.create_code_verifier(64))) == "invalid_grant"
+    assert (
+        error_of(redeem(server, client, code, client.create_code_verifier(64))) == "invalid_grant"
+    )
     # another client's code
     client, code, verifier = authorize(server)
     other = WebApplicationClient("limited")
@@ -481,29 +599,41 @@ def test_authorization_endpoint_errors(server):
     # unknown client and unregistered redirect URI: an error page, never a redirect
     for client_id, redirect in (("nobody", REDIRECT), ("web", "http://evil.example/cb")):
         client = WebApplicationClient(client_id)
-        url = client.prepare_request_uri(server.meta["authorization_endpoint"], redirect_uri=redirect,
-                                         scope=["read"], state="s", code_challenge="x" * 43,
-                                         code_challenge_method="S256")
+        url = client.prepare_request_uri(
+            server.meta["authorization_endpoint"],
+            redirect_uri=redirect,
+            scope=["read"],
+            state="s",
+            code_challenge="x" * 43,
+            code_challenge_method="S256",
+        )
         r = requests.get(url, allow_redirects=False)
         assert r.status_code == 400 and "Location" not in r.headers
         assert "text/html" in r.headers["Content-Type"]
-    r = requests.get(server.meta["authorization_endpoint"] + "?client_id=web", allow_redirects=False)
+    r = requests.get(
+        server.meta["authorization_endpoint"] + "?client_id=web", allow_redirects=False
+    )
     assert r.status_code == 400 and "Location" not in r.headers  # no response_type: not trusted
     # redirectable errors carry error and state (RFC 6749 §4.1.2.1)
     client, url, _ = code_request(server, scope="read admin", state="s1")
     params = parse_location(requests.get(url, allow_redirects=False))
     assert params["error"] == "invalid_scope" and params["state"] == "s1"
     with pytest.raises(oauth_errors.InvalidScopeError):
-        client.parse_request_uri_response(requests.get(url, allow_redirects=False).headers["Location"], state="s1")
+        client.parse_request_uri_response(
+            requests.get(url, allow_redirects=False).headers["Location"], state="s1"
+        )
     client, url, _ = code_request(server, "spa", scope="read", state="s2", pkce=False)
     params = parse_location(requests.get(url, allow_redirects=False))
-    assert params["error"] == "invalid_request" and params["state"] == "s2"  # public client, no PKCE
+    assert (
+        params["error"] == "invalid_request" and params["state"] == "s2"
+    )  # public client, no PKCE
     url = url.replace("response_type=code", "response_type=id_token")
     params = parse_location(requests.get(url, allow_redirects=False))
     assert params["error"] == "unsupported_response_type"
     client = MobileApplicationClient("web")  # implicit not registered for web
-    url = client.prepare_request_uri(server.meta["authorization_endpoint"], redirect_uri=REDIRECT,
-                                     scope=["read"], state="s3")
+    url = client.prepare_request_uri(
+        server.meta["authorization_endpoint"], redirect_uri=REDIRECT, scope=["read"], state="s3"
+    )
     params = parse_location(requests.get(url, allow_redirects=False))
     assert params["error"] == "unauthorized_client"
 
@@ -520,7 +650,7 @@ def consent_form(consent_server, url):
     def field(name):
         marker = f"name='{name}' value='"
         start = page.index(marker) + len(marker)
-        return page[start:page.index("'", start)]
+        return page[start : page.index("'", start)]
 
     import html as _html
 
@@ -542,21 +672,38 @@ def test_consent_form_approve_deny_and_forgery(consent_server):
     # deny
     client, url, _ = code_request(s, scope="read", state="c2")
     form = consent_form(s, url)
-    r = requests.post(s.meta["authorization_endpoint"], data=dict(form, consent="deny"), allow_redirects=False)
+    r = requests.post(
+        s.meta["authorization_endpoint"], data=dict(form, consent="deny"), allow_redirects=False
+    )
     params = parse_location(r)
     assert (params["error"], params["state"], params["iss"]) == ("access_denied", "c2", s.base)
     with pytest.raises(oauth_errors.AccessDeniedError):
         client.parse_request_uri_response(r.headers["Location"], state="c2")
     # a forged or altered form
-    r = requests.post(s.meta["authorization_endpoint"], data=dict(form, csrf="0" * 64, consent="approve",
-                                                                  username="mallory"), allow_redirects=False)
+    r = requests.post(
+        s.meta["authorization_endpoint"],
+        data=dict(form, csrf="0" * 64, consent="approve", username="mallory"),
+        allow_redirects=False,
+    )
     assert r.status_code == 403 and "Location" not in r.headers
-    altered = dict(form, query=form["query"].replace("scope=read", "scope=read+write"), consent="approve",
-                   username="mallory")
-    assert requests.post(s.meta["authorization_endpoint"], data=altered, allow_redirects=False).status_code == 403
+    altered = dict(
+        form,
+        query=form["query"].replace("scope=read", "scope=read+write"),
+        consent="approve",
+        username="mallory",
+    )
+    assert (
+        requests.post(
+            s.meta["authorization_endpoint"], data=altered, allow_redirects=False
+        ).status_code
+        == 403
+    )
     # approving without a name shows the form again
-    r = requests.post(s.meta["authorization_endpoint"], data=dict(form, consent="approve", username=""),
-                      allow_redirects=False)
+    r = requests.post(
+        s.meta["authorization_endpoint"],
+        data=dict(form, consent="approve", username=""),
+        allow_redirects=False,
+    )
     assert r.status_code == 200 and "Please enter your name" in r.text
 
 

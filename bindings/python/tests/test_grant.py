@@ -77,7 +77,9 @@ def refresh(issuer, refresh_token, state, now=NOW + 10, scope=None):
     if scope:
         body += f"&scope={scope}"
     parsed = tessera.token_request_parse(body)
-    return issuer.token(APP, json.dumps(parsed["client_auth"]), parsed["request"], json.dumps(state), now=now)
+    return issuer.token(
+        APP, json.dumps(parsed["client_auth"]), parsed["request"], json.dumps(state), now=now
+    )
 
 
 def test_code_flow_refresh_rotation_and_reuse(setup):
@@ -92,7 +94,11 @@ def test_code_flow_refresh_rotation_and_reuse(setup):
     response = out["response"]
     assert response["token_type"] == "Bearer" and response["scope"] == "read write"
     claims = access_verifier.verify(response["access_token"], now=NOW)
-    assert claims["sub"] == "alice" and claims["client_id"] == "app" and claims["scope"] == "read write"
+    assert (
+        claims["sub"] == "alice"
+        and claims["client_id"] == "app"
+        and claims["scope"] == "read write"
+    )
     state2 = out["state"]
     assert state2["version"] == 2
     assert {e["effect"] for e in out["effects"]} >= {"index"}
@@ -123,7 +129,9 @@ def test_code_flow_refresh_rotation_and_reuse(setup):
     state4 = out3["state"]
     assert state4["version"] == 4
     error = tessera.error_from_json(out3["error"])
-    assert isinstance(error, tessera.OAuthInvalidGrantError) and isinstance(error, tessera.OAuthError)
+    assert isinstance(error, tessera.OAuthInvalidGrantError) and isinstance(
+        error, tessera.OAuthError
+    )
     assert (error.error, error.status, error.code) == ("invalid_grant", 400, 702)
     assert error.detail
 
@@ -131,7 +139,9 @@ def test_code_flow_refresh_rotation_and_reuse(setup):
     newest = out2["response"]["refresh_token"]
     assert refresh(issuer, newest, state4, now=NOW + 30)["ok"] is False
     assert issuer.introspect(newest, state4, now=NOW + 30) == {"active": False}
-    assert issuer.introspect(out2["response"]["access_token"], state4, now=NOW + 30) == {"active": False}
+    assert issuer.introspect(out2["response"]["access_token"], state4, now=NOW + 30) == {
+        "active": False
+    }
 
 
 def test_code_replay_and_failed_redemption(setup):
@@ -141,7 +151,9 @@ def test_code_replay_and_failed_redemption(setup):
     assert out["ok"]
     replay = redeem(issuer, code, verifier, out["state"])
     assert replay["ok"] is False and replay["error"]["name"] == "oauth_invalid_grant"
-    assert any(e["effect"] == "revoke_family" and e["reason"] == "code_replay" for e in replay["effects"])
+    assert any(
+        e["effect"] == "revoke_family" and e["reason"] == "code_replay" for e in replay["effects"]
+    )
     # a wrong verifier burns the code
     code, _verifier, state = authorize(issuer)
     burned = redeem(issuer, code, tessera.pkce_verifier(), state)
@@ -159,18 +171,32 @@ def test_code_replay_and_failed_redemption(setup):
 def test_authorize_refusals(setup):
     issuer, *_ = setup
     good = "response_type=code&client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=s"
-    challenge = "&code_challenge=" + tessera.pkce_challenge(tessera.pkce_verifier()) + "&code_challenge_method=S256"
+    challenge = (
+        "&code_challenge="
+        + tessera.pkce_challenge(tessera.pkce_verifier())
+        + "&code_challenge_method=S256"
+    )
     # unknown client, unregistered redirect URI: fatal, never redirect
-    fatal = issuer.authorize(None, tessera.authorize_request_parse(good + challenge), "alice", now=NOW)
+    fatal = issuer.authorize(
+        None, tessera.authorize_request_parse(good + challenge), "alice", now=NOW
+    )
     assert fatal["outcome"] == "fatal" and fatal["redirect"] is None and fatal["state"] is None
     bad_uri = good.replace("app.example", "evil.example") + challenge
-    assert issuer.check_authorize(APP, tessera.authorize_request_parse(bad_uri))["outcome"] == "fatal"
+    assert (
+        issuer.check_authorize(APP, tessera.authorize_request_parse(bad_uri))["outcome"] == "fatal"
+    )
     # redirectable errors
     cases = [
         (good + "&scope=admin" + challenge, "invalid_scope"),
         (good + "&scope=read", "invalid_request"),  # public client without PKCE
-        (good.replace("response_type=code", "response_type=token") + "&scope=read", "unauthorized_client"),
-        (good.replace("response_type=code", "response_type=id_token") + challenge, "unsupported_response_type"),
+        (
+            good.replace("response_type=code", "response_type=token") + "&scope=read",
+            "unauthorized_client",
+        ),
+        (
+            good.replace("response_type=code", "response_type=id_token") + challenge,
+            "unsupported_response_type",
+        ),
     ]
     for query, expected in cases:
         outcome = issuer.check_authorize(APP, tessera.authorize_request_parse(query))
@@ -204,14 +230,17 @@ def test_implicit_grant(setup):
 def test_client_credentials_and_authentication(setup):
     issuer, access_verifier, _, backend = setup
     parsed = tessera.token_request_parse(
-        "grant_type=client_credentials&scope=write", "Basic YmFja2VuZDpzM2NyZXQ="  # backend:s3cret
+        "grant_type=client_credentials&scope=write",
+        "Basic YmFja2VuZDpzM2NyZXQ=",  # backend:s3cret
     )
     out = issuer.token(backend, parsed["client_auth"], parsed["request"], None, now=NOW)
     assert out["ok"] and "refresh_token" not in out["response"]
     claims = access_verifier.verify(out["response"]["access_token"], now=NOW)
     assert claims["client_id"] == "backend" and claims["scope"] == "write"
     assert out["state"]["version"] == 1
-    default = tessera.token_request_parse("grant_type=client_credentials&client_id=backend&client_secret=s3cret")
+    default = tessera.token_request_parse(
+        "grant_type=client_credentials&client_id=backend&client_secret=s3cret"
+    )
     out = issuer.token(backend, default["client_auth"], default["request"], now=NOW)
     assert out["response"]["scope"] == "read"
     # wrong secret with Basic: invalid_client, 401, Basic challenge, nothing changes
@@ -226,10 +255,20 @@ def test_client_credentials_and_authentication(setup):
     out = issuer.token(None, wrong["client_auth"], wrong["request"], now=NOW)
     assert out["error"]["error"] == "invalid_client"
     # scope beyond the registration; grant type not allowed
-    too_much = tessera.token_request_parse("grant_type=client_credentials&scope=admin", "Basic YmFja2VuZDpzM2NyZXQ=")
-    assert issuer.token(backend, too_much["client_auth"], too_much["request"], now=NOW)["error"]["error"] == "invalid_scope"
+    too_much = tessera.token_request_parse(
+        "grant_type=client_credentials&scope=admin", "Basic YmFja2VuZDpzM2NyZXQ="
+    )
+    assert (
+        issuer.token(backend, too_much["client_auth"], too_much["request"], now=NOW)["error"][
+            "error"
+        ]
+        == "invalid_scope"
+    )
     public = tessera.token_request_parse("grant_type=client_credentials&client_id=app")
-    assert issuer.token(APP, public["client_auth"], public["request"], now=NOW)["error"]["error"] == "unauthorized_client"
+    assert (
+        issuer.token(APP, public["client_auth"], public["request"], now=NOW)["error"]["error"]
+        == "unauthorized_client"
+    )
 
 
 def test_revocation(setup):
@@ -248,7 +287,10 @@ def test_revocation(setup):
     assert issuer.introspect(rt, state, now=NOW)["active"] is True
     # a refresh token revokes the family
     revoked = issuer.revoke(APP, auth["client_auth"], rt, state, now=NOW)
-    assert any(e["effect"] == "revoke_family" and e["reason"] == "client_request" for e in revoked["effects"])
+    assert any(
+        e["effect"] == "revoke_family" and e["reason"] == "client_request"
+        for e in revoked["effects"]
+    )
     assert issuer.introspect(rt, revoked["state"], now=NOW) == {"active": False}
     # unknown tokens change nothing and still succeed
     nothing = issuer.revoke(APP, auth["client_auth"], "garbage", None, now=NOW)
@@ -265,19 +307,27 @@ def test_revocation(setup):
     assert failed["ok"] is False and failed["error"]["status"] == 401
     # the host revokes a family
     host = issuer.revoke_family(out["state"], now=NOW)
-    assert host["effects"][0]["effect"] == "revoke_family" and host["effects"][0]["reason"] == "host"
+    assert (
+        host["effects"][0]["effect"] == "revoke_family" and host["effects"][0]["reason"] == "host"
+    )
     again = issuer.revoke_family(json.dumps(host["state"]), now=NOW)
     assert again == {"state": None, "effects": []}
 
 
 def test_locate_and_introspect_refusals(setup):
     issuer, *_ = setup
-    for token in ("garbage", tessera.generate_token("tsr", "ak"), tessera.generate_token("other", "rt")):
+    for token in (
+        "garbage",
+        tessera.generate_token("tsr", "ak"),
+        tessera.generate_token("other", "rt"),
+    ):
         located = issuer.locate(token, now=NOW)
         assert located["locator"] == "none" and located["error"]["code"] > 0
     assert issuer.locate(b"\xff\xfe", now=NOW)["locator"] == "none"
     assert issuer.introspect("garbage", None, now=NOW) == {"active": False}
-    foreign = tessera.Key.generate("ES256").sign({"iss": ISSUER, "aud": "api", "exp": NOW + 60}, {"typ": "at+jwt"})
+    foreign = tessera.Key.generate("ES256").sign(
+        {"iss": ISSUER, "aud": "api", "exp": NOW + 60}, {"typ": "at+jwt"}
+    )
     assert issuer.locate(foreign, now=NOW)["locator"] == "none"
 
 
@@ -327,7 +377,12 @@ def test_issuer_argument_errors(setup):
         issuer.check_authorize({"client_id": "x"}, {"response_type": "code", "client_id": "x"})
     # a custom policy
     custom = tessera.Issuer(
-        dict(POLICY, access_token_lifetime=60, token_prefix="acme", implications={"superscopes": ["all"]}),
+        dict(
+            POLICY,
+            access_token_lifetime=60,
+            token_prefix="acme",
+            implications={"superscopes": ["all"]},
+        ),
         key,
         peppers,
     )

@@ -106,9 +106,9 @@ def test_tessera_signs_joserfc_verifies(alg):
     public = jose_key(alg) if alg in SECRET else jose_key(alg).import_key(key.public_jwk())
     decoded = jose_jwt.decode(token, public, algorithms=[alg])
     assert decoded.claims == CLAIMS and decoded.header["alg"] == alg
-    JWTClaimsRegistry(now=lambda: NOW, iss={"essential": True, "value": "https://as.example"}).validate(
-        decoded.claims
-    )
+    JWTClaimsRegistry(
+        now=lambda: NOW, iss={"essential": True, "value": "https://as.example"}
+    ).validate(decoded.claims)
 
 
 @pytest.mark.parametrize("alg", sorted(PEM))
@@ -126,10 +126,16 @@ def test_jwks_travel_both_ways(alg):
     pyjwk = pyjwt.PyJWKSet.from_dict(document)["k1"]
     token = key.with_kid("k1").sign(CLAIMS)
     options = {"verify_iat": False}
-    assert pyjwt.decode(token, pyjwk.key, algorithms=[alg], audience="api", options=options)["sub"] == "user-1"
+    assert (
+        pyjwt.decode(token, pyjwk.key, algorithms=[alg], audience="api", options=options)["sub"]
+        == "user-1"
+    )
     from joserfc.jwk import KeySet as JoseKeySet
 
-    assert jose_jwt.decode(token, JoseKeySet.import_key_set(document), algorithms=[alg]).claims == CLAIMS
+    assert (
+        jose_jwt.decode(token, JoseKeySet.import_key_set(document), algorithms=[alg]).claims
+        == CLAIMS
+    )
 
 
 def test_committed_joserfc_tokens_verify():
@@ -148,7 +154,9 @@ def test_committed_joserfc_tokens_verify():
 def test_tampered_tokens_from_other_libraries_fail(alg):
     token = pyjwt.encode(CLAIMS, pyjwt_signing_key(alg), algorithm=alg)
     head, body, sig = token.split(".")
-    forged_body = pyjwt.utils.base64url_encode(json.dumps(dict(CLAIMS, sub="admin")).encode()).decode()
+    forged_body = pyjwt.utils.base64url_encode(
+        json.dumps(dict(CLAIMS, sub="admin")).encode()
+    ).decode()
     with pytest.raises(tessera.InvalidSignatureError):
         verifier(alg).verify(f"{head}.{forged_body}.{sig}", now=NOW)
     if alg != "RS256":

@@ -441,7 +441,16 @@ def test_verify_many(es):
 
 
 def test_verify_full(es):
-    claims = {"iss": "i", "sub": "s", "jti": "j", "aud": "api", "exp": EXP, "nbf": NOW, "iat": NOW, "x": [1]}
+    claims = {
+        "iss": "i",
+        "sub": "s",
+        "jti": "j",
+        "aud": "api",
+        "exp": EXP,
+        "nbf": NOW,
+        "iat": NOW,
+        "x": [1],
+    }
     token = es.with_kid("k").sign(claims, {"typ": "at+jwt"})
     with tessera.Verifier(es, audience="api").verify_full(token, now=NOW) as verified:
         assert verified.claims == claims

@@ -33,18 +33,27 @@ def test_declarations_are_fresh():
 
 
 def test_freshness_check_can_fail(tmp_path: Path):
-    header = HEADER.read_text().replace(
-        "#define TESSERA_VERSION_PATCH 0", "#define TESSERA_VERSION_PATCH 99"
-    ).replace("tessera_result tessera_verify_result(", "tessera_result tessera_verify_result2(")
+    header = (
+        HEADER.read_text()
+        .replace("#define TESSERA_VERSION_PATCH 0", "#define TESSERA_VERSION_PATCH 99")
+        .replace("tessera_result tessera_verify_result(", "tessera_result tessera_verify_result2(")
+    )
     changed = tmp_path / "tessera.h"
     changed.write_text(header)
     result = subprocess.run(
-        [sys.executable, str(GEN), "--check", "--header", str(changed)], capture_output=True, text=True
+        [sys.executable, str(GEN), "--check", "--header", str(changed)],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 1
     assert "python3 bindings/python/tools/gen_decls.py" in result.stderr
     out = tmp_path / "_decls.py"
-    assert subprocess.run([sys.executable, str(GEN), "--header", str(changed), "--output", str(out)]).returncode == 0
+    assert (
+        subprocess.run(
+            [sys.executable, str(GEN), "--header", str(changed), "--output", str(out)]
+        ).returncode
+        == 0
+    )
     text = out.read_text()
     assert "VERSION_PATCH = 99" in text and "tessera_verify_result2" in text
 
@@ -82,7 +91,11 @@ def test_py_typed_and_annotations():
             for attr, member in vars(obj).items():
                 if attr.startswith("_") and attr not in ("__init__",):
                     continue
-                fn = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
+                fn = (
+                    member.fget
+                    if isinstance(member, property)
+                    else getattr(member, "__func__", member)
+                )
                 if inspect.isfunction(fn):
                     targets.append((f"{name}.{attr}", fn))
         for label, fn in targets:
@@ -128,8 +141,14 @@ def test_one_exception_class_per_code(code, const, doc):
     if code not in NOT_CALLER_BUGS:
         families = [family for codes, family in FAMILY_OF if code in codes]
         assert families and issubclass(cls, families[0]), (code, cls.__mro__)
-    tokenish = (tessera.DecodeError, tessera.BadSignatureError, tessera.ExpiredError,
-                tessera.NotYetValidError, tessera.ClaimMismatchError, tessera.OpaqueTokenError)
+    tokenish = (
+        tessera.DecodeError,
+        tessera.BadSignatureError,
+        tessera.ExpiredError,
+        tessera.NotYetValidError,
+        tessera.ClaimMismatchError,
+        tessera.OpaqueTokenError,
+    )
     assert issubclass(cls, tessera.InvalidTokenError) == (issubclass(cls, tokenish) or code == 205)
     assert issubclass(cls, ValueError) == issubclass(cls, tessera.ArgumentError)
     # the instance raised for a code is of its class
@@ -182,7 +201,12 @@ def test_error_from_json():
     }
     e = tessera.error_from_json(obj)
     assert type(e) is tessera.OAuthInvalidGrantError
-    assert (e.error, e.status, e.description, e.detail) == ("invalid_grant", 400, obj["description"], "code replay")
+    assert (e.error, e.status, e.description, e.detail) == (
+        "invalid_grant",
+        400,
+        obj["description"],
+        "code replay",
+    )
     assert "code replay" in str(e)
     pkce = tessera.TesseraError.from_json(dict(obj, code=605, name="pkce_mismatch"))
     assert type(pkce) is tessera.PkceMismatchError and pkce.error == "invalid_grant"
@@ -191,7 +215,10 @@ def test_error_from_json():
 
 
 def test_non_oauth_errors_map_to_token_endpoint_errors():
-    assert (tessera.PkceMismatchError().error, tessera.PkceMismatchError().status) == ("invalid_grant", 400)
+    assert (tessera.PkceMismatchError().error, tessera.PkceMismatchError().status) == (
+        "invalid_grant",
+        400,
+    )
     assert tessera.PanicError().error == "server_error" and tessera.PanicError().status == 500
     assert tessera.TesseraError(9999).error is None
 
@@ -267,7 +294,9 @@ def test_derived_handles_outlive_their_sources():
     token = key.sign({"exp": NOW + 60})
     verifier = tessera.Verifier(key)
     keyset = tessera.KeySet([key])
-    issuer = tessera.Issuer({"issuer": "https://as", "audiences": ["api"]}, key, tessera.Peppers("p", b"p" * 32))
+    issuer = tessera.Issuer(
+        {"issuer": "https://as", "audiences": ["api"]}, key, tessera.Peppers("p", b"p" * 32)
+    )
     key.close()
     gc.collect()
     assert verifier.verify(token, now=NOW) == {"exp": NOW + 60}
@@ -320,10 +349,10 @@ def test_threads_share_immutable_handles():
 def test_library_path_override(tmp_path):
     env_path = tessera.LIBRARY_PATH
     assert Path(env_path).exists()
-    code = (
-        "import tessera, sys; sys.exit(0)"
-    )
+    code = "import tessera, sys; sys.exit(0)"
     # a missing library is a clear ImportError naming the variable
     env = {"TESSERA_LIBRARY": str(tmp_path / "nope.so"), "PYTHONPATH": str(PACKAGE_DIR)}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
     assert result.returncode != 0 and "cannot load the shared library" in result.stderr

@@ -88,7 +88,9 @@ def test_token_request_parse():
 
 
 def test_revocation_and_introspection_request_parse():
-    parsed = tessera.revocation_request_parse("token=t&token_type_hint=refresh_token", basic("a", "b"))
+    parsed = tessera.revocation_request_parse(
+        "token=t&token_type_hint=refresh_token", basic("a", "b")
+    )
     assert parsed["request"] == {"token": "t", "token_type_hint": "refresh_token"}
     assert parsed["client_auth"]["client_id"] == "a"
     assert tessera.revocation_request_parse("token=t&client_id=a")["client_auth"] == {
@@ -123,15 +125,22 @@ def test_error_responses():
     headers = dict(r["headers"])
     assert headers["Cache-Control"] == "no-store" and headers["Pragma"] == "no-cache"
     r = tessera.error_response(701, realm="https://as.example")
-    assert r["status"] == 401 and dict(r["headers"])["WWW-Authenticate"] == 'Basic realm="https://as.example"'
+    assert (
+        r["status"] == 401
+        and dict(r["headers"])["WWW-Authenticate"] == 'Basic realm="https://as.example"'
+    )
     assert tessera.error_response(tessera.PkceMismatchError())["body"]["error"] == "invalid_grant"
     assert tessera.error_response(tessera.PanicError.code)["body"] == {"error": "server_error"}
     with pytest.raises(tessera.InvalidArgumentError):
         tessera.error_response(0)
     r = tessera.resource_error_response(tessera.ExpiredError.code, "api", "expired")
     assert r["status"] == 401 and r["body"]["error"] == "invalid_token"
-    assert dict(r["headers"])["WWW-Authenticate"].startswith('Bearer realm="api", error="invalid_token"')
-    r = tessera.resource_error_response(tessera.ScopeNotGrantedError.code, "api", required_scope="read")
+    assert dict(r["headers"])["WWW-Authenticate"].startswith(
+        'Bearer realm="api", error="invalid_token"'
+    )
+    r = tessera.resource_error_response(
+        tessera.ScopeNotGrantedError.code, "api", required_scope="read"
+    )
     assert r["status"] == 403
     assert 'scope="read"' in dict(r["headers"])["WWW-Authenticate"]
     r = tessera.resource_error_response(tessera.OAuthInvalidRequestError.code, "api")
@@ -143,7 +152,10 @@ def test_redirect_uri():
         tessera.redirect_uri("https://app.example/cb?x=1", {"code": "c", "state": "s t"})
         == "https://app.example/cb?x=1&code=c&state=s+t"
     )
-    assert tessera.redirect_uri("https://a/cb", {"access_token": "t"}, "fragment") == "https://a/cb#access_token=t"
+    assert (
+        tessera.redirect_uri("https://a/cb", {"access_token": "t"}, "fragment")
+        == "https://a/cb#access_token=t"
+    )
     assert tessera.redirect_uri("https://a/cb") == "https://a/cb"
     assert tessera.redirect_uri("https://a/cb", '{"code":"c"}') == "https://a/cb?code=c"
     with pytest.raises(tessera.InvalidArgumentError):

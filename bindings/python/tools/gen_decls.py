@@ -192,7 +192,9 @@ def render(header_text: str) -> str:
     w("# fmt: off")
     w("from __future__ import annotations")
     w("")
-    w("from ctypes import POINTER, c_bool, c_char_p, c_int64, c_size_t, c_uint32, c_uint64, c_void_p")
+    w(
+        "from ctypes import POINTER, c_bool, c_char_p, c_int64, c_size_t, c_uint32, c_uint64, c_void_p"
+    )
     w("from typing import Any, Dict, List, Tuple, Type")
     w("")
     w("from ._exceptions import (")
@@ -254,6 +256,18 @@ def render(header_text: str) -> str:
         cls = class_name(const)
         w(f"    {code}: {cls},")
     w("}")
+    w("")
+    w("#: What `from tessera._decls import *` brings into `tessera`: the result codes and the")
+    w("#: per-code exception classes.")
+    w("__all__ = [")
+    w('    "RESULT_OK",')
+    for code, const, _ in results:
+        w(f"    {pyrepr('RESULT_' + const)},")
+    for code, const, _ in results:
+        cls = class_name(const)
+        if cls not in family_for(code):
+            w(f"    {pyrepr(cls)},")
+    w("]")
     w("")
     w("#: The names of the per-code exception classes, for `tessera.__all__`.")
     w("ERROR_CLASS_NAMES: List[str] = [")
