@@ -356,3 +356,10 @@ def test_library_path_override(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
     )
     assert result.returncode != 0 and "cannot load the shared library" in result.stderr
+
+
+def test_package_docstring_example_runs():
+    import doctest
+
+    result = doctest.testmod(tessera)
+    assert result.attempted > 0 and result.failed == 0
