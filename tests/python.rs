@@ -202,13 +202,11 @@ fn python_package_installs_with_pip() {
     let deps = test_dependencies();
     let site = scratch().join("python-install");
     let _ = std::fs::remove_dir_all(&site);
-    // The build backend runs cargo: the dev profile in this run's target directory keeps it to
-    // one quick crate build (`python3 -m pip install ./bindings/python` builds `release`).
-    let target = library()
-        .ancestors()
-        .find(|p| p.join("CACHEDIR.TAG").is_file())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| repo().join("target"));
+    // The build backend runs cargo. Its own target directory: a build without this run's
+    // features and dev-dependencies, next to this run's artifacts, would leave a second copy of
+    // dependencies (ring, ...) in target/debug/deps and make the doctests ambiguous. The dev
+    // profile keeps it quick (`python3 -m pip install ./bindings/python` builds `release`).
+    let target = scratch().join("python-install-target");
     let install = run(Command::new(python())
         .current_dir(repo())
         .args([
