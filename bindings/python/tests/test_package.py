@@ -363,3 +363,41 @@ def test_package_docstring_example_runs():
 
     result = doctest.testmod(tessera)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_outputs_larger_than_the_first_buffer():
+    # 4 KiB first try, then exactly the size the library reports (BUFFER_TOO_SMALL)
+    scope = " ".join(f"s{i:03d}" + "x" * 50 for i in range(250))
+    assert str(tessera.Scopes(scope)).split() == sorted(scope.split())
+    # past 64 KiB: a one-off buffer, not kept for the thread
+    key = tessera.Key.hmac(b"k" * 32)
+    token = key.sign({"pad": "x" * 100_000, "exp": NOW + 60})
+    assert len(token) > 128 * 1024
+    claims = tessera.Verifier(key, max_token_len=1 << 20).verify(token, now=NOW)
+    assert len(claims["pad"]) == 100_000
+    assert len(getattr(_ffi._tls, "buf", b"")) <= 64 * 1024
+
+
+def test_reprs_and_argument_types():
+    key = tessera.Key.generate("ES256")
+    peppers = tessera.Peppers("p", b"p" * 32)
+    issuer = tessera.Issuer({"issuer": "https://as", "audiences": ["api"]}, key, peppers)
+    verifier = tessera.Verifier(key)
+    for handle, text in [
+        (issuer, "Issuer"),
+        (peppers, "Peppers"),
+        (tessera.ScopePolicy(), "ScopePolicy"),
+        (verifier, "Verifier"),
+        (key, "Key"),
+    ]:
+        assert text in repr(handle)
+        handle.close()
+        assert text in repr(handle)
+    assert (tessera.Scopes("a") == "a") is False
+    with pytest.raises(TypeError):
+        tessera.Issuer(
+            {"issuer": "https://as", "audiences": ["api"]}, tessera.Key.generate("ES256"), "peppers"
+        )  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        tessera.Key.generate(256)  # type: ignore[arg-type]
+    assert tessera.Key.generate(b"EdDSA").alg == "EdDSA"  # type: ignore[arg-type]
