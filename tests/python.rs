@@ -1,0 +1,269 @@
+//! The Python binding (`bindings/python`), tested from `cargo test`:
+//!
+//! - `python_suite` runs `bindings/python/tests` (pytest) against the shared library this very
+//!   `cargo test` built (`TESSERA_LIBRARY` points at it), so the README's one test command covers
+//!   Python too;
+//! - `python_package_installs_with_pip` installs the package with pip the way users do — pip
+//!   runs the package's build backend, which runs cargo and bundles the library — into a
+//!   scratch directory, and imports it from elsewhere with no environment variable.
+//!
+//! Needs `python3` (or `$PYTHON`) 3.9+ with the packages of
+//! `bindings/python/requirements-test.txt`. Missing ones are installed with pip into
+//! `target/tmp/python-deps` (PyPI must be reachable then); if that fails the test fails and
+//! says what to install. It never skips.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The modules the suite imports, and the requirement that provides each.
+const MODULES: &[(&str, &str)] = &[
+    ("pytest", "pytest"),
+    ("jwt", "PyJWT[crypto]"),
+    ("joserfc", "joserfc"),
+    ("cryptography", "cryptography"),
+    ("oauthlib", "oauthlib"),
+    ("requests", "requests"),
+];
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn package_dir() -> PathBuf {
+    repo().join("bindings").join("python")
+}
+
+fn scratch() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+}
+
+fn python() -> String {
+    std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+fn library_name() -> String {
+    format!(
+        "{}tessera{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    )
+}
+
+/// The cdylib cargo built for this test run: beside this test binary in `target/*/deps`.
+fn library() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let deps = exe.parent().expect("the test binary's directory");
+    let candidates = [
+        deps.join(library_name()),
+        deps.parent()
+            .map(|p| p.join(library_name()))
+            .unwrap_or_default(),
+    ];
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .unwrap_or_else(|| {
+            panic!(
+                "the tessera shared library was not built beside the test binary (looked for \
+                 {candidates:?}); `crate-type` must include \"cdylib\""
+            )
+        })
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e} (is Python 3 installed? set $PYTHON)"))
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "--- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn missing_modules(pythonpath: Option<&Path>) -> Vec<&'static str> {
+    MODULES
+        .iter()
+        .filter(|(module, _)| {
+            let mut cmd = Command::new(python());
+            cmd.args(["-c", &format!("import {module}")]);
+            if let Some(path) = pythonpath {
+                cmd.env("PYTHONPATH", path);
+            }
+            !run(&mut cmd).status.success()
+        })
+        .map(|(_, requirement)| *requirement)
+        .collect()
+}
+
+/// Makes sure the suite's Python packages can be imported; returns an extra `PYTHONPATH`
+/// entry when they had to be installed into the scratch directory. Once per test binary.
+fn test_dependencies() -> Option<PathBuf> {
+    static DEPS: OnceLock<Option<PathBuf>> = OnceLock::new();
+    DEPS.get_or_init(install_test_dependencies).clone()
+}
+
+fn install_test_dependencies() -> Option<PathBuf> {
+    let version = run(Command::new(python()).args([
+        "-c",
+        "import sys; assert sys.version_info >= (3, 9), sys.version",
+    ]));
+    assert!(
+        version.status.success(),
+        "the Python binding needs Python 3.9 or newer as `{}` (or $PYTHON)\n{}",
+        python(),
+        text(&version)
+    );
+    let missing = missing_modules(None);
+    if missing.is_empty() {
+        return None;
+    }
+    let deps = scratch().join("python-deps");
+    if missing_modules(Some(&deps)).is_empty() {
+        return Some(deps);
+    }
+    let requirements = package_dir().join("requirements-test.txt");
+    let install = run(Command::new(python())
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
+        .arg("--target")
+        .arg(&deps)
+        .arg("-r")
+        .arg(&requirements));
+    let still = missing_modules(Some(&deps));
+    assert!(
+        install.status.success() && still.is_empty(),
+        "the Python tests need {missing:?}, and installing them into {} failed; install them \
+         with:\n\n    {} -m pip install -r bindings/python/requirements-test.txt\n\n{}",
+        deps.display(),
+        python(),
+        text(&install)
+    );
+    Some(deps)
+}
+
+fn pythonpath(extra: &[&Path]) -> std::ffi::OsString {
+    let mut paths: Vec<PathBuf> = extra.iter().map(|p| p.to_path_buf()).collect();
+    if let Some(existing) = std::env::var_os("PYTHONPATH") {
+        paths.extend(std::env::split_paths(&existing));
+    }
+    std::env::join_paths(paths).expect("a PYTHONPATH")
+}
+
+#[test]
+fn python_suite() {
+    let deps = test_dependencies();
+    let library = library();
+    let basetemp = scratch().join("pytest");
+    let mut extra: Vec<&Path> = Vec::new();
+    if let Some(deps) = deps.as_deref() {
+        extra.push(deps);
+    }
+    let output = run(Command::new(python())
+        .current_dir(package_dir())
+        .args([
+            "-m",
+            "pytest",
+            "tests",
+            "-q",
+            "-ra",
+            "-p",
+            "no:cacheprovider",
+        ])
+        .arg(format!("--basetemp={}", basetemp.display()))
+        .env("TESSERA_LIBRARY", &library)
+        .env("PYTHONPATH", pythonpath(&extra))
+        .env("PYTHONDONTWRITEBYTECODE", "1"));
+    let report = text(&output);
+    println!("{report}");
+    assert!(
+        output.status.success(),
+        "the Python suite failed (pytest exit {:?}) against {}; rerun it with\n\n    \
+         TESSERA_LIBRARY={} python3 -m pytest bindings/python/tests\n\n{report}",
+        output.status.code(),
+        library.display(),
+        library.display()
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains(" passed"), "pytest ran no test:\n{report}");
+}
+
+#[test]
+fn python_package_installs_with_pip() {
+    let deps = test_dependencies();
+    let site = scratch().join("python-install");
+    let _ = std::fs::remove_dir_all(&site);
+    // The build backend runs cargo. Its own target directory: a build without this run's
+    // features and dev-dependencies, next to this run's artifacts, would leave a second copy of
+    // dependencies (ring, ...) in target/debug/deps and make the doctests ambiguous. The dev
+    // profile keeps it quick (`python3 -m pip install ./bindings/python` builds `release`).
+    let target = scratch().join("python-install-target");
+    let install = run(Command::new(python())
+        .current_dir(repo())
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+        ])
+        .arg("--target")
+        .arg(&site)
+        .arg("./bindings/python")
+        .env("CARGO_TARGET_DIR", &target)
+        .env("TESSERA_CARGO_PROFILE", "dev")
+        .env_remove("TESSERA_LIBRARY"));
+    assert!(
+        install.status.success(),
+        "`pip install ./bindings/python` failed (it needs PyPI for setuptools, and cargo)\n{}",
+        text(&install)
+    );
+    let bundled = site.join("tessera").join(library_name());
+    assert!(bundled.is_file(), "{} was not bundled", bundled.display());
+    for name in ["py.typed", "_decls.py", "__init__.py"] {
+        assert!(
+            site.join("tessera").join(name).is_file(),
+            "{name} is missing"
+        );
+    }
+    // Imported from another directory, with no environment variable: the bundled library.
+    let elsewhere = scratch().join("python-elsewhere");
+    std::fs::create_dir_all(&elsewhere).expect("a scratch directory");
+    let mut extra: Vec<&Path> = vec![&site];
+    if let Some(deps) = deps.as_deref() {
+        extra.push(deps);
+    }
+    let check = run(Command::new(python())
+        .current_dir(&elsewhere)
+        .args([
+            "-c",
+            "import tessera, pathlib, sys\n\
+             assert pathlib.Path(tessera.LIBRARY_PATH).parent == pathlib.Path(tessera.__file__).parent, tessera.LIBRARY_PATH\n\
+             assert tessera.__version__ == tessera.library_version()\n\
+             key = tessera.Key.generate('EdDSA')\n\
+             print(tessera.__version__, tessera.Verifier(key).verify(key.sign({'exp': 2000000000}), now=1900000000))",
+        ])
+        .env("PYTHONPATH", pythonpath(&extra))
+        .env("PYTHONNOUSERSITE", "1")
+        .env_remove("TESSERA_LIBRARY"));
+    assert!(
+        check.status.success(),
+        "the installed package does not import on its own\n{}",
+        text(&check)
+    );
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        stdout.starts_with(env!("CARGO_PKG_VERSION")),
+        "unexpected output: {stdout}"
+    );
+}
