@@ -434,7 +434,8 @@ tessera_result tessera_key_hmac(const uint8_t *secret,
 tessera_result tessera_key_generate(const char *alg, tessera_key **out);
 
 /**
- * A new handle for the same key with key id `kid` (the original handle is unchanged).
+ * A new handle for the same key with key id `kid` (the original handle is unchanged). An
+ * empty `kid` is `TESSERA_RESULT_INVALID_ARGUMENT`.
  */
 tessera_result tessera_key_with_kid(const tessera_key *key, const char *kid, tessera_key **out);
 

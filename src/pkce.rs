@@ -86,20 +86,20 @@ fn check_verifier_grammar(text: &str, what: &'static str) -> Result<()> {
     if text.len() < VERIFIER_MIN_LEN {
         return Err(Error::with_detail(
             ErrorKind::InvalidPkce,
-            format!("{what} is shorter than 43 characters (RFC 7636 §4.1)"),
+            format!("{what} is shorter than 43 characters (RFC 7636 section 4.1)"),
         ));
     }
     if text.len() > VERIFIER_MAX_LEN {
         return Err(Error::with_detail(
             ErrorKind::InvalidPkce,
-            format!("{what} is longer than 128 characters (RFC 7636 §4.1)"),
+            format!("{what} is longer than 128 characters (RFC 7636 section 4.1)"),
         ));
     }
     if let Some(pos) = text.bytes().position(|b| !is_unreserved(b)) {
         return Err(Error::with_detail(
             ErrorKind::InvalidPkce,
             format!(
-                "{what} has {} at byte {pos}, outside [A-Za-z0-9-._~] (RFC 7636 §4.1)",
+                "{what} has {} at byte {pos}, outside [A-Za-z0-9-._~] (RFC 7636 section 4.1)",
                 describe_char(text, pos)
             ),
         ));
@@ -111,14 +111,14 @@ fn check_verifier_grammar(text: &str, what: &'static str) -> Result<()> {
 fn check_s256_grammar(challenge: &str) -> Result<()> {
     if challenge.len() != S256_CHALLENGE_LEN {
         return Err(invalid(
-            "S256 code_challenge must be exactly 43 base64url characters (RFC 7636 §4.2)",
+            "S256 code_challenge must be exactly 43 base64url characters (RFC 7636 section 4.2)",
         ));
     }
     if let Some(pos) = challenge.bytes().position(|b| !is_base64url(b)) {
         return Err(Error::with_detail(
             ErrorKind::InvalidPkce,
             format!(
-                "S256 code_challenge has {} at byte {pos}, outside base64url (RFC 7636 §4.2)",
+                "S256 code_challenge has {} at byte {pos}, outside base64url (RFC 7636 section 4.2)",
                 describe_char(challenge, pos)
             ),
         ));
@@ -127,7 +127,7 @@ fn check_s256_grammar(challenge: &str) -> Result<()> {
     match URL_SAFE_NO_PAD.decode(challenge) {
         Ok(bytes) if bytes.len() == 32 => Ok(()),
         _ => Err(invalid(
-            "S256 code_challenge is not the canonical base64url of 32 bytes (RFC 7636 §4.2)",
+            "S256 code_challenge is not the canonical base64url of 32 bytes (RFC 7636 section 4.2)",
         )),
     }
 }
@@ -169,7 +169,7 @@ impl FromStr for ChallengeMethod {
             "S256" => Ok(ChallengeMethod::S256),
             "plain" => Ok(ChallengeMethod::Plain),
             _ => Err(invalid(
-                "code_challenge_method must be \"S256\" or \"plain\" (RFC 7636 §4.3)",
+                "code_challenge_method must be \"S256\" or \"plain\" (RFC 7636 section 4.3)",
             )),
         }
     }
@@ -248,7 +248,7 @@ impl PkcePolicy {
     fn check_method(&self, method: ChallengeMethod) -> Result<()> {
         if method == ChallengeMethod::Plain && !self.allow_plain {
             return Err(invalid(
-                "the plain code_challenge_method is not allowed by policy (RFC 7636 §7.2)",
+                "the plain code_challenge_method is not allowed by policy (RFC 7636 section 7.2)",
             ));
         }
         Ok(())

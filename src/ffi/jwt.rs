@@ -136,7 +136,8 @@ pub unsafe extern "C" fn tessera_key_generate(
     })
 }
 
-/// A new handle for the same key with key id `kid` (the original handle is unchanged).
+/// A new handle for the same key with key id `kid` (the original handle is unchanged). An
+/// empty `kid` is `TESSERA_RESULT_INVALID_ARGUMENT`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_key_with_kid(
     key: *const tessera_key,
@@ -147,7 +148,14 @@ pub unsafe extern "C" fn tessera_key_with_kid(
         // SAFETY: conventions 3, 5 and 6.
         unsafe {
             let key: &Key = borrow(tag::KEY, key)?;
-            new_handle(tag::KEY, key.clone().with_kid(req_str(kid)?), out)
+            let kid = req_str(kid)?;
+            if kid.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "kid must not be empty",
+                ));
+            }
+            new_handle(tag::KEY, key.clone().with_kid(kid), out)
         }
     })
 }

@@ -271,7 +271,7 @@ unsafe fn pkce_text<'a>(p: *const u8, len: usize) -> Result<&'a str, Error> {
     std::str::from_utf8(unsafe { bytes(p, len) }?).map_err(|_| {
         Error::new(
             ErrorKind::InvalidPkce,
-            "PKCE value is not ASCII (RFC 7636 §4.1)",
+            "PKCE value is not ASCII (RFC 7636 section 4.1)",
         )
     })
 }

@@ -352,7 +352,7 @@ impl Issuer {
                 };
                 if required {
                     Err(invalid_request(
-                        "code_challenge is required (RFC 7636 §4.4.1, RFC 9700 §2.1.1)",
+                        "code_challenge is required (RFC 7636 section 4.4.1, RFC 9700 section 2.1.1)",
                     ))
                 } else {
                     Ok(None)

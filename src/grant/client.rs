@@ -197,7 +197,7 @@ pub fn authenticate_client<'a>(
     }
     match (client.kind, presented_secret) {
         (ClientKind::Confidential, None) => Err(invalid_client(
-            "a confidential client must authenticate (RFC 6749 §3.2.1)",
+            "a confidential client must authenticate (RFC 6749 section 3.2.1)",
         )),
         (ClientKind::Confidential, Some(secret)) => {
             let Some(hash) = &client.secret_hash else {

@@ -203,11 +203,13 @@ impl Issuer {
                 }
             }
             (Some(_), None) => {
-                return burn(invalid_grant("code_verifier is required (RFC 7636 §4.5)"));
+                return burn(invalid_grant(
+                    "code_verifier is required (RFC 7636 section 4.5)",
+                ));
             }
             (None, Some(_)) => {
                 return burn(invalid_grant(
-                    "code_verifier sent for a code issued without a challenge (RFC 9700 §2.1.1)",
+                    "code_verifier sent for a code issued without a challenge (RFC 9700 section 2.1.1)",
                 ));
             }
             (None, None) => {}

@@ -357,7 +357,7 @@ impl Key {
             return Err(Error::with_detail(
                 ErrorKind::WeakKey,
                 format!(
-                    "{alg} secret of {} bytes; at least {} are required (RFC 7518 §3.2)",
+                    "{alg} secret of {} bytes; at least {} are required (RFC 7518 section 3.2)",
                     secret.len(),
                     alg.hmac_min_len()
                 ),
@@ -659,7 +659,7 @@ impl Key {
             | Material::EcPrivate { pkcs8, .. }
             | Material::EdPrivate { pkcs8, .. } => Ok(pkcs8.clone()),
             Material::Hmac { .. } => Err(Error::new(
-                ErrorKind::NoPublicKey,
+                ErrorKind::Unsupported,
                 "HMAC secrets have no PKCS#8 form",
             )),
             _ => Err(Error::new(ErrorKind::NotPrivateKey, "this is a public key")),

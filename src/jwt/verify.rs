@@ -1111,7 +1111,7 @@ impl Verifier {
         } else if has_aud && !p.accept_any_audience {
             return Err(Error::new(
                 ErrorKind::AudienceMismatch,
-                "the token names an audience and the verifier expects none (RFC 7519 §4.1.3)",
+                "the token names an audience and the verifier expects none (RFC 7519 section 4.1.3)",
             ));
         }
         if let Some(subject) = &p.subject {
