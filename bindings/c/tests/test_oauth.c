@@ -165,11 +165,11 @@ static int oc_next(struct oc *c) {
       return 1;
     case 1: /* NULL out_len */
       c->big = (uint8_t *)malloc(c->need + 64);
-      c->small = (uint8_t *)malloc(c->need ? c->need : 1);
+      c->small = (uint8_t *)malloc(c->need > 1 ? c->need - 1 : 1); /* exactly cap bytes */
       c->exact = (uint8_t *)malloc(c->need + 1);
       if (!c->big || !c->small || !c->exact) abort();
       memset(c->big, 0xA5, c->need + 64);
-      memset(c->small, 0xA5, c->need ? c->need : 1);
+      memset(c->small, 0xA5, c->need > 1 ? c->need - 1 : 1);
       c->o = c->big, c->cap = c->need + 64, c->lenp = NULL;
       return 1;
     case 2: /* NULL out with a capacity */
@@ -239,7 +239,7 @@ static void oc_result(struct oc *c, tessera_result rc) {
         return;
       }
       OC_CHECK(c, c->got == c->need);
-      OC_CHECK(c, all_bytes(c->small, c->need, 0xA5));
+      OC_CHECK(c, all_bytes(c->small, c->need - 1, 0xA5));
       return;
     case 4:
       if (!harness_rc(c->file, c->line, c->what, rc, TESSERA_RESULT_OK) ||

@@ -34,21 +34,8 @@ constexpr const char *CALLBACK = "https%3A%2F%2Fapp.example%2Fcb";
 constexpr const char *PEPPER = "0123456789abcdef0123456789abcdef";
 
 // Runs `expr`, which must throw tessera::Error with `want` as its code.
-#define CHECK_THROWS(expr, want)                                                        \
-  do {                                                                                  \
-    harness_checks++;                                                                   \
-    try {                                                                               \
-      (void)(expr);                                                                     \
-      harness_fail(__FILE__, __LINE__);                                                 \
-      std::fprintf(stderr, "%s did not throw\n", #expr);                                \
-    } catch (const tessera::Error &e_) {                                                \
-      if (e_.code() != (want)) {                                                        \
-        harness_fail(__FILE__, __LINE__);                                               \
-        std::fprintf(stderr, "%s threw %s, expected %s\n", #expr, e_.name(),            \
-                     tessera_result_name(want));                                        \
-      }                                                                                 \
-    }                                                                                   \
-  } while (0)
+#define CHECK_THROWS(expr, want) \
+  check_throws(__FILE__, __LINE__, #expr, [&] { (void)(expr); }, (want))
 
 // Guards a test body: an unexpected exception is a failure, not a crash.
 #define GUARD(...)                                                                      \
@@ -84,16 +71,34 @@ std::string str(const std::string &json, const char *path) {
   return r.substr(1, r.size() - 2);
 }
 
-#define CHECK_EQ(got, want)                                                              \
-  do {                                                                                  \
-    harness_checks++;                                                                   \
-    const std::string got_(got), want_(want);                                           \
-    if (got_ != want_) {                                                                \
-      harness_fail(__FILE__, __LINE__);                                                 \
-      std::fprintf(stderr, "%s is \"%s\", expected \"%s\"\n", #got, got_.c_str(),       \
-                   want_.c_str());                                                      \
-    }                                                                                   \
-  } while (0)
+// `got` (a std::string) equals `want`. A function, not a macro body: it keeps the sanitized
+// build of this file fast.
+void check_eq(const char *file, int line, const char *expr, const std::string &got,
+              std::string_view want) {
+  harness_checks++;
+  if (got != want) {
+    harness_fail(file, line);
+    std::fprintf(stderr, "%s is \"%s\", expected \"%.*s\"\n", expr, got.c_str(),
+                 static_cast<int>(want.size()), want.data());
+  }
+}
+#define CHECK_EQ(got, want) check_eq(__FILE__, __LINE__, #got, (got), (want))
+
+// `f` throws tessera::Error with code `want`.
+template <class F>
+void check_throws(const char *file, int line, const char *expr, F &&f, tessera_result want) {
+  harness_checks++;
+  try {
+    f();
+    harness_fail(file, line);
+    std::fprintf(stderr, "%s did not throw\n", expr);
+  } catch (const tessera::Error &e) {
+    if (e.code() != want) {
+      harness_fail(file, line);
+      std::fprintf(stderr, "%s threw %s, expected %s\n", expr, e.name(), tessera_result_name(want));
+    }
+  }
+}
 
 std::string query_param(const std::string &uri, const std::string &name) {
   auto q = uri.find('?');
