@@ -614,7 +614,8 @@ fn install_and_pkg_config() {
     );
 }
 
-/// ASan + UBSan and valgrind over every test program (about 35 s): `bindings/c/run-sanitizers.sh`.
+/// ASan + UBSan and valgrind over every test program (about 90 s on two cores):
+/// `bindings/c/run-sanitizers.sh`.
 #[test]
 fn sanitizers_and_valgrind() {
     if std::env::var_os("TESSERA_SKIP_SANITIZERS").is_some() {
