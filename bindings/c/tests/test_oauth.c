@@ -996,6 +996,19 @@ static void test_peppers(void) {
                tessera_peppers_check_and_lookup(wrong, "tsr", STR(token.s), NULL, OUT_ARGS));
   text_free(&stored_new);
 
+  /* The key id is everything before the last ':' of a stored hash: ids with ':' work. */
+  {
+    tessera_peppers *colon = peppers_new("p:1:", PEPPER_SECRET);
+    CHECK(colon != NULL);
+    if (colon) {
+      CALL_OUT(&t, tessera_peppers_lookup(colon, STR(token.s), PLAIN_ARGS));
+      CHECK(t.s && strncmp(t.s, "p:1::", 5) == 0);
+      if (t.s) CHECK_OK(tessera_peppers_verify(colon, STR(token.s), STR(t.s)));
+      text_free(&t);
+    }
+    tessera_peppers_free(colon);
+  }
+
   /* The wrong free function ignores a pepper set; _free(NULL) is a no-op. */
   tessera_scopes_free((tessera_scopes *)(void *)set);
   CHECK_OK(tessera_peppers_verify(set, STR(token.s), STR(stored_old.s)));
@@ -2284,6 +2297,45 @@ static void test_client_credentials(void) {
   CHECK_JRAW(t, "ok", "false");
   CHECK_JSTR(t, "error.error", "invalid_client");
   text_free(&t);
+  /* Pepper rotation reaches client authentication: a secret hashed under an older pepper
+   * authenticates at an issuer whose peppers keep it, and only there. */
+  {
+    static const char old_pepper[] = "the old pepper, thirty-two bytes+";
+    tessera_peppers *old = peppers_new("p0", old_pepper);
+    tessera_peppers *rotated = peppers_new("p1", PEPPER_SECRET);
+    tessera_issuer *issuer = NULL;
+    struct text old_hash = {NULL, 0};
+    char *old_svc = NULL;
+    if (old && rotated) {
+      CHECK_OK(tessera_peppers_add_previous(rotated, "p0", STR(old_pepper)));
+      CHECK_OK(tessera_issuer_new(STR(POLICY), a.key, rotated, &issuer));
+      CALL_OUT(&old_hash, tessera_client_secret_hash(old, STR("s3cret-value"), PLAIN_ARGS));
+    }
+    if (issuer && old_hash.s) {
+      struct as rotated_as = a;
+      rotated_as.issuer = issuer;
+      old_svc = fmt("{\"client_id\":\"svc\",\"kind\":\"confidential\",\"allowed_scope\":"
+                    "\"read\",\"grant_types\":[\"client_credentials\"],\"secret_hash\":\"%s\"}",
+                    old_hash.s);
+      t = token_endpoint(&rotated_as, old_svc, NULL,
+                         "grant_type=client_credentials&scope=read&client_id=svc"
+                         "&client_secret=s3cret-value",
+                         NULL, NOW);
+      CHECK_JRAW(t, "ok", "true");
+      text_free(&t);
+      t = token_endpoint(&a, old_svc, NULL, /* a.issuer knows only p1 */
+                         "grant_type=client_credentials&scope=read&client_id=svc"
+                         "&client_secret=s3cret-value",
+                         NULL, NOW);
+      CHECK_JSTR(t, "error.error", "invalid_client");
+      text_free(&t);
+    }
+    free(old_svc);
+    text_free(&old_hash);
+    tessera_issuer_free(issuer);
+    tessera_peppers_free(rotated);
+    tessera_peppers_free(old);
+  }
   /* A public client may not use client credentials. */
   t = token_endpoint(&a, APP, NULL, "grant_type=client_credentials&client_id=app", NULL, NOW);
   CHECK_JRAW(t, "ok", "false");
