@@ -399,7 +399,7 @@ fn tamper(token: &str) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
-/// issue_token and verify_token, statically and dynamically linked, end to end.
+/// issue_token, verify_token and auth_code_flow, statically and dynamically linked, end to end.
 #[test]
 fn c_examples() {
     let examples = root().join("bindings/c/examples");
@@ -480,6 +480,39 @@ fn c_examples() {
         assert!(ran.stderr.contains("usage:"));
         let ran = run(Command::new(&issue), &dir, "issue-usage");
         assert_eq!(ran.code, Some(2));
+
+        // The authorization-code flow with PKCE, refresh rotation and replay.
+        let flow = dir.join("auth_code_flow");
+        compile(&examples.join("auth_code_flow.c"), &flow, link, &[]);
+        check_linkage(&flow, link);
+        let ran = run_ok(Command::new(&flow), &dir, "auth-code-flow");
+        let lines: Vec<&str> = ran.stdout.lines().collect();
+        assert_eq!(lines.len(), 5, "{}", ran.stdout);
+        let code = lines[0]
+            .strip_prefix("1. authorize: redirect to https://app.example/cb?code=tsr_ac_")
+            .unwrap_or_else(|| panic!("{}", ran.stdout));
+        assert!(
+            code.ends_with("&state=xyz&iss=https%3A%2F%2Fas.example") && code.find('&') == Some(49),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[1].starts_with("2. token: access token of ")
+                && lines[1].contains(" bytes, refresh token tsr_rt_")
+                && lines[1].ends_with("..."),
+            "{}",
+            lines[1]
+        );
+        assert_eq!(
+            &lines[2..],
+            [
+                "3. resource server: valid access token for user-42, scope \"read\"",
+                "4. refresh: new refresh token, state version 3",
+                "5. replayed refresh token: invalid_grant, family revoked",
+            ],
+            "{}",
+            ran.stdout
+        );
     }
 }
 
@@ -581,7 +614,8 @@ fn install_and_pkg_config() {
     );
 }
 
-/// ASan + UBSan and valgrind over every test program (about 35 s): `bindings/c/run-sanitizers.sh`.
+/// ASan + UBSan and valgrind over every test program (about 90 s on two cores):
+/// `bindings/c/run-sanitizers.sh`.
 #[test]
 fn sanitizers_and_valgrind() {
     if std::env::var_os("TESSERA_SKIP_SANITIZERS").is_some() {

@@ -1,8 +1,9 @@
 // tessera.hpp: a header-only C++17 wrapper over the tessera C ABI (tessera.h).
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
-// - Move-only RAII handles: Key, KeySet, VerifierBuilder, Verifier, Verified. A moved-from
-//   handle is empty; using it throws Error(TESSERA_RESULT_NULL_POINTER).
+// - Move-only RAII handles: Key, KeySet, VerifierBuilder, Verifier, Verified, ScopePolicy,
+//   Scopes, Peppers, Issuer. A moved-from handle is empty; using it throws
+//   Error(TESSERA_RESULT_NULL_POINTER).
 // - Inputs are std::string_view (bytes or UTF-8 text); outputs are std::string (the
 //   BUFFER_TOO_SMALL retry happens inside). Short identifiers (algorithm names, kid, issuer,
 //   claim names) must not contain NUL: such a view throws Error(TESSERA_RESULT_INVALID_ARGUMENT)
@@ -10,8 +11,15 @@
 // - Failures throw tessera::Error (a std::runtime_error) carrying code(), name() and
 //   description(). Hot paths have non-throwing variants: Verifier::check and check_batch
 //   return result codes.
-// - Key, KeySet, Verifier and Verified are immutable: share them across threads. A
-//   VerifierBuilder is not thread-safe.
+// - Key, KeySet, Verifier, Verified, ScopePolicy, Scopes and Issuer are immutable: share them
+//   across threads. A VerifierBuilder is not thread-safe; a Peppers set is once configured
+//   (add_previous() must not run while other threads use it).
+// - The OAuth side speaks JSON, as the C ABI does: wire-format parsers, the Issuer endpoints
+//   and error responses return the JSON text as std::string (see tessera.h for each shape).
+//   Refusals at the Issuer endpoints are outcomes ("ok": false), not exceptions; exceptions
+//   are for argument errors and for the parsers' OAuth errors (e.g.
+//   TESSERA_RESULT_OAUTH_INVALID_REQUEST), whose code() tessera::error_response() turns into
+//   the HTTP answer.
 //
 // Link exactly as for C (see bindings/c/README.md), e.g.
 //   c++ -std=c++17 app.cpp $(pkg-config --cflags --libs tessera)
@@ -130,6 +138,25 @@ struct VerifierFree {
 struct VerifiedFree {
   void operator()(tessera_verified *p) const noexcept { tessera_verified_free(p); }
 };
+struct ScopePolicyFree {
+  void operator()(tessera_scope_policy *p) const noexcept { tessera_scope_policy_free(p); }
+};
+struct ScopesFree {
+  void operator()(tessera_scopes *p) const noexcept { tessera_scopes_free(p); }
+};
+struct PeppersFree {
+  void operator()(tessera_peppers *p) const noexcept { tessera_peppers_free(p); }
+};
+struct IssuerFree {
+  void operator()(tessera_issuer *p) const noexcept { tessera_issuer_free(p); }
+};
+
+/// Calls a check that answers OK or one "no" code: true, false, or throws for anything else.
+inline bool yes_or(tessera_result rc, tessera_result no) {
+  if (rc == no) return false;
+  check(rc);
+  return true;
+}
 
 }  // namespace detail
 
@@ -484,6 +511,415 @@ class VerifierBuilder {
     return *this;
   }
   std::unique_ptr<tessera_verifier_builder, detail::BuilderFree> h_;
+};
+
+// ---- scopes ----------------------------------------------------------------------------------
+
+/// A scope implication table: which granted scope implies which requested one.
+class ScopePolicy {
+ public:
+  /// The table in which a scope implies only itself.
+  ScopePolicy() {
+    tessera_scope_policy *p = nullptr;
+    detail::check(tessera_scope_policy_from_json(nullptr, 0, &p));
+    h_.reset(p);
+  }
+  /// {"wildcard_actions": true, "superscopes": ["all"], "rules": [["job:write", "job:read"]]}
+  /// (every member optional; rules also as {"job:write": ["job:read"]}); empty: no implication.
+  static ScopePolicy from_json(std::string_view json) {
+    tessera_scope_policy *p = nullptr;
+    detail::check(tessera_scope_policy_from_json(detail::bytes(json), json.size(), &p));
+    return ScopePolicy(p);
+  }
+
+  const tessera_scope_policy *get() const noexcept { return h_.get(); }
+  explicit operator bool() const noexcept { return h_ != nullptr; }
+
+ private:
+  explicit ScopePolicy(tessera_scope_policy *p) noexcept : h_(p) {}
+  std::unique_ptr<tessera_scope_policy, detail::ScopePolicyFree> h_;
+};
+
+/// A normalised scope set (deduplicated, in byte order). Without a ScopePolicy argument, a
+/// scope implies only itself.
+class Scopes {
+ public:
+  /// An RFC 6749 §3.3 scope string ("" is the empty set).
+  static Scopes parse(std::string_view scope) {
+    tessera_scopes *s = nullptr;
+    detail::check(tessera_scopes_parse(detail::bytes(scope), scope.size(), &s));
+    return Scopes(s);
+  }
+  /// The `scope` and `scp` claims of a JWT claims set (JSON object).
+  static Scopes from_claims(std::string_view claims_json) {
+    tessera_scopes *s = nullptr;
+    detail::check(tessera_scopes_from_claims(detail::bytes(claims_json), claims_json.size(), &s));
+    return Scopes(s);
+  }
+
+  /// The scope string: scopes in byte order, one space apart.
+  std::string to_string() const {
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_scopes_to_string(get(), out, cap, len);
+    });
+  }
+  std::size_t size() const {
+    std::size_t n = 0;
+    detail::check(tessera_scopes_len(get(), &n));
+    return n;
+  }
+  /// Whether the set holds exactly `scope` (no implication).
+  bool contains(std::string_view scope) const {
+    bool out = false;
+    detail::check(tessera_scopes_contains(get(), detail::CStr(scope).get(), &out));
+    return out;
+  }
+  /// Whether every scope of `requested` is implied by one of this set.
+  bool covers(const Scopes &requested) const { return covers_(requested, nullptr); }
+  bool covers(const Scopes &requested, const ScopePolicy &policy) const {
+    return covers_(requested, policy.get());
+  }
+  /// As covers(), as a code: ok or TESSERA_RESULT_SCOPE_NOT_GRANTED. Never throws.
+  tessera_result check(const Scopes &requested) const noexcept {
+    return tessera_scopes_check(get(), requested.get(), nullptr);
+  }
+  tessera_result check(const Scopes &requested, const ScopePolicy &policy) const noexcept {
+    return tessera_scopes_check(get(), requested.get(), policy.get());
+  }
+  /// `requested`, provided this set covers it; else throws TESSERA_RESULT_SCOPE_NOT_GRANTED.
+  Scopes narrow(const Scopes &requested) const { return narrow_(requested, nullptr); }
+  Scopes narrow(const Scopes &requested, const ScopePolicy &policy) const {
+    return narrow_(requested, policy.get());
+  }
+  /// The set without every scope implied by another of its scopes.
+  Scopes reduce(const ScopePolicy &policy) const { return reduce_(policy.get()); }
+  /// A copy of the set.
+  Scopes copy() const { return reduce_(nullptr); }
+
+  const tessera_scopes *get() const noexcept { return h_.get(); }
+  explicit operator bool() const noexcept { return h_ != nullptr; }
+
+ private:
+  explicit Scopes(tessera_scopes *s) noexcept : h_(s) {}
+  bool covers_(const Scopes &requested, const tessera_scope_policy *policy) const {
+    bool out = false;
+    detail::check(tessera_scopes_covers(get(), requested.get(), policy, &out));
+    return out;
+  }
+  Scopes narrow_(const Scopes &requested, const tessera_scope_policy *policy) const {
+    tessera_scopes *s = nullptr;
+    detail::check(tessera_scopes_narrow(get(), requested.get(), policy, &s));
+    return Scopes(s);
+  }
+  Scopes reduce_(const tessera_scope_policy *policy) const {
+    tessera_scopes *s = nullptr;
+    detail::check(tessera_scopes_reduce(get(), policy, &s));
+    return Scopes(s);
+  }
+  std::unique_ptr<tessera_scopes, detail::ScopesFree> h_;
+};
+
+// ---- opaque tokens, peppers, PKCE -----------------------------------------------------------
+
+/// A new opaque token "<prefix>_<kind>_..." (kind "ac", "rt", "ak" or "at"). Secret: show it
+/// once, store only its lookup hash (Peppers::lookup).
+inline std::string token_generate(std::string_view prefix, std::string_view kind) {
+  detail::CStr p(prefix), k(kind);
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_token_generate(p.get(), k.get(), out, cap, len);
+  });
+}
+
+/// Checks a presented token's grammar, kind (when `expected_kind` is not empty) and checksum
+/// offline, and returns its kind; throws MALFORMED_OPAQUE_TOKEN, WRONG_TOKEN_KIND or
+/// TOKEN_CHECKSUM.
+inline std::string token_check(std::string_view prefix, std::string_view token,
+                               std::string_view expected_kind = {}) {
+  detail::CStr p(prefix), k(expected_kind);
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_token_check(p.get(), detail::bytes(token), token.size(), k.or_null(), out,
+                               cap, len);
+  });
+}
+
+/// Lookup-hash peppers: the current one, and older ones so that stored hashes still verify.
+class Peppers {
+ public:
+  /// The current pepper: `secret` of 32 bytes or more, named `key_id`.
+  Peppers(std::string_view key_id, std::string_view secret) {
+    tessera_peppers *p = nullptr;
+    detail::check(tessera_peppers_new(detail::CStr(key_id).get(), detail::bytes(secret),
+                                      secret.size(), &p));
+    h_.reset(p);
+  }
+
+  /// Adds an older pepper. Configuration only: not while other threads use the set.
+  Peppers &add_previous(std::string_view key_id, std::string_view secret) {
+    detail::check(tessera_peppers_add_previous(h_.get(), detail::CStr(key_id).get(),
+                                               detail::bytes(secret), secret.size()));
+    return *this;
+  }
+  /// The lookup hash "<key_id>:<base64url>" of a token under the current pepper.
+  std::string lookup(std::string_view token) const {
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_peppers_lookup(get(), detail::bytes(token), token.size(), out, cap, len);
+    });
+  }
+  /// Whether `stored` is the lookup hash of `token` (under any pepper of the set); throws
+  /// INVALID_ARGUMENT when `stored` is not a lookup hash.
+  bool verify(std::string_view token, std::string_view stored) const {
+    return detail::yes_or(tessera_peppers_verify(get(), detail::bytes(token), token.size(),
+                                                 detail::bytes(stored), stored.size()),
+                          static_cast<tessera_result>(TESSERA_RESULT_TOKEN_MISMATCH));
+  }
+  /// token_check(), then lookup(): everything before the database.
+  std::string check_and_lookup(std::string_view prefix, std::string_view token,
+                               std::string_view expected_kind = {}) const {
+    detail::CStr p(prefix), k(expected_kind);
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_peppers_check_and_lookup(get(), p.get(), detail::bytes(token), token.size(),
+                                              k.or_null(), out, cap, len);
+    });
+  }
+  /// What a client registration stores for a confidential client's secret (`secret_hash`).
+  std::string client_secret_hash(std::string_view secret) const {
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_client_secret_hash(get(), detail::bytes(secret), secret.size(), out, cap,
+                                        len);
+    });
+  }
+
+  const tessera_peppers *get() const noexcept { return h_.get(); }
+  explicit operator bool() const noexcept { return h_ != nullptr; }
+
+ private:
+  std::unique_ptr<tessera_peppers, detail::PeppersFree> h_;
+};
+
+/// A new PKCE code verifier (43 characters; RFC 7636 §4.1).
+inline std::string pkce_verifier() {
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_pkce_verifier_new(out, cap, len);
+  });
+}
+/// The S256 code challenge of a verifier (RFC 7636 §4.2).
+inline std::string pkce_challenge(std::string_view verifier) {
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_pkce_challenge(detail::bytes(verifier), verifier.size(), out, cap, len);
+  });
+}
+/// Whether `verifier` matches `challenge` under `method` ("S256", or "plain" when allowed);
+/// throws INVALID_PKCE for malformed values, unknown methods and "plain" when not allowed.
+inline bool pkce_verify(std::string_view verifier, std::string_view challenge,
+                        std::string_view method = "S256", bool allow_plain = false) {
+  return detail::yes_or(
+      tessera_pkce_verify(detail::bytes(verifier), verifier.size(), detail::bytes(challenge),
+                          challenge.size(), detail::CStr(method).get(), allow_plain),
+      static_cast<tessera_result>(TESSERA_RESULT_PKCE_MISMATCH));
+}
+
+// ---- wire formats (JSON out; parsers throw the OAuth code to answer with) --------------------
+
+/// An application/x-www-form-urlencoded body (or query) as a JSON object of strings.
+inline std::string form_parse(std::string_view body) {
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_form_parse(detail::bytes(body), body.size(), out, cap, len);
+  });
+}
+/// An authorization request (query string or POST body) as JSON, for Issuer::authorize.
+inline std::string authorize_request_parse(std::string_view query) {
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_authorize_request_parse(detail::bytes(query), query.size(), out, cap, len);
+  });
+}
+/// A token request and the client's authentication: {"request": ..., "client_auth": ...}.
+/// `authorization` is the Authorization header (empty: none). Holds secrets.
+inline std::string token_request_parse(std::string_view body, std::string_view authorization = {}) {
+  detail::CStr header(authorization);
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_token_request_parse(detail::bytes(body), body.size(), header.or_null(), out,
+                                       cap, len);
+  });
+}
+/// A revocation request and the client's authentication, as token_request_parse().
+inline std::string revocation_request_parse(std::string_view body,
+                                            std::string_view authorization = {}) {
+  detail::CStr header(authorization);
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_revocation_request_parse(detail::bytes(body), body.size(), header.or_null(),
+                                            out, cap, len);
+  });
+}
+/// An introspection request: {"token": ..., "token_type_hint": ...}.
+inline std::string introspection_request_parse(std::string_view body) {
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_introspection_request_parse(detail::bytes(body), body.size(), out, cap, len);
+  });
+}
+/// The access token of an Authorization header; std::nullopt when the request lacks
+/// authentication (no header, or another scheme: answer 401 with bearer_challenge()); throws
+/// OAUTH_INVALID_REQUEST for a malformed Bearer header.
+inline std::optional<std::string> bearer_token(std::string_view authorization) {
+  detail::CStr header(authorization);
+  std::string token = detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_bearer_token(header.or_null(), out, cap, len);
+  });
+  if (token.empty()) return std::nullopt;
+  return token;
+}
+/// The WWW-Authenticate value for a resource request without authentication.
+inline std::string bearer_challenge(std::string_view realm) {
+  detail::CStr r(realm);
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_bearer_challenge(r.get(), out, cap, len);
+  });
+}
+/// The token endpoint's error response for a result code: {"status", "body", "headers"}.
+/// Empty description or realm: none.
+inline std::string error_response(std::uint32_t code, std::string_view description = {},
+                                  std::string_view realm = {}) {
+  detail::CStr d(description), r(realm);
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_error_response(code, d.or_null(), r.or_null(), out, cap, len);
+  });
+}
+/// A resource server's error response (RFC 6750 §3), with a Bearer challenge for `realm`.
+inline std::string resource_error_response(std::uint32_t code, std::string_view description,
+                                           std::string_view realm,
+                                           std::string_view required_scope = {}) {
+  detail::CStr d(description), r(realm), s(required_scope);
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_resource_error_response(code, d.or_null(), r.get(), s.or_null(), out, cap,
+                                           len);
+  });
+}
+/// `base` with the parameters of `params_json` (an object of strings) added, in "query" or
+/// "fragment" mode (empty: query).
+inline std::string redirect_uri(std::string_view base, std::string_view params_json = {},
+                                std::string_view mode = {}) {
+  detail::CStr b(base), m(mode);
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_redirect_uri(b.get(), detail::bytes(params_json), params_json.size(),
+                                m.or_null(), out, cap, len);
+  });
+}
+/// Whether a presented redirect URI matches a registered one (exact; loopback ports aside).
+inline bool redirect_uri_matches(std::string_view registered, std::string_view presented) {
+  bool out = false;
+  detail::check(tessera_redirect_uri_matches(detail::CStr(registered).get(),
+                                             detail::CStr(presented).get(), &out));
+  return out;
+}
+/// RFC 8414 authorization server metadata, validated and normalised.
+inline std::string server_metadata(std::string_view json) {
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_server_metadata(detail::bytes(json), json.size(), out, cap, len);
+  });
+}
+
+// ---- the issuer -----------------------------------------------------------------------------
+
+/// The token issuer of an authorization server: its endpoints as pure functions over JSON
+/// (shapes in tessera.h). Empty `client_json`/`state_json`: none (C `(NULL, 0)`). Outcomes
+/// carry refusals ("ok": false, "outcome": "rejected"...) and the state and effects to persist
+/// before answering; exceptions are argument errors only. Immutable: share across threads.
+class Issuer {
+ public:
+  /// Copies `signing_key` (private or HMAC) and `peppers`: both may be destroyed afterwards.
+  Issuer(std::string_view policy_json, const Key &signing_key, const Peppers &peppers) {
+    tessera_issuer *i = nullptr;
+    detail::check(tessera_issuer_new(detail::bytes(policy_json), policy_json.size(),
+                                     signing_key.get(), peppers.get(), &i));
+    h_.reset(i);
+  }
+
+  /// Before the consent page: {"outcome": "ok", "scope": ...} or a refusal.
+  std::string check_authorize(std::string_view client_json, std::string_view request_json) const {
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_issuer_check_authorize(get(), detail::bytes(client_json), client_json.size(),
+                                            detail::bytes(request_json), request_json.size(), out,
+                                            cap, len);
+    });
+  }
+  /// `subject` approved: {"outcome": "granted", "redirect", "state", "effects"} or a refusal.
+  std::string authorize(std::string_view client_json, std::string_view request_json,
+                        std::string_view subject, std::int64_t now) const {
+    detail::CStr sub(subject);
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_issuer_authorize(get(), detail::bytes(client_json), client_json.size(),
+                                      detail::bytes(request_json), request_json.size(), sub.get(),
+                                      now, out, cap, len);
+    });
+  }
+  /// The resource owner refused: an access_denied redirect, or "fatal".
+  std::string deny(std::string_view client_json, std::string_view request_json) const {
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_issuer_deny(get(), detail::bytes(client_json), client_json.size(),
+                                 detail::bytes(request_json), request_json.size(), out, cap, len);
+    });
+  }
+  /// The token endpoint: {"ok", "response", "error", "state", "effects"}. `client_auth_json`
+  /// and `request_json` are the members of token_request_parse()'s output.
+  std::string token(std::string_view client_json, std::string_view client_auth_json,
+                    std::string_view state_json, std::string_view request_json,
+                    std::int64_t now) const {
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_issuer_token(get(), detail::bytes(client_json), client_json.size(),
+                                  detail::bytes(client_auth_json), client_auth_json.size(),
+                                  detail::bytes(state_json), state_json.size(),
+                                  detail::bytes(request_json), request_json.size(), now, out, cap,
+                                  len);
+    });
+  }
+  /// Where to find a presented token's state: {"locator": "lookup" | "family" | "none", ...}.
+  std::string locate(std::string_view token, std::int64_t now) const {
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_issuer_locate(get(), detail::bytes(token), token.size(), now, out, cap, len);
+    });
+  }
+  /// The revocation endpoint (RFC 7009): an outcome as for token().
+  std::string revoke(std::string_view client_json, std::string_view client_auth_json,
+                     std::string_view state_json, std::string_view token,
+                     std::int64_t now) const {
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_issuer_revoke(get(), detail::bytes(client_json), client_json.size(),
+                                   detail::bytes(client_auth_json), client_auth_json.size(),
+                                   detail::bytes(state_json), state_json.size(),
+                                   detail::bytes(token), token.size(), now, out, cap, len);
+    });
+  }
+  /// Revokes a whole family at the host's initiative: {"state", "effects"}.
+  std::string revoke_family(std::string_view state_json, std::int64_t now) const {
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_issuer_revoke_family(get(), detail::bytes(state_json), state_json.size(),
+                                          now, out, cap, len);
+    });
+  }
+  /// The introspection response body (RFC 7662): {"active": false} for anything inactive.
+  std::string introspect(std::string_view state_json, std::string_view token,
+                         std::int64_t now) const {
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_issuer_introspect(get(), detail::bytes(state_json), state_json.size(),
+                                       detail::bytes(token), token.size(), now, out, cap, len);
+    });
+  }
+  /// A task-scoped engine token: {"token", "expires_at", "scope", "jti"}; throws
+  /// OAUTH_INVALID_SCOPE when `parent_scope` does not cover `requested_scope`.
+  std::string engine_token(std::string_view parent_scope, std::string_view requested_scope,
+                           std::string_view subject, std::string_view audience,
+                           std::int64_t now) const {
+    detail::CStr parent(parent_scope), requested(requested_scope), sub(subject), aud(audience);
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_issuer_engine_token(get(), parent.get(), requested.get(), sub.get(),
+                                         aud.get(), now, out, cap, len);
+    });
+  }
+
+  const tessera_issuer *get() const noexcept { return h_.get(); }
+  explicit operator bool() const noexcept { return h_ != nullptr; }
+
+ private:
+  std::unique_ptr<tessera_issuer, detail::IssuerFree> h_;
 };
 
 }  // namespace tessera
