@@ -8,11 +8,12 @@
 //! what to install. `TESSERA_SKIP_SANITIZERS=1` skips the sanitizer and valgrind runs (and says
 //! so); `TESSERA_LIB_DIR` points at other `libtessera.{a,so}`; `CC`/`CXX` pick the compilers.
 
+mod common;
+
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// C and C++ flags of every build (the sanitizer script uses the same).
@@ -53,42 +54,9 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Where `libtessera.a` and `libtessera.so` are: `TESSERA_LIB_DIR`, else a fresh `cargo build
-/// --lib` of this checkout into its own target directory (`target/c-abi`). The artefacts cargo
-/// leaves in `target/<profile>/deps/` are shared by builds with different features and can be
-/// stale, so they are never used.
+/// Where `libtessera.a` and `libtessera.so` are (see `common::fresh_lib_dir`).
 fn lib_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let has_libs =
-            |d: &Path| d.join("libtessera.a").is_file() && d.join("libtessera.so").is_file();
-        if let Some(dir) = std::env::var_os("TESSERA_LIB_DIR") {
-            let dir = PathBuf::from(dir);
-            assert!(
-                has_libs(&dir),
-                "TESSERA_LIB_DIR={} has no libtessera.a and libtessera.so",
-                dir.display()
-            );
-            return dir;
-        }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let target = root.join("target").join("c-abi");
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--lib", "--quiet", "--manifest-path"])
-            .arg(root.join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&target)
-            .status()
-            .expect("cargo could not be started");
-        assert!(status.success(), "cargo build --lib failed for the C tests");
-        let dir = target.join("debug");
-        assert!(
-            has_libs(&dir),
-            "cargo build --lib left no libtessera.a/.so in {}",
-            dir.display()
-        );
-        dir
-    })
+    common::fresh_lib_dir()
 }
 
 /// A tool that must exist, else a failure naming the package to install.

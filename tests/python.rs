@@ -12,6 +12,8 @@
 //! `target/tmp/python-deps` (PyPI must be reachable then); if that fails the test fails and
 //! says what to install. It never skips.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -50,26 +52,9 @@ fn library_name() -> String {
     )
 }
 
-/// The cdylib cargo built for this test run: beside this test binary in `target/*/deps`.
+/// A freshly built tessera shared library of this checkout (see `common::fresh_lib_dir`).
 fn library() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let deps = exe.parent().expect("the test binary's directory");
-    let candidates = [
-        deps.join(library_name()),
-        deps.parent()
-            .map(|p| p.join(library_name()))
-            .unwrap_or_default(),
-    ];
-    candidates
-        .iter()
-        .find(|p| p.is_file())
-        .cloned()
-        .unwrap_or_else(|| {
-            panic!(
-                "the tessera shared library was not built beside the test binary (looked for \
-                 {candidates:?}); `crate-type` must include \"cdylib\""
-            )
-        })
+    common::fresh_lib_dir().join(library_name())
 }
 
 fn run(cmd: &mut Command) -> Output {

@@ -16,7 +16,7 @@ use super::{
 };
 use super::{tessera_key, tessera_peppers};
 use crate::grant::{
-    AuthorizeOutcome, Client, GrantState, Issuer, Locator, Outcome, Policy, Redirect, json_error,
+    AuthorizeOutcome, Client, GrantState, Issuer, Locator, Outcome, Policy, Redirect,
 };
 use crate::jwt::Key;
 use crate::scope::ScopeSet;
@@ -75,7 +75,7 @@ fn to_value(value: &impl serde::Serialize) -> Result<Value, Error> {
 }
 
 fn parse<T: DeserializeOwned>(what: &str, json: &str) -> Result<T, Error> {
-    serde_json::from_str(json).map_err(|e| json_error(what, &e))
+    crate::grant::from_json_object(what, json.as_bytes())
 }
 
 fn client(json: Option<&str>) -> Result<Option<Client>, Error> {

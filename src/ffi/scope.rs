@@ -12,7 +12,7 @@ use super::{
     text, write_out, write_value,
 };
 use crate::Error;
-use crate::grant::{ImplicationsConfig, json_error};
+use crate::grant::ImplicationsConfig;
 use crate::scope::{Implications, ScopeSet};
 
 /// A normalised scope set (deduplicated, sorted by byte order). Immutable: thread-safe.
@@ -50,8 +50,7 @@ fn policy_from_json(json: &[u8]) -> Result<Implications, Error> {
     if json.is_empty() {
         return Ok(Implications::none());
     }
-    let parsed: PolicyJson =
-        serde_json::from_slice(json).map_err(|e| json_error("scope policy", &e))?;
+    let parsed: PolicyJson = crate::grant::from_json_object("scope policy", json)?;
     let mut config = ImplicationsConfig {
         wildcard_actions: parsed.wildcard_actions,
         superscopes: parsed.superscopes,
@@ -158,9 +157,7 @@ pub unsafe extern "C" fn tessera_scopes_from_claims(
     boundary(|| {
         // SAFETY: conventions 3 and 5.
         unsafe {
-            let claims: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_slice(bytes(claims_json, claims_len)?)
-                    .map_err(|e| json_error("claims", &e))?;
+            let claims = crate::jwt::parse_json_object(bytes(claims_json, claims_len)?)?;
             new_handle(tag::SCOPES, ScopeSet::from_claims(&claims)?, out)
         }
     })

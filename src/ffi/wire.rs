@@ -420,8 +420,8 @@ pub unsafe extern "C" fn tessera_server_metadata(
     boundary(|| {
         // SAFETY: conventions 3 and 4.
         unsafe {
-            let metadata: ServerMetadata = serde_json::from_str(text(json, json_len)?)
-                .map_err(|e| json_error("metadata", &e))?;
+            let metadata: ServerMetadata =
+                crate::grant::from_json_object("metadata", text(json, json_len)?.as_bytes())?;
             write_out(metadata.to_json()?.as_bytes(), out, cap, out_len)
         }
     })

@@ -95,7 +95,7 @@ impl Client {
     /// Reads a registration from JSON; [`ErrorKind::InvalidJson`] for malformed JSON, unknown
     /// members or wrong types (including scopes that break RFC 6749 §3.3).
     pub fn from_json(json: &str) -> Result<Client> {
-        serde_json::from_str(json).map_err(|e| super::json_error("client", &e))
+        super::from_json_object("client", json.as_bytes())
     }
 
     /// The registration as JSON.

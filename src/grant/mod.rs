@@ -477,6 +477,18 @@ pub(crate) fn json_error(what: &str, e: &serde_json::Error) -> Error {
     )
 }
 
+/// Reads JSON text into `T` strictly: the text must be an object (serde alone would fill a
+/// struct from an array, by field order), and duplicate member names are refused at every depth
+/// ([`ErrorKind::DuplicateMember`]), as everywhere else tessera reads JSON.
+pub(crate) fn from_json_object<T: serde::de::DeserializeOwned>(
+    what: &str,
+    json: &[u8],
+) -> Result<T> {
+    let map = crate::jwt::parse_json_object(json)
+        .map_err(|e| Error::with_detail(e.kind(), format!("{what}: {}", e.detail())))?;
+    serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| json_error(what, &e))
+}
+
 /// Serde for [`LookupHash`] as its text form `<key_id>:<base64url>`.
 pub(crate) mod lookup_text {
     use serde::{Deserialize, Deserializer, Serializer};

@@ -8,7 +8,6 @@ use crate::pkce::PkcePolicy;
 use crate::scope::Implications;
 use crate::token::TokenFormat;
 
-use super::json_error;
 use crate::{Error, ErrorKind, Result};
 
 /// One minute, in seconds.
@@ -268,8 +267,7 @@ impl Policy {
     /// Reads a [`PolicyConfig`] from JSON and checks it. [`ErrorKind::InvalidJson`] for JSON
     /// that is malformed, has unknown members or members of the wrong type.
     pub fn from_json(json: &str) -> Result<Policy> {
-        let config: PolicyConfig =
-            serde_json::from_str(json).map_err(|e| json_error("policy", &e))?;
+        let config: PolicyConfig = super::from_json_object("policy", json.as_bytes())?;
         Policy::new(config)
     }
 
@@ -391,7 +389,6 @@ mod tests {
             r#"{"issuer":"x","audiences":["a"],"surprise":1}"#,
             r#"{"issuer":"x","audiences":"a"}"#,
             r#"{"issuer":"x","audiences":["a"],"code_lifetime":-1}"#,
-            r#"{"issuer":"x","audiences":["a"],"issuer":"y"}"#,
             r#"{"audiences":["a"]}"#,
             "[]",
             "{",
@@ -402,6 +399,12 @@ mod tests {
                 "{text}"
             );
         }
+        assert_eq!(
+            Policy::from_json(r#"{"issuer":"x","audiences":["a"],"issuer":"y"}"#)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::DuplicateMember
+        );
     }
 
     #[test]

@@ -267,7 +267,7 @@ impl GrantState {
                 "grant state JSON over 1 MiB",
             ));
         }
-        let probe: Probe = serde_json::from_str(json).map_err(|e| json_error("state", &e))?;
+        let probe: Probe = super::from_json_object("state", json.as_bytes())?;
         if probe.v != u64::from(STATE_FORMAT) {
             return Err(Error::new(
                 ErrorKind::Unsupported,

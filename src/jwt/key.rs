@@ -659,7 +659,7 @@ impl Key {
             | Material::EcPrivate { pkcs8, .. }
             | Material::EdPrivate { pkcs8, .. } => Ok(pkcs8.clone()),
             Material::Hmac { .. } => Err(Error::new(
-                ErrorKind::Unsupported,
+                ErrorKind::NoPublicKey,
                 "HMAC secrets have no PKCS#8 form",
             )),
             _ => Err(Error::new(ErrorKind::NotPrivateKey, "this is a public key")),

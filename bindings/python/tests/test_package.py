@@ -279,14 +279,17 @@ def test_handles_are_freed_on_garbage_collection(monkeypatch):
     ref = weakref.ref(key)
     del key
     gc.collect()
-    assert ref() is None and freed == [ptr]
+    # other handles left over from earlier tests may be collected here too: count only ours
+    assert ref() is None and freed.count(ptr) == 1
     # closed explicitly first: freed once, not again on collection
     key = tessera.Key.generate("EdDSA")
+    second = key._ptr
+    before = freed.count(second)  # the allocator may hand out the first key's address again
     key.close()
     key.close()
     del key
     gc.collect()
-    assert len(freed) == 2
+    assert freed.count(second) == before + 1
 
 
 def test_derived_handles_outlive_their_sources():
