@@ -757,6 +757,24 @@ mod tests {
         .unwrap()
     }
 
+    fn check_authorize(f: &Fixture, client: &str, request: &Value) -> Value {
+        let request = request.to_string();
+        // SAFETY: live handle, valid inputs; buffers from `call_json`.
+        call_json(|o, c, l| unsafe {
+            tessera_issuer_check_authorize(
+                f.issuer,
+                client.as_ptr(),
+                client.len(),
+                request.as_ptr(),
+                request.len(),
+                o,
+                c,
+                l,
+            )
+        })
+        .unwrap()
+    }
+
     fn token(f: &Fixture, client: &str, state: Option<&Value>, body: &str, now: i64) -> Value {
         // SAFETY: valid inputs; buffers from `call_json`.
         let parsed = call_json(|o, c, l| unsafe {
@@ -849,21 +867,7 @@ mod tests {
         let request = code_request(&challenge);
 
         // Before consent: the scope to show.
-        let text = request.to_string();
-        // SAFETY: live handle, valid inputs.
-        let checked = call_json(|o, c, l| unsafe {
-            tessera_issuer_check_authorize(
-                f.issuer,
-                APP.as_ptr(),
-                APP.len(),
-                text.as_ptr(),
-                text.len(),
-                o,
-                c,
-                l,
-            )
-        })
-        .unwrap();
+        let checked = check_authorize(&f, APP, &request);
         assert_eq!(checked["outcome"], "ok");
         assert_eq!(checked["scope"], "read");
 
@@ -1135,21 +1139,7 @@ mod tests {
         assert_eq!(rejected["error"]["error"], "invalid_request");
 
         // check_authorize reports refusals in the same shape.
-        let text = request.to_string();
-        // SAFETY: live handle, valid inputs.
-        let checked = call_json(|o, c, l| unsafe {
-            tessera_issuer_check_authorize(
-                f.issuer,
-                APP.as_ptr(),
-                APP.len(),
-                text.as_ptr(),
-                text.len(),
-                o,
-                c,
-                l,
-            )
-        })
-        .unwrap();
+        let checked = check_authorize(&f, APP, &request);
         assert_eq!(checked["outcome"], "rejected");
         assert_eq!(checked["scope"], Value::Null);
 
