@@ -645,6 +645,28 @@ impl<'de> HeaderRef<'de> {
         })
     }
 
+    /// A header of `alg` and optionally `typ` and `kid`, nothing else: what
+    /// [`HeaderRef::parse`] returns for such a header (the known-headers shortcut).
+    pub(crate) fn simple(
+        alg: Algorithm,
+        typ: Option<Cow<'de, str>>,
+        kid: Option<Cow<'de, str>>,
+    ) -> HeaderRef<'de> {
+        HeaderRef {
+            alg,
+            typ,
+            cty: None,
+            kid,
+            crit: Strs::new(),
+            extra: Map::new(),
+        }
+    }
+
+    /// Whether this header has nothing but `alg`, `typ` and `kid`.
+    pub(crate) fn is_simple(&self) -> bool {
+        self.cty.is_none() && self.crit.len() == 0 && self.extra.is_empty()
+    }
+
     /// The owned [`Header`] (extension members only when parsed with `keep_extra`).
     pub(crate) fn into_owned(self) -> Header {
         Header {

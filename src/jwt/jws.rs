@@ -8,7 +8,7 @@ use super::header::{Header, HeaderRef};
 use super::json::{b64_decode, b64_decode_into, b64_encode, parse_object};
 use super::jwk::KeySet;
 use super::key::Key;
-use super::scan::find_byte;
+use super::known::KnownHeaders;
 use crate::{Error, ErrorKind, Result};
 
 /// Size limits applied to a token before anything is decoded.
@@ -55,9 +55,8 @@ pub(crate) fn split<'a>(token: &'a [u8], limits: &Limits) -> Result<Compact<'a>>
             format!("token longer than {} bytes", limits.max_token_len),
         ));
     }
-    let first = find_byte(token, 0, b'.');
-    let second = first.and_then(|at| find_byte(token, at + 1, b'.'));
-    let third = second.and_then(|at| find_byte(token, at + 1, b'.'));
+    let mut dots = memchr::memchr_iter(b'.', token);
+    let (first, second, third) = (dots.next(), dots.next(), dots.next());
     let (Some(first), Some(second), None) = (first, second, third) else {
         return Err(Error::new(
             ErrorKind::MalformedToken,
@@ -124,18 +123,25 @@ pub(crate) struct Signed<'t, 'b> {
 
 /// Verifies a compact JWS: parse, pick the key, check the signature. Nothing about the payload
 /// is trusted or even decoded before the signature verifies. The header and signature are
-/// decoded once, without touching the heap unless they are unusually large.
+/// decoded once, without touching the heap unless they are unusually large; a header found in
+/// `known` is not decoded at all (its parse was done, by the same parser, ahead of time).
 pub(crate) fn verify_signature<'t, 'b>(
     keys: Keys<'_>,
     token: &'t [u8],
     limits: &Limits,
     understood: &[String],
     keep_extra: bool,
+    known: Option<&'b KnownHeaders>,
     buf: &'b mut HeaderBuf,
 ) -> Result<Signed<'t, 'b>> {
     let parts = split(token, limits)?;
-    let header_bytes = b64_decode_into(parts.header_b64, &mut buf.stack, &mut buf.heap)?;
-    let header = HeaderRef::parse(header_bytes, understood, keep_extra)?;
+    let header = match known.and_then(|k| k.get(parts.header_b64)) {
+        Some(header) => header,
+        None => {
+            let header_bytes = b64_decode_into(parts.header_b64, &mut buf.stack, &mut buf.heap)?;
+            HeaderRef::parse(header_bytes, understood, keep_extra)?
+        }
+    };
     let alg = header.alg;
     // 512 bytes hold every signature up to RSA-4096.
     let (mut sig_stack, mut sig_heap) = ([0u8; 512], Vec::new());
@@ -184,7 +190,7 @@ pub(crate) fn verify_compact(
     understood: &[String],
 ) -> Result<(Header, Vec<u8>)> {
     let mut buf = HeaderBuf::new();
-    let signed = verify_signature(keys, token, limits, understood, true, &mut buf)?;
+    let signed = verify_signature(keys, token, limits, understood, true, None, &mut buf)?;
     let payload = b64_decode(signed.payload_b64)?;
     Ok((signed.header.into_owned(), payload))
 }

@@ -35,6 +35,7 @@ mod json;
 mod jwk;
 mod jws;
 mod key;
+mod known;
 mod scan;
 mod verify;
 

@@ -29,28 +29,11 @@ const fn less(v: u64, n: u8) -> u64 {
     v.wrapping_sub(lanes(n)) & !v & HIGHS
 }
 
-/// Whether some byte of `v` equals `b`.
-const fn has_byte(v: u64, b: u8) -> bool {
-    less(v ^ lanes(b), 1) != 0
-}
-
 /// The eight bytes of `chunk` (of length 8) as a word.
 fn word(chunk: &[u8]) -> u64 {
     let mut w = [0u8; 8];
     w.copy_from_slice(chunk);
     u64::from_le_bytes(w)
-}
-
-/// The index of the first `b` in `bytes` at or after `from`, sixteen bytes at a time.
-pub(crate) fn find_byte(bytes: &[u8], from: usize, b: u8) -> Option<usize> {
-    let mut at = from;
-    for chunk in bytes.get(from..)?.chunks_exact(16) {
-        if has_byte(word(&chunk[..8]), b) || has_byte(word(&chunk[8..]), b) {
-            break;
-        }
-        at += 16;
-    }
-    bytes[at..].iter().position(|&c| c == b).map(|p| at + p)
 }
 
 /// A JSON number as the strict parser would build it.
@@ -432,26 +415,6 @@ pub(crate) fn object<'a, F: Fields<'a>>(
     }
     r.ws();
     (r.i == text.len()).then_some(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn find_byte_finds_the_first() {
-        let text = b"abcdefghijklmnop.qrstuvwxyz.0123";
-        assert_eq!(find_byte(text, 0, b'.'), Some(16));
-        assert_eq!(find_byte(text, 17, b'.'), Some(27));
-        assert_eq!(find_byte(text, 28, b'.'), None);
-        assert_eq!(find_byte(b"", 0, b'.'), None);
-        assert_eq!(find_byte(b".", 0, b'.'), Some(0));
-        for n in 0..40 {
-            let mut v = vec![b'a'; 40];
-            v[n] = b'.';
-            assert_eq!(find_byte(&v, 0, b'.'), Some(n));
-        }
-    }
 }
 
 /// Generated JSON-like texts for comparing the fast reader with the strict parser: valid

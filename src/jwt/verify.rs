@@ -18,6 +18,7 @@ use super::json::{
 use super::jwk::KeySet;
 use super::jws::{self, HeaderBuf, Keys, Limits};
 use super::key::Key;
+use super::known::KnownHeaders;
 use super::scan::{self, Fields, Taken, Want};
 use crate::{Error, ErrorKind, Result};
 
@@ -783,11 +784,13 @@ impl VerifierBuilder {
                 "size limits must be positive",
             ));
         }
+        let expected_typ = p.typ.clone();
         let typ = p.typ.as_deref().map(normalise_typ);
-        Ok(Verifier {
-            keys: self.keys,
-            policy: Policy { typ, ..self.policy },
-        })
+        Ok(Verifier::assemble(
+            self.keys,
+            Policy { typ, ..self.policy },
+            expected_typ.as_deref(),
+        ))
     }
 }
 
@@ -820,6 +823,8 @@ fn normalise_typ(typ: &str) -> String {
 pub struct Verifier {
     keys: Source,
     policy: Policy,
+    /// The headers this verifier's tokens usually carry, parsed ahead of time.
+    known: KnownHeaders,
 }
 
 /// A verified JWT: header, typed registered claims and the full claims set.
@@ -922,9 +927,21 @@ impl Verifier {
 
     /// A verifier with the default policy.
     pub fn new(keys: impl Into<VerificationKeys>) -> Verifier {
+        Verifier::assemble(keys.into().0, Policy::default(), None)
+    }
+
+    /// A verifier of `keys` under `policy`, with the headers it will usually see prepared
+    /// (`typ` as the caller configured it, before normalisation).
+    fn assemble(keys: Source, policy: Policy, typ: Option<&str>) -> Verifier {
+        let typs: Vec<&str> = typ.into_iter().chain(policy.typ.as_deref()).collect();
+        let known = match &keys {
+            Source::One(k) => KnownHeaders::new([k], &typs, &policy.critical),
+            Source::Set(s) => KnownHeaders::new(s.keys(), &typs, &policy.critical),
+        };
         Verifier {
-            keys: keys.into().0,
-            policy: Policy::default(),
+            keys,
+            policy,
+            known,
         }
     }
 
@@ -946,7 +963,7 @@ impl Verifier {
     }
 
     fn signature<'t, 'b>(
-        &self,
+        &'b self,
         token: &'t [u8],
         keep_extra: bool,
         buf: &'b mut HeaderBuf,
@@ -957,6 +974,7 @@ impl Verifier {
             &self.policy.limits,
             &self.policy.critical,
             keep_extra,
+            Some(&self.known),
             buf,
         )
     }
