@@ -855,8 +855,11 @@ pub(crate) fn verify_many(
         },
         Err(e) => e.code(),
     };
+    // The core count is asked once per process: on Linux, `available_parallelism` reads the
+    // cgroup files, and a batch is no place for file I/O.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let threads = match threads {
-        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        0 => *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from)),
         n => n,
     };
     // Below a few dozen tokens per thread, spawning costs more than it saves.
