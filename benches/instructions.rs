@@ -1,0 +1,168 @@
+//! Instructions per verification, counted by valgrind's callgrind: the same contenders, keys
+//! and tokens as `verify.rs`, counted instead of timed.
+//!
+//! Timings on a shared two-core machine move by several percent between runs, which is the
+//! size of the differences the performance targets are about (the C ABI's 60 ns, the 3 % over
+//! ring). An instruction count does not move: the same binary, inputs and iteration count give
+//! the same total whatever else the machine is doing. Each contender runs in a child process
+//! under callgrind twice, `LOW` and `HIGH` iterations of the same token, and the difference
+//! divided by `HIGH - LOW` is its cost per verification (set-up cancels out).
+//!
+//! Caveat: under valgrind, ring picks its AVX SHA-2 code (valgrind does not emulate the SHA
+//! extensions), so the HMAC rows count more instructions for the hash than real hardware
+//! runs; the non-crypto part, which is what tessera controls, is counted exactly.
+//!
+//! Run: `cargo bench --bench instructions` (needs valgrind; prints a Markdown table). Extra
+//! arguments filter the algorithms: `cargo bench --bench instructions -- HS256 ES256`.
+
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use std::hint::black_box;
+use std::process::Command;
+
+use common::{ALGS, NOW, Owned, c_verifier, c_verify, fixture, floor, sig_parts, sign};
+use tessera::jwt::Algorithm;
+
+/// What the child process runs, in the order of the table's columns.
+const CONTENDERS: [&str; 6] = [
+    "ring_crypto",
+    "floor",
+    "jsonwebtoken9",
+    "tessera_verify",
+    "tessera_verify_with",
+    "tessera_c_abi",
+];
+
+/// The environment variable that makes this binary a child: `contender alg size low|high`.
+const CHILD: &str = "TESSERA_INSTRUCTIONS_CHILD";
+
+/// Iterations of the low and high runs, by algorithm (slow algorithms get fewer).
+fn iterations(alg: Algorithm) -> (u64, u64) {
+    match alg {
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => (200, 2_200),
+        Algorithm::ES384 => (2, 12),
+        _ => (10, 60),
+    }
+}
+
+fn main() {
+    match std::env::var(CHILD) {
+        Ok(spec) => child(&spec),
+        Err(_) => parent(),
+    }
+}
+
+/// Runs one contender `n` times over the token given in the environment.
+fn child(spec: &str) {
+    let parts: Vec<&str> = spec.split(' ').collect();
+    let [contender, alg, size, n] = parts[..] else {
+        panic!("bad child spec {spec:?}")
+    };
+    let alg: Algorithm = alg.parse().unwrap();
+    let n: u64 = n.parse().unwrap();
+    let f = fixture(alg);
+    let cv = c_verifier(&f.key);
+    // The parent signs once and hands the token down, so both runs see the same bytes.
+    let token = std::env::var(format!("{CHILD}_TOKEN_{size}")).unwrap();
+    let (signing_input, sig) = sig_parts(&token);
+    let mut ok = 0u64;
+    for _ in 0..n {
+        let good = match contender {
+            "ring_crypto" => f
+                .ring
+                .verify(black_box(signing_input.as_bytes()), black_box(&sig)),
+            "floor" => floor(&f.ring, black_box(&token)).is_some(),
+            "jsonwebtoken9" => {
+                jsonwebtoken::decode::<Owned>(black_box(&token), &f.jwt_key, &f.jwt_validation)
+                    .is_ok()
+            }
+            "tessera_verify" => f.verifier.verify(black_box(&token), NOW).is_ok(),
+            "tessera_verify_with" => f
+                .verifier
+                .verify_with(black_box(&token), NOW, |c| c.exp())
+                .is_ok(),
+            "tessera_c_abi" => c_verify(cv, black_box(&token)) == 0,
+            other => panic!("unknown contender {other}"),
+        };
+        ok += u64::from(good);
+    }
+    // Every iteration must have verified: a count of failures would be meaningless.
+    assert_eq!(
+        ok, n,
+        "{contender} {alg} {size}: not every verification passed"
+    );
+}
+
+/// Instructions of one child run under callgrind.
+fn count(spec: &str, tokens: &[(String, String)]) -> u64 {
+    let exe = std::env::current_exe().unwrap();
+    let mut cmd = Command::new("valgrind");
+    cmd.args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(&exe)
+        .env(CHILD, spec);
+    for (name, token) in tokens {
+        cmd.env(name, token);
+    }
+    let out = cmd.output().expect("valgrind runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "child {spec} failed:\n{stderr}");
+    let refs = stderr
+        .lines()
+        .find_map(|l| l.split("Collected :").nth(1))
+        .unwrap_or_else(|| panic!("no instruction count in:\n{stderr}"));
+    refs.trim().replace(',', "").parse().unwrap()
+}
+
+fn parent() {
+    if Command::new("valgrind").arg("--version").output().is_err() {
+        eprintln!(
+            "instructions: valgrind is not installed, so nothing was counted \
+             (apt-get install valgrind)"
+        );
+        return;
+    }
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    println!(
+        "| alg | size | ring crypto | floor | jsonwebtoken 9 | `verify` | `verify_with` | C ABI | \
+         `verify_with` / floor | `verify_with` − ring | floor − ring | C ABI − `verify_with` |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for alg in ALGS {
+        if !filter.is_empty() && !filter.iter().any(|f| f == alg.as_str()) {
+            continue;
+        }
+        let f = fixture(alg);
+        let tokens = vec![
+            (format!("{CHILD}_TOKEN_small"), sign(&f, 1, false)),
+            (format!("{CHILD}_TOKEN_large"), sign(&f, 1, true)),
+        ];
+        let (low, high) = iterations(alg);
+        for size in ["small", "large"] {
+            let per: Vec<u64> = CONTENDERS
+                .iter()
+                .map(|c| {
+                    let a = count(&format!("{c} {} {size} {low}", alg.as_str()), &tokens);
+                    let b = count(&format!("{c} {} {size} {high}", alg.as_str()), &tokens);
+                    b.saturating_sub(a) / (high - low)
+                })
+                .collect();
+            let [ring, floor, jwt, verify, with, cabi] = per[..] else {
+                unreachable!()
+            };
+            let signed = |a: u64, b: u64| i128::from(a) - i128::from(b);
+            println!(
+                "| {} | {size} | {ring} | {floor} | {jwt} | {verify} | {with} | {cabi} | {:.2} | {} | {} | {:+} |",
+                alg.as_str(),
+                with as f64 / floor as f64,
+                signed(with, ring),
+                signed(floor, ring),
+                signed(cabi, with),
+            );
+        }
+    }
+}
