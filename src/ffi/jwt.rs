@@ -2,6 +2,7 @@
 //! and batch). Conventions: see the module documentation of `ffi` (README "API conventions").
 
 use std::ffi::c_char;
+use std::sync::Arc;
 
 use ring::rand::SystemRandom;
 
@@ -13,6 +14,10 @@ use crate::jwt::{
     self, Algorithm, Header, Key, KeySet, Limits, Verified, Verifier, VerifierBuilder,
 };
 use crate::{Error, ErrorKind};
+
+/// What a verifier handle holds: the verifier behind an `Arc`, so a batch job can share it
+/// with the pool's workers (every `borrow` of `tag::VERIFIER` must name this type).
+type VerifierHandle = Arc<Verifier>;
 
 /// A signing or verification key bound to one algorithm. Immutable: thread-safe.
 pub struct tessera_key {
@@ -727,7 +732,11 @@ pub unsafe extern "C" fn tessera_verifier_new_with_key(
         unsafe {
             let b: &Builder = borrow(tag::BUILDER, builder)?;
             let key: &Key = borrow(tag::KEY, key)?;
-            new_handle(tag::VERIFIER, b.build(Verifier::builder(key.clone()))?, out)
+            new_handle(
+                tag::VERIFIER,
+                VerifierHandle::new(b.build(Verifier::builder(key.clone()))?),
+                out,
+            )
         }
     })
 }
@@ -745,7 +754,11 @@ pub unsafe extern "C" fn tessera_verifier_new_with_keyset(
         unsafe {
             let b: &Builder = borrow(tag::BUILDER, builder)?;
             let set: &KeySet = borrow(tag::KEYSET, set)?;
-            new_handle(tag::VERIFIER, b.build(Verifier::builder(set.clone()))?, out)
+            new_handle(
+                tag::VERIFIER,
+                VerifierHandle::new(b.build(Verifier::builder(set.clone()))?),
+                out,
+            )
         }
     })
 }
@@ -755,7 +768,7 @@ pub unsafe extern "C" fn tessera_verifier_new_with_keyset(
 pub unsafe extern "C" fn tessera_verifier_free(verifier: *mut tessera_verifier) {
     let _ = boundary(|| {
         // SAFETY: convention 7.
-        unsafe { free_handle::<Verifier, _>(tag::VERIFIER, verifier) };
+        unsafe { free_handle::<VerifierHandle, _>(tag::VERIFIER, verifier) };
         Ok(())
     });
 }
@@ -777,7 +790,7 @@ pub unsafe extern "C" fn tessera_verify(
     boundary(|| {
         // SAFETY: conventions 3, 4 and 6.
         unsafe {
-            let v: &Verifier = borrow(tag::VERIFIER, verifier)?;
+            let v: &VerifierHandle = borrow(tag::VERIFIER, verifier)?;
             v.verify_with(bytes(token, token_len)?, now, |claims| {
                 write_out(claims.payload(), claims_out, cap, out_len)
             })?
@@ -797,7 +810,7 @@ pub unsafe extern "C" fn tessera_verify_result(
     boundary(|| {
         // SAFETY: conventions 3 and 6.
         unsafe {
-            let v: &Verifier = borrow(tag::VERIFIER, verifier)?;
+            let v: &VerifierHandle = borrow(tag::VERIFIER, verifier)?;
             v.verify_with(bytes(token, token_len)?, now, |_| ())
         }
     })
@@ -807,6 +820,9 @@ pub unsafe extern "C" fn tessera_verify_result(
 /// per token to `results[i]`, on up to `threads` threads (0: one per available core). Returns
 /// `TESSERA_RESULT_OK` when the arguments were valid — each token's own verdict is in
 /// `results`. A NULL token with a non-zero length gets `TESSERA_RESULT_NULL_POINTER` in its slot.
+/// The calling thread works too; the others come from a pool of parked worker threads started
+/// by the first multi-threaded batch (`threads` = 1 never starts it). Batches of fewer than 64
+/// tokens run on the calling thread alone.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_verify_batch(
     verifier: *const tessera_verifier,
@@ -820,7 +836,7 @@ pub unsafe extern "C" fn tessera_verify_batch(
     boundary(|| {
         // SAFETY: conventions 3, 5 and 6; `results` must have room for `count` codes.
         unsafe {
-            let v: &Verifier = borrow(tag::VERIFIER, verifier)?;
+            let v: &VerifierHandle = borrow(tag::VERIFIER, verifier)?;
             let tokens = super::slice(tokens, count)?;
             let lens = super::slice(lens, count)?;
             if results.is_null() && count > 0 {
@@ -841,68 +857,39 @@ pub unsafe extern "C" fn tessera_verify_batch(
     })
 }
 
-/// Verifies many tokens on up to `threads` threads (0: all cores), one code per token.
+/// The number of cores, asked once per process: on Linux, `available_parallelism` reads the
+/// cgroup files (about 70 µs a call here), and a batch is no place for file I/O.
+pub(crate) fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// Verifies many tokens on up to `threads` threads (0: all cores), one code per token: on the
+/// calling thread alone for small batches, else with the pool's parked workers.
 pub(crate) fn verify_many(
-    v: &Verifier,
+    v: &Arc<Verifier>,
     inputs: &[Result<&[u8], Error>],
     now: i64,
     threads: usize,
 ) -> Vec<u32> {
-    let one = |input: &Result<&[u8], Error>| match input {
-        Ok(token) => match v.verify_with(token, now, |_| ()) {
-            Ok(_) => super::TESSERA_RESULT_OK,
-            Err(e) => e.code(),
-        },
-        Err(e) => e.code(),
-    };
-    // The core count is asked once per process: on Linux, `available_parallelism` reads the
-    // cgroup files, and a batch is no place for file I/O.
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let threads = match threads {
-        0 => *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from)),
+        0 => cores(),
         n => n,
     };
-    // Below a few dozen tokens per thread, spawning costs more than it saves.
+    // Below a few dozen tokens per thread, handing work out costs more than it saves.
     let threads = threads.min(inputs.len() / 32).max(1);
     if threads == 1 {
-        return inputs.iter().map(one).collect();
+        return inputs
+            .iter()
+            .map(|input| match input {
+                Ok(token) => v
+                    .verify_with(token, now, |_| ())
+                    .map_or_else(|e| e.code(), |()| super::TESSERA_RESULT_OK),
+                Err(e) => e.code(),
+            })
+            .collect();
     }
-    // Work is handed out in blocks from a shared counter, so a thread the OS delays does not
-    // hold the batch up; the calling thread works too (one spawn fewer).
-    const BLOCK: usize = 16;
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let start = next.fetch_add(BLOCK, std::sync::atomic::Ordering::Relaxed);
-            if start >= inputs.len() {
-                return done;
-            }
-            let end = (start + BLOCK).min(inputs.len());
-            done.push((
-                start,
-                inputs[start..end].iter().map(one).collect::<Vec<u32>>(),
-            ));
-        }
-    };
-    let mut codes = vec![0u32; inputs.len()];
-    std::thread::scope(|s| {
-        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
-        let mut place = |blocks: Vec<(usize, Vec<u32>)>| {
-            for (start, block) in blocks {
-                codes[start..start + block.len()].copy_from_slice(&block);
-            }
-        };
-        place(work());
-        for helper in helpers {
-            // A panic on a helper thread goes on to the caller's panic boundary, as before.
-            match helper.join() {
-                Ok(blocks) => place(blocks),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-    });
-    codes
+    super::pool::run(super::pool::Job::new(Arc::clone(v), inputs, now), threads)
 }
 
 /// Verifies only the signature (no claim checks) and writes the payload octets, for JWS
@@ -919,7 +906,7 @@ pub unsafe extern "C" fn tessera_verify_jws(
     boundary(|| {
         // SAFETY: conventions 3, 4 and 6.
         unsafe {
-            let v: &Verifier = borrow(tag::VERIFIER, verifier)?;
+            let v: &VerifierHandle = borrow(tag::VERIFIER, verifier)?;
             let jws = v.verify_jws(bytes(token, token_len)?)?;
             write_out(jws.payload(), payload_out, cap, out_len)
         }
@@ -939,7 +926,7 @@ pub unsafe extern "C" fn tessera_verify_full(
     boundary(|| {
         // SAFETY: conventions 3, 5 and 6.
         unsafe {
-            let v: &Verifier = borrow(tag::VERIFIER, verifier)?;
+            let v: &VerifierHandle = borrow(tag::VERIFIER, verifier)?;
             new_handle(tag::VERIFIED, v.verify(bytes(token, token_len)?, now)?, out)
         }
     })

@@ -21,8 +21,10 @@
 //! 7. Handles are created by `_new`/`_from_*`/`_generate` and freed by `_free`; `_free(NULL)` is
 //!    a no-op, and so is a handle of another kind. Keys, key sets and verifiers are immutable: `const` handles may be used from any
 //!    number of threads at once. Builders are not thread-safe.
-//! 8. No global state, no thread-local "last error": the result code is the error channel, and
-//!    `tessera_result_str` names it.
+//! 8. No thread-local "last error": the result code is the error channel, and
+//!    `tessera_result_str` names it. The only process-wide state is the pool of worker threads
+//!    that `tessera_verify_batch` starts on its first multi-threaded call (one per core minus
+//!    one, parked between batches) and the core count it reads once.
 
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -38,6 +40,7 @@ mod wire;
 pub use wire::*;
 mod grant;
 pub use grant::*;
+mod pool;
 
 use std::ffi::{CStr, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
