@@ -65,10 +65,47 @@ impl From<Error> for TesseraResult {
 
 /// Runs an ABI body inside the panic boundary and turns its `Result` into a code.
 pub(crate) fn boundary(body: impl FnOnce() -> Result<(), Error>) -> TesseraResult {
-    match catch_unwind(AssertUnwindSafe(body)) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        #[cfg(feature = "test-hooks")]
+        hooks::panic_if_armed();
+        body()
+    })) {
         Ok(Ok(())) => TesseraResult::OK,
         Ok(Err(e)) => e.into(),
         Err(_) => TesseraResult(ErrorKind::Panic.code()),
+    }
+}
+
+/// Test-only hooks (cargo feature `test-hooks`, off by default; never in a release build):
+/// a way to make an exported function panic inside its boundary, so tests can show that the
+/// panic comes back as `TESSERA_RESULT_PANIC` and not as an abort. Rust-only, not part of the
+/// C ABI or the header.
+#[cfg(feature = "test-hooks")]
+#[doc(hidden)]
+pub mod hooks {
+    use std::cell::Cell;
+
+    thread_local! {
+        static PANIC_AT_NEXT_BOUNDARY: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Makes the next exported function called on this thread panic at the start of its
+    /// panic boundary (before it reads any argument or writes any output). The flag is
+    /// cleared when it fires.
+    pub fn panic_at_next_boundary() {
+        PANIC_AT_NEXT_BOUNDARY.with(|f| f.set(true));
+    }
+
+    /// Whether the hook is still armed (it fires once).
+    pub fn armed() -> bool {
+        PANIC_AT_NEXT_BOUNDARY.with(Cell::get)
+    }
+
+    #[allow(clippy::panic)]
+    pub(super) fn panic_if_armed() {
+        if PANIC_AT_NEXT_BOUNDARY.with(|f| f.replace(false)) {
+            panic!("tessera test hook: panic inside the ABI boundary");
+        }
     }
 }
 
