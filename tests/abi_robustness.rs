@@ -8,7 +8,6 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-#[allow(dead_code)]
 mod abi;
 
 use std::ptr::{null, null_mut};

@@ -7,7 +7,6 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-#[allow(dead_code)]
 mod abi;
 
 use std::ptr::null_mut;

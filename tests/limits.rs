@@ -11,7 +11,6 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-#[allow(dead_code)]
 mod abi;
 
 use std::alloc::{GlobalAlloc, Layout, System};
