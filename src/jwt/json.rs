@@ -619,6 +619,37 @@ mod tests {
     }
 
     #[test]
+    fn member_count_is_bounded_at_the_top_level_only() {
+        let two = br#"{"a":1,"b":{"c":1,"d":2,"e":3}}"#;
+        assert!(check_object_members(two, 2).is_ok());
+        assert_eq!(
+            check_object_members(two, 1).unwrap_err().kind(),
+            ErrorKind::TooLarge
+        );
+        assert!(check_object_members(b"{}", 1).is_ok());
+        // Refused at the first member too many, before the rest is read: the malformed tail
+        // after it is never reached.
+        assert_eq!(
+            check_object_members(br#"{"a":1,"b":2,"c":"#, 1)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::TooLarge
+        );
+        // A duplicate within the limit is still a duplicate.
+        assert_eq!(
+            check_object_members(br#"{"a":1,"a":2}"#, 5)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::DuplicateMember
+        );
+        let mut names = Names::<2>::with_max(2);
+        assert!(!names.full());
+        assert!(names.insert(Cow::Borrowed("x")) && names.insert(Cow::Borrowed("y")));
+        assert!(names.full());
+        assert!(!names.emptied().full());
+    }
+
+    #[test]
     fn non_objects_and_trailing_data_rejected() {
         for bad in [
             &b"[]"[..],
