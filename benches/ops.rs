@@ -1,6 +1,9 @@
 //! Everything around verification, so nobody regresses it unseen: key loading, JWKS parsing,
 //! scope checks, token generation (JWTs and opaque tokens) and grant exchanges. One group per
-//! operation, one id per case; every result is asserted once outside the timed loop.
+//! operation, one id per case; every result is asserted once outside the timed loop. The
+//! `oversized/*` group refuses 2 MiB and 64 MiB inputs side by side: equal times show that the
+//! refusal costs time proportional to the limit, not to the input (`tests/limits.rs` shows the
+//! same for memory).
 //! Run: `cargo bench --bench ops`.
 
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -226,12 +229,55 @@ fn grants(c: &mut Criterion) {
     g.finish();
 }
 
+/// Oversized inputs are refused by their length: 2 MiB and 64 MiB cost the same.
+fn oversized(c: &mut Criterion) {
+    use tessera::ErrorKind;
+    use tessera::grant::GrantState;
+    use tessera::jwt::Verifier;
+    use tessera::wire::Form;
+    let verifier = Verifier::new(Key::hmac(SECRET, Algorithm::HS256).unwrap());
+    let mut g = c.benchmark_group("oversized");
+    for (size, mib) in [("2MiB", 2usize), ("64MiB", 64)] {
+        let input = "a".repeat(mib << 20);
+        type Refuse<'a> = Box<dyn Fn(&str) -> ErrorKind + 'a>;
+        let cases: [(&str, Refuse); 5] = [
+            (
+                "verify",
+                Box::new(|t: &str| verifier.verify(t, NOW).unwrap_err().kind()),
+            ),
+            (
+                "jwks",
+                Box::new(|t: &str| KeySet::from_jwks(t.as_bytes(), &[]).unwrap_err().kind()),
+            ),
+            (
+                "pem",
+                Box::new(|t: &str| Key::from_pem(t.as_bytes(), None).unwrap_err().kind()),
+            ),
+            (
+                "form",
+                Box::new(|t: &str| Form::parse(t.as_bytes()).unwrap_err().kind()),
+            ),
+            (
+                "grant_state",
+                Box::new(|t: &str| GrantState::from_json(t).unwrap_err().kind()),
+            ),
+        ];
+        for (id, refuse) in &cases {
+            assert_eq!(refuse(&input), ErrorKind::TooLarge, "{id} {size}");
+            g.bench_function(format!("{id}/{size}"), |b| {
+                b.iter(|| refuse(black_box(&input)))
+            });
+        }
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(1))
         .sample_size(30);
-    targets = keys, scopes, generation, grants
+    targets = keys, scopes, generation, grants, oversized
 }
 criterion_main!(benches);

@@ -652,16 +652,27 @@ tessera_result tessera_verifier_builder_set_require_exp(tessera_verifier_builder
 tessera_result tessera_verifier_builder_accept_any_audience(tessera_verifier_builder *builder);
 
 /**
- * Longest token accepted in bytes (default 16384).
+ * Longest token accepted in bytes (default 16384); longer is `TESSERA_RESULT_TOO_LARGE`,
+ * before anything is decoded. Zero is refused when the verifier is built.
  */
 tessera_result tessera_verifier_builder_set_max_token_len(tessera_verifier_builder *builder,
                                                           size_t max);
 
 /**
- * Longest encoded header accepted in bytes (default 4096).
+ * Longest encoded header accepted in bytes (default 4096); longer is
+ * `TESSERA_RESULT_TOO_LARGE`, before anything is decoded. Zero is refused when the verifier is
+ * built.
  */
 tessera_result tessera_verifier_builder_set_max_header_len(tessera_verifier_builder *builder,
                                                            size_t max);
+
+/**
+ * Most members the claims set (the payload's top-level JSON object) may have (default 256);
+ * more is `TESSERA_RESULT_TOO_LARGE`, found while reading, at the first member too many.
+ * Zero is refused when the verifier is built (`TESSERA_RESULT_INVALID_ARGUMENT`).
+ */
+tessera_result tessera_verifier_builder_set_max_claims(tessera_verifier_builder *builder,
+                                                       size_t max);
 
 /**
  * Frees a builder. NULL is a no-op.

@@ -41,6 +41,11 @@
 //! assert_eq!(verified.registered().sub.as_deref(), Some("user-42"));
 //! # Ok::<(), tessera::Error>(())
 //! ```
+//!
+//! The size limits of every input, their defaults and which are configurable follow (the same
+//! text is `docs/LIMITS.md`).
+//!
+#![doc = include_str!("../docs/LIMITS.md")]
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(

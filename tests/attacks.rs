@@ -2175,6 +2175,7 @@ fn custom_limits_are_honoured_at_and_past_the_boundary() {
             .limits(Limits {
                 max_token_len,
                 max_header_len,
+                ..Limits::default()
             })
             .build()
             .unwrap()
@@ -2206,6 +2207,7 @@ fn custom_limits_are_honoured_at_and_past_the_boundary() {
                 .limits(Limits {
                     max_token_len: t,
                     max_header_len: h,
+                    ..Limits::default()
                 })
                 .build(),
             ErrorKind::InvalidArgument,
@@ -2475,6 +2477,7 @@ fn nesting_depth_is_bounded() {
         .limits(Limits {
             max_token_len: 1 << 20,
             max_header_len: 1 << 20,
+            ..Limits::default()
         })
         .build()
         .unwrap();

@@ -133,6 +133,7 @@ fn verifier_for(key: &Key, claims: &Map<String, Value>) -> Verifier {
     let mut b = Verifier::builder(verification_key(key)).limits(Limits {
         max_token_len: 1 << 20,
         max_header_len: 4096,
+        ..Limits::default()
     });
     if let Some(Value::String(iss)) = claims.get("iss").filter(|v| v != &&json!("")) {
         b = b.issuer(iss.clone());
@@ -196,6 +197,7 @@ fn check_round_trip(alg: Algorithm, claims: &Map<String, Value>, typ: &str, kid:
         .limits(Limits {
             max_token_len: 1 << 20,
             max_header_len: 4096,
+            ..Limits::default()
         })
         .build()
         .unwrap()

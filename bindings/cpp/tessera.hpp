@@ -487,6 +487,10 @@ class VerifierBuilder {
     detail::check(tessera_verifier_builder_set_max_header_len(h_.get(), max));
     return *this;
   }
+  VerifierBuilder &max_claims(std::size_t max) {
+    detail::check(tessera_verifier_builder_set_max_claims(h_.get(), max));
+    return *this;
+  }
 
   /// A verifier for one key (shared, not copied) with this policy.
   Verifier build(const Key &key) const {

@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::{
-    TesseraResult, borrow, boundary, bytes, error_json, free_handle, new_handle, opt_text, req_str,
-    tag, text, write_json, write_out,
+    TesseraResult, borrow, boundary, bytes, error_json, free_handle, json_text, new_handle,
+    opt_json_text, req_str, tag, write_json, write_out,
 };
 use super::{tessera_key, tessera_peppers};
 use crate::grant::{
@@ -185,7 +185,7 @@ pub unsafe extern "C" fn tessera_issuer_new(
     boundary(|| {
         // SAFETY: conventions 3, 5 and 6.
         unsafe {
-            let policy = Policy::from_json(text(policy_json, policy_len)?)?;
+            let policy = Policy::from_json(json_text(policy_json, policy_len)?)?;
             let key: &Key = borrow(tag::KEY, signing_key)?;
             let peppers: &Peppers = borrow(tag::PEPPERS, peppers)?;
             let issuer = Issuer::new(policy, key.clone(), peppers.clone())?;
@@ -255,8 +255,8 @@ unsafe fn authorize_inputs(
 ) -> Result<(Option<Client>, AuthorizeRequest), Error> {
     // SAFETY: forwarded.
     unsafe {
-        let client = client(opt_text(client_json, client_len)?)?;
-        let request = parse("authorize request", text(request_json, request_len)?)?;
+        let client = client(opt_json_text(client_json, client_len)?)?;
+        let request = parse("authorize request", json_text(request_json, request_len)?)?;
         Ok((client, request))
     }
 }
@@ -434,10 +434,12 @@ pub unsafe extern "C" fn tessera_issuer_token(
         // SAFETY: conventions 3, 4 and 6.
         unsafe {
             let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
-            let client = client(opt_text(client_json, client_len)?)?;
-            let auth: ClientAuth = parse("client_auth", text(client_auth_json, client_auth_len)?)?;
-            let state = state(opt_text(state_json, state_len)?)?;
-            let request: TokenRequest = parse("token request", text(request_json, request_len)?)?;
+            let client = client(opt_json_text(client_json, client_len)?)?;
+            let auth: ClientAuth =
+                parse("client_auth", json_text(client_auth_json, client_auth_len)?)?;
+            let state = state(opt_json_text(state_json, state_len)?)?;
+            let request: TokenRequest =
+                parse("token request", json_text(request_json, request_len)?)?;
             let value = match issuer.authenticate(
                 client.as_ref(),
                 auth.client_id(),
@@ -540,9 +542,10 @@ pub unsafe extern "C" fn tessera_issuer_revoke(
         // SAFETY: conventions 3, 4 and 6.
         unsafe {
             let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
-            let client = client(opt_text(client_json, client_len)?)?;
-            let auth: ClientAuth = parse("client_auth", text(client_auth_json, client_auth_len)?)?;
-            let state = state(opt_text(state_json, state_len)?)?;
+            let client = client(opt_json_text(client_json, client_len)?)?;
+            let auth: ClientAuth =
+                parse("client_auth", json_text(client_auth_json, client_auth_len)?)?;
+            let state = state(opt_json_text(state_json, state_len)?)?;
             let token = token_or_unknown(bytes(token, token_len)?);
             let value = match issuer.authenticate(
                 client.as_ref(),
@@ -578,7 +581,7 @@ pub unsafe extern "C" fn tessera_issuer_revoke_family(
         // SAFETY: conventions 3, 4 and 6.
         unsafe {
             let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
-            let state = GrantState::from_json(text(state_json, state_len)?)?;
+            let state = GrantState::from_json(json_text(state_json, state_len)?)?;
             let outcome = issuer.revoke_family(&state, now);
             let value = json!({
                 "state": to_value(&outcome.state)?, "effects": to_value(&outcome.effects)?,
@@ -611,7 +614,7 @@ pub unsafe extern "C" fn tessera_issuer_introspect(
         // SAFETY: conventions 3, 4 and 6.
         unsafe {
             let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
-            let state = state(opt_text(state_json, state_len)?)?;
+            let state = state(opt_json_text(state_json, state_len)?)?;
             let token = token_or_unknown(bytes(token, token_len)?);
             let body = issuer.introspect(state.as_ref(), token, now).to_json();
             write_out(body.as_bytes(), out, cap, out_len)

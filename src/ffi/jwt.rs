@@ -515,6 +515,7 @@ enum Setting {
     Algorithm(Algorithm),
     MaxTokenLen(usize),
     MaxHeaderLen(usize),
+    MaxClaims(usize),
 }
 
 #[derive(Default)]
@@ -548,6 +549,10 @@ impl Builder {
                 }
                 Setting::MaxHeaderLen(n) => {
                     limits.max_header_len = n;
+                    b
+                }
+                Setting::MaxClaims(n) => {
+                    limits.max_claims = n;
                     b
                 }
             };
@@ -691,7 +696,8 @@ pub unsafe extern "C" fn tessera_verifier_builder_accept_any_audience(
     record(builder, Ok(Setting::AcceptAnyAudience))
 }
 
-/// Longest token accepted in bytes (default 16384).
+/// Longest token accepted in bytes (default 16384); longer is `TESSERA_RESULT_TOO_LARGE`,
+/// before anything is decoded. Zero is refused when the verifier is built.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_verifier_builder_set_max_token_len(
     builder: *mut tessera_verifier_builder,
@@ -700,13 +706,26 @@ pub unsafe extern "C" fn tessera_verifier_builder_set_max_token_len(
     record(builder, Ok(Setting::MaxTokenLen(max)))
 }
 
-/// Longest encoded header accepted in bytes (default 4096).
+/// Longest encoded header accepted in bytes (default 4096); longer is
+/// `TESSERA_RESULT_TOO_LARGE`, before anything is decoded. Zero is refused when the verifier is
+/// built.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_verifier_builder_set_max_header_len(
     builder: *mut tessera_verifier_builder,
     max: usize,
 ) -> TesseraResult {
     record(builder, Ok(Setting::MaxHeaderLen(max)))
+}
+
+/// Most members the claims set (the payload's top-level JSON object) may have (default 256);
+/// more is `TESSERA_RESULT_TOO_LARGE`, found while reading, at the first member too many.
+/// Zero is refused when the verifier is built (`TESSERA_RESULT_INVALID_ARGUMENT`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_verifier_builder_set_max_claims(
+    builder: *mut tessera_verifier_builder,
+    max: usize,
+) -> TesseraResult {
+    record(builder, Ok(Setting::MaxClaims(max)))
 }
 
 /// Frees a builder. NULL is a no-op.

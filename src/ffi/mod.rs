@@ -68,10 +68,47 @@ impl From<Error> for TesseraResult {
 
 /// Runs an ABI body inside the panic boundary and turns its `Result` into a code.
 pub(crate) fn boundary(body: impl FnOnce() -> Result<(), Error>) -> TesseraResult {
-    match catch_unwind(AssertUnwindSafe(body)) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        #[cfg(feature = "test-hooks")]
+        hooks::panic_if_armed();
+        body()
+    })) {
         Ok(Ok(())) => TesseraResult::OK,
         Ok(Err(e)) => e.into(),
         Err(_) => TesseraResult(ErrorKind::Panic.code()),
+    }
+}
+
+/// Test-only hooks (cargo feature `test-hooks`, off by default; never in a release build):
+/// a way to make an exported function panic inside its boundary, so tests can show that the
+/// panic comes back as `TESSERA_RESULT_PANIC` and not as an abort. Rust-only, not part of the
+/// C ABI or the header.
+#[cfg(feature = "test-hooks")]
+#[doc(hidden)]
+pub mod hooks {
+    use std::cell::Cell;
+
+    thread_local! {
+        static PANIC_AT_NEXT_BOUNDARY: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Makes the next exported function called on this thread panic at the start of its
+    /// panic boundary (before it reads any argument or writes any output). The flag is
+    /// cleared when it fires.
+    pub fn panic_at_next_boundary() {
+        PANIC_AT_NEXT_BOUNDARY.with(|f| f.set(true));
+    }
+
+    /// Whether the hook is still armed (it fires once).
+    pub fn armed() -> bool {
+        PANIC_AT_NEXT_BOUNDARY.with(Cell::get)
+    }
+
+    #[allow(clippy::panic)]
+    pub(super) fn panic_if_armed() {
+        if PANIC_AT_NEXT_BOUNDARY.with(|f| f.replace(false)) {
+            panic!("tessera test hook: panic inside the ABI boundary");
+        }
     }
 }
 
@@ -109,6 +146,37 @@ pub(crate) unsafe fn opt_str<'a>(p: *const c_char) -> Result<Option<&'a str>, Er
         .map_err(|_| Error::new(ErrorKind::InvalidUtf8, "a string argument is not UTF-8"))
 }
 
+/// Borrows an optional NUL-terminated UTF-8 string of at most `max` bytes (`NULL` is `None`):
+/// a longer one is `TESSERA_RESULT_TOO_LARGE`, found by reading at most `max + 1` bytes, so an
+/// oversized string costs time proportional to the limit, not to its length.
+///
+/// # Safety
+/// As for [`opt_str`].
+pub(crate) unsafe fn opt_str_max<'a>(
+    p: *const c_char,
+    max: usize,
+) -> Result<Option<&'a str>, Error> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    let mut len = 0;
+    // SAFETY: the caller promises a NUL-terminated string; reading stops at its NUL.
+    while unsafe { *p.add(len) } != 0 {
+        if len == max {
+            return Err(Error::new(
+                ErrorKind::TooLarge,
+                "a string argument is too long",
+            ));
+        }
+        len += 1;
+    }
+    // SAFETY: the `len` bytes before the NUL are readable and outlive the borrow.
+    let b = unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) };
+    std::str::from_utf8(b)
+        .map(Some)
+        .map_err(|_| Error::new(ErrorKind::InvalidUtf8, "a string argument is not UTF-8"))
+}
+
 /// Borrows a required NUL-terminated UTF-8 string.
 ///
 /// # Safety
@@ -136,6 +204,36 @@ pub(crate) unsafe fn text<'a>(p: *const u8, len: usize) -> Result<&'a str, Error
 pub(crate) unsafe fn opt_text<'a>(p: *const u8, len: usize) -> Result<Option<&'a str>, Error> {
     // SAFETY: forwarded.
     Ok(Some(unsafe { text(p, len) }?).filter(|t| !t.is_empty()))
+}
+
+/// Borrows a JSON text input (convention 3): longer than
+/// [`crate::grant::MAX_JSON_INPUT_LEN`] (1 MiB, also the grant-state limit) is
+/// `TESSERA_RESULT_TOO_LARGE`, checked before the text is even scanned for UTF-8.
+///
+/// # Safety
+/// As for [`bytes`].
+pub(crate) unsafe fn json_text<'a>(p: *const u8, len: usize) -> Result<&'a str, Error> {
+    too_long_json(len)?;
+    // SAFETY: forwarded.
+    unsafe { text(p, len) }
+}
+
+/// [`json_text`] for an optional input: empty (including `(NULL, 0)`) is `None`.
+///
+/// # Safety
+/// As for [`bytes`].
+pub(crate) unsafe fn opt_json_text<'a>(p: *const u8, len: usize) -> Result<Option<&'a str>, Error> {
+    too_long_json(len)?;
+    // SAFETY: forwarded.
+    unsafe { opt_text(p, len) }
+}
+
+/// `TooLarge` for a JSON input longer than [`crate::grant::MAX_JSON_INPUT_LEN`].
+pub(crate) fn too_long_json(len: usize) -> Result<(), Error> {
+    if len > crate::grant::MAX_JSON_INPUT_LEN {
+        return Err(Error::new(ErrorKind::TooLarge, "JSON input over 1 MiB"));
+    }
+    Ok(())
 }
 
 /// Borrows an array input of `count` elements; `(NULL, 0)` is empty.

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{
     TesseraResult, borrow, boundary, bytes, free_handle, new_handle, opt_borrow, req_str, tag,
-    text, write_out, write_value,
+    text, too_long_json, write_out, write_value,
 };
 use crate::Error;
 use crate::grant::ImplicationsConfig;
@@ -104,6 +104,7 @@ pub unsafe extern "C" fn tessera_scope_policy_from_json(
     boundary(|| {
         // SAFETY: conventions 3 and 5.
         unsafe {
+            too_long_json(json_len)?;
             let imp = policy_from_json(bytes(json, json_len)?)?;
             new_handle(tag::SCOPE_POLICY, imp, out)
         }
@@ -136,6 +137,13 @@ pub unsafe extern "C" fn tessera_scopes_parse(
     boundary(|| {
         // SAFETY: conventions 3 and 5.
         unsafe {
+            // The size first, so an oversized input is not even scanned for UTF-8.
+            if scope_len > crate::scope::MAX_SCOPE_STRING {
+                return Err(Error::new(
+                    crate::ErrorKind::TooLarge,
+                    "scope string longer than 16 KiB",
+                ));
+            }
             let set = ScopeSet::parse(text(scope, scope_len)?)?;
             new_handle(tag::SCOPES, set, out)
         }
@@ -157,6 +165,7 @@ pub unsafe extern "C" fn tessera_scopes_from_claims(
     boundary(|| {
         // SAFETY: conventions 3 and 5.
         unsafe {
+            too_long_json(claims_len)?;
             let claims = crate::jwt::parse_json_object(bytes(claims_json, claims_len)?)?;
             new_handle(tag::SCOPES, ScopeSet::from_claims(&claims)?, out)
         }

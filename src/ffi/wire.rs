@@ -12,7 +12,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    TesseraResult, boundary, bytes, opt_str, req_str, text, write_json, write_out, write_value,
+    TesseraResult, boundary, bytes, json_text, opt_str, opt_str_max, req_str, too_long_json,
+    write_json, write_out, write_value,
 };
 use crate::grant::json_error;
 use crate::wire::{
@@ -168,7 +169,10 @@ pub unsafe extern "C" fn tessera_token_request_parse(
         // SAFETY: conventions 3 and 4.
         unsafe {
             let form = Form::parse(bytes(body, body_len)?)?;
-            let auth = wire::client_auth(opt_str(authorization_header)?, &form)?;
+            let auth = wire::client_auth(
+                opt_str_max(authorization_header, wire::MAX_HEADER_BYTES)?,
+                &form,
+            )?;
             let request = TokenRequest::from_form(&form)?;
             let value = json!({"request": to_value(&request)?, "client_auth": to_value(&auth)?});
             write_json(&value, out, cap, out_len)
@@ -194,7 +198,10 @@ pub unsafe extern "C" fn tessera_revocation_request_parse(
         // SAFETY: conventions 3 and 4.
         unsafe {
             let form = Form::parse(bytes(body, body_len)?)?;
-            let auth = wire::client_auth(opt_str(authorization_header)?, &form)?;
+            let auth = wire::client_auth(
+                opt_str_max(authorization_header, wire::MAX_HEADER_BYTES)?,
+                &form,
+            )?;
             let request = RevocationRequest::from_form(&form)?;
             let value = json!({"request": to_value(&request)?, "client_auth": to_value(&auth)?});
             write_json(&value, out, cap, out_len)
@@ -246,7 +253,8 @@ pub unsafe extern "C" fn tessera_bearer_token(
     boundary(|| {
         // SAFETY: conventions 3 and 4.
         unsafe {
-            let token = wire::bearer_token(opt_str(authorization_header)?)?;
+            let token =
+                wire::bearer_token(opt_str_max(authorization_header, wire::MAX_HEADER_BYTES)?)?;
             write_out(token.unwrap_or_default().as_bytes(), out, cap, out_len)
         }
     })
@@ -364,6 +372,7 @@ pub unsafe extern "C" fn tessera_redirect_uri(
         unsafe {
             let base = req_str(base)?;
             let mode = response_mode(opt_str(mode)?)?;
+            too_long_json(params_len)?;
             let raw = bytes(params_json, params_len)?;
             let params = if raw.is_empty() {
                 Params(Vec::new())
@@ -421,7 +430,7 @@ pub unsafe extern "C" fn tessera_server_metadata(
         // SAFETY: conventions 3 and 4.
         unsafe {
             let metadata: ServerMetadata =
-                crate::grant::from_json_object("metadata", text(json, json_len)?.as_bytes())?;
+                crate::grant::from_json_object("metadata", json_text(json, json_len)?.as_bytes())?;
             write_out(metadata.to_json()?.as_bytes(), out, cap, out_len)
         }
     })

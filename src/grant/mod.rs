@@ -477,13 +477,26 @@ pub(crate) fn json_error(what: &str, e: &serde_json::Error) -> Error {
     )
 }
 
+/// Longest JSON text read from the host besides a grant state ([`MAX_STATE_JSON_LEN`]):
+/// clients ([`Client::from_json`]), policies ([`Policy::from_json`]) and, through the C ABI,
+/// authorize and token requests, client authentication, scope policies, metadata and claims
+/// sets: 1 MiB. Longer is [`ErrorKind::TooLarge`], before anything is read.
+pub const MAX_JSON_INPUT_LEN: usize = 1 << 20;
+
 /// Reads JSON text into `T` strictly: the text must be an object (serde alone would fill a
 /// struct from an array, by field order), and duplicate member names are refused at every depth
-/// ([`ErrorKind::DuplicateMember`]), as everywhere else tessera reads JSON.
+/// ([`ErrorKind::DuplicateMember`]), as everywhere else tessera reads JSON. Texts longer than
+/// [`MAX_JSON_INPUT_LEN`] are [`ErrorKind::TooLarge`], before anything is read.
 pub(crate) fn from_json_object<T: serde::de::DeserializeOwned>(
     what: &str,
     json: &[u8],
 ) -> Result<T> {
+    if json.len() > MAX_JSON_INPUT_LEN {
+        return Err(Error::with_detail(
+            ErrorKind::TooLarge,
+            format!("{what}: JSON text over 1 MiB"),
+        ));
+    }
     let map = crate::jwt::parse_json_object(json)
         .map_err(|e| Error::with_detail(e.kind(), format!("{what}: {}", e.detail())))?;
     serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| json_error(what, &e))

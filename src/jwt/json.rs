@@ -19,6 +19,7 @@ pub const MAX_JSON_DEPTH: usize = 32;
 
 const DUPLICATE: &str = "\u{1}duplicate member";
 const TOO_DEEP: &str = "\u{1}nesting too deep";
+const TOO_MANY: &str = "\u{1}too many members";
 
 /// base64url without padding, rejecting non-zero trailing bits (strict, RFC 7515 §2).
 pub(crate) const B64: base64::engine::GeneralPurpose =
@@ -281,13 +282,16 @@ impl<'de, const N: usize> Strs<'de, N> {
 
 /// The member names of one JSON object, for rejecting duplicates without touching the heap
 /// for the first `N` names spelled without escapes (linear search over a fingerprint of each
-/// name: its length and first bytes); the others go to an ordered set.
+/// name: its length and first bytes); the others go to an ordered set. It holds at most `max`
+/// names: readers ask [`Names::full`] before adding one, so an object with more members is
+/// refused at member `max + 1`, before anything of it is kept.
 #[derive(Debug)]
 pub(crate) struct Names<'de, const N: usize> {
     prints: [u64; N],
     inline: [&'de str; N],
     len: usize,
     more: BTreeSet<Cow<'de, str>>,
+    max: usize,
 }
 
 /// The length and first seven bytes of a name, in one word.
@@ -302,12 +306,28 @@ fn fingerprint(name: &str) -> u64 {
 
 impl<'de, const N: usize> Names<'de, N> {
     pub(crate) fn new() -> Self {
+        Self::with_max(usize::MAX)
+    }
+
+    /// An empty set that holds at most `max` names.
+    pub(crate) fn with_max(max: usize) -> Self {
         Names {
             prints: [0; N],
             inline: [""; N],
             len: 0,
             more: BTreeSet::new(),
+            max,
         }
+    }
+
+    /// The same limit, no names.
+    pub(crate) fn emptied(&self) -> Self {
+        Self::with_max(self.max)
+    }
+
+    /// Whether the object already has its `max` names, so one more member is too many.
+    pub(crate) fn full(&self) -> bool {
+        self.len + self.more.len() >= self.max
     }
 
     /// Adds a member name; `false` when the object already had it.
@@ -462,6 +482,9 @@ impl<'de, M: Members<'de>> Visitor<'de> for TopLevel<'_, '_, 'de, M> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<bool, A::Error> {
         while let Some(key) = map.next_key_seed(CowStr)? {
+            if self.1.full() {
+                return Err(serde::de::Error::custom(TOO_MANY));
+            }
             if !self.1.insert(key.clone()) {
                 return Err(serde::de::Error::custom(DUPLICATE));
             }
@@ -473,7 +496,9 @@ impl<'de, M: Members<'de>> Visitor<'de> for TopLevel<'_, '_, 'de, M> {
 
 /// Reads a JSON text that must be an object in one pass, member by member into `members` and
 /// member names into `names` (which must be empty), under exactly the rules of
-/// [`parse_object`] (same errors, in the same order), without building a [`Value`].
+/// [`parse_object`] (same errors, in the same order), without building a [`Value`]. An object
+/// with more members than `names` holds is [`ErrorKind::TooLarge`], at the first member too
+/// many.
 pub(crate) fn scan_object<'de, M: Members<'de>>(
     bytes: &'de [u8],
     members: &mut M,
@@ -514,6 +539,11 @@ fn map_error(e: &serde_json::Error) -> Error {
             ErrorKind::DuplicateMember,
             "a JSON object has a member name twice",
         )
+    } else if msg.starts_with(TOO_MANY) {
+        Error::new(
+            ErrorKind::TooLarge,
+            "a JSON object has more members than the limit",
+        )
     } else if msg.starts_with(TOO_DEEP) || msg.starts_with("recursion limit") {
         Error::new(ErrorKind::TooDeep, "JSON nesting deeper than 32 levels")
     } else {
@@ -547,7 +577,13 @@ pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>> {
 
 /// Checks a JSON document strictly against duplicates and depth without keeping it.
 pub(crate) fn check_object(bytes: &[u8]) -> Result<()> {
-    scan_object(bytes, &mut Nothing, &mut Names::new())
+    check_object_members(bytes, usize::MAX)
+}
+
+/// [`check_object`], also refusing an object of more than `max_members` members
+/// ([`ErrorKind::TooLarge`], at the first member too many).
+pub(crate) fn check_object_members(bytes: &[u8], max_members: usize) -> Result<()> {
+    scan_object(bytes, &mut Nothing, &mut Names::<32>::with_max(max_members))
 }
 
 #[cfg(test)]
@@ -600,6 +636,37 @@ mod tests {
             parse_value(huge.as_bytes()).unwrap_err().kind(),
             ErrorKind::TooDeep
         );
+    }
+
+    #[test]
+    fn member_count_is_bounded_at_the_top_level_only() {
+        let two = br#"{"a":1,"b":{"c":1,"d":2,"e":3}}"#;
+        assert!(check_object_members(two, 2).is_ok());
+        assert_eq!(
+            check_object_members(two, 1).unwrap_err().kind(),
+            ErrorKind::TooLarge
+        );
+        assert!(check_object_members(b"{}", 1).is_ok());
+        // Refused at the first member too many, before the rest is read: the malformed tail
+        // after it is never reached.
+        assert_eq!(
+            check_object_members(br#"{"a":1,"b":2,"c":"#, 1)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::TooLarge
+        );
+        // A duplicate within the limit is still a duplicate.
+        assert_eq!(
+            check_object_members(br#"{"a":1,"a":2}"#, 5)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::DuplicateMember
+        );
+        let mut names = Names::<2>::with_max(2);
+        assert!(!names.full());
+        assert!(names.insert(Cow::Borrowed("x")) && names.insert(Cow::Borrowed("y")));
+        assert!(names.full());
+        assert!(!names.emptied().full());
     }
 
     #[test]

@@ -11,7 +11,13 @@ use super::key::Key;
 use super::known::KnownHeaders;
 use crate::{Error, ErrorKind, Result};
 
-/// Size limits applied to a token before anything is decoded.
+/// Size limits of a [`crate::jwt::Verifier`]: token and header lengths are checked before
+/// anything is decoded, the number of claims while the claims set is read (at the first member
+/// too many, before it is kept). Every one is [`ErrorKind::TooLarge`] when exceeded, and must
+/// be positive. The limits of the whole crate are listed in the crate docs
+/// ([`crate#limits`]) and in `docs/LIMITS.md`.
+///
+/// Build with struct update syntax so fields added later keep their defaults:
 ///
 /// ```
 /// use tessera::jwt::{Algorithm, Key, Limits, Verifier};
@@ -23,17 +29,32 @@ use crate::{Error, ErrorKind, Result};
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Longest token accepted, in bytes (default 16 KiB).
+    /// Longest token accepted, in bytes (default [`Limits::DEFAULT_MAX_TOKEN_LEN`], 16 KiB).
     pub max_token_len: usize,
-    /// Longest encoded protected header accepted, in bytes (default 4 KiB).
+    /// Longest encoded protected header accepted, in bytes (default
+    /// [`Limits::DEFAULT_MAX_HEADER_LEN`], 4 KiB).
     pub max_header_len: usize,
+    /// Most members the claims set (the top-level JSON object of the payload) may have
+    /// (default [`Limits::DEFAULT_MAX_CLAIMS`], 256). Nested objects are bounded by the token
+    /// length and [`crate::jwt::MAX_JSON_DEPTH`].
+    pub max_claims: usize,
+}
+
+impl Limits {
+    /// Default [`Limits::max_token_len`]: 16 KiB.
+    pub const DEFAULT_MAX_TOKEN_LEN: usize = 16 * 1024;
+    /// Default [`Limits::max_header_len`]: 4 KiB.
+    pub const DEFAULT_MAX_HEADER_LEN: usize = 4 * 1024;
+    /// Default [`Limits::max_claims`]: 256 members.
+    pub const DEFAULT_MAX_CLAIMS: usize = 256;
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_token_len: 16 * 1024,
-            max_header_len: 4 * 1024,
+            max_token_len: Limits::DEFAULT_MAX_TOKEN_LEN,
+            max_header_len: Limits::DEFAULT_MAX_HEADER_LEN,
+            max_claims: Limits::DEFAULT_MAX_CLAIMS,
         }
     }
 }
@@ -311,6 +332,7 @@ mod tests {
         let small = Limits {
             max_token_len: 10,
             max_header_len: 3,
+            ..Limits::default()
         };
         assert!(split(b"abc.d.efgh", &small).is_ok());
         assert_eq!(

@@ -43,6 +43,7 @@ use ring::rand::SecureRandom;
 use serde::Serialize;
 
 pub use alg::{Algorithm, KeyFamily};
+pub use der::MAX_KEY_INPUT;
 pub use header::Header;
 pub use json::MAX_JSON_DEPTH;
 pub use jwk::{KeySet, MAX_JWK_LEN, MAX_JWKS_KEYS, MAX_JWKS_LEN, SkippedKey, jwks};

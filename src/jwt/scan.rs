@@ -363,8 +363,9 @@ impl<'a> Reader<'a> {
 }
 
 /// Reads a JSON text that must be an object, handing the members `fields` asks for to it and
-/// recording every member name in `names`. `None`: outside the fast subset (or invalid): read
-/// it with the strict parser instead (`fields` and `names` may then hold partial results).
+/// recording every member name in `names`. `None`: outside the fast subset (or invalid, or
+/// with more members than `names` holds): read it with the strict parser instead (`fields` and
+/// `names` may then hold partial results).
 pub(crate) fn object<'a, F: Fields<'a>>(
     text: &'a [u8],
     fields: &mut F,
@@ -385,7 +386,7 @@ pub(crate) fn object<'a, F: Fields<'a>>(
             r.ws();
             let key = r.string()?;
             let want = fields.want(&key);
-            if !names.insert(key) {
+            if names.full() || !names.insert(key) {
                 return None;
             }
             r.ws();

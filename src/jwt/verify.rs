@@ -361,7 +361,7 @@ impl<'de> Fields<'de> for RawClaims<'de> {
 fn read_claims<'p>(payload: &'p [u8], names: &mut Names<'p, 32>) -> Result<RawClaims<'p>> {
     let mut raw = RawClaims::default();
     if scan::object(payload, &mut raw, names).is_none() {
-        (raw, *names) = (RawClaims::default(), Names::new());
+        (raw, *names) = (RawClaims::default(), names.emptied());
         scan_object(payload, &mut raw, names)?;
     }
     Ok(raw)
@@ -778,7 +778,7 @@ impl VerifierBuilder {
                 "leeway above 300 seconds",
             ));
         }
-        if p.limits.max_token_len == 0 || p.limits.max_header_len == 0 {
+        if p.limits.max_token_len == 0 || p.limits.max_header_len == 0 || p.limits.max_claims == 0 {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 "size limits must be positive",
@@ -999,7 +999,7 @@ impl Verifier {
         let payload = b64_decode(signed.payload_b64)?;
         self.check_alg(signed.header.alg)?;
         let registered = {
-            let mut names = Names::new();
+            let mut names = Names::with_max(self.policy.limits.max_claims);
             let claims = Claims::read(&signed.header, &payload, &mut names)?;
             self.validate(&claims, now)?;
             claims.to_registered()
@@ -1040,7 +1040,7 @@ impl Verifier {
         let (mut stack, mut heap) = ([0u8; 2048], Vec::new());
         let payload = b64_decode_into(signed.payload_b64, &mut stack, &mut heap)?;
         self.check_alg(signed.header.alg)?;
-        let mut names = Names::new();
+        let mut names = Names::with_max(self.policy.limits.max_claims);
         let claims = Claims::read(&signed.header, payload, &mut names)?;
         self.validate(&claims, now)?;
         Ok(f(&claims))
@@ -1164,6 +1164,7 @@ impl Verifier {
 /// Decoding without verification, for debugging tools only.
 pub mod dangerous {
     use super::*;
+    use crate::jwt::json::check_object_members;
 
     /// A token's header and claims, **not verified**: nothing here may be trusted.
     ///
@@ -1197,7 +1198,10 @@ pub mod dangerous {
             _ => Vec::new(),
         };
         let header = Header::parse(&header_bytes, &crit)?;
-        let claims = parse_object(&b64_decode(parts.payload_b64)?)?;
+        let payload = b64_decode(parts.payload_b64)?;
+        // The same member limit as verification, checked while reading (before the map is built).
+        check_object_members(&payload, Limits::default().max_claims)?;
+        let claims = parse_object(&payload)?;
         Ok(Unverified { header, claims })
     }
 }

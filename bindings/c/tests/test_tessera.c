@@ -1098,18 +1098,21 @@ static void test_builder(void) {
   CHECK_OK(tessera_verifier_builder_accept_any_audience(b));
   CHECK_OK(tessera_verifier_builder_set_max_token_len(b, 8192));
   CHECK_OK(tessera_verifier_builder_set_max_header_len(b, 1024));
+  CHECK_OK(tessera_verifier_builder_set_max_claims(b, 512));
   CHECK_RC(tessera_verifier_builder_set_leeway(NULL, 1), TESSERA_RESULT_NULL_POINTER);
   CHECK_RC(tessera_verifier_builder_set_max_age(NULL, 1), TESSERA_RESULT_NULL_POINTER);
   CHECK_RC(tessera_verifier_builder_set_require_exp(NULL, false), TESSERA_RESULT_NULL_POINTER);
   CHECK_RC(tessera_verifier_builder_accept_any_audience(NULL), TESSERA_RESULT_NULL_POINTER);
   CHECK_RC(tessera_verifier_builder_set_max_token_len(NULL, 1), TESSERA_RESULT_NULL_POINTER);
   CHECK_RC(tessera_verifier_builder_set_max_header_len(NULL, 1), TESSERA_RESULT_NULL_POINTER);
+  CHECK_RC(tessera_verifier_builder_set_max_claims(NULL, 1), TESSERA_RESULT_NULL_POINTER);
   CHECK_RC(tessera_verifier_builder_set_leeway(wrong, 1), TESSERA_RESULT_WRONG_HANDLE);
   CHECK_RC(tessera_verifier_builder_set_max_age(wrong, 1), TESSERA_RESULT_WRONG_HANDLE);
   CHECK_RC(tessera_verifier_builder_set_require_exp(wrong, false), TESSERA_RESULT_WRONG_HANDLE);
   CHECK_RC(tessera_verifier_builder_accept_any_audience(wrong), TESSERA_RESULT_WRONG_HANDLE);
   CHECK_RC(tessera_verifier_builder_set_max_token_len(wrong, 1), TESSERA_RESULT_WRONG_HANDLE);
   CHECK_RC(tessera_verifier_builder_set_max_header_len(wrong, 1), TESSERA_RESULT_WRONG_HANDLE);
+  CHECK_RC(tessera_verifier_builder_set_max_claims(wrong, 1), TESSERA_RESULT_WRONG_HANDLE);
 
   /* One builder builds several verifiers, for a key and for a key set. */
   CHECK_OK(tessera_verifier_new_with_key(b, key, &v));
@@ -1282,6 +1285,13 @@ static void test_policy(void) {
          TESSERA_RESULT_TOO_LARGE);
   POLICY(tessera_verifier_builder_set_max_header_len(b, 10), NULL, "{\"exp\":1800000300}", NOW,
          TESSERA_RESULT_TOO_LARGE);
+  /* The number of claims: at the limit accepted, one past refused; zero refused when built. */
+  POLICY(tessera_verifier_builder_set_max_claims(b, 3), NULL,
+         "{\"exp\":1800000300,\"a\":1,\"b\":2}", NOW, TESSERA_RESULT_OK);
+  POLICY(tessera_verifier_builder_set_max_claims(b, 2), NULL,
+         "{\"exp\":1800000300,\"a\":1,\"b\":2}", NOW, TESSERA_RESULT_TOO_LARGE);
+  POLICY(tessera_verifier_builder_set_max_claims(b, 0), NULL, "{\"exp\":1800000300}", NOW,
+         20000 + TESSERA_RESULT_INVALID_ARGUMENT);
 #undef POLICY
   tessera_key_free(key);
 }

@@ -276,6 +276,11 @@ void test_policy() {
     tessera::VerifierBuilder b3;
     b3.max_header_len(8);
     CHECK(verdict(b3, "{\"exp\":1800000001}") == TESSERA_RESULT_TOO_LARGE);
+    tessera::VerifierBuilder b4;
+    b4.max_claims(2);
+    CHECK(verdict(b4, "{\"sub\":\"s\",\"exp\":1800000001}") == tessera::ok);
+    CHECK(verdict(b4, "{\"sub\":\"s\",\"jti\":\"j\",\"exp\":1800000001}") ==
+          TESSERA_RESULT_TOO_LARGE);
   })
 }
 

@@ -208,6 +208,7 @@ FUNCTIONS: Dict[str, Tuple[Any, Tuple[Any, ...], Tuple[str, ...]]] = {
     'tessera_verifier_builder_accept_any_audience': (c_uint32, (c_void_p,), ('builder',)),
     'tessera_verifier_builder_set_max_token_len': (c_uint32, (c_void_p, c_size_t), ('builder', 'max')),
     'tessera_verifier_builder_set_max_header_len': (c_uint32, (c_void_p, c_size_t), ('builder', 'max')),
+    'tessera_verifier_builder_set_max_claims': (c_uint32, (c_void_p, c_size_t), ('builder', 'max')),
     'tessera_verifier_builder_free': (None, (c_void_p,), ('builder',)),
     'tessera_verifier_new_with_key': (c_uint32, (c_void_p, c_void_p, POINTER(c_void_p)), ('builder', 'key', 'out')),
     'tessera_verifier_new_with_keyset': (c_uint32, (c_void_p, c_void_p, POINTER(c_void_p)), ('builder', 'set', 'out')),

@@ -267,6 +267,7 @@ class Verifier(Handle):
         accept_any_audience: accept tokens that carry ``aud`` when no audience is expected.
         max_token_len: longest token accepted in bytes (default 16384).
         max_header_len: longest encoded header accepted in bytes (default 4096).
+        max_claims: most members the claims set may have (default 256).
     """
 
     __slots__ = ()
@@ -289,6 +290,7 @@ class Verifier(Handle):
         accept_any_audience: bool = False,
         max_token_len: Optional[int] = None,
         max_header_len: Optional[int] = None,
+        max_claims: Optional[int] = None,
     ) -> None:
         self._ptr = None
         if not isinstance(key_or_keyset, (Key, KeySet)):
@@ -332,6 +334,12 @@ class Verifier(Handle):
                 check(
                     lib.tessera_verifier_builder_set_max_header_len(
                         builder, _unsigned(max_header_len, "max_header_len")
+                    )
+                )
+            if max_claims is not None:
+                check(
+                    lib.tessera_verifier_builder_set_max_claims(
+                        builder, _unsigned(max_claims, "max_claims")
                     )
                 )
             if isinstance(key_or_keyset, Key):

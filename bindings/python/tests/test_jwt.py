@@ -396,6 +396,22 @@ def test_verify_critical_and_limits(es):
     assert len(claims["pad"]) == 20000  # larger than the first buffer: retried with its size
 
 
+def test_verify_claims_count_limit_at_and_past_the_boundary(es):
+    # exp plus 255 others: exactly the default 256 members.
+    at = {"exp": EXP, **{f"c{i}": i for i in range(255)}}
+    assert tessera.Verifier(es).verify(es.sign(at), now=NOW) == at
+    over = {**at, "one_more": 1}
+    with pytest.raises(tessera.TooLargeError):
+        tessera.Verifier(es).verify(es.sign(over), now=NOW)
+    assert tessera.Verifier(es, max_claims=257).verify(es.sign(over), now=NOW) == over
+    small = {"exp": EXP, "a": 1, "b": 2}
+    assert tessera.Verifier(es, max_claims=3).verify(es.sign(small), now=NOW) == small
+    with pytest.raises(tessera.TooLargeError):
+        tessera.Verifier(es, max_claims=2).verify(es.sign(small), now=NOW)
+    with pytest.raises(tessera.InvalidArgumentError):
+        tessera.Verifier(es, max_claims=0)
+
+
 def test_verifier_argument_errors(es):
     with pytest.raises(TypeError):
         tessera.Verifier("key")  # type: ignore[arg-type]
