@@ -440,12 +440,30 @@ pub fn jwk(data: &[u8]) {
         for key in set.keys() {
             assert!(!key.is_private() || key.is_symmetric() || key.public_key().is_ok());
         }
-        if let Some(jwks) = ok(set.to_jwks()) {
-            let again = KeySet::from_jwks(jwks.as_bytes(), defaults).unwrap();
-            assert_eq!(again.keys().len(), set.keys().len());
-            for (a, b) in again.keys().iter().zip(set.keys()) {
-                assert_eq!(a.alg(), b.alg());
-                assert_eq!(a.kid(), b.kid());
+        let keys = set.keys();
+        let shared_kid = keys
+            .iter()
+            .enumerate()
+            .any(|(i, a)| a.kid().is_some() && keys[..i].iter().any(|b| b.kid() == a.kid()));
+        match set.to_jwks() {
+            Ok(jwks) => {
+                // What the set writes, it loads again: the same keys, in order.
+                assert!(!shared_kid);
+                let again = KeySet::from_jwks(jwks.as_bytes(), defaults).unwrap();
+                assert_eq!(again.keys().len(), keys.len());
+                for (a, b) in again.keys().iter().zip(keys) {
+                    assert_eq!(a.alg(), b.alg());
+                    assert_eq!(a.kid(), b.kid());
+                    assert_eq!(a.public_key_der().unwrap(), b.public_key_der().unwrap());
+                }
+            }
+            Err(e) => {
+                typed(&e);
+                assert!(
+                    (shared_kid && e.kind() == ErrorKind::AmbiguousKeySet)
+                        || (keys[0].is_symmetric() && e.kind() == ErrorKind::NoPublicKey),
+                    "{e:?}"
+                );
             }
         }
     }
