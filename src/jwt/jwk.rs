@@ -622,12 +622,12 @@ fn jwk_entry_keys(map: &Map<String, Value>, default_algs: &[Algorithm]) -> Resul
     })
 }
 
-/// A public JWKS document for `keys`. Keys bound to several algorithms with the same `kid`
-/// appear once per algorithm.
+/// A public JWKS document for `keys`. Keys sharing a `kid` (say, one key bound to several
+/// algorithms) are refused rather than written once per algorithm: that document would repeat
+/// the `kid`, and [`KeySet::from_jwks`] refuses it.
 pub(crate) fn jwks_document(keys: &[Key]) -> Result<String> {
-    // The loader refuses a document that repeats a `kid` (`KeySet::from_jwks`), so keys that
-    // share one (one alg-less JWK bound to several default algorithms, or `KeySet::new` with
-    // the same `kid` under two algorithms) cannot be written as a JWKS either.
+    // Such keys come from one alg-less JWK bound to several default algorithms, or from
+    // `KeySet::new` with one `kid` under two algorithms.
     for (i, a) in keys.iter().enumerate() {
         if let Some(kid) = a
             .kid()
