@@ -553,7 +553,8 @@ impl KeySet {
     }
 
     /// The public JWKS document of these keys (what an authorization server serves at its
-    /// `jwks_uri`). Fails for HMAC keys ([`ErrorKind::NoPublicKey`]).
+    /// `jwks_uri`). Fails for HMAC keys ([`ErrorKind::NoPublicKey`]) and for keys sharing a
+    /// `kid` ([`ErrorKind::AmbiguousKeySet`]), which [`KeySet::from_jwks`] would refuse.
     pub fn to_jwks(&self) -> Result<String> {
         jwks_document(&self.keys)
     }
@@ -621,9 +622,26 @@ fn jwk_entry_keys(map: &Map<String, Value>, default_algs: &[Algorithm]) -> Resul
     })
 }
 
-/// A public JWKS document for `keys`. Keys bound to several algorithms with the same `kid`
-/// appear once per algorithm.
+/// A public JWKS document for `keys`. Keys sharing a `kid` (say, one key bound to several
+/// algorithms) are refused rather than written once per algorithm: that document would repeat
+/// the `kid`, and [`KeySet::from_jwks`] refuses it.
 pub(crate) fn jwks_document(keys: &[Key]) -> Result<String> {
+    // Such keys come from one alg-less JWK bound to several default algorithms, or from
+    // `KeySet::new` with one `kid` under two algorithms.
+    for (i, a) in keys.iter().enumerate() {
+        if let Some(kid) = a
+            .kid()
+            .filter(|kid| keys[..i].iter().any(|b| b.kid() == Some(*kid)))
+        {
+            return Err(Error::with_detail(
+                ErrorKind::AmbiguousKeySet,
+                format!(
+                    "two keys share kid {:?}: a JWKS document cannot list both",
+                    crate::error::snippet(kid)
+                ),
+            ));
+        }
+    }
     let list: Vec<Value> = keys
         .iter()
         .map(|k| public_jwk(k).map(Value::Object))
@@ -668,6 +686,8 @@ impl Key {
 }
 
 /// The public JWKS document for a set of keys, as an authorization server publishes it.
+/// Fails for HMAC keys ([`ErrorKind::NoPublicKey`]) and for keys sharing a `kid`
+/// ([`ErrorKind::AmbiguousKeySet`]).
 pub fn jwks(keys: &[Key]) -> Result<String> {
     jwks_document(keys)
 }
