@@ -207,6 +207,7 @@ fn verifier(key: usize, policy: usize) -> Verifier {
             .limits(Limits {
                 max_token_len: 1024,
                 max_header_len: 128,
+                max_claims: 8,
             }),
         _ => b
             .issuer("https://as.example")
