@@ -395,24 +395,14 @@ fn abi_family(issuer: &abi::IssuerH, t: usize, n: usize) {
             parsed["request"].to_string(),
             state.to_string(),
         );
-        // SAFETY: live handle, valid inputs; buffers from `call_json`.
-        abi::call_json(|o, c, l| unsafe {
-            tessera_issuer_token(
-                issuer.0,
-                APP.as_ptr(),
-                APP.len(),
-                auth.as_ptr(),
-                auth.len(),
-                state.as_ptr(),
-                state.len(),
-                request.as_ptr(),
-                request.len(),
-                now,
-                o,
-                c,
-                l,
-            )
-        })
+        abi::issuer_token(
+            issuer,
+            APP.as_bytes(),
+            auth.as_bytes(),
+            state.as_bytes(),
+            request.as_bytes(),
+            now,
+        )
         .unwrap()
     };
     let exchanged = token(

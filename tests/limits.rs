@@ -939,24 +939,7 @@ fn grant_json_inputs_through_the_c_abi() {
     );
     let (auth, request) = (auth.as_bytes(), request.as_bytes());
     let token = |client: &[u8], auth: &[u8], state: &[u8], request: &[u8]| {
-        // SAFETY: live handle, valid inputs; buffers from `call_out`.
-        abi::call_json(|o, c, l| unsafe {
-            tessera_issuer_token(
-                issuer.0,
-                client.as_ptr(),
-                client.len(),
-                auth.as_ptr(),
-                auth.len(),
-                state.as_ptr(),
-                state.len(),
-                request.as_ptr(),
-                request.len(),
-                NOW,
-                o,
-                c,
-                l,
-            )
-        })
+        abi::issuer_token(&issuer, client, auth, state, request, NOW)
     };
     let big = huge();
     for (what, r) in [

@@ -88,6 +88,36 @@ owned!(
     tessera_verifier_builder_free
 );
 
+/// `tessera_issuer_token` with byte inputs (client id, client authentication JSON, state JSON,
+/// request JSON), through [`call_json`].
+pub fn issuer_token(
+    issuer: &IssuerH,
+    client: &[u8],
+    auth: &[u8],
+    state: &[u8],
+    request: &[u8],
+    now: i64,
+) -> Result<Value, u32> {
+    // SAFETY: a live handle and byte inputs that outlive the call; buffers from `call_json`.
+    call_json(|o, c, l| unsafe {
+        tessera_issuer_token(
+            issuer.0,
+            client.as_ptr(),
+            client.len(),
+            auth.as_ptr(),
+            auth.len(),
+            state.as_ptr(),
+            state.len(),
+            request.as_ptr(),
+            request.len(),
+            now,
+            o,
+            c,
+            l,
+        )
+    })
+}
+
 /// An HMAC key from `secret`.
 pub fn hmac_key(secret: &[u8], alg: &CStr) -> KeyH {
     let mut k = null_mut();
