@@ -13,7 +13,9 @@
 //! runs; the non-crypto part, which is what tessera controls, is counted exactly.
 //!
 //! Run: `cargo bench --bench instructions` (needs valgrind; prints a Markdown table). Extra
-//! arguments filter the algorithms: `cargo bench --bench instructions -- HS256 ES256`.
+//! arguments filter the algorithms: `cargo bench --bench instructions -- HS256 ES256`. With
+//! `TESSERA_CALLGRIND_DIR=dir` set, each child's profile is kept in `dir` for
+//! `callgrind_annotate`.
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
@@ -98,8 +100,13 @@ fn child(spec: &str) {
 /// Instructions of one child run under callgrind.
 fn count(spec: &str, tokens: &[(String, String)]) -> u64 {
     let exe = std::env::current_exe().unwrap();
+    // `TESSERA_CALLGRIND_DIR=dir` keeps each child's profile (for `callgrind_annotate`).
+    let out_file = match std::env::var("TESSERA_CALLGRIND_DIR") {
+        Ok(dir) => format!("{dir}/{}.out", spec.replace(' ', "-")),
+        Err(_) => "/dev/null".to_owned(),
+    };
     let mut cmd = Command::new("valgrind");
-    cmd.args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+    cmd.args(["--tool=callgrind", &format!("--callgrind-out-file={out_file}")])
         .arg(&exe)
         .env(CHILD, spec);
     for (name, token) in tokens {
