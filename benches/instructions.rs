@@ -106,9 +106,12 @@ fn count(spec: &str, tokens: &[(String, String)]) -> u64 {
         Err(_) => "/dev/null".to_owned(),
     };
     let mut cmd = Command::new("valgrind");
-    cmd.args(["--tool=callgrind", &format!("--callgrind-out-file={out_file}")])
-        .arg(&exe)
-        .env(CHILD, spec);
+    cmd.args([
+        "--tool=callgrind",
+        &format!("--callgrind-out-file={out_file}"),
+    ])
+    .arg(&exe)
+    .env(CHILD, spec);
     for (name, token) in tokens {
         cmd.env(name, token);
     }

@@ -184,16 +184,23 @@ impl<'a> Reader<'a> {
         let start = self.i;
         let neg = self.eat(b'-').is_some();
         let int_start = self.i;
+        // The integer part's value, accumulated while scanning (exact up to 19 digits).
+        let mut int = 0u64;
         match self.peek()? {
             b'0' => self.i += 1,
             b'1'..=b'9' => {
-                while let Some(b'0'..=b'9') = self.peek() {
+                while let Some(d @ b'0'..=b'9') = self.peek() {
+                    int = int.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
                     self.i += 1;
                 }
             }
             _ => return None,
         }
         let int_digits = self.i - int_start;
+        if !neg && int_digits <= 19 && !matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            // The common case, a non-negative integer below 10^19: no second pass.
+            return Some(Number::from(int));
+        }
         let mut float = false;
         if self.peek() == Some(b'.') {
             self.i += 1;
