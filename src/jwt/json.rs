@@ -416,8 +416,13 @@ impl<'de, const N: usize> Names<'de, N> {
                 self.prints[self.len] = print;
                 self.inline[self.len] = name;
                 self.len += 1;
-                // `len <= N <= SLOTS / 2 < 256`, so the index fits a byte.
-                self.slots[free] = self.len as u8;
+                #[allow(
+                    clippy::cast_possible_truncation,
+                    reason = "len <= N <= SLOTS / 2 < 256"
+                )]
+                {
+                    self.slots[free] = self.len as u8;
+                }
                 true
             }
             name => self.more.insert(name),
