@@ -22,8 +22,8 @@
 //!   with `start < n`, and [`run`] does not return (not even by unwinding) before `finished ==
 //!   n`, which counts completed blocks only (a block that panicked included). A worker that
 //!   comes late claims `start >= n` and returns without touching token memory; it may still
-//!   hold the job's `Arc`, but nothing in it points to the caller's memory any more that anyone
-//!   will read. Results go to slots the job owns and are copied out once, by the caller.
+//!   hold the job's `Arc`, whose token pointers may dangle by then but are never read again.
+//!   Results go to slots the job owns and are copied out once, by the caller.
 //! - Work is handed out in blocks from a shared counter, and the caller takes blocks like any
 //!   worker. If no worker ever wakes, the caller does every block itself. That happens, for
 //!   example, in a child process forked after the pool started, where the workers do not exist.
@@ -271,20 +271,19 @@ impl Pool {
         // From 0, so a worker that starts after the first job was published still sees it.
         let mut seen = 0;
         loop {
-            if !spin_until(WORKER_SPIN, || self.seq.load(Ordering::Relaxed) != seen) {
-                let mut slot = lock(&self.slot);
+            let spun = spin_until(WORKER_SPIN, || self.seq.load(Ordering::Relaxed) != seen);
+            // The lock orders everything the caller did before publishing before our reads.
+            let mut slot = lock(&self.slot);
+            if !spun {
                 while self.seq.load(Ordering::Relaxed) == seen {
                     slot.sleepers += 1;
                     slot = self.wake.wait(slot).unwrap_or_else(|p| p.into_inner());
                     slot.sleepers -= 1;
                 }
             }
-            // The lock orders everything the caller did before publishing before our reads.
-            let job = {
-                let slot = lock(&self.slot);
-                seen = self.seq.load(Ordering::Relaxed);
-                slot.job.clone()
-            };
+            seen = self.seq.load(Ordering::Relaxed);
+            let job = slot.job.clone();
+            drop(slot);
             if let Some(job) = job.filter(|j| j.take_seat()) {
                 job.work();
             }
@@ -422,6 +421,13 @@ mod tests {
                 let got = unsafe { run(Arc::clone(&verifier), &ptrs, &lens, 1_000, threads) };
                 assert_eq!(got, expected, "{threads} threads");
             }
+        }
+        // Batches far apart, so the workers have parked in between and must be woken.
+        for _ in 0..5 {
+            std::thread::sleep(WORKER_SPIN * 10);
+            // SAFETY: `tokens` outlive the call.
+            let got = unsafe { run(Arc::clone(&verifier), &ptrs, &lens, 1_000, 2) };
+            assert_eq!(got, expected, "after a pause");
         }
         // Without any worker (as in a forked child), the caller does all the work.
         // SAFETY: `tokens` outlive the job, and nothing but this thread works it.
