@@ -259,6 +259,73 @@ fn verify_batch_from_several_threads_at_once() {
     }
 }
 
+#[test]
+fn verify_batch_with_null_and_bad_inputs_from_several_threads_gives_each_token_its_code() {
+    let k = keys();
+    let cases = Arc::new(cases(&k));
+    let (_set, abi_v) = abi_verifier(&k);
+    let abi_v = Arc::new(abi_v);
+    let start = Arc::new(Barrier::new(4));
+    let handles: Vec<_> = (0..4)
+        .map(|t| {
+            let (cases, abi_v, start) =
+                (Arc::clone(&cases), Arc::clone(&abi_v), Arc::clone(&start));
+            thread::spawn(move || {
+                // 160 inputs (enough for the pool): cases, NULL tokens with and without a
+                // length, truncated tokens and tokens of length 0.
+                let mut ptrs = Vec::new();
+                let mut lens = Vec::new();
+                for i in 0..160 {
+                    let token = &cases[(i * 3 + t) % cases.len()].token;
+                    let (p, l) = match (i + t) % 7 {
+                        1 => (std::ptr::null(), token.len()),
+                        2 => (std::ptr::null(), 0),
+                        3 => (token.as_ptr(), token.len() / 2),
+                        4 => (token.as_ptr(), 0),
+                        _ => (token.as_ptr(), token.len()),
+                    };
+                    ptrs.push(p);
+                    lens.push(l);
+                }
+                // What `tessera_verify_result` says of each input on its own.
+                let want: Vec<u32> = ptrs
+                    .iter()
+                    .zip(&lens)
+                    // SAFETY: each pair is NULL or a live token prefix of that length.
+                    .map(|(&p, &l)| unsafe { tessera_verify_result(abi_v.0, p, l, NOW) }.0)
+                    .collect();
+                assert!(want.contains(&ErrorKind::NullPointer.code()));
+                assert!(want.contains(&TESSERA_RESULT_OK));
+                let _ = start.wait();
+                for threads in [0, 1, 2, 3, 0, 2] {
+                    let mut results = vec![u32::MAX; ptrs.len()];
+                    // SAFETY: arrays of `ptrs.len()` tokens, lengths and result slots.
+                    abi::ok(unsafe {
+                        tessera_verify_batch(
+                            abi_v.0,
+                            ptrs.as_ptr(),
+                            lens.as_ptr(),
+                            ptrs.len(),
+                            NOW,
+                            threads,
+                            results.as_mut_ptr(),
+                        )
+                    });
+                    for (i, (got, want)) in results.iter().zip(&want).enumerate() {
+                        assert_eq!(got, want, "thread {t}, {threads} threads, input {i}");
+                        if ptrs[i].is_null() && lens[i] > 0 {
+                            assert_eq!(*got, ErrorKind::NullPointer.code());
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+}
+
 // ---- grant families ----------------------------------------------------------------------------------
 
 const POLICY: &str = r#"{"issuer":"https://as.example","audiences":["api"]}"#;

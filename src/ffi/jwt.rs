@@ -861,13 +861,9 @@ pub unsafe extern "C" fn tessera_verify_batch(
             if results.is_null() && count > 0 {
                 return Err(null());
             }
-            // Raw pointers are not Send: turn them into slices before spreading the work.
-            let inputs: Vec<Result<&[u8], Error>> = tokens
-                .iter()
-                .zip(lens)
-                .map(|(&t, &l)| bytes(t, l))
-                .collect();
-            let codes = verify_many(v, &inputs, now, threads);
+            // The tokens themselves are checked (NULL with a non-zero length) one by one, as
+            // they are verified.
+            let codes = verify_many(v, tokens, lens, now, threads);
             if count > 0 {
                 std::ptr::copy_nonoverlapping(codes.as_ptr(), results, count);
             }
@@ -883,11 +879,24 @@ pub(crate) fn cores() -> usize {
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
-/// Verifies many tokens on up to `threads` threads (0: all cores), one code per token: on the
-/// calling thread alone for small batches, else with the pool's parked workers.
-pub(crate) fn verify_many(
+/// The result code of verifying one batch input (a token, or the error its arguments gave).
+pub(crate) fn verify_code(v: &Verifier, input: Result<&[u8], Error>, now: i64) -> u32 {
+    input
+        .and_then(|token| v.verify_with(token, now, |_| ()))
+        .map_or_else(|e| e.code(), |()| super::TESSERA_RESULT_OK)
+}
+
+/// Verifies many tokens (`tokens[i]` of `lens[i]` bytes) on up to `threads` threads (0: all
+/// cores), one code per token: on the calling thread alone for small batches, else with the
+/// pool's parked workers.
+///
+/// # Safety
+/// `tokens` and `lens` have the same length, and each `(tokens[i], lens[i])` is NULL or
+/// `lens[i]` bytes that stay readable (and unwritten) until this returns.
+pub(crate) unsafe fn verify_many(
     v: &Arc<Verifier>,
-    inputs: &[Result<&[u8], Error>],
+    tokens: &[*const u8],
+    lens: &[usize],
     now: i64,
     threads: usize,
 ) -> Vec<u32> {
@@ -896,19 +905,17 @@ pub(crate) fn verify_many(
         n => n,
     };
     // Below a few dozen tokens per thread, handing work out costs more than it saves.
-    let threads = threads.min(inputs.len() / 32).max(1);
+    let threads = threads.min(tokens.len() / 32).max(1);
     if threads == 1 {
-        return inputs
+        return tokens
             .iter()
-            .map(|input| match input {
-                Ok(token) => v
-                    .verify_with(token, now, |_| ())
-                    .map_or_else(|e| e.code(), |()| super::TESSERA_RESULT_OK),
-                Err(e) => e.code(),
-            })
+            .zip(lens)
+            // SAFETY: the caller's promise.
+            .map(|(&t, &l)| verify_code(v, unsafe { bytes(t, l) }, now))
             .collect();
     }
-    super::pool::run(super::pool::Job::new(Arc::clone(v), inputs, now), threads)
+    // SAFETY: the caller's promise.
+    unsafe { super::pool::run(Arc::clone(v), tokens, lens, now, threads) }
 }
 
 /// Verifies only the signature (no claim checks) and writes the payload octets, for JWS
