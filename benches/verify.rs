@@ -23,9 +23,10 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use common::{ALGS, NOW, Owned, c_verifier, c_verify, fixture, floor, sig_parts, sign};
+use common::{
+    ALGS, NOW, Owned, c_verifier, c_verify, c_verify_batch, fixture, floor, sig_parts, sign,
+};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use tessera::ffi;
 use tessera::jwt::Algorithm;
 fn verify(c: &mut Criterion) {
     for alg in ALGS {
@@ -95,20 +96,7 @@ fn batch(c: &mut Criterion) {
         let ptrs: Vec<*const u8> = tokens.iter().map(|t| t.as_ptr()).collect();
         let lens: Vec<usize> = tokens.iter().map(String::len).collect();
         let run = |threads: usize, results: &mut [u32]| {
-            // SAFETY: `ptrs`/`lens` describe `tokens`, which outlive the call; `results` has room
-            // for N codes.
-            unsafe {
-                ffi::tessera_verify_batch(
-                    cv,
-                    ptrs.as_ptr(),
-                    lens.as_ptr(),
-                    N,
-                    NOW,
-                    threads,
-                    results.as_mut_ptr(),
-                )
-                .0
-            }
+            c_verify_batch(cv, &ptrs, &lens, threads, results)
         };
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let mut results = vec![u32::MAX; N];

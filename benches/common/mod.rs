@@ -303,3 +303,29 @@ pub fn c_verify(v: *const ffi::tessera_verifier, token: &str) -> u32 {
     // SAFETY: `v` is a live verifier handle; the token outlives the call.
     unsafe { ffi::tessera_verify_result(v, token.as_ptr(), token.len(), NOW).0 }
 }
+
+/// `tokens` through `tessera_verify_batch` on `threads` threads (0: every core), codes into
+/// `results`; the call's own result code.
+pub fn c_verify_batch(
+    v: *const ffi::tessera_verifier,
+    ptrs: &[*const u8],
+    lens: &[usize],
+    threads: usize,
+    results: &mut [u32],
+) -> u32 {
+    assert!(ptrs.len() == lens.len() && results.len() >= ptrs.len());
+    // SAFETY: `v` is a live verifier handle; `ptrs`/`lens` describe tokens that outlive the
+    // call; `results` has room for one code per token.
+    unsafe {
+        ffi::tessera_verify_batch(
+            v,
+            ptrs.as_ptr(),
+            lens.as_ptr(),
+            ptrs.len(),
+            NOW,
+            threads,
+            results.as_mut_ptr(),
+        )
+        .0
+    }
+}
