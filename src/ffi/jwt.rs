@@ -839,9 +839,10 @@ pub unsafe extern "C" fn tessera_verify_result(
 /// per token to `results[i]`, on up to `threads` threads (0: one per available core). Returns
 /// `TESSERA_RESULT_OK` when the arguments were valid — each token's own verdict is in
 /// `results`. A NULL token with a non-zero length gets `TESSERA_RESULT_NULL_POINTER` in its slot.
-/// The calling thread works too; the others come from a pool of parked worker threads started
-/// by the first multi-threaded batch (`threads` = 1 never starts it). Batches of fewer than 64
-/// tokens run on the calling thread alone.
+/// The calling thread works too; the others come from a pool of worker threads started by the
+/// first multi-threaded batch (`threads` = 1 never starts it), which spin up to 100 µs for the
+/// next batch and then park. Batches of fewer than 64 tokens run on the calling thread alone.
+/// The tokens are read in place, by every thread, until the call returns.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_verify_batch(
     verifier: *const tessera_verifier,

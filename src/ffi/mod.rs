@@ -24,7 +24,8 @@
 //! 8. No thread-local "last error": the result code is the error channel, and
 //!    `tessera_result_str` names it. The only process-wide state is the pool of worker threads
 //!    that `tessera_verify_batch` starts on its first multi-threaded call (one per core minus
-//!    one, parked between batches) and the core count it reads once.
+//!    one; after a batch each spins up to 100 µs for the next one, then parks) and the core
+//!    count it reads once.
 
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 #![deny(unsafe_op_in_unsafe_fn)]
