@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from ctypes import (
@@ -392,8 +393,9 @@ class Verifier(Handle):
         self, tokens: Iterable[Union[str, bytes]], now: Optional[int] = None, threads: int = 0
     ) -> List[Union[Dict[str, Any], TesseraError]]:
         """Verifies many tokens at once on up to `threads` library threads (0: one per core),
-        at `now`. Returns one entry per token, in order: its claims dict, or the exception
-        instance (not raised) that refused it."""
+        at `now`. Returns one entry per token, in order: its claims dict (the same as `verify`
+        gives), or the exception instance (not raised) that refused it. Each token is verified
+        once, in the library's batch call."""
         raws = [as_bytes(t, "token") for t in tokens]
         count = len(raws)
         if count == 0:
@@ -406,7 +408,7 @@ class Verifier(Handle):
         out: List[Union[Dict[str, Any], TesseraError]] = []
         for raw, code in zip(raws, codes):
             if code == 0:
-                out.append(_loads(call_out(_verify, self._ptr, raw, len(raw), now)))
+                out.append(_verified_claims(raw))
             else:
                 out.append(error_for(code))
         return out
@@ -427,6 +429,14 @@ class Verifier(Handle):
 
     def __repr__(self) -> str:
         return "<tessera.Verifier closed>" if self._ptr is None else "<tessera.Verifier>"
+
+
+def _verified_claims(token: bytes) -> Dict[str, Any]:
+    """The claims of a token the library has just verified: its payload segment, which the
+    verification decoded as strict base64url and parsed as the claims set, decoded here rather
+    than verified a second time. These are exactly the bytes `tessera_verify` would write."""
+    segment = token.split(b".", 2)[1]
+    return _loads(base64.urlsafe_b64decode(segment + b"=" * (-len(segment) % 4)))
 
 
 def _unsigned(value: int, what: str) -> int:
