@@ -230,19 +230,7 @@ fn verify_batch_from_several_threads_at_once() {
                 let lens: Vec<usize> = picked.iter().map(|c| c.token.len()).collect();
                 let _ = start.wait();
                 for round in 0..3 {
-                    let mut results = vec![u32::MAX; picked.len()];
-                    // SAFETY: arrays of `picked.len()` tokens, lengths and result slots.
-                    abi::ok(unsafe {
-                        tessera_verify_batch(
-                            abi_v.0,
-                            ptrs.as_ptr(),
-                            lens.as_ptr(),
-                            picked.len(),
-                            NOW,
-                            2,
-                            results.as_mut_ptr(),
-                        )
-                    });
+                    let results = abi::verify_batch(abi_v.0, &ptrs, &lens, NOW, 2);
                     for (i, (case, got)) in picked.iter().zip(&results).enumerate() {
                         let want = case
                             .expect
@@ -298,19 +286,7 @@ fn verify_batch_with_null_and_bad_inputs_from_several_threads_gives_each_token_i
                 assert!(want.contains(&TESSERA_RESULT_OK));
                 let _ = start.wait();
                 for threads in [0, 1, 2, 3, 0, 2] {
-                    let mut results = vec![u32::MAX; ptrs.len()];
-                    // SAFETY: arrays of `ptrs.len()` tokens, lengths and result slots.
-                    abi::ok(unsafe {
-                        tessera_verify_batch(
-                            abi_v.0,
-                            ptrs.as_ptr(),
-                            lens.as_ptr(),
-                            ptrs.len(),
-                            NOW,
-                            threads,
-                            results.as_mut_ptr(),
-                        )
-                    });
+                    let results = abi::verify_batch(abi_v.0, &ptrs, &lens, NOW, threads);
                     for (i, (got, want)) in results.iter().zip(&want).enumerate() {
                         assert_eq!(got, want, "thread {t}, {threads} threads, input {i}");
                         if ptrs[i].is_null() && lens[i] > 0 {

@@ -163,6 +163,32 @@ pub fn verifier_for_set(b: &BuilderH, set: &KeySetH) -> VerifierH {
     VerifierH(v)
 }
 
+/// `tessera_verify_batch` over `ptrs[i]` of `lens[i]` bytes, which must return OK: the codes.
+pub fn verify_batch(
+    v: *const tessera_verifier,
+    ptrs: &[*const u8],
+    lens: &[usize],
+    now: i64,
+    threads: usize,
+) -> Vec<u32> {
+    assert_eq!(ptrs.len(), lens.len());
+    let mut results = vec![u32::MAX; ptrs.len()];
+    // SAFETY: `v` is a live verifier; arrays of `ptrs.len()` tokens (each NULL or `lens[i]`
+    // readable bytes, the caller's promise), lengths and result slots.
+    ok(unsafe {
+        tessera_verify_batch(
+            v,
+            ptrs.as_ptr(),
+            lens.as_ptr(),
+            ptrs.len(),
+            now,
+            threads,
+            results.as_mut_ptr(),
+        )
+    });
+    results
+}
+
 /// `tessera_verify`: the claims JSON, or the failing code.
 pub fn verify(v: &VerifierH, token: &[u8], now: i64) -> Result<Vec<u8>, u32> {
     // SAFETY: live handle, valid inputs; buffers from `call_out`.
