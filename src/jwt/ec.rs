@@ -482,4 +482,83 @@ mod tests {
             }
         }
     }
+
+    /// Public points from Wycheproof `testvectors_v1/ecdh_secp256r1_ecpoint_test.json`
+    /// (C2SP/wycheproof): valid edge cases (tcId 1 normal, 3 and 4 special shared secrets, 257
+    /// addition-chain doubling, 330 and 331 CVE-2017-8932), and the 16 `InvalidCurveAttack`
+    /// cases tcId 332–347, which are every `(x, y)` with `x, y ∈ {0, 1, p − 1, p}`, rebuilt here
+    /// in that order (the same grid is also checked on P-384).
+    #[test]
+    fn wycheproof_ecdh_public_points() {
+        const VALID: [(u32, &str); 6] = [
+            (
+                1,
+                "0462d5bd3372af75fe85a040715d0f502428e07046868b0bfdfa61d731afe44f26\
+                 ac333a93a9e70a81cd5a95b5bf8d13990eb741c8c38872b4a07d275a014e30cf",
+            ),
+            (
+                3,
+                "0458fd4168a87795603e2b04390285bdca6e57de6027fe211dd9d25e2212d29e62\
+                 080d36bd224d7405509295eed02a17150e03b314f96da37445b0d1d29377d12c",
+            ),
+            (
+                4,
+                "04a1ecc24bf0d0053d23f5fd80ddf1735a1925039dc1176c581a7e795163c8b9ba\
+                 2cb5a4e4d5109f4527575e3137b83d79a9bcb3faeff90d2aca2bed71bb523e7e",
+            ),
+            (
+                257,
+                "04a7b513f96266414fa6ff439a35d8f09ab615db0bb6a3b1a120c217683f724b23\
+                 42007a2c9feabcd6249a0d17acecd995e2a217fb5f07bec96938016e297efa52",
+            ),
+            (
+                330,
+                "04023819813ac969847059028ea88a1f30dfbcde03fc791d3a252c6b41211882ea\
+                 f93e4ae433cc12cf2a43fc0ef26400c0e125508224cdb649380f25479148a4ad",
+            ),
+            (
+                331,
+                "04cc11887b2d66cbae8f4d306627192522932146b42f01d3c6f92bd5c8ba739b06\
+                 a2f08a029cd06b46183085bae9248b0ed15b70280c7ef13a457f5af382426031",
+            ),
+        ];
+        for (tc, point) in VALID {
+            let point = hex(point);
+            assert!(check_ec_point(KeyFamily::P256, &point).is_ok(), "tcId {tc}");
+            assert!(ring_accepts(KeyFamily::P256, &point), "tcId {tc}");
+        }
+        fn grid<const N: usize>(family: KeyFamily, p: &[u64; N]) -> Vec<Vec<u8>> {
+            let mut one = [0u64; N];
+            one[0] = 1;
+            let (p_minus_1, _) = sub_borrow(p, &one);
+            let values = [[0u64; N], one, p_minus_1, *p].map(|v| to_be_bytes(&v));
+            let mut points = Vec::new();
+            for x in &values {
+                for y in &values {
+                    points.push(uncompressed(x, y));
+                }
+            }
+            for point in &points {
+                let err = check_ec_point(family, point).unwrap_err();
+                assert_eq!(err.kind(), ErrorKind::InvalidKey, "{point:02x?}");
+                assert!(!ring_accepts(family, point), "{point:02x?}");
+            }
+            points
+        }
+        let p256 = grid(KeyFamily::P256, &P256_P);
+        assert_eq!(
+            p256[6],
+            hex(
+                "040000000000000000000000000000000000000000000000000000000000000001\
+                 ffffffff00000001000000000000000000000000fffffffffffffffffffffffe"
+            ),
+            "tcId 338"
+        );
+        let _ = grid(KeyFamily::P384, &P384_P);
+        // tcId 348: the empty encoding.
+        assert_eq!(
+            check_ec_point(KeyFamily::P256, &[]).unwrap_err().kind(),
+            ErrorKind::InvalidKey
+        );
+    }
 }
