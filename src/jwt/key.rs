@@ -5,13 +5,14 @@
 use std::fmt;
 use std::sync::Arc;
 
+use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
-use ring::{agreement, hmac};
 use zeroize::Zeroizing;
 
 use super::alg::{Algorithm, KeyFamily};
 use super::der::{self, ParsedDer, PrivateDer, PublicDer};
+use super::ec;
 use crate::{Error, ErrorKind, Result};
 
 /// Smallest RSA modulus accepted, in bits (RFC 7518 §3.3).
@@ -294,43 +295,35 @@ pub(crate) fn ec_coordinate_len(family: KeyFamily) -> usize {
     if family == KeyFamily::P384 { 48 } else { 32 }
 }
 
-/// Checks that `point` is an uncompressed point on the curve (ring's ECDH peer-key validation).
-fn check_ec_point(family: KeyFamily, point: &[u8]) -> Result<()> {
-    let len = 1 + 2 * ec_coordinate_len(family);
-    match point.first() {
-        Some(0x02 | 0x03) => {
+/// Checks that `point` is an uncompressed point (`04 || X || Y`) on the curve of `family`, with
+/// both coordinates reduced: the deterministic check of `ec.rs`, which for P-256 and P-384
+/// (cofactor 1) is full public-key validation. No randomness and no system calls.
+pub(super) fn check_ec_point(family: KeyFamily, point: &[u8]) -> Result<()> {
+    let coordinate_len = ec_coordinate_len(family);
+    let coordinates = match point.split_first() {
+        Some((0x02 | 0x03, _)) => {
             return Err(Error::new(
                 ErrorKind::UnsupportedKey,
                 "compressed EC points are not supported",
             ));
         }
-        Some(0x04) if point.len() == len => {}
+        Some((0x04, xy)) if xy.len() == 2 * coordinate_len => xy,
         _ => {
             return Err(Error::new(
                 ErrorKind::InvalidKey,
                 "EC public key has the wrong length or encoding",
             ));
         }
-    }
-    let agreement_alg = if family == KeyFamily::P384 {
-        &agreement::ECDH_P384
-    } else {
-        &agreement::ECDH_P256
     };
-    let rng = SystemRandom::new();
-    let ours = agreement::EphemeralPrivateKey::generate(agreement_alg, &rng)
-        .map_err(|_| Error::new(ErrorKind::RandomFailure, "system randomness unavailable"))?;
-    agreement::agree_ephemeral(
-        ours,
-        &agreement::UnparsedPublicKey::new(agreement_alg, point),
-        |_| (),
-    )
-    .map_err(|_| {
-        Error::new(
+    let (x, y) = coordinates.split_at(coordinate_len);
+    if ec::is_valid_point(family, x, y) {
+        Ok(())
+    } else {
+        Err(Error::new(
             ErrorKind::InvalidKey,
             "EC public key is not a point on the curve",
-        )
-    })
+        ))
+    }
 }
 
 impl Key {

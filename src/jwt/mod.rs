@@ -30,6 +30,7 @@
 
 mod alg;
 mod der;
+mod ec;
 mod header;
 mod json;
 mod jwk;
