@@ -722,6 +722,24 @@ tessera_result tessera_verify_result(const tessera_verifier *verifier,
                                      int64_t now);
 
 /**
+ * Verifies a JWT at `now` exactly as `tessera_verify_result` does and returns the same code;
+ * when that code is not `TESSERA_RESULT_OK`, also writes why, as the failure's detail text
+ * (for example `claim "exp" is required`) to `detail_out`. The text is for logs and
+ * developers, while programs branch on the code: UTF-8, not NUL-terminated, composed by
+ * tessera (never copied from the token) and at most 163 bytes. It is cut at a character
+ * boundary to fit `cap`; `out_len` (may be NULL) receives its full length, 0 on success.
+ * `detail_out` may be NULL when `cap` is 0. A NULL `detail_out` with a non-zero `cap`
+ * returns `TESSERA_RESULT_NULL_POINTER` without verifying.
+ */
+tessera_result tessera_verify_explain(const tessera_verifier *verifier,
+                                      const uint8_t *token,
+                                      size_t token_len,
+                                      int64_t now,
+                                      uint8_t *detail_out,
+                                      size_t cap,
+                                      size_t *out_len);
+
+/**
  * Verifies `count` tokens (`tokens[i]` of `lens[i]` bytes) at `now`, writing one result code
  * per token to `results[i]`, on up to `threads` threads (0: one per available core). Returns
  * `TESSERA_RESULT_OK` when the arguments were valid — each token's own verdict is in

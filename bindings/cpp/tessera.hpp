@@ -393,6 +393,17 @@ class Verifier {
   tessera_result check(std::string_view token, std::int64_t now) const noexcept {
     return tessera_verify_result(get(), detail::bytes(token), token.size(), now);
   }
+  /// Why `token` does not verify at `now`: the library's detail text for the failure (for
+  /// logs; programs branch on check()'s code), or std::nullopt when it verifies. Never throws
+  /// tessera::Error (std::bad_alloc aside).
+  std::optional<std::string> explain(std::string_view token, std::int64_t now) const {
+    std::uint8_t buf[256];
+    std::size_t n = 0;
+    const tessera_result rc = tessera_verify_explain(get(), detail::bytes(token), token.size(),
+                                                     now, buf, sizeof buf, &n);
+    if (rc == TESSERA_RESULT_OK) return std::nullopt;
+    return std::string(reinterpret_cast<const char *>(buf), n < sizeof buf ? n : sizeof buf);
+  }
   /// Verifies many tokens (strings or views) on up to `threads` threads (0: all cores); one
   /// code per token. Throws only for invalid arguments (and std::bad_alloc).
   template <class Range>

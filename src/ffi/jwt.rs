@@ -835,6 +835,56 @@ pub unsafe extern "C" fn tessera_verify_result(
     })
 }
 
+/// Verifies a JWT at `now` exactly as `tessera_verify_result` does and returns the same code;
+/// when that code is not `TESSERA_RESULT_OK`, also writes why, as the failure's detail text
+/// (for example `claim "exp" is required`) to `detail_out`. The text is for logs and
+/// developers, while programs branch on the code: UTF-8, not NUL-terminated, composed by
+/// tessera (never copied from the token) and at most 163 bytes. It is cut at a character
+/// boundary to fit `cap`; `out_len` (may be NULL) receives its full length, 0 on success.
+/// `detail_out` may be NULL when `cap` is 0. A NULL `detail_out` with a non-zero `cap`
+/// returns `TESSERA_RESULT_NULL_POINTER` without verifying.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_verify_explain(
+    verifier: *const tessera_verifier,
+    token: *const u8,
+    token_len: usize,
+    now: i64,
+    detail_out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        if detail_out.is_null() && cap > 0 {
+            return Err(null());
+        }
+        // SAFETY: conventions 3 and 6.
+        let verdict = unsafe {
+            borrow(tag::VERIFIER, verifier)
+                .and_then(|v: &VerifierHandle| v.verify_with(bytes(token, token_len)?, now, |_| ()))
+        };
+        // An error without a detail of its own is described by its kind.
+        let detail = match &verdict {
+            Ok(()) => "",
+            Err(e) if e.detail().is_empty() => e.kind().description(),
+            Err(e) => e.detail(),
+        };
+        let mut n = detail.len().min(cap);
+        while !detail.is_char_boundary(n) {
+            n -= 1;
+        }
+        if n > 0 {
+            // SAFETY: `detail_out` is non-NULL (checked) with room for `cap >= n` bytes, the
+            // caller's promise; `detail` is tessera's own memory.
+            unsafe { std::ptr::copy_nonoverlapping(detail.as_ptr(), detail_out, n) };
+        }
+        if !out_len.is_null() {
+            // SAFETY: non-NULL; the caller promises it is writable.
+            unsafe { *out_len = detail.len() };
+        }
+        verdict
+    })
+}
+
 /// Verifies `count` tokens (`tokens[i]` of `lens[i]` bytes) at `now`, writing one result code
 /// per token to `results[i]`, on up to `threads` threads (0: one per available core). Returns
 /// `TESSERA_RESULT_OK` when the arguments were valid — each token's own verdict is in

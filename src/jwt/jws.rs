@@ -187,7 +187,10 @@ pub(crate) fn verify_signature<'t, 'b>(
                     )
                 });
             }
-            let mut result = Err(Error::new(ErrorKind::InvalidSignature, ""));
+            let mut result = Err(Error::new(
+                ErrorKind::InvalidSignature,
+                "the signature does not verify with any candidate key",
+            ));
             for key in candidates {
                 result = key.verify_input(alg, parts.signing_input, sig);
                 if result.is_ok() {

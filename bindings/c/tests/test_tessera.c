@@ -1393,6 +1393,33 @@ static void test_verify(void) {
                           sizeof buf, &len),
            TESSERA_RESULT_WRONG_HANDLE);
   CHECK(len == 11);
+
+  /* tessera_verify_explain: the same codes, and the reason as text (cut to the buffer). */
+  {
+    uint8_t why[256];
+    size_t wl = 99;
+    CHECK_OK(tessera_verify_explain(f.verifier, STR(f.valid.s), NOW, why, sizeof why, &wl));
+    CHECK(wl == 0);
+    CHECK_RC(tessera_verify_explain(f.verifier, STR(f.expired.s), NOW, why, sizeof why, &wl),
+             TESSERA_RESULT_EXPIRED);
+    CHECK_STR(why, wl, "the token has expired");
+    CHECK_RC(tessera_verify_explain(f.verifier, STR(f.tampered.s), NOW, why, sizeof why, &wl),
+             TESSERA_RESULT_INVALID_SIGNATURE);
+    CHECK(wl > 0 && wl <= sizeof why);
+    /* A 3-byte buffer gets "the", and the full length. */
+    memset(why, 0, sizeof why);
+    CHECK_RC(tessera_verify_explain(f.verifier, STR(f.expired.s), NOW, why, 3, &wl),
+             TESSERA_RESULT_EXPIRED);
+    CHECK(wl == strlen("the token has expired") && memcmp(why, "the", 3) == 0 && why[3] == 0);
+    /* NULL buffer with cap 0, NULL length: only the code. */
+    CHECK_RC(tessera_verify_explain(f.verifier, STR(f.expired.s), NOW, NULL, 0, NULL),
+             TESSERA_RESULT_EXPIRED);
+    CHECK_RC(tessera_verify_explain(f.verifier, STR(f.valid.s), NOW, NULL, 8, &wl),
+             TESSERA_RESULT_NULL_POINTER);
+    CHECK_RC(tessera_verify_explain(NULL, STR(f.valid.s), NOW, why, sizeof why, &wl),
+             TESSERA_RESULT_NULL_POINTER);
+    CHECK(wl > 0);
+  }
   fixture_free(&f);
 }
 

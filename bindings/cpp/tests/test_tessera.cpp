@@ -131,6 +131,9 @@ void test_errors() {
     CHECK_THROWS(v.verify(expired, NOW), TESSERA_RESULT_EXPIRED);
     CHECK_THROWS(v.verify_full("a.b", NOW), TESSERA_RESULT_MALFORMED_TOKEN);
     CHECK(v.check(expired, NOW) == TESSERA_RESULT_EXPIRED);
+    CHECK(v.explain(expired, NOW) == std::optional<std::string>("the token has expired"));
+    CHECK(!v.explain(key.sign("{\"exp\":" + std::to_string(NOW + 60) + "}"), NOW).has_value());
+    CHECK(!v.explain("", NOW).value_or("").empty());
     CHECK(v.check("", NOW) == TESSERA_RESULT_MALFORMED_TOKEN);
     try {
       v.verify(expired, NOW);

@@ -215,6 +215,7 @@ FUNCTIONS: Dict[str, Tuple[Any, Tuple[Any, ...], Tuple[str, ...]]] = {
     'tessera_verifier_free': (None, (c_void_p,), ('verifier',)),
     'tessera_verify': (c_uint32, (c_void_p, c_char_p, c_size_t, c_int64, c_void_p, c_size_t, POINTER(c_size_t)), ('verifier', 'token', 'token_len', 'now', 'claims_out', 'cap', 'out_len')),
     'tessera_verify_result': (c_uint32, (c_void_p, c_char_p, c_size_t, c_int64), ('verifier', 'token', 'token_len', 'now')),
+    'tessera_verify_explain': (c_uint32, (c_void_p, c_char_p, c_size_t, c_int64, c_void_p, c_size_t, POINTER(c_size_t)), ('verifier', 'token', 'token_len', 'now', 'detail_out', 'cap', 'out_len')),
     'tessera_verify_batch': (c_uint32, (c_void_p, POINTER(c_char_p), POINTER(c_size_t), c_size_t, c_int64, c_size_t, POINTER(c_uint32)), ('verifier', 'tokens', 'lens', 'count', 'now', 'threads', 'results')),
     'tessera_verify_jws': (c_uint32, (c_void_p, c_char_p, c_size_t, c_void_p, c_size_t, POINTER(c_size_t)), ('verifier', 'token', 'token_len', 'payload_out', 'cap', 'out_len')),
     'tessera_verify_full': (c_uint32, (c_void_p, c_char_p, c_size_t, c_int64, POINTER(c_void_p)), ('verifier', 'token', 'token_len', 'now', 'out')),

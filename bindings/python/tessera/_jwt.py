@@ -373,6 +373,21 @@ class Verifier(Handle):
         self._p()  # a closed verifier: say so rather than "null pointer"
         raise error_for(rc)
 
+    def explain(self, token: Union[str, bytes], now: Optional[int] = None) -> Optional[str]:
+        """Why `token` does not verify at `now`: the library's detail text for the failure
+        (for example 'claim "exp" is required'), or None when it verifies. For logs and
+        developers; programs should branch on the exception types `verify` raises."""
+        raw = as_bytes(token, "token")
+        buf = create_string_buffer(256)
+        n = c_size_t()
+        rc = lib.tessera_verify_explain(self._p(), raw, len(raw), _now(now), buf, 256, byref(n))
+        if rc == 0:
+            return None
+        error = error_for(rc)
+        if isinstance(error, ArgumentError):  # a caller bug, not a bad token
+            raise error
+        return string_at(buf, min(n.value, 256)).decode("utf-8")
+
     def check(self, token: Union[str, bytes], now: Optional[int] = None) -> None:
         """As `verify`, without returning the claims (the library's fast path)."""
         raw = as_bytes(token, "token")

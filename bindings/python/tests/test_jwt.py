@@ -434,6 +434,19 @@ def test_check_and_is_valid(es):
     assert v.is_valid("garbage", now=NOW) is False
 
 
+def test_explain_says_why_a_token_fails(es):
+    v = tessera.Verifier(es, audience="api")
+    assert v.explain(es.sign({"aud": "api", "exp": EXP}), now=NOW) is None
+    assert v.explain(es.sign({"aud": "api", "exp": NOW - 100}), now=NOW) == "the token has expired"
+    assert "exp" in v.explain(es.sign({"aud": "api"}), now=NOW)
+    assert "aud" in v.explain(es.sign({"aud": "other", "exp": EXP}), now=NOW)
+    other = tessera.Key.generate("ES256").sign({"aud": "api", "exp": EXP})
+    assert v.explain(other, now=NOW)  # a non-empty reason
+    assert v.explain("x.y", now=NOW)
+    with pytest.raises(TypeError):
+        v.explain(None)  # type: ignore[arg-type]
+
+
 def test_verify_many(es):
     v = tessera.Verifier(es, audience="api")
     good = [es.sign({"i": i, "aud": "api", "exp": EXP}) for i in range(100)]
