@@ -187,10 +187,7 @@ pub(crate) fn verify_signature<'t, 'b>(
                     )
                 });
             }
-            let mut result = Err(Error::new(
-                ErrorKind::InvalidSignature,
-                "the signature does not verify with any candidate key",
-            ));
+            let mut result = Err(Error::new(ErrorKind::InvalidSignature, ""));
             for key in candidates {
                 result = key.verify_input(alg, parts.signing_input, sig);
                 if result.is_ok() {

@@ -736,10 +736,7 @@ impl Key {
                 "the key's use/key_ops do not allow verification",
             ));
         }
-        const BAD: Error = Error::new(
-            ErrorKind::InvalidSignature,
-            "the signature does not verify with the key",
-        );
+        const BAD: Error = Error::new(ErrorKind::InvalidSignature, "");
         let ok = match &*self.material {
             Material::Hmac { key, .. } => {
                 sig.len() == self.alg.signature_len().unwrap_or(0)
