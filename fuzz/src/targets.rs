@@ -1363,8 +1363,8 @@ fn abi_verifiers() -> &'static [AbiVerifier] {
     })
 }
 
-/// Calls `tessera_verify` on `token` with output buffers of several sizes and checks it
-/// against the Rust verifier: the same code; on success claims that parse as a JSON object
+/// Calls `tessera_verify` (then `tessera_verify_result` and `tessera_verify_explain`) on
+/// `token` with output buffers of several sizes and checks it against the Rust verifier: the same code; on success claims that parse as a JSON object
 /// and a length within the buffer; `BUFFER_TOO_SMALL` (with the needed size, which then
 /// succeeds) exactly when the token is valid and the buffer short.
 fn abi_verify(v: &AbiVerifier, token: &[u8], now: i64) {
@@ -1407,6 +1407,34 @@ fn abi_verify(v: &AbiVerifier, token: &[u8], now: i64) {
     // SAFETY: as above, without output.
     let code = unsafe { ffi::tessera_verify_result(v.ptr, ptr, token.len(), now) }.0;
     assert_eq!(code, expected);
+    // `tessera_verify_explain`: the same code, and the Rust error's detail (or its kind's
+    // description when it has none), cut at a character boundary to the buffer.
+    let detail = match &rust {
+        Ok(_) => String::new(),
+        Err(e) if e.detail().is_empty() => e.kind().description().to_owned(),
+        Err(e) => e.detail().to_owned(),
+    };
+    for cap in [0usize, 1, 7, detail.len(), 256] {
+        let mut buf = vec![0u8; cap];
+        let out_ptr = if cap == 0 {
+            std::ptr::null_mut()
+        } else {
+            buf.as_mut_ptr()
+        };
+        let mut out_len = usize::MAX;
+        // SAFETY: as above; `cap` writable bytes at `out_ptr` (or NULL with 0).
+        let code = unsafe {
+            ffi::tessera_verify_explain(v.ptr, ptr, token.len(), now, out_ptr, cap, &mut out_len)
+        }
+        .0;
+        assert_eq!(code, expected, "explain and Rust verify disagree");
+        assert_eq!(out_len, detail.len());
+        let written = (0..=cap.min(detail.len()))
+            .rev()
+            .find(|&i| detail.is_char_boundary(i))
+            .unwrap_or(0);
+        assert_eq!(&buf[..written], &detail.as_bytes()[..written]);
+    }
 }
 
 const ABI_ALGS: [Option<&CStr>; 7] = [
