@@ -1363,6 +1363,15 @@ fn abi_verifiers() -> &'static [AbiVerifier] {
     })
 }
 
+/// An output buffer as the C ABI takes it: NULL when it has no room (capacity 0).
+fn out_ptr(buf: &mut [u8]) -> *mut u8 {
+    if buf.is_empty() {
+        std::ptr::null_mut()
+    } else {
+        buf.as_mut_ptr()
+    }
+}
+
 /// Calls `tessera_verify` (then `tessera_verify_result` and `tessera_verify_explain`) on
 /// `token` with output buffers of several sizes and checks it against the Rust verifier: the same code; on success claims that parse as a JSON object
 /// and a length within the buffer; `BUFFER_TOO_SMALL` (with the needed size, which then
@@ -1378,11 +1387,7 @@ fn abi_verify(v: &AbiVerifier, token: &[u8], now: i64) {
     let needed = rust.as_ref().map_or(0, |ok| ok.payload().len());
     for cap in [0usize, 1, needed.saturating_sub(1), needed, 4096] {
         let mut buf = vec![0u8; cap];
-        let out_ptr = if cap == 0 {
-            std::ptr::null_mut()
-        } else {
-            buf.as_mut_ptr()
-        };
+        let out_ptr = out_ptr(&mut buf);
         let mut out_len = usize::MAX;
         // SAFETY: a live verifier, `token_len` readable bytes at `ptr` (or NULL with 0), `cap`
         // writable bytes at `out_ptr` (or NULL with 0), a valid length pointer.
@@ -1416,11 +1421,7 @@ fn abi_verify(v: &AbiVerifier, token: &[u8], now: i64) {
     };
     for cap in [0usize, 1, 7, detail.len(), 256] {
         let mut buf = vec![0u8; cap];
-        let out_ptr = if cap == 0 {
-            std::ptr::null_mut()
-        } else {
-            buf.as_mut_ptr()
-        };
+        let out_ptr = out_ptr(&mut buf);
         let mut out_len = usize::MAX;
         // SAFETY: as above; `cap` writable bytes at `out_ptr` (or NULL with 0).
         let code = unsafe {
