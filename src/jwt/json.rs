@@ -41,17 +41,28 @@ static B64_WIDE_ENGINE: std::sync::LazyLock<base64::engine::simd::Simd> =
 /// and whose strictness checks are the same.
 const WIDE_FROM: usize = 128;
 
+/// What every strict base64url decoder here reports.
+const BAD_BASE64: Error = Error::new(ErrorKind::InvalidBase64, "not strict base64url");
+
 /// Decodes strict base64url.
 pub(crate) fn b64_decode(input: &[u8]) -> Result<Vec<u8>> {
-    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
-    let decoded = if input.len() >= WIDE_FROM {
-        B64_WIDE_ENGINE.decode(input)
+    let mut out = vec![0; base64::decoded_len_estimate(input.len())];
+    let n = b64_decode_slice(input, &mut out).ok_or(BAD_BASE64)?;
+    out.truncate(n);
+    Ok(out)
+}
+
+/// Strict base64url into `out`, which has room for `decoded_len_estimate` octets: texts of
+/// [`WIDE_FROM`] characters or more on the vector engine, shorter ones on the eight-character
+/// loop, and whatever either refuses decided by [`B64`]. The decoded length, or `None` when
+/// the input is not strict base64url.
+fn b64_decode_slice(input: &[u8], out: &mut [u8]) -> Option<usize> {
+    let fast = if input.len() >= WIDE_FROM {
+        b64_decode_wide(input, out)
     } else {
-        B64.decode(input)
+        b64_decode_fast(input, out)
     };
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-    let decoded = B64.decode(input);
-    decoded.map_err(|_| Error::new(ErrorKind::InvalidBase64, "not strict base64url"))
+    fast.or_else(|| B64.decode_slice(input, out).ok())
 }
 
 /// Strict base64url into `out` with the vector engine: the decoded length, or `None` when the
@@ -59,6 +70,12 @@ pub(crate) fn b64_decode(input: &[u8]) -> Result<Vec<u8>> {
 #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 fn b64_decode_wide(input: &[u8], out: &mut [u8]) -> Option<usize> {
     B64_WIDE_ENGINE.decode_slice(input, out).ok()
+}
+
+/// Without a vector engine for this architecture, long texts take the eight-character loop.
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+fn b64_decode_wide(input: &[u8], out: &mut [u8]) -> Option<usize> {
+    b64_decode_fast(input, out)
 }
 
 /// The base64url alphabet's values; 0xFF for every other byte (including `=`).
@@ -146,27 +163,15 @@ fn b64_decode_fast(input: &[u8], out: &mut [u8]) -> Option<usize> {
     (bad & 0x80 == 0).then_some(n)
 }
 
-/// Decodes strict base64url into `stack` when it fits, else into `heap` (same strictness as
-/// [`b64_decode`], which decides whatever the fast decoder refuses), returning the octets.
+/// Decodes strict base64url into `stack` when it fits, else into `heap` (the same decoders as
+/// [`b64_decode`]), returning the octets.
 pub(crate) fn b64_decode_into<'b>(
     input: &[u8],
     stack: &'b mut [u8],
     heap: &'b mut Vec<u8>,
 ) -> Result<&'b [u8]> {
-    const BAD: Error = Error::new(ErrorKind::InvalidBase64, "not strict base64url");
     if base64::decoded_len_estimate(input.len()) <= stack.len() {
-        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
-        let fast = if input.len() >= WIDE_FROM {
-            b64_decode_wide(input, stack)
-        } else {
-            b64_decode_fast(input, stack)
-        };
-        #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-        let fast = b64_decode_fast(input, stack);
-        let n = match fast {
-            Some(n) => n,
-            None => B64.decode_slice(input, stack).map_err(|_| BAD)?,
-        };
+        let n = b64_decode_slice(input, stack).ok_or(BAD_BASE64)?;
         Ok(&stack[..n])
     } else {
         *heap = b64_decode(input)?;
