@@ -330,3 +330,97 @@ fn joserfc_tokens_verify() {
         assert_eq!(verified.registered().sub.as_deref(), Some("user-1"));
     }
 }
+
+/// Issue 14 §1: rebinding re-derives the key for the new algorithm and re-applies every
+/// load-time rule. An HMAC key made for HS256 once kept SHA-256 under an `HS512` label.
+#[test]
+fn rebinding_rederives_hmac_keys_and_keeps_their_rules() {
+    let rng = SystemRandom::new();
+    let claims = serde_json::json!({"sub": "s", "exp": 2_000_000_000});
+    // A 32-byte secret is enough for HS256 only.
+    let short = Key::hmac(&[7u8; 32], Algorithm::HS256).unwrap();
+    for alg in [Algorithm::HS384, Algorithm::HS512] {
+        assert_eq!(
+            short.clone().with_alg(alg).unwrap_err().kind(),
+            ErrorKind::WeakKey,
+            "{alg}"
+        );
+    }
+    // A 64-byte secret can become HS512, and then really is HMAC-SHA-512.
+    let secret = [9u8; 64];
+    let rebound = Key::hmac(&secret, Algorithm::HS256)
+        .unwrap()
+        .with_kid("k1")
+        .with_alg(Algorithm::HS512)
+        .unwrap();
+    assert_eq!((rebound.alg(), rebound.kid()), (Algorithm::HS512, Some("k1")));
+    let token = jwt::sign(&rebound, &Header::new(), &claims, &rng).unwrap();
+    let (signing_input, signature) = token.rsplit_once('.').unwrap();
+    let expected = ring::hmac::sign(
+        &ring::hmac::Key::new(ring::hmac::HMAC_SHA512, &secret),
+        signing_input.as_bytes(),
+    );
+    use base64::Engine as _;
+    let signature = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(signature)
+        .unwrap();
+    assert_eq!(signature, expected.as_ref(), "HS512 must be HMAC-SHA-512");
+    let direct = Key::hmac(&secret, Algorithm::HS512).unwrap();
+    let verifier = Verifier::builder(KeySet::new(vec![direct]).unwrap())
+        .build()
+        .unwrap();
+    verifier.verify(&token, 1_800_000_000).unwrap();
+    // And back: the rebound key verifies nothing signed with SHA-256 under its label.
+    let hs256 = Key::hmac(&secret, Algorithm::HS256).unwrap().with_kid("k1");
+    let back = rebound.with_alg(Algorithm::HS256).unwrap();
+    let t256 = jwt::sign(&hs256, &Header::new(), &claims, &rng).unwrap();
+    assert_eq!(t256, jwt::sign(&back, &Header::new(), &claims, &rng).unwrap());
+}
+
+/// Issue 14 §1: EC keys never change curve, EdDSA keys never leave EdDSA, nothing crosses
+/// families; RSA keys move between every RS* and PS* algorithm (the docs say so), and sign
+/// with the new padding and hash.
+#[test]
+fn rebinding_keeps_families_and_curves() {
+    let rng = SystemRandom::new();
+    for (name, wrong) in [
+        ("p256.pkcs8.pem", Algorithm::ES384),
+        ("p384.pkcs8.pem", Algorithm::ES256),
+        ("p256.spki.pem", Algorithm::EdDSA),
+        ("ed25519.pkcs8.pem", Algorithm::ES256),
+        ("rsa2048.pkcs8.pem", Algorithm::HS256),
+        ("rsa2048.spki.pem", Algorithm::ES256),
+    ] {
+        let key = load(name, None).or_else(|_| load(name, Some(Algorithm::RS256)));
+        assert_eq!(
+            key.unwrap().with_alg(wrong).unwrap_err().kind(),
+            ErrorKind::KeyAlgorithmMismatch,
+            "{name} -> {wrong}"
+        );
+    }
+    assert_eq!(
+        Key::hmac(&[1u8; 64], Algorithm::HS512)
+            .unwrap()
+            .with_alg(Algorithm::RS256)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::KeyAlgorithmMismatch
+    );
+    let claims = serde_json::json!({"sub": "s", "exp": 2_000_000_000});
+    let rsa = load("rsa2048.pkcs8.pem", Some(Algorithm::RS256)).unwrap();
+    for alg in [
+        Algorithm::RS384,
+        Algorithm::RS512,
+        Algorithm::PS256,
+        Algorithm::PS384,
+        Algorithm::PS512,
+    ] {
+        let token = jwt::sign(&rsa.clone().with_alg(alg).unwrap(), &Header::new(), &claims, &rng)
+            .unwrap();
+        let public = load("rsa2048.spki.pem", Some(alg)).unwrap();
+        let verifier = Verifier::builder(KeySet::new(vec![public]).unwrap())
+            .build()
+            .unwrap();
+        verifier.verify(&token, 1_800_000_000).unwrap();
+    }
+}

@@ -252,3 +252,41 @@ fn python_package_installs_with_pip() {
         "unexpected output: {stdout}"
     );
 }
+
+/// Issue 14 §1: an HMAC key rebound from HS256 to HS512 (`Key::with_alg`) signs real
+/// HMAC-SHA-512 tokens, which PyJWT and joserfc verify with the same secret.
+#[test]
+fn rebound_hs512_tokens_verify_in_pyjwt_and_joserfc() {
+    use tessera::jwt::{self, Algorithm, Header, Key};
+    let deps = test_dependencies();
+    let secret = [0x5au8; 64];
+    let key = Key::hmac(&secret, Algorithm::HS256)
+        .and_then(|k| k.with_alg(Algorithm::HS512))
+        .expect("a 64-byte secret may become HS512");
+    let claims = serde_json::json!({"sub": "rebound", "exp": 4_000_000_000_i64});
+    let token = jwt::sign(&key, &Header::new(), &claims, &ring::rand::SystemRandom::new())
+        .expect("a token");
+    let mut extra: Vec<&Path> = Vec::new();
+    if let Some(deps) = deps.as_deref() {
+        extra.push(deps);
+    }
+    let check = run(Command::new(python())
+        .args([
+            "-c",
+            "import sys, jwt\n\
+             from joserfc import jwt as jrfc\n\
+             from joserfc.jwk import OctKey\n\
+             token, secret = sys.argv[1], bytes([0x5a]) * 64\n\
+             assert jwt.decode(token, secret, algorithms=['HS512'])['sub'] == 'rebound'\n\
+             t = jrfc.decode(token, OctKey.import_key(secret), algorithms=['HS512'])\n\
+             assert t.header['alg'] == 'HS512' and t.claims['sub'] == 'rebound', t.header\n\
+             print('verified')",
+        ])
+        .arg(&token)
+        .env("PYTHONPATH", pythonpath(&extra)));
+    assert!(
+        check.status.success() && String::from_utf8_lossy(&check.stdout).contains("verified"),
+        "PyJWT or joserfc refused tessera's HS512 token {token}\n{}",
+        text(&check)
+    );
+}

@@ -536,11 +536,48 @@ impl Key {
         self
     }
 
-    /// The same key material bound to another algorithm of the same family (for example an
-    /// RSA key used for both RS256 and PS256 becomes two keys).
-    pub fn with_alg(mut self, alg: Algorithm) -> Result<Key> {
-        self.alg = bind(self.family(), Some(alg))?;
-        Ok(self)
+    /// The same key material bound to another algorithm of the same family, with every
+    /// load-time rule of that algorithm applied again.
+    ///
+    /// - An RSA key moves freely between RS256, RS384, RS512, PS256, PS384 and PS512 (one key
+    ///   used for both RS256 and PS256 becomes two keys): the modulus rules (at least
+    ///   [`RSA_MIN_BITS`] bits, the exponent, ROCA) are the same for all six.
+    /// - An HMAC key is derived again for the new hash, so an `HS512` key really computes
+    ///   HMAC-SHA-512, and the secret must be as long as the new hash output: a 32-byte secret
+    ///   made for HS256 cannot become HS384 or HS512 ([`ErrorKind::WeakKey`]).
+    /// - An EC key cannot change curve, and EdDSA has one algorithm: any other algorithm is
+    ///   [`ErrorKind::KeyAlgorithmMismatch`], as it is across families.
+    ///
+    /// The `kid` and the permitted uses are kept.
+    ///
+    /// ```
+    /// use tessera::ErrorKind;
+    /// use tessera::jwt::{Algorithm, Key};
+    /// let hs256 = Key::hmac(&[7u8; 32], Algorithm::HS256)?;
+    /// assert_eq!(hs256.with_alg(Algorithm::HS512).unwrap_err().kind(), ErrorKind::WeakKey);
+    /// let hs512 = Key::hmac(&[7u8; 64], Algorithm::HS256)?.with_alg(Algorithm::HS512)?;
+    /// assert_eq!(hs512.alg(), Algorithm::HS512);
+    /// # Ok::<(), tessera::Error>(())
+    /// ```
+    pub fn with_alg(self, alg: Algorithm) -> Result<Key> {
+        let alg = bind(self.family(), Some(alg))?;
+        if alg == self.alg {
+            return Ok(self);
+        }
+        match &*self.material {
+            Material::Hmac { secret, .. } => {
+                let rebound = Key::hmac(secret, alg)?;
+                Ok(Key {
+                    kid: self.kid,
+                    usage: self.usage,
+                    ..rebound
+                })
+            }
+            // RSA: ring takes the padding and hash at each signature, and every RS*/PS*
+            // algorithm has the same key rules. EC and EdDSA: `bind` kept the family, and each
+            // family has exactly one algorithm.
+            _ => Ok(Key { alg, ..self }),
+        }
     }
 
     /// The algorithm this key is bound to.
