@@ -1502,3 +1502,52 @@ fn demo_tells_the_whole_story() {
     assert_eq!(again.ok().lines().count(), text.lines().count());
     let _ = dir.run(&["demo", "--fast"]).usage();
 }
+
+/// Issue 14 §3: `exp`, `nbf` and `iat` are NumericDates from 0 to 253402300799
+/// (9999-12-31T23:59:59Z); a millisecond timestamp, `1e300` or a negative date is a mistyped
+/// claim (exit 1, `invalid_claim_type`, the claim named), whatever the clock says.
+#[test]
+fn verify_refuses_dates_outside_the_numericdate_range() {
+    let dir = Dir::new("numericdate");
+    let key = dir.keygen("k.jwk", &["ES256"]);
+    let public = dir.write("pub.jwk", dir.run(&["pub", &key]).ok());
+    let now = now_flag();
+    let verify = |claims: &str| {
+        let token = dir.sign(&["--key", &key], claims, &[]);
+        dir.run(&[
+            "verify",
+            "--key",
+            &public,
+            "--any-aud",
+            "--now",
+            &now,
+            &token,
+        ])
+    };
+    let far = NOW + 1000;
+    for value in [
+        "253402300800",
+        "1800000000000",
+        "100000000000000000000000000",
+        "1e300",
+        "-1",
+    ] {
+        for (name, claims) in [
+            ("exp", format!(r#"{{"exp":{value}}}"#)),
+            ("nbf", format!(r#"{{"exp":{far},"nbf":{value}}}"#)),
+            ("iat", format!(r#"{{"exp":{far},"iat":{value}}}"#)),
+        ] {
+            let out = verify(&claims);
+            let line = out.rejected("invalid_claim_type");
+            assert!(line.contains(&format!("\"{name}\"")), "{claims}: {line}");
+            assert_strict_error_line(line);
+        }
+    }
+    // The edges: the last second is a date, and fractions are allowed.
+    assert_eq!(
+        verify(r#"{"exp":253402300799}"#).json()["claims"]["exp"],
+        253_402_300_799_i64
+    );
+    let _ = verify(&format!(r#"{{"exp":{far}.5,"iat":{NOW}.25,"nbf":0}}"#)).json();
+    let _ = verify(r#"{"exp":0}"#).rejected("expired");
+}

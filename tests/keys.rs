@@ -353,7 +353,10 @@ fn rebinding_rederives_hmac_keys_and_keeps_their_rules() {
         .with_kid("k1")
         .with_alg(Algorithm::HS512)
         .unwrap();
-    assert_eq!((rebound.alg(), rebound.kid()), (Algorithm::HS512, Some("k1")));
+    assert_eq!(
+        (rebound.alg(), rebound.kid()),
+        (Algorithm::HS512, Some("k1"))
+    );
     let token = jwt::sign(&rebound, &Header::new(), &claims, &rng).unwrap();
     let (signing_input, signature) = token.rsplit_once('.').unwrap();
     let expected = ring::hmac::sign(
@@ -374,7 +377,10 @@ fn rebinding_rederives_hmac_keys_and_keeps_their_rules() {
     let hs256 = Key::hmac(&secret, Algorithm::HS256).unwrap().with_kid("k1");
     let back = rebound.with_alg(Algorithm::HS256).unwrap();
     let t256 = jwt::sign(&hs256, &Header::new(), &claims, &rng).unwrap();
-    assert_eq!(t256, jwt::sign(&back, &Header::new(), &claims, &rng).unwrap());
+    assert_eq!(
+        t256,
+        jwt::sign(&back, &Header::new(), &claims, &rng).unwrap()
+    );
 }
 
 /// Issue 14 §1: EC keys never change curve, EdDSA keys never leave EdDSA, nothing crosses
@@ -415,8 +421,13 @@ fn rebinding_keeps_families_and_curves() {
         Algorithm::PS384,
         Algorithm::PS512,
     ] {
-        let token = jwt::sign(&rsa.clone().with_alg(alg).unwrap(), &Header::new(), &claims, &rng)
-            .unwrap();
+        let token = jwt::sign(
+            &rsa.clone().with_alg(alg).unwrap(),
+            &Header::new(),
+            &claims,
+            &rng,
+        )
+        .unwrap();
         let public = load("rsa2048.spki.pem", Some(alg)).unwrap();
         let verifier = Verifier::builder(KeySet::new(vec![public]).unwrap())
             .build()

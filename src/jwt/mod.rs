@@ -51,8 +51,8 @@ pub use jwk::{KeySet, MAX_JWK_LEN, MAX_JWKS_KEYS, MAX_JWKS_LEN, SkippedKey, jwks
 pub use jws::{Jws, Limits, sign_jws, verify_jws};
 pub use key::{Key, RSA_MAX_BITS, RSA_MIN_BITS};
 pub use verify::{
-    Claims, DEFAULT_LEEWAY, MAX_LEEWAY, RegisteredClaims, VerificationKeys, Verified, Verifier,
-    VerifierBuilder, dangerous,
+    Claims, DEFAULT_LEEWAY, MAX_LEEWAY, MAX_NUMERIC_DATE, RegisteredClaims, VerificationKeys,
+    Verified, Verifier, VerifierBuilder, dangerous,
 };
 
 use crate::{Error, ErrorKind, Result};

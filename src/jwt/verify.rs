@@ -26,10 +26,15 @@ use crate::{Error, ErrorKind, Result};
 pub const DEFAULT_LEEWAY: u64 = 30;
 /// Largest leeway a policy accepts, in seconds (five minutes).
 pub const MAX_LEEWAY: u64 = 300;
+/// The last NumericDate tessera accepts in `exp`, `nbf` and `iat`: 9999-12-31T23:59:59Z, in
+/// Unix seconds. A NumericDate outside `0..=MAX_NUMERIC_DATE` (a negative one, one in
+/// milliseconds such as `1800000000000`, `1e300`) is [`ErrorKind::InvalidClaimType`] naming the
+/// claim: a token that says it lives until the year 59000 is a bug, not a long-lived token.
+pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
 
 /// The registered claims of RFC 7519 §4.1, typed. Each was checked to have its registered JSON
 /// type: strings for `iss`, `sub`, `jti`; a string or array of strings for `aud`; numbers
-/// (NumericDate, fractions allowed) for `exp`, `nbf`, `iat`.
+/// (NumericDate, fractions allowed) from 0 to [`MAX_NUMERIC_DATE`] for `exp`, `nbf`, `iat`.
 ///
 /// ```
 /// use tessera::jwt::RegisteredClaims;
@@ -66,17 +71,35 @@ fn type_error(name: &'static str, want: &'static str) -> Error {
 }
 
 fn number_date(n: &Number, name: &'static str, round_up: bool) -> Result<i64> {
+    let out_of_range = || {
+        Error::with_detail(
+            ErrorKind::InvalidClaimType,
+            format!(
+                "claim {name:?} must be a NumericDate from 0 to 253402300799 \
+                 (9999-12-31T23:59:59Z), in seconds"
+            ),
+        )
+    };
     if let Some(i) = n.as_i64() {
-        Ok(i)
+        (0..=MAX_NUMERIC_DATE)
+            .contains(&i)
+            .then_some(i)
+            .ok_or_else(out_of_range)
     } else if n.as_u64().is_some() {
-        Ok(i64::MAX)
+        Err(out_of_range())
     } else {
         let f = n
             .as_f64()
             .filter(|f| f.is_finite())
             .ok_or_else(|| type_error(name, "a number"))?;
+        // The comparison is made on the value itself, before rounding: 253402300799.5 is past
+        // the last second, -0.5 before the first.
+        #[allow(clippy::cast_precision_loss)]
+        if !(0.0..=MAX_NUMERIC_DATE as f64).contains(&f) {
+            return Err(out_of_range());
+        }
         let f = if round_up { f.ceil() } else { f.floor() };
-        // Saturating conversion: out-of-range dates clamp to the extremes.
+        // In range, so the conversion is exact.
         #[allow(clippy::cast_possible_truncation)]
         Ok(f as i64)
     }
