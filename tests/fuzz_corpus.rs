@@ -17,6 +17,7 @@ type Target = fn(&[u8]);
 const TARGETS: &[(&str, Target)] = &[
     ("verify", targets::verify),
     ("header", targets::header),
+    ("header_paths", targets::header_paths),
     ("jwk", targets::jwk),
     ("key", targets::key),
     ("scope", targets::scope),

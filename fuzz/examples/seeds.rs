@@ -154,6 +154,11 @@ fn main() {
     c.raw(serde_json::to_vec(&odd).unwrap());
 
     // jwk: the keys of the vectors, our keys' JWKs, JWKS documents.
+    let mut c = Corpus::new("header_paths");
+    for (i, shape) in targets::header_shapes().into_iter().enumerate() {
+        c.add(u8::try_from(i % 4).unwrap(), shape);
+    }
+
     let mut c = Corpus::new("jwk");
     let mut n = 0u8;
     for v in all_named(&rfc, "key")

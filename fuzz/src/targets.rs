@@ -359,6 +359,142 @@ pub fn header(data: &[u8]) {
     }
 }
 
+/// Hand-made protected headers for `header_paths`: every member the readers treat specially
+/// (`b64`, `crit`, `zip`, `jwk`, `x5c`), in odd types, orders, spellings and duplicates. The
+/// seed corpus and the root crate's differential proptest both start from these (the corpus
+/// replay, which includes this file too, does not use them).
+#[allow(dead_code)]
+pub fn header_shapes() -> Vec<&'static str> {
+    vec![
+        r#"{"alg":"HS256"}"#,
+        r#"{"alg":"ES256","typ":"at+jwt","kid":"k1"}"#,
+        r#"{"kid":"k1","typ":"JWT","alg":"EdDSA"}"#,
+        r#"{"alg":"HS256","b64":true}"#,
+        r#"{"alg":"HS256","b64":false}"#,
+        r#"{"alg":"HS256","b64":"false"}"#,
+        r#"{"alg":"HS256","b64":null}"#,
+        r#"{"alg":"HS256","b64":[false]}"#,
+        r#"{"alg":"HS256","b64":{"x":false}}"#,
+        r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#,
+        r#"{"alg":"HS256","b64":true,"crit":["b64"]}"#,
+        r#"{"alg":"HS256","b64":true,"b64":true}"#,
+        r#"{"alg":"HS256","b\u0036\u0034":false}"#,
+        r#"{"\u0061lg":"HS256","b64":true}"#,
+        r#"{"alg":"HS256","crit":["exp-ext"],"exp-ext":1}"#,
+        r#"{"alg":"HS256","crit":["exp-ext"]}"#,
+        r#"{"alg":"HS256","crit":[]}"#,
+        r#"{"alg":"HS256","crit":"exp-ext","exp-ext":1}"#,
+        r#"{"alg":"HS256","crit":["alg"]}"#,
+        r#"{"alg":"HS256","crit":["x","x"],"x":1}"#,
+        r#"{"alg":"HS256","crit":[1],"x":1}"#,
+        r#"{"alg":"HS256","crit":["\u00e9"],"\u00e9":1}"#,
+        r#"{"alg":"HS256","zip":"DEF"}"#,
+        r#"{"alg":"HS256","zip":"DEF","crit":["zip"]}"#,
+        r#"{"alg":"ES256","jwk":{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}}"#,
+        r#"{"alg":"ES256","jwk":{"kty":"EC","kty":"RSA"}}"#,
+        r#"{"alg":"RS256","x5c":["MIIB","MIIC"]}"#,
+        r#"{"alg":"RS256","x5c":"MIIB"}"#,
+        r#"{"alg":"HS256","alg":"HS256"}"#,
+        r#"{"alg":"HS256","kid":"a","kid":"b"}"#,
+        r#"{"alg":"HS256","typ":1}"#,
+        r#"{"alg":"HS256","kid":null}"#,
+        r#"{"alg":"HS256","cty":["JWT"]}"#,
+        r#"{"alg":1}"#,
+        r#"{"alg":"none"}"#,
+        r#"{"alg":"ZZMARKERZZ"}"#,
+        r#"{"typ":"JWT"}"#,
+        r#"{"alg":"HS\u0032\u0035\u0036","k\u0069d":"k\"1"}"#,
+        r#" { "alg" : "HS256" , "b64" : true } "#,
+        r#"{"alg":"HS256","nested":{"a":{"b":[1,2,{"c":null}]}}}"#,
+        r#"{"alg":"HS256","nested":{"a":1,"a":2}}"#,
+        r#"{"alg":"HS256","n":1e400}"#,
+        r#"{"alg":"HS256","n":-0}"#,
+        r#"{"alg":"HS256",}"#,
+        r#"["alg","HS256"]"#,
+    ]
+}
+
+/// The `crit` extension names a `header_paths` input declares understood, by selector.
+const UNDERSTOOD: [&[&str]; 4] = [
+    &[],
+    &["exp-ext"],
+    &["b64", "zip", "exp-ext"],
+    &["x", "y", "é"],
+];
+
+/// Target `header_paths` (differential): one protected header read through every path a
+/// verifier can take: the fast reader (with the strict parser behind it where it gives up) and
+/// the strict parser alone, each keeping extension members or not (`jwt::header_paths`).
+/// The selector's low bits choose the understood `crit` names.
+///
+/// Asserts one verdict: all four reads succeed or fail with the same error kind; when they
+/// succeed, the typed members (`alg`, `typ`, `cty`, `kid`, `crit`) are equal, the two reads that
+/// keep extension members keep the same ones (`b64` among them), and the two that do not keep
+/// none. Errors are typed.
+pub fn header_paths(data: &[u8]) {
+    let Some((&sel, bytes)) = data.split_first() else {
+        return;
+    };
+    let understood: Vec<String> = UNDERSTOOD[usize::from(sel) % UNDERSTOOD.len()]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    check_header_paths(bytes, &understood);
+}
+
+/// The assertions of [`header_paths`], shared with the root crate's differential proptest.
+pub fn check_header_paths(bytes: &[u8], understood: &[String]) {
+    let [fast, strict, fast_kept, strict_kept] = jwt::header_paths(bytes, understood);
+    let verdict = |r: &tessera::Result<Header>| r.as_ref().map(|_| ()).map_err(Error::kind);
+    for (name, other) in [
+        ("strict", &strict),
+        ("fast, extensions kept", &fast_kept),
+        ("strict, extensions kept", &strict_kept),
+    ] {
+        assert_eq!(
+            verdict(&fast),
+            verdict(other),
+            "the fast path and the {name} path disagree on {:?}",
+            String::from_utf8_lossy(bytes)
+        );
+    }
+    match (fast, strict, fast_kept, strict_kept) {
+        (Ok(a), Ok(b), Ok(c), Ok(d)) => {
+            let typed = |h: &Header| {
+                (
+                    h.alg(),
+                    h.typ_value().map(str::to_owned),
+                    h.cty_value().map(str::to_owned),
+                    h.kid_value().map(str::to_owned),
+                    h.crit_values().to_vec(),
+                )
+            };
+            for h in [&b, &c, &d] {
+                assert_eq!(typed(&a), typed(h), "typed members differ");
+            }
+            assert!(a.extra_members().is_empty() && b.extra_members().is_empty());
+            assert_eq!(
+                c.extra_members(),
+                d.extra_members(),
+                "the fast path kept other extension members than the strict parser"
+            );
+            // What the strict parser keeps is every member but the typed ones.
+            let all = jwt::parse_json_object(bytes).unwrap();
+            let untyped = all
+                .keys()
+                .filter(|k| !["alg", "typ", "cty", "kid", "crit"].contains(&k.as_str()))
+                .count();
+            assert_eq!(d.extra_members().len(), untyped);
+        }
+        (Err(a), Err(b), Err(c), Err(d)) => {
+            for e in [&a, &b, &c, &d] {
+                typed(e);
+            }
+        }
+        _ => unreachable!("verdicts were compared above"),
+    }
+}
+
 const ALG_CHOICES: [Option<Algorithm>; 10] = [
     None,
     Some(Algorithm::ES256),

@@ -474,7 +474,12 @@ impl<'de> Fields<'de> for RawHeader<'de> {
             "typ" => Want::Value(1),
             "cty" => Want::Value(2),
             "kid" => Want::Value(3),
-            "b64" => Want::Value(4),
+            // Not a typed field: an extension member like any other, which the strict
+            // reader keeps when extension members are kept (the `b64` rule reads it too).
+            "b64" => {
+                self.has_extra = true;
+                Want::Value(4)
+            }
             "crit" => Want::StrList(5),
             _ => {
                 self.has_extra = true;
@@ -553,6 +558,17 @@ impl<'de> HeaderRef<'de> {
         understood: &[String],
         keep_extra: bool,
     ) -> Result<HeaderRef<'de>> {
+        HeaderRef::parse_via(bytes, understood, keep_extra, true)
+    }
+
+    /// [`HeaderRef::parse`], with the fast reader tried first only when `fast` is set: the
+    /// differential tests read every header both ways and demand one verdict.
+    fn parse_via(
+        bytes: &'de [u8],
+        understood: &[String],
+        keep_extra: bool,
+        fast: bool,
+    ) -> Result<HeaderRef<'de>> {
         let fresh = || RawHeader {
             keep_extra,
             ..RawHeader::default()
@@ -560,7 +576,10 @@ impl<'de> HeaderRef<'de> {
         let (mut raw, mut names) = (fresh(), Names::new());
         // The fast reader first; the strict parser decides whatever it gives up on, and builds
         // extension members when they are to be kept.
-        if scan::object(bytes, &mut raw, &mut names).is_none() || (keep_extra && raw.has_extra) {
+        if !fast
+            || scan::object(bytes, &mut raw, &mut names).is_none()
+            || (keep_extra && raw.has_extra)
+        {
             (raw, names) = (fresh(), Names::new());
             scan_object(bytes, &mut raw, &mut names)?;
         }
@@ -678,6 +697,27 @@ impl<'de> HeaderRef<'de> {
             extra: self.extra,
         }
     }
+}
+
+/// Not part of the API (hidden from the docs, free to change): reads a protected header through
+/// each of the verifier's paths, for the differential proptest and fuzz target.
+///
+/// Returns four results, in this order: the fast reader (falling back to the strict parser
+/// where it gives up, as verification does) and the strict parser alone, each without and with
+/// extension members kept. Every header must get one verdict from all four: the same error
+/// kind, or headers with the same typed members, and the same extension members from the two
+/// that keep them.
+#[doc(hidden)]
+pub fn header_paths(bytes: &[u8], understood: &[String]) -> [Result<Header>; 4] {
+    let read = |keep_extra, fast| {
+        HeaderRef::parse_via(bytes, understood, keep_extra, fast).map(HeaderRef::into_owned)
+    };
+    [
+        read(false, true),
+        read(false, false),
+        read(true, true),
+        read(true, false),
+    ]
 }
 
 #[cfg(test)]

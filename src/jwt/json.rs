@@ -17,9 +17,38 @@ use crate::{Error, ErrorKind, Result};
 /// Deepest nesting of arrays and objects accepted in a header, claims set or JWK.
 pub const MAX_JSON_DEPTH: usize = 32;
 
-const DUPLICATE: &str = "\u{1}duplicate member";
-const TOO_DEEP: &str = "\u{1}nesting too deep";
-const TOO_MANY: &str = "\u{1}too many members";
+/// Why the strict reader refused the text: a typed reason, kept beside the serde error.
+///
+/// serde's visitors can only fail with the deserializer's own error type, whose one custom
+/// constructor takes a message. So a visitor that refuses a text records the [`Refusal`] here,
+/// on the thread that is reading, and [`map_error`] takes it back: errors are classified by
+/// this value, never by their message text. Each reading entry point clears it first, so a
+/// refusal never outlives the parse that made it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refusal {
+    Duplicate,
+    TooDeep,
+    TooMany,
+}
+
+thread_local! {
+    static REFUSAL: std::cell::Cell<Option<Refusal>> = const { std::cell::Cell::new(None) };
+}
+
+/// Records `why` and returns the serde error that unwinds the reader.
+fn refuse<E: serde::de::Error>(why: Refusal) -> E {
+    REFUSAL.with(|r| r.set(Some(why)));
+    E::custom(match why {
+        Refusal::Duplicate => "duplicate member",
+        Refusal::TooDeep => "nesting too deep",
+        Refusal::TooMany => "too many members",
+    })
+}
+
+/// Forgets any refusal left by an earlier read on this thread.
+fn clear_refusal() {
+    REFUSAL.with(|r| r.set(None));
+}
 
 /// base64url without padding, rejecting non-zero trailing bits (strict, RFC 7515 §2).
 pub(crate) const B64: base64::engine::GeneralPurpose =
@@ -228,7 +257,7 @@ impl<'de> Visitor<'de> for Strict {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Value, A::Error> {
         if self.depth >= MAX_JSON_DEPTH {
-            return Err(serde::de::Error::custom(TOO_DEEP));
+            return Err(refuse(Refusal::TooDeep));
         }
         let mut out = Vec::new();
         while let Some(v) = seq.next_element_seed(Strict {
@@ -240,12 +269,12 @@ impl<'de> Visitor<'de> for Strict {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
         if self.depth >= MAX_JSON_DEPTH {
-            return Err(serde::de::Error::custom(TOO_DEEP));
+            return Err(refuse(Refusal::TooDeep));
         }
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if out.contains_key(&key) {
-                return Err(serde::de::Error::custom(DUPLICATE));
+                return Err(refuse(Refusal::Duplicate));
             }
             let v = map.next_value_seed(Strict {
                 depth: self.depth + 1,
@@ -459,7 +488,7 @@ impl<'de, const N: usize> Names<'de, N> {
 
 fn too_deep<E: serde::de::Error>(depth: usize) -> std::result::Result<(), E> {
     if depth >= MAX_JSON_DEPTH {
-        Err(E::custom(TOO_DEEP))
+        Err(refuse(Refusal::TooDeep))
     } else {
         Ok(())
     }
@@ -517,7 +546,7 @@ impl<'de> Visitor<'de> for Skip {
         let mut names = Names::<'de, 8>::new();
         while let Some(key) = map.next_key_seed(CowStr)? {
             if !names.insert(key) {
-                return Err(serde::de::Error::custom(DUPLICATE));
+                return Err(refuse(Refusal::Duplicate));
             }
             map.next_value_seed(Skip {
                 depth: self.depth + 1,
@@ -579,10 +608,10 @@ impl<'de, M: Members<'de>> Visitor<'de> for TopLevel<'_, '_, 'de, M> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<bool, A::Error> {
         while let Some(key) = map.next_key_seed(CowStr)? {
             if self.1.full() {
-                return Err(serde::de::Error::custom(TOO_MANY));
+                return Err(refuse(Refusal::TooMany));
             }
             if !self.1.insert(key.clone()) {
-                return Err(serde::de::Error::custom(DUPLICATE));
+                return Err(refuse(Refusal::Duplicate));
             }
             self.0.member(&key, &mut map)?;
         }
@@ -600,6 +629,7 @@ pub(crate) fn scan_object<'de, M: Members<'de>>(
     members: &mut M,
     names: &mut Names<'de, 32>,
 ) -> Result<()> {
+    clear_refusal();
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let object = TopLevel(members, names)
         .deserialize(&mut de)
@@ -629,29 +659,30 @@ impl<'de> Members<'de> for Nothing {
 }
 
 fn map_error(e: &serde_json::Error) -> Error {
-    let msg = e.to_string();
-    if msg.starts_with(DUPLICATE) {
-        Error::new(
+    match REFUSAL.with(std::cell::Cell::take) {
+        Some(Refusal::Duplicate) => Error::new(
             ErrorKind::DuplicateMember,
             "a JSON object has a member name twice",
-        )
-    } else if msg.starts_with(TOO_MANY) {
-        Error::new(
+        ),
+        Some(Refusal::TooMany) => Error::new(
             ErrorKind::TooLarge,
             "a JSON object has more members than the limit",
-        )
-    } else if msg.starts_with(TOO_DEEP) || msg.starts_with("recursion limit") {
-        Error::new(ErrorKind::TooDeep, "JSON nesting deeper than 32 levels")
-    } else {
-        Error::with_detail(
+        ),
+        Some(Refusal::TooDeep) => {
+            Error::new(ErrorKind::TooDeep, "JSON nesting deeper than 32 levels")
+        }
+        // serde_json's own recursion limit (128) lies past ours: every nested value is read by
+        // a visitor that counts depth, so what is left is malformed text.
+        None => Error::with_detail(
             ErrorKind::InvalidJson,
             format!("malformed JSON at line {} column {}", e.line(), e.column()),
-        )
+        ),
     }
 }
 
 /// Parses any JSON value strictly.
 pub(crate) fn parse_value(bytes: &[u8]) -> Result<Value> {
+    clear_refusal();
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let v = Strict { depth: 0 }
         .deserialize(&mut de)

@@ -97,14 +97,11 @@ pub struct Key {
     pub(crate) material: Arc<Material>,
 }
 
+/// A key `ring` refused. Every rule with its own kind (RSA modulus size, exponent, ROCA) is
+/// checked before `ring` sees the key, so what `ring` still refuses is malformed or
+/// inconsistent material: [`ErrorKind::InvalidKey`], whatever `ring`'s reason says.
 fn rejected(e: ring::error::KeyRejected) -> Error {
-    let reason = e.to_string();
-    let kind = if reason == "TooSmall" {
-        ErrorKind::WeakKey
-    } else {
-        ErrorKind::InvalidKey
-    };
-    Error::with_detail(kind, format!("key rejected by ring: {reason}"))
+    Error::with_detail(ErrorKind::InvalidKey, format!("key rejected by ring: {e}"))
 }
 
 /// Binds an algorithm to a key of `family`: the caller's choice if compatible, else the
@@ -465,6 +462,13 @@ impl Key {
         let alg = bind(p.family, alg)?;
         let material = match p.family {
             KeyFamily::Rsa => {
+                // The modulus rules first, from the DER itself: their kinds (WeakKey for a
+                // short modulus, UnsupportedKey past 8192 bits) are tessera's, not ring's.
+                if let Ok(parts) = der::rsa_private_parts(&p.pkcs8)
+                    && let [n, e, ..] = parts.as_slice()
+                {
+                    check_rsa_public(&strip_zeros(n), &strip_zeros(e))?;
+                }
                 let pair = RsaKeyPair::from_pkcs8(&p.pkcs8).map_err(rejected)?;
                 let comps: signature::RsaPublicKeyComponents<Vec<u8>> = pair.public().into();
                 let (n, e) = (strip_zeros(&comps.n), strip_zeros(&comps.e));

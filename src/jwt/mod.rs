@@ -46,6 +46,8 @@ use serde::Serialize;
 pub use alg::{Algorithm, KeyFamily};
 pub use der::MAX_KEY_INPUT;
 pub use header::Header;
+#[doc(hidden)]
+pub use header::header_paths;
 pub use json::MAX_JSON_DEPTH;
 pub use jwk::{KeySet, MAX_JWK_LEN, MAX_JWKS_KEYS, MAX_JWKS_LEN, SkippedKey, jwks};
 pub use jws::{Jws, Limits, sign_jws, verify_jws};
