@@ -18,6 +18,9 @@
 /** Success: the value every function returns when it did what it was asked. */
 #define TESSERA_RESULT_OK 0
 
+/** The longest detail text the library writes, in bytes (`tessera_verify_explain`, the `detail` member of JSON error outcomes and the `error_description` the engine composes): composed by tessera, never copied from the input. A buffer of this size always holds it whole. */
+#define TESSERA_MAX_DETAIL_LEN 160
+
 /**
  * What went wrong, as a stable, machine-readable kind with a stable numeric code.
  *
@@ -726,8 +729,10 @@ tessera_result tessera_verify_result(const tessera_verifier *verifier,
  * when that code is not `TESSERA_RESULT_OK`, also writes why, as the failure's detail text
  * (for example `claim "exp" is required`) to `detail_out`. The text is for logs and
  * developers, while programs branch on the code: UTF-8, not NUL-terminated, composed by
- * tessera (never copied from the token) and at most 163 bytes. It is cut at a character
- * boundary to fit `cap`; `out_len` (may be NULL) receives its full length, 0 on success.
+ * tessera (it names the rule and the member, never a value copied from the token) and at most
+ * `TESSERA_MAX_DETAIL_LEN` bytes, so a buffer of that size always holds it whole. A smaller
+ * `cap` gets the text cut at a character boundary (fewer than `cap` bytes may be written);
+ * `out_len` (may be NULL) receives its full length, 0 on success.
  * `detail_out` may be NULL when `cap` is 0. A NULL `detail_out` with a non-zero `cap`
  * returns `TESSERA_RESULT_NULL_POINTER` without verifying.
  */

@@ -15,16 +15,19 @@
 //! | 600–699 | opaque tokens and PKCE |
 //! | 700–799 | OAuth 2.0 protocol errors (RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1) |
 //!
-//! The detail text of an error is written by tessera, never copied from attacker-sized input: it is
-//! either a fixed string or a short, bounded description (for example the name of a claim the
-//! caller configured). Signature and MAC failures are a single opaque kind,
+//! The detail text of an error is composed by tessera and never copies bytes of a token, request
+//! or document it reads: it names the rule and the member (`header "alg" names an unsupported
+//! algorithm`), with at most numbers tessera computed (a byte offset, a length, a code point)
+//! or names the caller configured (a required claim). It is at most [`MAX_DETAIL_LEN`] bytes. Signature and MAC failures are a single opaque kind,
 //! [`ErrorKind::InvalidSignature`], so verification is not an oracle.
 
 use std::borrow::Cow;
 use std::fmt;
 
-/// Longest detail text an [`Error`] carries; longer text is cut at a character boundary.
-const MAX_DETAIL: usize = 160;
+/// Longest detail text an [`Error`] carries, in bytes (UTF-8): composed texts longer than this
+/// are cut at a character boundary and end with `…`, so [`Error::detail`] (and the detail
+/// text of `tessera_verify_explain`, `TESSERA_MAX_DETAIL_LEN` in C) never exceeds it.
+pub const MAX_DETAIL_LEN: usize = 160;
 
 /// What went wrong, as a stable, machine-readable kind with a stable numeric code.
 ///
@@ -464,8 +467,8 @@ impl Error {
     /// An error of `kind` with a composed detail text, cut to a bounded length.
     pub fn with_detail(kind: ErrorKind, detail: impl Into<String>) -> Self {
         let mut detail: String = detail.into();
-        if detail.len() > MAX_DETAIL {
-            let mut cut = MAX_DETAIL;
+        if detail.len() > MAX_DETAIL_LEN {
+            let mut cut = MAX_DETAIL_LEN - '…'.len_utf8();
             while !detail.is_char_boundary(cut) {
                 cut -= 1;
             }
@@ -488,7 +491,8 @@ impl Error {
         self.kind.code()
     }
 
-    /// The detail text (never attacker-sized).
+    /// The detail text: composed by tessera, never copied from the input, at most
+    /// [`MAX_DETAIL_LEN`] bytes.
     pub fn detail(&self) -> &str {
         &self.detail
     }
@@ -521,8 +525,10 @@ impl From<ErrorKind> for Error {
 /// `Result` with tessera's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Shortens text from untrusted input for use inside an error detail (at most 32 characters,
-/// control characters replaced), so details never echo attacker-sized input.
+/// Shortens a name the caller configured (a required claim, a claim asked for through the C
+/// ABI) for use inside an error detail: at most 32 characters, control characters replaced.
+/// Never used on what tessera reads from a token, request or document: details do not copy
+/// those.
 pub(crate) fn snippet(text: &str) -> String {
     let mut out: String = text
         .chars()
@@ -657,7 +663,15 @@ mod tests {
     #[test]
     fn detail_is_bounded() {
         let e = Error::with_detail(ErrorKind::InvalidArgument, "x".repeat(10_000));
-        assert!(e.detail().len() <= MAX_DETAIL + '…'.len_utf8());
+        assert_eq!(e.detail().len(), MAX_DETAIL_LEN);
+        assert!(e.detail().ends_with('…'));
+        let e = Error::with_detail(ErrorKind::InvalidArgument, "é".repeat(1_000));
+        assert!(e.detail().len() <= MAX_DETAIL_LEN);
+        let exact = "x".repeat(MAX_DETAIL_LEN);
+        assert_eq!(
+            Error::with_detail(ErrorKind::InvalidArgument, exact.clone()).detail(),
+            exact
+        );
         assert_eq!(snippet(&"é".repeat(100)).chars().count(), 33);
         assert_eq!(snippet("a\nb"), "a?b");
     }

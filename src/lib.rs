@@ -71,4 +71,4 @@ pub mod scope;
 pub mod token;
 pub mod wire;
 
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, MAX_DETAIL_LEN, Result};

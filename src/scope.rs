@@ -52,7 +52,6 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
-use crate::error::snippet;
 use crate::{Error, ErrorKind, Result};
 
 /// Most scope tokens one scope string (or one set of scope claims) may hold, duplicates included.
@@ -387,15 +386,20 @@ impl ScopeSet {
         requested.iter().all(|r| reach.covers(r))
     }
 
-    /// Like [`ScopeSet::covers`], as a `Result`: [`ErrorKind::ScopeNotGranted`] naming the first
-    /// (in order) requested scope that is not covered, shortened for the detail text.
+    /// Like [`ScopeSet::covers`], as a `Result`: [`ErrorKind::ScopeNotGranted`] giving the
+    /// position (from 1, in the set's order) of the first requested scope that is not covered.
+    /// The detail never copies the scope itself: it may reach a client as `error_description`.
     pub fn check_covers(&self, requested: &ScopeSet, imp: &Implications) -> Result<()> {
         let reach = imp.reach(self.scopes.iter());
-        match requested.iter().find(|r| !reach.covers(r)) {
+        match requested.iter().position(|r| !reach.covers(r)) {
             None => Ok(()),
-            Some(missing) => Err(Error::with_detail(
+            Some(i) => Err(Error::with_detail(
                 ErrorKind::ScopeNotGranted,
-                format!("scope '{}' is not granted", snippet(missing.as_str())),
+                format!(
+                    "requested scope {} of {} is not granted",
+                    i + 1,
+                    requested.len()
+                ),
             )),
         }
     }

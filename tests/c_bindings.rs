@@ -177,6 +177,10 @@ fn compile(source: &Path, out: &Path, link: Link, extra: &[&str]) {
         .arg(format!("-I{}", root.join("include").display()))
         .arg(format!("-I{}", root.join("bindings/cpp").display()))
         .arg(format!("-I{}", root.join("bindings/c/tests").display()))
+        .arg(format!(
+            "-DTESSERA_TEST_DATA=\"{}\"",
+            root.join("tests/data").display()
+        ))
         .arg("-o")
         .arg(out)
         .arg(source);

@@ -10,12 +10,13 @@ fn generate() -> String {
     let mut config =
         cbindgen::Config::from_file(format!("{dir}/cbindgen.toml")).expect("cbindgen.toml");
     config.after_includes = Some(format!(
-        "\n#define TESSERA_VERSION_MAJOR {}\n#define TESSERA_VERSION_MINOR {}\n#define TESSERA_VERSION_PATCH {}\n#define TESSERA_VERSION_STRING \"{}\"\n\n/** Success: the value every function returns when it did what it was asked. */\n#define TESSERA_RESULT_OK {}",
+        "\n#define TESSERA_VERSION_MAJOR {}\n#define TESSERA_VERSION_MINOR {}\n#define TESSERA_VERSION_PATCH {}\n#define TESSERA_VERSION_STRING \"{}\"\n\n/** Success: the value every function returns when it did what it was asked. */\n#define TESSERA_RESULT_OK {}\n\n/** The longest detail text the library writes, in bytes (`tessera_verify_explain`, the `detail` member of JSON error outcomes and the `error_description` the engine composes): composed by tessera, never copied from the input. A buffer of this size always holds it whole. */\n#define TESSERA_MAX_DETAIL_LEN {}",
         env!("CARGO_PKG_VERSION_MAJOR"),
         env!("CARGO_PKG_VERSION_MINOR"),
         env!("CARGO_PKG_VERSION_PATCH"),
         env!("CARGO_PKG_VERSION"),
         tessera::ffi::TESSERA_RESULT_OK,
+        tessera::MAX_DETAIL_LEN,
     ));
     let bindings = cbindgen::Builder::new()
         .with_crate(dir)

@@ -53,6 +53,10 @@ inline const char *result_str(std::uint32_t code) noexcept { return tessera_resu
 /// Success, as a tessera_result (TESSERA_RESULT_OK is a plain integer macro).
 inline constexpr tessera_result ok = static_cast<tessera_result>(TESSERA_RESULT_OK);
 
+/// The longest detail text the library writes, in bytes (TESSERA_MAX_DETAIL_LEN): what
+/// Verifier::explain can return at most.
+inline constexpr std::size_t max_detail_len = TESSERA_MAX_DETAIL_LEN;
+
 /// A failed tessera call: its result code and the library's description of it.
 class Error : public std::runtime_error {
  public:
@@ -397,12 +401,15 @@ class Verifier {
   /// logs; programs branch on check()'s code), or std::nullopt when it verifies. Never throws
   /// tessera::Error (std::bad_alloc aside).
   std::optional<std::string> explain(std::string_view token, std::int64_t now) const {
-    std::uint8_t buf[256];
+    // TESSERA_MAX_DETAIL_LEN bytes always hold the text whole, so the library writes exactly
+    // `n` of them; the string is made of those bytes and no others.
+    std::uint8_t buf[max_detail_len];
     std::size_t n = 0;
     const tessera_result rc = tessera_verify_explain(get(), detail::bytes(token), token.size(),
                                                      now, buf, sizeof buf, &n);
     if (rc == TESSERA_RESULT_OK) return std::nullopt;
-    return std::string(reinterpret_cast<const char *>(buf), n < sizeof buf ? n : sizeof buf);
+    if (n > sizeof buf) return std::string();  // cannot happen: the library bounds the text
+    return std::string(reinterpret_cast<const char *>(buf), n);
   }
   /// Verifies many tokens (strings or views) on up to `threads` threads (0: all cores); one
   /// code per token. Throws only for invalid arguments (and std::bad_alloc).

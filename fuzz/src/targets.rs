@@ -34,8 +34,8 @@ use tessera::{Error, ErrorKind, ffi};
 /// The clock of every target (2027-01-15), inside the validity of the seed tokens.
 pub const NOW: i64 = 1_800_000_000;
 
-/// Longest error detail allowed: the crate cuts composed details to 160 bytes plus an ellipsis.
-const MAX_DETAIL_BYTES: usize = 200;
+/// Longest error detail allowed: the crate's own bound, [`tessera::MAX_DETAIL_LEN`].
+const MAX_DETAIL_BYTES: usize = tessera::MAX_DETAIL_LEN;
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers and fixtures

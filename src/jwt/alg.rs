@@ -214,6 +214,23 @@ impl FromStr for Algorithm {
 
     /// Parses an `alg` value, case-sensitively (RFC 7515 §4.1.1: `alg` is case-sensitive).
     fn from_str(s: &str) -> Result<Self> {
+        Algorithm::parse_name(
+            s,
+            "unknown algorithm name (names are case-sensitive: HS256, RS256, ES256, EdDSA, ...)",
+        )
+    }
+}
+
+impl Algorithm {
+    /// The `alg` of a token's protected header: as [`Algorithm::from_str`], with a detail that
+    /// names the member, never its value.
+    pub(crate) fn from_header(s: &str) -> Result<Self> {
+        Algorithm::parse_name(s, "header \"alg\" names an unsupported algorithm")
+    }
+
+    /// Parses an algorithm name; `unknown` is the detail for a name tessera does not know.
+    /// The details are fixed texts: the name itself is never copied into them.
+    fn parse_name(s: &str, unknown: &'static str) -> Result<Self> {
         if let Some(alg) = Self::ALL.iter().copied().find(|a| a.as_str() == s) {
             return Ok(alg);
         }
@@ -222,16 +239,9 @@ impl FromStr for Algorithm {
             "ES256K" => "ES256K (secp256k1) is not available in ring",
             "Ed448" => "Ed448 is not available in ring",
             _ if s.eq_ignore_ascii_case("none") => "unsecured JWS (`none`) is never accepted",
-            _ => "",
+            _ => unknown,
         };
-        if why.is_empty() {
-            Err(Error::with_detail(
-                ErrorKind::UnsupportedAlgorithm,
-                format!("unknown algorithm {:?}", crate::error::snippet(s)),
-            ))
-        } else {
-            Err(Error::new(ErrorKind::UnsupportedAlgorithm, why))
-        }
+        Err(Error::new(ErrorKind::UnsupportedAlgorithm, why))
     }
 }
 

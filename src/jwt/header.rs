@@ -107,7 +107,7 @@ impl Header {
     fn from_map(mut map: Map<String, Value>) -> Result<Header> {
         let alg = match map.remove("alg") {
             None => None,
-            Some(Value::String(s)) => Some(s.parse::<Algorithm>()?),
+            Some(Value::String(s)) => Some(Algorithm::from_header(&s)?),
             Some(_) => {
                 return Err(Error::new(
                     ErrorKind::InvalidHeader,
@@ -585,7 +585,7 @@ impl<'de> HeaderRef<'de> {
         }
         let alg = match raw.alg {
             Text::Absent => None,
-            Text::Str(s) => Some(s.parse::<Algorithm>()?),
+            Text::Str(s) => Some(Algorithm::from_header(&s)?),
             Text::Wrong => {
                 return Err(Error::new(
                     ErrorKind::InvalidHeader,
@@ -639,12 +639,9 @@ impl<'de> HeaderRef<'de> {
                 ));
             }
             if !understood.iter().any(|u| u == name) {
-                return Err(Error::with_detail(
+                return Err(Error::new(
                     ErrorKind::UnsupportedCritical,
-                    format!(
-                        "critical extension {:?} is not understood",
-                        crate::error::snippet(name)
-                    ),
+                    "header \"crit\" names an extension that is not understood",
                 ));
             }
         }

@@ -109,9 +109,9 @@ fn ec_family(crv: &str) -> Result<KeyFamily> {
             ErrorKind::UnsupportedKey,
             "secp256k1 keys are not available in ring",
         )),
-        _ => Err(Error::with_detail(
+        _ => Err(Error::new(
             ErrorKind::UnsupportedKey,
-            format!("unsupported EC curve {:?}", crate::error::snippet(crv)),
+            "JWK \"crv\" names an unsupported curve",
         )),
     }
 }
@@ -235,9 +235,9 @@ pub(crate) fn key_from_jwk(map: &Map<String, Value>, alg: Option<Algorithm>) -> 
             }
         }
         _ => {
-            return Err(Error::with_detail(
+            return Err(Error::new(
                 ErrorKind::UnsupportedKey,
-                format!("unsupported kty {:?}", crate::error::snippet(kty)),
+                "JWK \"kty\" names an unsupported key type",
             ));
         }
     };
@@ -430,12 +430,9 @@ impl KeySet {
                 .iter()
                 .any(|b| a.kid().is_some() && a.kid() == b.kid() && a.alg() == b.alg())
             {
-                return Err(Error::with_detail(
+                return Err(Error::new(
                     ErrorKind::AmbiguousKeySet,
-                    format!(
-                        "two keys share kid {:?}",
-                        crate::error::snippet(a.kid().unwrap_or_default())
-                    ),
+                    "two keys share a \"kid\" and an algorithm",
                 ));
             }
         }
@@ -483,9 +480,9 @@ impl KeySet {
             .filter_map(Value::as_str)
         {
             if kids.contains(&kid) {
-                return Err(Error::with_detail(
+                return Err(Error::new(
                     ErrorKind::AmbiguousKeySet,
-                    format!("two keys share kid {:?}", crate::error::snippet(kid)),
+                    "two keys of the JWKS share a \"kid\"",
                 ));
             }
             kids.push(kid);
@@ -629,16 +626,12 @@ pub(crate) fn jwks_document(keys: &[Key]) -> Result<String> {
     // Such keys come from one alg-less JWK bound to several default algorithms, or from
     // `KeySet::new` with one `kid` under two algorithms.
     for (i, a) in keys.iter().enumerate() {
-        if let Some(kid) = a
-            .kid()
-            .filter(|kid| keys[..i].iter().any(|b| b.kid() == Some(*kid)))
+        if a.kid()
+            .is_some_and(|kid| keys[..i].iter().any(|b| b.kid() == Some(kid)))
         {
-            return Err(Error::with_detail(
+            return Err(Error::new(
                 ErrorKind::AmbiguousKeySet,
-                format!(
-                    "two keys share kid {:?}: a JWKS document cannot list both",
-                    crate::error::snippet(kid)
-                ),
+                "two keys share a \"kid\": a JWKS document cannot list both",
             ));
         }
     }

@@ -430,9 +430,10 @@ impl Key {
                 ));
             }
             _ => {
-                return Err(Error::with_detail(
+                return Err(Error::new(
                     ErrorKind::InvalidKey,
-                    format!("unsupported PEM label {label:?}"),
+                    "the PEM label is not one of PRIVATE KEY, RSA PRIVATE KEY, EC PRIVATE KEY, \
+                     PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE",
                 ));
             }
         };

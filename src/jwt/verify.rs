@@ -557,11 +557,18 @@ impl fmt::Debug for Claims<'_> {
 
 fn deserialize_claims<'a, T: Deserialize<'a>>(payload: &'a [u8]) -> Result<T> {
     serde_json::from_slice(payload).map_err(|e| {
+        // serde's message quotes the offending value; the detail gives only its class and place.
+        use serde_json::error::Category;
+        let class = match e.classify() {
+            Category::Data => "a member is missing or of the wrong type",
+            Category::Syntax | Category::Eof | Category::Io => "malformed JSON",
+        };
         Error::with_detail(
             ErrorKind::InvalidClaimType,
             format!(
-                "claims do not fit the type: {}",
-                crate::error::snippet(&e.to_string())
+                "claims do not fit the type: {class} (line {}, column {})",
+                e.line(),
+                e.column()
             ),
         )
     })

@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-use crate::error::snippet;
 use crate::{Error, ErrorKind, Result};
 
 /// Largest form body (or query string) [`Form::parse`] accepts: 64 KiB. Checked before decoding.
@@ -34,6 +33,51 @@ pub const MAX_PARAM_NAME_BYTES: usize = 128;
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Form {
     params: Vec<(String, String)>,
+}
+
+/// The parameters of the OAuth requests tessera reads (RFC 6749, 7009, 7636, 7662, 8707, 9126,
+/// 9449, OpenID Connect Core): a repeated one is named in the error by this table's spelling.
+const KNOWN_PARAMETERS: &[&str] = &[
+    "response_type",
+    "client_id",
+    "client_secret",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code",
+    "grant_type",
+    "refresh_token",
+    "code_verifier",
+    "code_challenge",
+    "code_challenge_method",
+    "token",
+    "token_type_hint",
+    "response_mode",
+    "resource",
+    "request_uri",
+    "nonce",
+    "prompt",
+    "max_age",
+    "client_assertion",
+    "client_assertion_type",
+    "username",
+    "password",
+];
+
+/// RFC 6749 §3.1, §3.2: "Request and response parameters MUST NOT be included more than once."
+/// The error names the parameter only when it is one tessera knows (the name then comes from
+/// [`KNOWN_PARAMETERS`], not from the request), so the detail never copies request bytes.
+fn repeated(name: &str) -> Error {
+    match KNOWN_PARAMETERS.iter().find(|known| **known == name) {
+        Some(known) => Error::with_detail(
+            ErrorKind::OauthInvalidRequest,
+            format!("parameter {known} is included more than once"),
+        ),
+        None => Error::new(
+            ErrorKind::OauthInvalidRequest,
+            "a parameter is included more than once",
+        ),
+    }
 }
 
 impl Form {
@@ -84,10 +128,7 @@ impl Form {
                 continue;
             }
             if params.iter().any(|(n, _)| *n == name) {
-                return Err(Error::with_detail(
-                    ErrorKind::OauthInvalidRequest,
-                    format!("parameter {} is included more than once", snippet(&name)),
-                ));
+                return Err(repeated(&name));
             }
             params.push((name, value));
         }

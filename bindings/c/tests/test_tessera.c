@@ -23,6 +23,7 @@
 #include "tessera.h"
 #include "fixtures.h"
 #include "harness.h"
+#include "hostile.h"
 
 #define NOW INT64_C(1800000000)
 #define STR(s) (const uint8_t *)(s), strlen(s)
@@ -1747,6 +1748,39 @@ static void test_free_null(void) {
   CHECK(1);
 }
 
+/* Issue 14 §2: the detail text of every hostile token (tests/data/hostile/tokens.txt, every
+ * member carrying QXMARKQX) is the verdict of the Rust verifier, fits TESSERA_MAX_DETAIL_LEN,
+ * and copies nothing of the token. */
+static void hostile_one(unsigned long code, const char *token, size_t len, void *ctx) {
+  const tessera_verifier *v = (const tessera_verifier *)ctx;
+  uint8_t why[TESSERA_MAX_DETAIL_LEN];
+  size_t n = SIZE_MAX;
+  tessera_result rc = tessera_verify_explain(v, (const uint8_t *)token, len, NOW, why, sizeof why,
+                                             &n);
+  CHECK((unsigned long)rc == code);
+  CHECK(n > 0 && n <= TESSERA_MAX_DETAIL_LEN);
+  CHECK(!hostile_copies_marker(why, n <= sizeof why ? n : sizeof why));
+  CHECK(tessera_verify_result(v, (const uint8_t *)token, len, NOW) == rc);
+}
+
+static void test_hostile_details(void) {
+  tessera_verifier_builder *b = builder();
+  tessera_keyset *set = NULL;
+  tessera_verifier *v = NULL;
+  CHECK_OK(tessera_keyset_from_jwks(STR(HOSTILE_JWKS), NULL, &set));
+  CHECK_OK(tessera_verifier_builder_add_issuer(b, "https://as.example"));
+  CHECK_OK(tessera_verifier_builder_add_audience(b, "api"));
+  CHECK_OK(tessera_verifier_builder_set_subject(b, "user-1"));
+  CHECK_OK(tessera_verifier_builder_set_typ(b, "at+jwt"));
+  CHECK_OK(tessera_verifier_builder_require_claim(b, "scope"));
+  CHECK_OK(tessera_verifier_builder_set_max_age(b, 3600));
+  CHECK_OK(tessera_verifier_new_with_keyset(b, set, &v));
+  if (v != NULL) CHECK(hostile_each(hostile_one, v) >= 70);
+  tessera_verifier_free(v);
+  tessera_keyset_free(set);
+  tessera_verifier_builder_free(b);
+}
+
 static const struct harness_test TESTS[] = {
     HARNESS_TEST(version),
     HARNESS_TEST(result_strings),
@@ -1769,6 +1803,7 @@ static const struct harness_test TESTS[] = {
     HARNESS_TEST(verified_accessors),
     HARNESS_TEST(verify_batch),
     HARNESS_TEST(threads),
+    HARNESS_TEST(hostile_details),
     HARNESS_TEST(free_null),
 };
 

@@ -19,6 +19,7 @@
 
 #include "fixtures.h"
 #include "harness.h"
+#include "hostile.h"
 
 namespace {
 
@@ -287,6 +288,31 @@ void test_policy() {
   })
 }
 
+// Issue 14 §2: Verifier::explain on every hostile token (tests/data/hostile/tokens.txt):
+// the Rust verdict, at most tessera::max_detail_len bytes, exactly the bytes the library wrote
+// (no stack bytes, no NULs), nothing of the token.
+void hostile_one(unsigned long code, const char *token, size_t len, void *ctx) {
+  const tessera::Verifier &v = *static_cast<const tessera::Verifier *>(ctx);
+  std::string_view t(token, len);
+  CHECK(static_cast<unsigned long>(v.check(t, NOW)) == code);
+  std::optional<std::string> why = v.explain(t, NOW);
+  CHECK(why.has_value());
+  if (!why) return;
+  CHECK(!why->empty() && why->size() <= tessera::max_detail_len);
+  CHECK(why->find('\0') == std::string::npos);
+  CHECK(!hostile_copies_marker(reinterpret_cast<const uint8_t *>(why->data()), why->size()));
+}
+
+void test_hostile_details() {
+  GUARD({
+    tessera::VerifierBuilder b;
+    b.issuer("https://as.example").audience("api").subject("user-1").typ("at+jwt");
+    b.require_claim("scope").max_age(3600);
+    tessera::Verifier v = b.build(tessera::KeySet::from_jwks(HOSTILE_JWKS));
+    CHECK(hostile_each(hostile_one, &v) >= 70);
+  })
+}
+
 void test_batch_and_threads() {
   GUARD({
     tessera::Key key = tessera::Key::generate("HS512");
@@ -338,7 +364,7 @@ void test_batch_and_threads() {
 const harness_test TESTS[] = {
     HARNESS_TEST(version),         HARNESS_TEST(round_trip), HARNESS_TEST(errors),
     HARNESS_TEST(large_outputs),   HARNESS_TEST(keys),       HARNESS_TEST(moves),
-    HARNESS_TEST(policy),          HARNESS_TEST(batch_and_threads),
+    HARNESS_TEST(policy),          HARNESS_TEST(batch_and_threads), HARNESS_TEST(hostile_details),
 };
 
 }  // namespace

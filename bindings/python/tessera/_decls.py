@@ -30,6 +30,9 @@ VERSION_MINOR = 1
 VERSION_PATCH = 0
 VERSION_STRING = '0.1.0'
 
+#: The longest detail text the library writes, in bytes (TESSERA_MAX_DETAIL_LEN).
+MAX_DETAIL_LEN = 160
+
 RESULT_OK = 0
 RESULT_INVALID_ARGUMENT = 1
 RESULT_BUFFER_TOO_SMALL = 2
@@ -678,6 +681,7 @@ ERROR_CLASSES: Dict[int, Type[TesseraError]] = {
 #: What `from tessera._decls import *` brings into `tessera`: the result codes and the
 #: per-code exception classes.
 __all__ = [
+    "MAX_DETAIL_LEN",
     "RESULT_OK",
     'RESULT_INVALID_ARGUMENT',
     'RESULT_BUFFER_TOO_SMALL',

@@ -18,7 +18,7 @@ from ctypes import (
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from . import _ffi
-from ._decls import RESULT_BUFFER_TOO_SMALL, RESULT_MISSING_CLAIM
+from ._decls import MAX_DETAIL_LEN, RESULT_BUFFER_TOO_SMALL, RESULT_MISSING_CLAIM, PanicError
 from ._exceptions import ArgumentError, TesseraError
 from ._ffi import (
     BytesLike,
@@ -378,15 +378,21 @@ class Verifier(Handle):
         (for example 'claim "exp" is required'), or None when it verifies. For logs and
         developers; programs should branch on the exception types `verify` raises."""
         raw = as_bytes(token, "token")
-        buf = create_string_buffer(256)
+        # MAX_DETAIL_LEN bytes always hold the text whole, so exactly n.value bytes were
+        # written: the text is those bytes, never the buffer's zero fill.
+        buf = create_string_buffer(MAX_DETAIL_LEN)
         n = c_size_t()
-        rc = lib.tessera_verify_explain(self._p(), raw, len(raw), _now(now), buf, 256, byref(n))
+        rc = lib.tessera_verify_explain(
+            self._p(), raw, len(raw), _now(now), buf, MAX_DETAIL_LEN, byref(n)
+        )
         if rc == 0:
             return None
         error = error_for(rc)
         if isinstance(error, ArgumentError):  # a caller bug, not a bad token
             raise error
-        return string_at(buf, min(n.value, 256)).decode("utf-8")
+        if n.value > MAX_DETAIL_LEN:  # cannot happen: the library bounds the text
+            raise PanicError(detail="tessera_verify_explain reported a detail past its bound")
+        return string_at(buf, n.value).decode("utf-8")
 
     def check(self, token: Union[str, bytes], now: Optional[int] = None) -> None:
         """As `verify`, without returning the claims (the library's fast path)."""

@@ -519,3 +519,78 @@ def test_verify_full(es):
     assert sparse.aud == []
     with pytest.raises(tessera.ExpiredError):
         tessera.Verifier(es).verify_full(es.sign({"exp": NOW - 100}), now=NOW)
+
+
+# ---- issue 14 §2: detail texts never copy the token -------------------------------------------
+
+HOSTILE = (
+    __import__("pathlib").Path(__file__).resolve().parents[3] / "tests" / "data" / "hostile"
+)
+HOSTILE_SECRET = b"tessera-hostile-token-test-secret"
+MARK_PIECES = ("XMARK", "MARKQ")
+
+
+def _hostile_tokens():
+    lines = (HOSTILE / "tokens.txt").read_text("ascii").splitlines()
+    assert len(lines) >= 70, "tests/data/hostile/tokens.txt is missing tokens"
+    return [(int(code), token) for code, token in (line.split(" ", 1) for line in lines)]
+
+
+def _clean(text):
+    upper = text.upper()
+    assert not any(piece in upper for piece in MARK_PIECES), text
+
+
+def test_hostile_tokens_get_bounded_details_that_copy_nothing():
+    """Every member of every token carries QXMARKQX (tests/hostile.rs writes them): the
+    exception's code is the Rust verdict, and its detail, its message and `explain` fit
+    MAX_DETAIL_LEN (exactly the bytes the library wrote: no NUL fill) and copy nothing."""
+    jwks = json.dumps(
+        {
+            "keys": [
+                {
+                    "kty": "oct",
+                    "kid": "k1",
+                    "alg": "HS256",
+                    "k": base64.urlsafe_b64encode(HOSTILE_SECRET).rstrip(b"=").decode(),
+                }
+            ]
+        }
+    )
+    verifier = tessera.Verifier(
+        tessera.KeySet.from_jwks(jwks),
+        issuer="https://as.example",
+        audience="api",
+        subject="user-1",
+        typ="at+jwt",
+        required=["scope"],
+        max_age=3600,
+    )
+    assert tessera.MAX_DETAIL_LEN == 160
+    for code, token in _hostile_tokens():
+        with pytest.raises(tessera.TesseraError) as caught:
+            verifier.verify(token, now=NOW)
+        assert caught.value.code == code, token
+        why = verifier.explain(token, now=NOW)
+        assert why and len(why.encode()) <= tessera.MAX_DETAIL_LEN and "\0" not in why, why
+        for text in (why, str(caught.value), caught.value.detail or ""):
+            _clean(text)
+
+
+def test_locate_outcomes_copy_nothing_of_a_hostile_token():
+    """`Issuer.locate` answers {"locator": "none", "error": ...}: its description (sent to
+    clients as error_description) and detail copy nothing, for the issue's own example too."""
+    key = tessera.Key.generate("ES256").with_kid("as-1")
+    issuer = tessera.Issuer(
+        {"issuer": "https://as.example", "audiences": ["api"]},
+        key,
+        tessera.Peppers("p1", b"p" * 32),
+    )
+    header = base64.urlsafe_b64encode(b'{"alg":"ZZMARKERZZ"}').rstrip(b"=").decode()
+    tokens = [token for _, token in _hostile_tokens()] + [f"{header}.e30.c2ln"]
+    for token in tokens:
+        located = issuer.locate(token, now=NOW)
+        assert located["locator"] == "none", located
+        text = json.dumps(located)
+        _clean(text)
+        assert "ZZMARKERZZ" not in text, text

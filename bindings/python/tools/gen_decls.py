@@ -4,7 +4,7 @@
 The header is the contract (cbindgen writes it from the crate); this script reads it and writes
 the Python side of it, so that the binding cannot drift from the library:
 
-- the ``TESSERA_VERSION_*`` macros;
+- the ``TESSERA_VERSION_*`` macros and ``TESSERA_MAX_DETAIL_LEN``;
 - every ``tessera_result`` constant with its code and documentation, and one exception class per
   code (a subclass of the error family its code block belongs to, see ``FAMILIES``);
 - every function prototype as ctypes ``restype`` / ``argtypes`` (and its parameter names).
@@ -131,6 +131,10 @@ def parse(header: str):
     if not m:
         raise HeaderError("TESSERA_RESULT_OK is missing")
     ok = int(m.group(1))
+    m = re.search(r"^#define TESSERA_MAX_DETAIL_LEN (\d+)$", header, re.M)
+    if not m:
+        raise HeaderError("TESSERA_MAX_DETAIL_LEN is missing")
+    max_detail_len = int(m.group(1))
 
     enum = re.search(r"enum tessera_result\b[^{]*\{(.*?)\};", header, re.S)
     if not enum:
@@ -168,7 +172,7 @@ def parse(header: str):
         functions.append((name, restype, args, docs.get(name, "")))
     if not functions:
         raise HeaderError("no function prototypes found")
-    return version, ok, results, handles, functions
+    return version, ok, max_detail_len, results, handles, functions
 
 
 def pyrepr(text: str) -> str:
@@ -181,7 +185,7 @@ def docstring(text: str) -> str:
 
 
 def render(header_text: str) -> str:
-    version, ok, results, handles, functions = parse(header_text)
+    version, ok, max_detail_len, results, handles, functions = parse(header_text)
     out = []
     w = out.append
     w('"""Declarations generated from include/tessera.h: do not edit by hand.')
@@ -207,6 +211,9 @@ def render(header_text: str) -> str:
     w(f"VERSION_MINOR = {version['MINOR']}")
     w(f"VERSION_PATCH = {version['PATCH']}")
     w(f"VERSION_STRING = {pyrepr(version['STRING'])}")
+    w("")
+    w("#: The longest detail text the library writes, in bytes (TESSERA_MAX_DETAIL_LEN).")
+    w(f"MAX_DETAIL_LEN = {max_detail_len}")
     w("")
     w(f"RESULT_OK = {ok}")
     for code, const, _ in results:
@@ -260,6 +267,7 @@ def render(header_text: str) -> str:
     w("#: What `from tessera._decls import *` brings into `tessera`: the result codes and the")
     w("#: per-code exception classes.")
     w("__all__ = [")
+    w('    "MAX_DETAIL_LEN",')
     w('    "RESULT_OK",')
     for code, const, _ in results:
         w(f"    {pyrepr('RESULT_' + const)},")
