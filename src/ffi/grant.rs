@@ -58,8 +58,9 @@ use crate::{Error, ErrorKind};
 ///   "rt"}`: index the lookup hash to the family (keep it as long as the family);
 /// - `{"effect": "unindex", ...}` (same members): the family forgot the token; the entry may go;
 /// - `{"effect": "revoke_family", "family_id": "...", "reason": "code_replay" |
-///   "refresh_reuse" | "client_request" | "host", "access_tokens": [{"jti": "...",
-///   "expires_at": N}], "lookups": ["..."]}`: deny-list the access tokens until they expire;
+///   "refresh_reuse" | "refresh_client_mismatch" | "client_request" | "host", "access_tokens":
+///   [{"jti": "...", "expires_at": N}], "lookups": ["..."]}`: deny-list the access tokens until
+///   they expire;
 /// - `{"effect": "revoke_access_tokens", "family_id": "...", "access_tokens": [...]}`.
 ///
 /// Functions that mint tokens draw from the system random number generator. When one returns

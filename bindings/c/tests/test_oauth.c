@@ -2223,6 +2223,55 @@ done:
   as_free(&a);
 }
 
+/* RFC 9700 §4.14.2: a refresh token presented by another client has leaked; the refusal revokes
+ * its family (reason refresh_client_mismatch), with a state and effects to persist. */
+static void test_refresh_by_another_client(void) {
+  static const char OTHER[] =
+      "{\"client_id\":\"other\",\"kind\":\"public\",\"redirect_uris\":[\"https://other.example/cb\"],"
+      "\"allowed_scope\":\"read write\",\"grant_types\":[\"authorization_code\","
+      "\"refresh_token\"]}";
+  struct as a;
+  struct family f;
+  struct text t = {0}, revoked = {0};
+  char *body = NULL;
+  REQUIRE_AS(&a);
+  if (!obtain_family(&a, &f)) {
+    CHECK(0 && "family");
+    goto done;
+  }
+  body = fmt("grant_type=refresh_token&refresh_token=%s&client_id=other", f.refresh.s);
+  t = token_endpoint(&a, OTHER, f.state.s, body, NULL, NOW + 30);
+  CHECK_JRAW(t, "ok", "false");
+  CHECK_JRAW(t, "response", "null");
+  CHECK_JSTR(t, "error.error", "invalid_grant");
+  CHECK_JRAW(t, "error.status", "400");
+  CHECK_JRAW(t, "state.version", "3");
+  CHECK_JSTR(t, "state.status.state", "revoked");
+  CHECK_JSTR(t, "state.status.reason", "refresh_client_mismatch");
+  CHECK_JSTR(t, "effects.0.effect", "revoke_family");
+  CHECK_JSTR(t, "effects.0.reason", "refresh_client_mismatch");
+  CHECK_JSTR(t, "effects.0.family_id", f.family_id.s ? f.family_id.s : "?");
+  CHECK(json_has(&t, "effects.0.access_tokens.0"));
+  revoked = json_raw(&t, "state");
+  text_free(&t);
+  free(body);
+  body = NULL;
+  if (!revoked.s) goto done;
+  /* The revoked state reloads, and the rightful client is refused too (nothing changes). */
+  body = fmt("grant_type=refresh_token&refresh_token=%s&client_id=app", f.refresh.s);
+  t = token_endpoint(&a, APP, revoked.s, body, NULL, NOW + 31);
+  CHECK_JRAW(t, "ok", "false");
+  CHECK_JSTR(t, "error.error", "invalid_grant");
+  CHECK_JRAW(t, "state", "null");
+  CHECK_JRAW(t, "effects", "[]");
+  text_free(&t);
+done:
+  free(body);
+  text_free(&revoked);
+  family_free(&f);
+  as_free(&a);
+}
+
 static void test_client_credentials(void) {
   struct as a;
   struct text hash = {0}, t = {0}, access = {0}, claims = {0};
@@ -2970,6 +3019,7 @@ static const struct harness_test TESTS[] = {
     HARNESS_TEST(authorization_code_flow),
     HARNESS_TEST(authorize_refusals),
     HARNESS_TEST(code_replay_and_pkce_failure),
+    HARNESS_TEST(refresh_by_another_client),
     HARNESS_TEST(client_credentials),
     HARNESS_TEST(revocation),
     HARNESS_TEST(introspection_and_locate),

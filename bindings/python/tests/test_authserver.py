@@ -364,6 +364,19 @@ def test_refresh_rotation_and_reuse_detection(server):
     assert introspect(server, token3["refresh_token"]).json() == {"active": False}
 
 
+def test_refresh_by_another_client_revokes_the_family(server):
+    # RFC 9700 §4.14.2: spa's refresh token in web's hands has leaked. Refused, and the whole
+    # family is revoked, as for reuse.
+    spa, token = code_flow(server, "spa", "read")
+    web = WebApplicationClient("web")
+    stolen = refresh(server, web, token["refresh_token"], client_id="web")
+    assert stolen.status_code == 400 and error_of(stolen) == "invalid_grant"
+    assert whoami(server, access_token=token["access_token"]).status_code == 401
+    assert introspect(server, token["access_token"]).json() == {"active": False}
+    r = refresh(server, spa, token["refresh_token"], client_id="spa")
+    assert r.status_code == 400 and error_of(r) == "invalid_grant"
+
+
 def test_refresh_scope_cannot_grow(server):
     client, token = code_flow(server, scope="read")
     r = refresh(server, client, token["refresh_token"], scope=["read", "write"])
