@@ -1292,6 +1292,23 @@ tessera_result tessera_server_metadata(const uint8_t *json,
                                        size_t *out_len);
 
 /**
+ * Writes where the metadata of `issuer` is served (RFC 8414 §3.1): `issuer` with
+ * `/.well-known/oauth-authorization-server` inserted between the host (and port) and the path,
+ * the path kept byte for byte, a trailing `/` included (`https://as.example/tenant/` gives
+ * `https://as.example/.well-known/oauth-authorization-server/tenant/`). A root issuer (no path,
+ * or `/`) gets the bare well-known path, which belongs to it alone (§3.3): a host serving an
+ * issuer with a path must not answer there. The output is not NUL-terminated.
+ *
+ * Errors: `TESSERA_RESULT_INVALID_ARGUMENT` when `issuer` is not an `https` URL (`http` only
+ * for loopback hosts) without query and fragment, `TESSERA_RESULT_TOO_LARGE` past 8 KiB;
+ * `TESSERA_RESULT_NULL_POINTER`, `TESSERA_RESULT_INVALID_UTF8`.
+ */
+tessera_result tessera_server_metadata_url(const char *issuer,
+                                           uint8_t *out,
+                                           size_t cap,
+                                           size_t *out_len);
+
+/**
  * Builds an issuer from a grant policy (JSON; see `tessera::grant::PolicyConfig`:
  * `{"issuer": "https://as.example", "audiences": ["api"]}` plus optional lifetimes and
  * switches, `implications`, `token_prefix`, ...), the access-token signing key (a private or

@@ -831,6 +831,14 @@ inline std::string server_metadata(std::string_view json) {
     return tessera_server_metadata(detail::bytes(json), json.size(), out, cap, len);
   });
 }
+/// Where the metadata of `issuer` is served (RFC 8414 §3.1): the well-known string inserted
+/// between the host and the path, the path kept byte for byte.
+inline std::string server_metadata_url(std::string_view issuer) {
+  detail::CStr i(issuer);
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_server_metadata_url(i.get(), out, cap, len);
+  });
+}
 
 // ---- the issuer -----------------------------------------------------------------------------
 

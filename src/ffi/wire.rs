@@ -436,6 +436,32 @@ pub unsafe extern "C" fn tessera_server_metadata(
     })
 }
 
+/// Writes where the metadata of `issuer` is served (RFC 8414 §3.1): `issuer` with
+/// `/.well-known/oauth-authorization-server` inserted between the host (and port) and the path,
+/// the path kept byte for byte, a trailing `/` included (`https://as.example/tenant/` gives
+/// `https://as.example/.well-known/oauth-authorization-server/tenant/`). A root issuer (no path,
+/// or `/`) gets the bare well-known path, which belongs to it alone (§3.3): a host serving an
+/// issuer with a path must not answer there. The output is not NUL-terminated.
+///
+/// Errors: `TESSERA_RESULT_INVALID_ARGUMENT` when `issuer` is not an `https` URL (`http` only
+/// for loopback hosts) without query and fragment, `TESSERA_RESULT_TOO_LARGE` past 8 KiB;
+/// `TESSERA_RESULT_NULL_POINTER`, `TESSERA_RESULT_INVALID_UTF8`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_server_metadata_url(
+    issuer: *const c_char,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3 and 4.
+        unsafe {
+            let issuer = opt_str_max(issuer, wire::MAX_URI_BYTES)?.ok_or_else(super::null)?;
+            write_out(wire::metadata_url(issuer)?.as_bytes(), out, cap, out_len)
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::ptr::{null, null_mut};
@@ -749,5 +775,30 @@ mod tests {
             code(ErrorKind::InvalidJson)
         );
         assert_eq!(normalise("{").unwrap_err(), code(ErrorKind::InvalidJson));
+    }
+
+    #[test]
+    fn metadata_url() {
+        let url = |issuer: *const c_char| {
+            // SAFETY: NUL-terminated or NULL input; buffers from `call_out`.
+            call_out(|o, c, l| unsafe { tessera_server_metadata_url(issuer, o, c, l) })
+                .map(|b| String::from_utf8(b).unwrap())
+        };
+        assert_eq!(
+            url(c"http://127.0.0.1:8000/tenants/beta/".as_ptr()).unwrap(),
+            "http://127.0.0.1:8000/.well-known/oauth-authorization-server/tenants/beta/"
+        );
+        assert_eq!(
+            url(c"https://as.example".as_ptr()).unwrap(),
+            "https://as.example/.well-known/oauth-authorization-server"
+        );
+        assert_eq!(
+            url(c"https://as.example/t?x".as_ptr()).unwrap_err(),
+            code(ErrorKind::InvalidArgument)
+        );
+        assert_eq!(url(null()).unwrap_err(), code(ErrorKind::NullPointer));
+        let long =
+            std::ffi::CString::new(format!("https://as.example/{}", "a".repeat(9000))).unwrap();
+        assert_eq!(url(long.as_ptr()).unwrap_err(), code(ErrorKind::TooLarge));
     }
 }

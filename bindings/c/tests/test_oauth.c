@@ -1626,6 +1626,34 @@ static void test_server_metadata(void) {
                tessera_server_metadata(STR("{\"x\":\"\xff\"}"), OUT_ARGS));
 }
 
+/* RFC 8414 §3.1: the well-known string goes between the host and the path, which is kept byte
+ * for byte (a trailing slash included); a root issuer gets the bare well-known path. */
+static void test_server_metadata_url(void) {
+  static const struct {
+    const char *issuer, *url;
+  } good[] = {
+      {"https://as.example", "https://as.example/.well-known/oauth-authorization-server"},
+      {"https://as.example/", "https://as.example/.well-known/oauth-authorization-server"},
+      {"http://127.0.0.1:8000/tenant",
+       "http://127.0.0.1:8000/.well-known/oauth-authorization-server/tenant"},
+      {"http://127.0.0.1:8000/tenants/beta/",
+       "http://127.0.0.1:8000/.well-known/oauth-authorization-server/tenants/beta/"},
+  };
+  struct text t;
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    CHECK_OUT(&t, 1, tessera_server_metadata_url(good[i].issuer, OUT_ARGS));
+    CHECK(t.s && strcmp(t.s, good[i].url) == 0);
+    text_free(&t);
+  }
+  static const char *const bad[] = {"http://as.example/t", "https://as.example/t?x",
+                                    "https://as.example/t#f", "as.example", ""};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_ARGUMENT, tessera_server_metadata_url(bad[i], OUT_ARGS));
+  CHECK_OUT_RC(&t, TESSERA_RESULT_NULL_POINTER, tessera_server_metadata_url(NULL, OUT_ARGS));
+  CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_UTF8,
+               tessera_server_metadata_url("https://as.example/\xff", OUT_ARGS));
+}
+
 /* ---- the grant issuer --------------------------------------------------------------------- */
 
 /* A malloc'd printf. */
@@ -3014,6 +3042,7 @@ static const struct harness_test TESTS[] = {
     HARNESS_TEST(resource_error_response),
     HARNESS_TEST(redirect_uri),
     HARNESS_TEST(server_metadata),
+    HARNESS_TEST(server_metadata_url),
     HARNESS_TEST(issuer_new),
     HARNESS_TEST(client_secret_hash),
     HARNESS_TEST(authorization_code_flow),

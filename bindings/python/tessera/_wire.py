@@ -31,6 +31,7 @@ __all__ = [
     "redirect_uri",
     "redirect_uri_matches",
     "server_metadata",
+    "server_metadata_url",
 ]
 
 Body = Union[str, bytes]
@@ -174,3 +175,12 @@ def server_metadata(metadata: Union[str, bytes, Mapping[str, Any]]) -> Dict[str,
     breaks a rule (an endpoint that is not ``https``, except on loopback hosts, ...)."""
     raw = json_bytes(metadata, "metadata")
     return call_json(lib.tessera_server_metadata, raw, len(raw))
+
+
+def server_metadata_url(issuer: str) -> str:
+    """Where the metadata of `issuer` is served (RFC 8414 §3.1): ``issuer`` with
+    ``/.well-known/oauth-authorization-server`` inserted between the host and the path, the
+    path kept byte for byte (a trailing ``/`` included). A root issuer (no path, or ``/``) gets
+    the bare well-known path, which belongs to it alone (§3.3). `InvalidArgumentError` when the
+    issuer is not an ``https`` URL (``http`` only on loopback hosts) without query or fragment."""
+    return call_text(lib.tessera_server_metadata_url, cstr(issuer, "issuer"))

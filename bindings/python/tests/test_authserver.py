@@ -75,12 +75,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+WELL_KNOWN = "/.well-known/oauth-authorization-server"
+
+
 class Server:
-    def __init__(self, tmp: Path, auto_approve_user):
+    def __init__(self, tmp: Path, auto_approve_user, issuer_path=""):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        # The issuer identifier, byte for byte, and where RFC 8414 §3.1 puts its metadata: the
+        # well-known string between host and path (the path as is, a trailing "/" included).
+        self.issuer = self.base + issuer_path
+        self.meta_url = self.base + WELL_KNOWN + (issuer_path if issuer_path != "/" else "")
         self.db = tmp / "as.sqlite3"
-        config = {"issuer": self.base, "clients": CLIENTS}
+        config = {"issuer": self.issuer, "clients": CLIENTS}
         if auto_approve_user:
             config["auto_approve_user"] = auto_approve_user
         self.config = tmp / "as.json"
@@ -115,13 +122,13 @@ class Server:
         deadline = time.time() + 10
         while True:
             try:
-                requests.get(self.base + "/.well-known/oauth-authorization-server", timeout=2)
+                requests.get(self.meta_url, timeout=2)
                 break
             except requests.ConnectionError:
                 if time.time() > deadline:
                     raise
                 time.sleep(0.05)
-        self.meta = requests.get(self.base + "/.well-known/oauth-authorization-server").json()
+        self.meta = requests.get(self.meta_url).json()
         return self
 
     def stop(self) -> None:
@@ -174,7 +181,7 @@ def authorize(server, client_id="web", scope="read write", state="st-1"):
     r = requests.get(url, allow_redirects=False)
     assert r.status_code == 302, r.text
     params = client.parse_request_uri_response(r.headers["Location"], state=state)
-    assert params["iss"] == server.base  # RFC 9207
+    assert params["iss"] == server.issuer  # RFC 9207
     return client, params["code"], verifier
 
 
@@ -265,6 +272,44 @@ def test_metadata_names_every_endpoint(server):
         len(jwks["keys"]) == 1 and jwks["keys"][0]["alg"] == "ES256" and "d" not in jwks["keys"][0]
     )
     assert requests.get(server.base + "/nowhere").status_code == 404
+
+
+@pytest.mark.parametrize("issuer_path", ["/tenant", "/tenants/beta/"])
+def test_metadata_of_an_issuer_with_a_path_rfc8414_3_1(tmp_path, issuer_path):
+    s = Server(tmp_path, "alice", issuer_path).start()
+    try:
+        # §3.1: the well-known string between host and path; §3.3: `issuer` byte for byte.
+        r = requests.get(s.meta_url)
+        assert r.status_code == 200, r.text
+        assert s.meta["issuer"] == s.issuer
+        trimmed = s.issuer.rstrip("/")
+        assert s.meta["token_endpoint"] == trimmed + "/token"
+        # The bare well-known path belongs to the root issuer (§3.3), and the path with or
+        # without a trailing "/" is another issuer's.
+        other = s.meta_url[:-1] if s.meta_url.endswith("/") else s.meta_url + "/"
+        for url in (s.base + WELL_KNOWN, other, s.base + WELL_KNOWN + "/"):
+            assert requests.get(url).status_code == 404, url
+        # Endpoints live below the issuer's path only.
+        assert requests.post(s.base + "/token", data="grant_type=client_credentials",
+                             headers=FORM).status_code == 404
+        # The RFC 9207 `iss` parameter (checked by authorize) and the access token's `iss`
+        # claim are the issuer, byte for byte.
+        client, token = code_flow(s)
+        keys = tessera.KeySet.from_jwks(requests.get(s.meta["jwks_uri"]).json())
+        claims = tessera.Verifier(
+            keys, issuer=s.issuer, audience=trimmed + "/api", typ="at+jwt"
+        ).verify(token["access_token"])
+        assert claims["iss"] == s.issuer
+        assert whoami(s, client).json()["sub"] == "alice"
+    finally:
+        s.stop()
+
+
+def test_metadata_of_a_root_issuer_is_at_the_bare_path(server):
+    assert server.meta_url == server.base + WELL_KNOWN
+    r = requests.get(server.base + WELL_KNOWN)
+    assert r.status_code == 200 and r.json()["issuer"] == server.base
+    assert requests.get(server.base + WELL_KNOWN + "/").status_code == 404
 
 
 def test_server_listens_on_loopback_only(server):
