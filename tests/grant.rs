@@ -656,6 +656,12 @@ fn client_authentication_rfc6749_2_3_1() {
         let err = e.issuer.authenticate(*client, id, *secret).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::OauthInvalidClient, "{id} {secret:?}");
         assert_eq!(wire(&err), ("invalid_client", 401));
+        // Every 401 carries a challenge (RFC 9110 §15.5.2), whichever method was used.
+        assert_eq!(
+            ErrorResponse::for_token_endpoint(&err, ISS).www_authenticate(),
+            Some(format!("Basic realm=\"{ISS}\"").as_str()),
+            "{id} {secret:?}"
+        );
     }
     let mut no_hash = e.conf.clone();
     no_hash.secret_hash = None;

@@ -790,7 +790,9 @@ inline std::string bearer_challenge(std::string_view realm) {
   });
 }
 /// The token endpoint's error response for a result code: {"status", "body", "headers"}.
-/// Empty description or realm: none.
+/// Empty description: none. `realm` builds the challenge every 401 carries (Basic for
+/// invalid_client, Bearer for invalid_token); an empty realm with a 401 code throws
+/// TESSERA_RESULT_INVALID_ARGUMENT.
 inline std::string error_response(std::uint32_t code, std::string_view description = {},
                                   std::string_view realm = {}) {
   detail::CStr d(description), r(realm);

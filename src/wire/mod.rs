@@ -39,10 +39,8 @@
 //!     match result {
 //!         Ok(ok) => (ok.http_status(), ok.headers().map(|(n, v)| (n, v.to_owned())).to_vec(), ok.to_json()),
 //!         Err(err) => {
-//!             let mut response = ErrorResponse::from_error(&err);
-//!             if authorization.is_some() {
-//!                 response = response.with_basic_challenge("tessera");
-//!             }
+//!             // Every 401 carries its challenge (RFC 9110 §15.5.2), Basic for invalid_client.
+//!             let response = ErrorResponse::for_token_endpoint(&err, "tessera");
 //!             (response.http_status(), response.headers(), response.to_json())
 //!         }
 //!     }

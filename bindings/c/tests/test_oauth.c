@@ -1389,11 +1389,20 @@ static void test_error_response(void) {
   CHECK_HAS(t, "[\"Pragma\",\"no-cache\"]");
   CHECK_HAS(t, "[\"WWW-Authenticate\",\"Basic realm=\\\"as\\\"\"]");
   text_free(&t);
-  /* Without a realm, no challenge. */
+  /* Every 401 carries a challenge (RFC 9110 §15.5.2): without a realm there is none to give. */
+  CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_ARGUMENT,
+               tessera_error_response(TESSERA_RESULT_OAUTH_INVALID_CLIENT, NULL, NULL, OUT_ARGS));
+  CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_ARGUMENT,
+               tessera_error_response(TESSERA_RESULT_OAUTH_INVALID_TOKEN, NULL, NULL, OUT_ARGS));
   CHECK_OUT(&t, 1,
-            tessera_error_response(TESSERA_RESULT_OAUTH_INVALID_CLIENT, NULL, NULL, OUT_ARGS));
-  CHECK(t.s && !has(t.s, t.len, "WWW-Authenticate"));
+            tessera_error_response(TESSERA_RESULT_OAUTH_INVALID_CLIENT, NULL, "as", OUT_ARGS));
+  CHECK_HAS(t, "[\"WWW-Authenticate\",\"Basic realm=\\\"as\\\"\"]");
   CHECK(!json_has(&t, "body.error_description"));
+  text_free(&t);
+  CHECK_OUT(&t, 1,
+            tessera_error_response(TESSERA_RESULT_OAUTH_INVALID_TOKEN, NULL, "as", OUT_ARGS));
+  CHECK_JRAW(t, "status", "401");
+  CHECK_HAS(t, "[\"WWW-Authenticate\",\"Bearer realm=\\\"as\\\", error=\\\"invalid_token\\\"\"]");
   text_free(&t);
   /* Codes outside the OAuth block are mapped; a realm adds nothing to other errors. */
   CHECK_OUT(&t, 1, tessera_error_response(TESSERA_RESULT_PKCE_MISMATCH, NULL, "as", OUT_ARGS));
@@ -2348,14 +2357,15 @@ static void test_client_credentials(void) {
   CHECK_JRAW(t, "ok", "false");
   CHECK_JSTR(t, "error.error", "invalid_scope");
   text_free(&t);
-  /* A wrong secret in the body: invalid_client, 401, no challenge, nothing to persist. */
+  /* A wrong secret in the body: invalid_client, 401 with the Basic challenge all the same
+   * (RFC 9110 §15.5.2, RFC 6749 §5.2), nothing to persist. */
   t = token_endpoint(&a, svc, NULL,
                      "grant_type=client_credentials&client_id=svc&client_secret=wrong", NULL, NOW);
   CHECK_JRAW(t, "ok", "false");
   CHECK_JRAW(t, "response", "null");
   CHECK_JSTR(t, "error.error", "invalid_client");
   CHECK_JRAW(t, "error.status", "401");
-  CHECK_JRAW(t, "error.www_authenticate", "null");
+  CHECK_JSTR(t, "error.www_authenticate", "Basic realm=\"https://as.example\"");
   CHECK_JRAW(t, "state", "null");
   CHECK_JRAW(t, "effects", "[]");
   text_free(&t);

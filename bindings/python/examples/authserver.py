@@ -449,10 +449,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_no_store(error["status"], body, headers)
 
     def send_parse_error(self, e: tessera.TesseraError) -> None:
-        """A request that could not be parsed (token, revocation, introspection endpoints)."""
-        authz = self.headers.get("Authorization") or ""
-        realm = self.app.issuer_id if authz.lower().startswith("basic") else None
-        self.send_response_json(tessera.error_response(e, None, realm))
+        """A request that could not be parsed (token, revocation, introspection endpoints). A
+        401 (invalid_client) carries its Basic challenge whatever the client sent (RFC 9110
+        §15.5.2, RFC 6749 §5.2): the realm is the issuer identifier."""
+        self.send_response_json(tessera.error_response(e, None, self.app.issuer_id))
 
     def redirect(self, location: str) -> None:
         self.send(302, b"", [("Location", location), ("Cache-Control", "no-store")])
@@ -691,9 +691,9 @@ class Handler(BaseHTTPRequestHandler):
             and app.peppers.matches(auth["client_secret"], stored)
         ):
             return auth["client_id"]
-        realm = app.issuer_id if auth.get("method") == "client_secret_basic" else None
+        # 401 with its Basic challenge, also after client_secret_post (RFC 9110 §15.5.2).
         self.send_response_json(
-            tessera.error_response(tessera.OAuthInvalidClientError.code, None, realm)
+            tessera.error_response(tessera.OAuthInvalidClientError.code, None, app.issuer_id)
         )
         return None
 

@@ -111,8 +111,10 @@ def error_response(
     """The HTTP error response of a token, revocation or introspection endpoint
     (RFC 6749 §5.2) for a result code (or a `TesseraError`): ``{"status": 400, "body":
     {"error", "error_description"}, "headers": [[name, value], ...]}``. Codes outside the
-    OAuth block are mapped (e.g. PKCE mismatch is ``invalid_grant``). `realm` adds a ``Basic``
-    challenge to ``invalid_client`` (required when the client tried HTTP Basic)."""
+    OAuth block are mapped (e.g. PKCE mismatch is ``invalid_grant``). Every 401 carries a
+    challenge (RFC 9110 §15.5.2) built from `realm` (usually the issuer identifier): ``Basic``
+    for ``invalid_client`` whichever way the client authenticated (RFC 6749 §5.2), ``Bearer``
+    for ``invalid_token``. A 401 code without a realm is `InvalidArgumentError`."""
     return call_json(
         lib.tessera_error_response,
         _code(code),

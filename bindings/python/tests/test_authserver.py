@@ -599,10 +599,27 @@ def test_token_endpoint_errors(server):
             "invalid_client",
         ),
         ("grant_type=client_credentials", None, False, 401, "invalid_client"),
+        # client_secret_post with a wrong secret
+        (
+            "grant_type=client_credentials&client_id=backend&client_secret=wrong",
+            None,
+            False,
+            401,
+            "invalid_client",
+        ),
+        # a public client presenting a secret it does not have
+        ("grant_type=client_credentials&client_id=spa&client_secret=x", None, False, 401,
+         "invalid_client"),
     ]
     for body, client_id, auth, status, error in cases:
         r = token_post(server, body, client_id, auth)
         assert (r.status_code, error_of(r)) == (status, error), (body, r.text)
+        # Every 401 carries a challenge (RFC 9110 §15.5.2); Basic is the token endpoint's
+        # scheme whichever way the client authenticated (RFC 6749 §5.2).
+        if status == 401:
+            assert r.headers.get("WWW-Authenticate") == f'Basic realm="{server.issuer}"', body
+        else:
+            assert "WWW-Authenticate" not in r.headers, body
         assert r.headers["Cache-Control"] == "no-store"
         with pytest.raises(oauth_errors.OAuth2Error) as info:  # oauthlib reads the error
             WebApplicationClient("x").parse_request_body_response(r.text)
@@ -616,6 +633,15 @@ def test_token_endpoint_errors(server):
     )
     assert r.status_code == 401 and error_of(r) == "invalid_client"
     assert r.headers["WWW-Authenticate"] == f'Basic realm="{server.base}"'
+    # ...and a wrong client_secret_post secret at revocation and introspection.
+    for endpoint in ("revocation_endpoint", "introspection_endpoint"):
+        r = requests.post(
+            server.meta[endpoint],
+            data={"token": "x", "client_id": "backend", "client_secret": "wrong"},
+            headers=FORM,
+        )
+        assert r.status_code == 401 and error_of(r) == "invalid_client", (endpoint, r.text)
+        assert r.headers["WWW-Authenticate"] == f'Basic realm="{server.issuer}"', endpoint
     # a duplicated parameter, and a body that is not a form
     r = token_post(server, "grant_type=client_credentials&grant_type=client_credentials", "backend")
     assert (r.status_code, error_of(r)) == (400, "invalid_request")
