@@ -309,15 +309,20 @@ typedef uint32_t tessera_result;
  * "..."}`: `code`/`name` the `tessera_result`; `error` the RFC 6749 code to send (mapped as
  * `tessera::wire::token_error_for` documents for codes outside the OAuth block); `status` the
  * HTTP status; `description` the sanitized `error_description` to send (null for
- * `server_error`); `www_authenticate` a challenge to send, or null; `detail` for logs only.
+ * `server_error`); `www_authenticate` the `WWW-Authenticate` value to send, present whenever
+ * `status` is 401 (every 401 carries a challenge, RFC 9110 §15.5.2) and null otherwise: for
+ * `invalid_client` it is `Basic realm="<issuer>"` whichever way the client authenticated
+ * (HTTP Basic is the scheme the token endpoint supports, RFC 6749 §5.2); `detail` for logs
+ * only.
  *
  * `effects` is an array of objects tagged by `"effect"`:
  * - `{"effect": "index", "lookup": "<key_id>:<hash>", "family_id": "...", "kind": "ac" |
  *   "rt"}`: index the lookup hash to the family (keep it as long as the family);
  * - `{"effect": "unindex", ...}` (same members): the family forgot the token; the entry may go;
  * - `{"effect": "revoke_family", "family_id": "...", "reason": "code_replay" |
- *   "refresh_reuse" | "client_request" | "host", "access_tokens": [{"jti": "...",
- *   "expires_at": N}], "lookups": ["..."]}`: deny-list the access tokens until they expire;
+ *   "refresh_reuse" | "refresh_client_mismatch" | "client_request" | "host", "access_tokens":
+ *   [{"jti": "...", "expires_at": N}], "lookups": ["..."]}`: deny-list the access tokens until
+ *   they expire;
  * - `{"effect": "revoke_access_tokens", "family_id": "...", "access_tokens": [...]}`.
  *
  * Functions that mint tokens draw from the system random number generator. When one returns
@@ -1149,8 +1154,8 @@ tessera_result tessera_authorize_request_parse(const uint8_t *query,
  *
  * Both are the inputs of `tessera_issuer_token`. The output holds secrets: wipe it after use.
  * Errors (nothing written): `TESSERA_RESULT_OAUTH_INVALID_CLIENT` for a malformed or non-Basic
- * `Authorization` header or no client identification at all (answer 401, with a `Basic`
- * challenge when the header was used: pass a realm to `tessera_error_response`);
+ * `Authorization` header or no client identification at all (answer 401 with its `Basic`
+ * challenge: pass the realm, usually the issuer identifier, to `tessera_error_response`);
  * `TESSERA_RESULT_OAUTH_INVALID_REQUEST` (two authentication methods, a missing parameter,
  * ...); `TESSERA_RESULT_OAUTH_UNSUPPORTED_GRANT_TYPE`; `TESSERA_RESULT_TOO_LARGE`.
  */
@@ -1224,9 +1229,12 @@ tessera_result tessera_bearer_challenge(const char *realm,
  * Codes outside the OAuth block are mapped as `tessera::wire::token_error_for` documents (e.g.
  * `TESSERA_RESULT_PKCE_MISMATCH` is `invalid_grant`, internal errors `server_error`).
  * `description` (NULL for none) is sanitized to the RFC 6749 §5.2 character set and cut to 256
- * bytes. `realm` (NULL for none) adds `WWW-Authenticate: Basic realm="<realm>"` when the error
- * is `invalid_client` — required when the client tried HTTP Basic. A `code` that is not a
- * `tessera_result` error (including 0) is `TESSERA_RESULT_INVALID_ARGUMENT`.
+ * bytes. Every 401 carries a challenge (RFC 9110 §15.5.2), built from `realm` (usually the
+ * issuer identifier): `WWW-Authenticate: Basic realm="<realm>"` for `invalid_client`, whichever
+ * way the client authenticated (HTTP Basic is the token endpoint's scheme, RFC 6749 §5.2), and
+ * `Bearer realm="<realm>", error="invalid_token"` for `invalid_token`. `realm` may be NULL only
+ * for codes that are not 401: a 401 code without a realm, and a `code` that is not a
+ * `tessera_result` error (including 0), are `TESSERA_RESULT_INVALID_ARGUMENT`.
  */
 tessera_result tessera_error_response(uint32_t code,
                                       const char *description,
@@ -1294,6 +1302,23 @@ tessera_result tessera_server_metadata(const uint8_t *json,
                                        uint8_t *out,
                                        size_t cap,
                                        size_t *out_len);
+
+/**
+ * Writes where the metadata of `issuer` is served (RFC 8414 §3.1): `issuer` with
+ * `/.well-known/oauth-authorization-server` inserted between the host (and port) and the path,
+ * the path kept byte for byte, a trailing `/` included (`https://as.example/tenant/` gives
+ * `https://as.example/.well-known/oauth-authorization-server/tenant/`). A root issuer (no path,
+ * or `/`) gets the bare well-known path, which belongs to it alone (§3.3): a host serving an
+ * issuer with a path must not answer there. The output is not NUL-terminated.
+ *
+ * Errors: `TESSERA_RESULT_INVALID_ARGUMENT` when `issuer` is not an `https` URL (`http` only
+ * for loopback hosts) without query and fragment, `TESSERA_RESULT_TOO_LARGE` past 8 KiB;
+ * `TESSERA_RESULT_NULL_POINTER`, `TESSERA_RESULT_INVALID_UTF8`.
+ */
+tessera_result tessera_server_metadata_url(const char *issuer,
+                                           uint8_t *out,
+                                           size_t cap,
+                                           size_t *out_len);
 
 /**
  * Builds an issuer from a grant policy (JSON; see `tessera::grant::PolicyConfig`:
@@ -1421,11 +1446,12 @@ tessera_result tessera_issuer_deny(const tessera_issuer *issuer,
  * failed redemption burns its code. Then answer 200 with `response` (and `Cache-Control:
  * no-store`), or with `error.status` and the body `{"error": error.error,
  * "error_description": error.description}` plus `WWW-Authenticate: error.www_authenticate`
- * when not null (`tessera_error_response(error.code, error.description, realm)` builds it).
+ * when not null, as it is whenever the status is 401
+ * (`tessera_error_response(error.code, error.description, realm)` builds the same answer).
  *
- * A failed client authentication is `"ok": false` with `invalid_client` (status 401; with a
- * `Basic` challenge whose realm is the issuer identifier when the client used HTTP Basic) and
- * changes nothing. Returns `TESSERA_RESULT_OK` whenever an outcome was written, refusals
+ * A failed client authentication is `"ok": false` with `invalid_client` (status 401, with the
+ * challenge `Basic realm="<issuer identifier>"` whichever method the client used: HTTP Basic,
+ * `client_secret_post` or none) and changes nothing. Returns `TESSERA_RESULT_OK` whenever an outcome was written, refusals
  * included; argument errors as in the `tessera_issuer` documentation. Thread-safe.
  */
 tessera_result tessera_issuer_token(const tessera_issuer *issuer,

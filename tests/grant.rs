@@ -656,6 +656,12 @@ fn client_authentication_rfc6749_2_3_1() {
         let err = e.issuer.authenticate(*client, id, *secret).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::OauthInvalidClient, "{id} {secret:?}");
         assert_eq!(wire(&err), ("invalid_client", 401));
+        // Every 401 carries a challenge (RFC 9110 §15.5.2), whichever method was used.
+        assert_eq!(
+            ErrorResponse::for_token_endpoint(&err, ISS).www_authenticate(),
+            Some(format!("Basic realm=\"{ISS}\"").as_str()),
+            "{id} {secret:?}"
+        );
     }
     let mut no_hash = e.conf.clone();
     no_hash.secret_hash = None;
@@ -1254,11 +1260,6 @@ fn refresh_rejections_table() {
             K::OauthInvalidScope,
         ),
         (
-            "RFC 6749 §6: token of another client",
-            |_, rt| ("conf", refresh_request(rt, None), NOW),
-            K::OauthInvalidGrant,
-        ),
-        (
             "idle expiry",
             |_, rt| ("pub", refresh_request(rt, None), NOW + 1 + 30 * DAY),
             K::OauthInvalidGrant,
@@ -1382,6 +1383,80 @@ fn refresh_reuse_revokes_the_family_rfc9700_4_14_2() {
     let out = e.token("pub", Some(&s4), &refresh_request(&rt2, None), NOW + 30);
     assert_eq!(kind(&out.result), ErrorKind::OauthInvalidGrant);
     assert!(!out.changes_state());
+}
+
+#[test]
+fn refresh_by_another_client_revokes_the_family_rfc9700_4_14_2() {
+    let e = env();
+    // An active, a consumed and an idle-expired token alike: each has leaked once another
+    // client presents it, so each revokes the family.
+    for (name, rotate, at) in [
+        ("active", false, NOW + 10),
+        ("consumed", true, NOW + 10),
+        ("idle-expired", false, NOW + 1 + 30 * DAY),
+    ] {
+        let (t1, mut state) = e.exchanged();
+        let stolen = t1.refresh_token.unwrap();
+        // The token the legitimate client holds when the theft is noticed.
+        let mut held = stolen.clone();
+        if rotate {
+            let out = e.token(
+                "pub",
+                Some(&state),
+                &refresh_request(&stolen, None),
+                NOW + 5,
+            );
+            held = out.result.unwrap().refresh_token.unwrap();
+            state = out.state.unwrap();
+        }
+        let out = e.token("conf", Some(&state), &refresh_request(&stolen, None), at);
+        assert_eq!(kind(&out.result), ErrorKind::OauthInvalidGrant, "{name}");
+        let err = out.result.as_ref().unwrap_err();
+        assert_eq!(wire(err), ("invalid_grant", 400), "{name}");
+        let revoked = out.state.expect("the revoked state must be persisted");
+        assert_eq!(revoked.version(), state.version() + 1, "{name}");
+        assert_eq!(
+            revoked.status(),
+            FamilyStatus::Revoked {
+                reason: RevocationReason::RefreshClientMismatch,
+                at
+            },
+            "{name}"
+        );
+        assert!(
+            statuses(&revoked).iter().all(|s| *s != TokenStatus::Active),
+            "{name}"
+        );
+        // Revocation first; pruning may forget expired tokens after it.
+        let [Effect::RevokeFamily { family_id, .. }, ..] = &out.effects[..] else {
+            panic!("{name}: {:?}", out.effects)
+        };
+        assert_eq!(family_id, revoked.family_id(), "{name}");
+        // The legitimate client is out too.
+        let after = e.token("pub", Some(&revoked), &refresh_request(&held, None), at + 1);
+        assert_eq!(kind(&after.result), ErrorKind::OauthInvalidGrant, "{name}");
+        assert!(!after.changes_state(), "{name}");
+    }
+    // The state round-trips with the new reason.
+    let (t, state) = e.exchanged();
+    let out = e.token(
+        "conf",
+        Some(&state),
+        &refresh_request(&t.refresh_token.unwrap(), None),
+        NOW + 10,
+    );
+    let json = out.state.unwrap().to_json();
+    assert!(
+        json.contains(r#""reason":"refresh_client_mismatch""#),
+        "{json}"
+    );
+    assert_eq!(
+        GrantState::from_json(&json).unwrap().status(),
+        FamilyStatus::Revoked {
+            reason: RevocationReason::RefreshClientMismatch,
+            at: NOW + 10
+        }
+    );
 }
 
 #[test]

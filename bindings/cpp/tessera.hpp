@@ -797,7 +797,9 @@ inline std::string bearer_challenge(std::string_view realm) {
   });
 }
 /// The token endpoint's error response for a result code: {"status", "body", "headers"}.
-/// Empty description or realm: none.
+/// Empty description: none. `realm` builds the challenge every 401 carries (Basic for
+/// invalid_client, Bearer for invalid_token); an empty realm with a 401 code throws
+/// TESSERA_RESULT_INVALID_ARGUMENT.
 inline std::string error_response(std::uint32_t code, std::string_view description = {},
                                   std::string_view realm = {}) {
   detail::CStr d(description), r(realm);
@@ -836,6 +838,14 @@ inline bool redirect_uri_matches(std::string_view registered, std::string_view p
 inline std::string server_metadata(std::string_view json) {
   return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
     return tessera_server_metadata(detail::bytes(json), json.size(), out, cap, len);
+  });
+}
+/// Where the metadata of `issuer` is served (RFC 8414 §3.1): the well-known string inserted
+/// between the host and the path, the path kept byte for byte.
+inline std::string server_metadata_url(std::string_view issuer) {
+  detail::CStr i(issuer);
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_server_metadata_url(i.get(), out, cap, len);
   });
 }
 

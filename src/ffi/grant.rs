@@ -21,7 +21,7 @@ use crate::grant::{
 use crate::jwt::Key;
 use crate::scope::ScopeSet;
 use crate::token::Peppers;
-use crate::wire::{AuthorizeRequest, ClientAuth, ErrorResponse, TokenRequest};
+use crate::wire::{AuthorizeRequest, ClientAuth, TokenRequest};
 use crate::{Error, ErrorKind};
 
 /// The token issuer of one authorization server: grant policy, access-token signing key and
@@ -51,15 +51,20 @@ use crate::{Error, ErrorKind};
 /// "..."}`: `code`/`name` the `tessera_result`; `error` the RFC 6749 code to send (mapped as
 /// `tessera::wire::token_error_for` documents for codes outside the OAuth block); `status` the
 /// HTTP status; `description` the sanitized `error_description` to send (null for
-/// `server_error`); `www_authenticate` a challenge to send, or null; `detail` for logs only.
+/// `server_error`); `www_authenticate` the `WWW-Authenticate` value to send, present whenever
+/// `status` is 401 (every 401 carries a challenge, RFC 9110 §15.5.2) and null otherwise: for
+/// `invalid_client` it is `Basic realm="<issuer>"` whichever way the client authenticated
+/// (HTTP Basic is the scheme the token endpoint supports, RFC 6749 §5.2); `detail` for logs
+/// only.
 ///
 /// `effects` is an array of objects tagged by `"effect"`:
 /// - `{"effect": "index", "lookup": "<key_id>:<hash>", "family_id": "...", "kind": "ac" |
 ///   "rt"}`: index the lookup hash to the family (keep it as long as the family);
 /// - `{"effect": "unindex", ...}` (same members): the family forgot the token; the entry may go;
 /// - `{"effect": "revoke_family", "family_id": "...", "reason": "code_replay" |
-///   "refresh_reuse" | "client_request" | "host", "access_tokens": [{"jti": "...",
-///   "expires_at": N}], "lookups": ["..."]}`: deny-list the access tokens until they expire;
+///   "refresh_reuse" | "refresh_client_mismatch" | "client_request" | "host", "access_tokens":
+///   [{"jti": "...", "expires_at": N}], "lookups": ["..."]}`: deny-list the access tokens until
+///   they expire;
 /// - `{"effect": "revoke_access_tokens", "family_id": "...", "access_tokens": [...]}`.
 ///
 /// Functions that mint tokens draw from the system random number generator. When one returns
@@ -100,14 +105,14 @@ fn redirect_json(redirect: &Redirect) -> Result<Value, Error> {
     }))
 }
 
-fn authorize_json(outcome: AuthorizeOutcome) -> Result<Value, Error> {
+fn authorize_json(issuer: &Issuer, outcome: AuthorizeOutcome) -> Result<Value, Error> {
     Ok(match outcome {
         AuthorizeOutcome::Fatal(error) => json!({
-            "outcome": "fatal", "error": error_json(&error), "redirect": null,
+            "outcome": "fatal", "error": issuer_error_json(issuer, &error), "redirect": null,
             "state": null, "effects": [],
         }),
         AuthorizeOutcome::Rejected { error, redirect } => json!({
-            "outcome": "rejected", "error": error_json(&error),
+            "outcome": "rejected", "error": issuer_error_json(issuer, &error),
             "redirect": redirect_json(&redirect)?, "state": null, "effects": [],
         }),
         AuthorizeOutcome::Granted {
@@ -121,30 +126,22 @@ fn authorize_json(outcome: AuthorizeOutcome) -> Result<Value, Error> {
     })
 }
 
-/// The `error` object of a token-endpoint failure, with the `Basic` challenge RFC 6749 §5.2
-/// requires for `invalid_client` when the client used HTTP Basic (realm: the issuer id).
-fn endpoint_error_json(issuer: &Issuer, auth: &ClientAuth, error: &Error) -> Value {
-    let mut value = error_json(error);
-    if matches!(auth, ClientAuth::Basic { .. }) {
-        let response =
-            ErrorResponse::from_error(error).with_basic_challenge(&issuer.policy().config().issuer);
-        if let Some(challenge) = response.www_authenticate() {
-            value["www_authenticate"] = Value::from(challenge);
-        }
-    }
-    value
+/// The `error` object of a failure of `issuer`: with the challenge every 401 carries, whose
+/// realm is the issuer identifier (`invalid_client` gets `Basic`, whichever way the client
+/// authenticated: RFC 6749 §5.2, RFC 9110 §15.5.2).
+fn issuer_error_json(issuer: &Issuer, error: &Error) -> Value {
+    error_json(error, &issuer.policy().config().issuer)
 }
 
 /// `{"ok", "response", "error", "state", "effects"}` of a token or revocation outcome.
 fn outcome_json<T>(
     issuer: &Issuer,
-    auth: &ClientAuth,
     outcome: Outcome<T>,
     response: impl FnOnce(&T) -> Result<Value, Error>,
 ) -> Result<Value, Error> {
     let (ok, response, error) = match &outcome.result {
         Ok(value) => (true, response(value)?, Value::Null),
-        Err(e) => (false, Value::Null, endpoint_error_json(issuer, auth, e)),
+        Err(e) => (false, Value::Null, issuer_error_json(issuer, e)),
     };
     Ok(json!({
         "ok": ok, "response": response, "error": error,
@@ -153,9 +150,9 @@ fn outcome_json<T>(
 }
 
 /// The outcome of a failed client authentication: nothing changes.
-fn auth_failure(issuer: &Issuer, auth: &ClientAuth, error: &Error) -> Value {
+fn auth_failure(issuer: &Issuer, error: &Error) -> Value {
     json!({
-        "ok": false, "response": null, "error": endpoint_error_json(issuer, auth, error),
+        "ok": false, "response": null, "error": issuer_error_json(issuer, error),
         "state": null, "effects": [],
     })
 }
@@ -296,7 +293,7 @@ pub unsafe extern "C" fn tessera_issuer_check_authorize(
                     "redirect": null, "state": null, "effects": [],
                 }),
                 Err(outcome) => {
-                    let mut value = authorize_json(outcome)?;
+                    let mut value = authorize_json(issuer, outcome)?;
                     value["scope"] = Value::Null;
                     value
                 }
@@ -356,7 +353,7 @@ pub unsafe extern "C" fn tessera_issuer_authorize(
                 now,
                 &SystemRandom::new(),
             );
-            write_json(&authorize_json(outcome)?, out, cap, out_len)
+            write_json(&authorize_json(issuer, outcome)?, out, cap, out_len)
         }
     })
 }
@@ -383,7 +380,7 @@ pub unsafe extern "C" fn tessera_issuer_deny(
             let (client, request) =
                 authorize_inputs(client_json, client_len, request_json, request_len)?;
             let outcome = issuer.deny(client.as_ref(), &request);
-            write_json(&authorize_json(outcome)?, out, cap, out_len)
+            write_json(&authorize_json(issuer, outcome)?, out, cap, out_len)
         }
     })
 }
@@ -408,11 +405,12 @@ pub unsafe extern "C" fn tessera_issuer_deny(
 /// failed redemption burns its code. Then answer 200 with `response` (and `Cache-Control:
 /// no-store`), or with `error.status` and the body `{"error": error.error,
 /// "error_description": error.description}` plus `WWW-Authenticate: error.www_authenticate`
-/// when not null (`tessera_error_response(error.code, error.description, realm)` builds it).
+/// when not null, as it is whenever the status is 401
+/// (`tessera_error_response(error.code, error.description, realm)` builds the same answer).
 ///
-/// A failed client authentication is `"ok": false` with `invalid_client` (status 401; with a
-/// `Basic` challenge whose realm is the issuer identifier when the client used HTTP Basic) and
-/// changes nothing. Returns `TESSERA_RESULT_OK` whenever an outcome was written, refusals
+/// A failed client authentication is `"ok": false` with `invalid_client` (status 401, with the
+/// challenge `Basic realm="<issuer identifier>"` whichever method the client used: HTTP Basic,
+/// `client_secret_post` or none) and changes nothing. Returns `TESSERA_RESULT_OK` whenever an outcome was written, refusals
 /// included; argument errors as in the `tessera_issuer` documentation. Thread-safe.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_issuer_token(
@@ -445,7 +443,7 @@ pub unsafe extern "C" fn tessera_issuer_token(
                 auth.client_id(),
                 auth.client_secret(),
             ) {
-                Err(e) => auth_failure(issuer, &auth, &e),
+                Err(e) => auth_failure(issuer, &e),
                 Ok(authenticated) => {
                     let outcome = issuer.token(
                         &authenticated,
@@ -454,9 +452,7 @@ pub unsafe extern "C" fn tessera_issuer_token(
                         now,
                         &SystemRandom::new(),
                     );
-                    outcome_json(issuer, &auth, outcome, |tokens| {
-                        to_value(&tokens.to_response())
-                    })?
+                    outcome_json(issuer, outcome, |tokens| to_value(&tokens.to_response()))?
                 }
             };
             write_json(&value, out, cap, out_len)
@@ -501,7 +497,7 @@ pub unsafe extern "C" fn tessera_issuer_locate(
                 Ok(Locator::Family { family_id, jti }) => json!({
                     "locator": "family", "family_id": family_id, "jti": jti,
                 }),
-                Err(e) => json!({"locator": "none", "error": error_json(&e)}),
+                Err(e) => json!({"locator": "none", "error": issuer_error_json(issuer, &e)}),
             };
             write_json(&value, out, cap, out_len)
         }
@@ -552,10 +548,10 @@ pub unsafe extern "C" fn tessera_issuer_revoke(
                 auth.client_id(),
                 auth.client_secret(),
             ) {
-                Err(e) => auth_failure(issuer, &auth, &e),
+                Err(e) => auth_failure(issuer, &e),
                 Ok(authenticated) => {
                     let outcome = issuer.revoke(&authenticated, state.as_ref(), token, now);
-                    outcome_json(issuer, &auth, outcome, |()| Ok(Value::Null))?
+                    outcome_json(issuer, outcome, |()| Ok(Value::Null))?
                 }
             };
             write_json(&value, out, cap, out_len)
@@ -1023,7 +1019,8 @@ mod tests {
         assert_eq!(ok["response"].get("refresh_token"), None);
         assert_eq!(ok["state"]["kind"], "client_credentials");
 
-        // Wrong secret in the body: invalid_client, 401, no challenge, nothing to persist.
+        // Wrong secret in the body: invalid_client, 401 with the Basic challenge all the same
+        // (RFC 9110 §15.5.2, RFC 6749 §5.2), nothing to persist.
         let bad = token(
             &f,
             &svc,
@@ -1034,7 +1031,10 @@ mod tests {
         assert_eq!(bad["ok"], false);
         assert_eq!(bad["error"]["error"], "invalid_client");
         assert_eq!(bad["error"]["status"], 401);
-        assert_eq!(bad["error"]["www_authenticate"], Value::Null);
+        assert_eq!(
+            bad["error"]["www_authenticate"],
+            r#"Basic realm="https://as.example""#
+        );
         assert_eq!(bad["state"], Value::Null);
         assert_eq!(bad["effects"], json!([]));
 
@@ -1076,6 +1076,22 @@ mod tests {
             NOW,
         );
         assert_eq!(unknown["error"]["error"], "invalid_client");
+        assert_eq!(
+            unknown["error"]["www_authenticate"],
+            r#"Basic realm="https://as.example""#
+        );
+        // A confidential client that sent no secret at all: the same 401 with its challenge.
+        let none = token(
+            &f,
+            &svc,
+            None,
+            "grant_type=client_credentials&client_id=svc",
+            NOW,
+        );
+        assert_eq!(
+            (&none["error"]["status"], &none["error"]["www_authenticate"]),
+            (&json!(401), &json!(r#"Basic realm="https://as.example""#))
+        );
 
         // A secret that HTTP cannot carry is refused when hashed.
         let mut len = 0usize;

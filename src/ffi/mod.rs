@@ -322,16 +322,18 @@ pub(crate) unsafe fn write_json(
 /// kind's own for the OAuth block, else mapped with `tessera::wire::token_error_for`); `status`
 /// the HTTP status of that code; `description` the sanitized `error_description` to send (null
 /// for `server_error`, whose details stay in logs); `detail` the full detail text, for logs
-/// only; `www_authenticate` a challenge to send, when the operation adds one.
-pub(crate) fn error_json(err: &Error) -> serde_json::Value {
-    let response = crate::wire::ErrorResponse::from_error(err);
+/// only; `www_authenticate` the `WWW-Authenticate` value to send with it: present whenever
+/// `status` is 401 (RFC 9110 §15.5.2; `Basic realm="<realm>"` for `invalid_client`, whichever
+/// way the client authenticated, RFC 6749 §5.2), else null.
+pub(crate) fn error_json(err: &Error, realm: &str) -> serde_json::Value {
+    let response = crate::wire::ErrorResponse::for_token_endpoint(err, realm);
     serde_json::json!({
         "code": err.code(),
         "name": err.kind().name(),
         "error": response.error(),
         "description": response.description(),
         "status": response.http_status(),
-        "www_authenticate": null,
+        "www_authenticate": response.www_authenticate(),
         "detail": err.detail(),
     })
 }

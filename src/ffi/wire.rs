@@ -152,8 +152,8 @@ pub unsafe extern "C" fn tessera_authorize_request_parse(
 ///
 /// Both are the inputs of `tessera_issuer_token`. The output holds secrets: wipe it after use.
 /// Errors (nothing written): `TESSERA_RESULT_OAUTH_INVALID_CLIENT` for a malformed or non-Basic
-/// `Authorization` header or no client identification at all (answer 401, with a `Basic`
-/// challenge when the header was used: pass a realm to `tessera_error_response`);
+/// `Authorization` header or no client identification at all (answer 401 with its `Basic`
+/// challenge: pass the realm, usually the issuer identifier, to `tessera_error_response`);
 /// `TESSERA_RESULT_OAUTH_INVALID_REQUEST` (two authentication methods, a missing parameter,
 /// ...); `TESSERA_RESULT_OAUTH_UNSUPPORTED_GRANT_TYPE`; `TESSERA_RESULT_TOO_LARGE`.
 #[unsafe(no_mangle)]
@@ -294,9 +294,12 @@ pub unsafe extern "C" fn tessera_bearer_challenge(
 /// Codes outside the OAuth block are mapped as `tessera::wire::token_error_for` documents (e.g.
 /// `TESSERA_RESULT_PKCE_MISMATCH` is `invalid_grant`, internal errors `server_error`).
 /// `description` (NULL for none) is sanitized to the RFC 6749 §5.2 character set and cut to 256
-/// bytes. `realm` (NULL for none) adds `WWW-Authenticate: Basic realm="<realm>"` when the error
-/// is `invalid_client` — required when the client tried HTTP Basic. A `code` that is not a
-/// `tessera_result` error (including 0) is `TESSERA_RESULT_INVALID_ARGUMENT`.
+/// bytes. Every 401 carries a challenge (RFC 9110 §15.5.2), built from `realm` (usually the
+/// issuer identifier): `WWW-Authenticate: Basic realm="<realm>"` for `invalid_client`, whichever
+/// way the client authenticated (HTTP Basic is the token endpoint's scheme, RFC 6749 §5.2), and
+/// `Bearer realm="<realm>", error="invalid_token"` for `invalid_token`. `realm` may be NULL only
+/// for codes that are not 401: a 401 code without a realm, and a `code` that is not a
+/// `tessera_result` error (including 0), are `TESSERA_RESULT_INVALID_ARGUMENT`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_error_response(
     code: u32,
@@ -309,10 +312,17 @@ pub unsafe extern "C" fn tessera_error_response(
     boundary(|| {
         // SAFETY: conventions 3 and 4.
         unsafe {
-            let mut response = ErrorResponse::new(kind_of(code)?, opt_str(description)?);
-            if let Some(realm) = opt_str(realm)? {
-                response = response.with_basic_challenge(realm);
-            }
+            let response = ErrorResponse::new(kind_of(code)?, opt_str(description)?);
+            let response = match opt_str(realm)? {
+                Some(realm) => response.with_challenge(realm),
+                None if response.http_status() == 401 => {
+                    return Err(Error::new(
+                        ErrorKind::InvalidArgument,
+                        "a 401 response needs a realm for its WWW-Authenticate challenge",
+                    ));
+                }
+                None => response,
+            };
             write_json(&response_json(&response)?, out, cap, out_len)
         }
     })
@@ -432,6 +442,32 @@ pub unsafe extern "C" fn tessera_server_metadata(
             let metadata: ServerMetadata =
                 crate::grant::from_json_object("metadata", json_text(json, json_len)?.as_bytes())?;
             write_out(metadata.to_json()?.as_bytes(), out, cap, out_len)
+        }
+    })
+}
+
+/// Writes where the metadata of `issuer` is served (RFC 8414 §3.1): `issuer` with
+/// `/.well-known/oauth-authorization-server` inserted between the host (and port) and the path,
+/// the path kept byte for byte, a trailing `/` included (`https://as.example/tenant/` gives
+/// `https://as.example/.well-known/oauth-authorization-server/tenant/`). A root issuer (no path,
+/// or `/`) gets the bare well-known path, which belongs to it alone (§3.3): a host serving an
+/// issuer with a path must not answer there. The output is not NUL-terminated.
+///
+/// Errors: `TESSERA_RESULT_INVALID_ARGUMENT` when `issuer` is not an `https` URL (`http` only
+/// for loopback hosts) without query and fragment, `TESSERA_RESULT_TOO_LARGE` past 8 KiB;
+/// `TESSERA_RESULT_NULL_POINTER`, `TESSERA_RESULT_INVALID_UTF8`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_server_metadata_url(
+    issuer: *const c_char,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        // SAFETY: conventions 3 and 4.
+        unsafe {
+            let issuer = opt_str_max(issuer, wire::MAX_URI_BYTES)?.ok_or_else(super::null)?;
+            write_out(wire::metadata_url(issuer)?.as_bytes(), out, cap, out_len)
         }
     })
 }
@@ -603,6 +639,18 @@ mod tests {
         let headers = v["headers"].as_array().unwrap();
         assert!(headers.contains(&json!(["Cache-Control", "no-store"])));
         assert!(headers.contains(&json!(["WWW-Authenticate", "Basic realm=\"as\""])));
+        // Every 401 carries a challenge: no realm, no 401 response.
+        for kind in [ErrorKind::OauthInvalidClient, ErrorKind::OauthInvalidToken] {
+            assert_eq!(
+                response(code(kind), null(), null()).unwrap_err(),
+                code(ErrorKind::InvalidArgument)
+            );
+        }
+        let v = response(code(ErrorKind::OauthInvalidToken), null(), c"as".as_ptr()).unwrap();
+        assert!(v["headers"].as_array().unwrap().contains(&json!([
+            "WWW-Authenticate",
+            "Bearer realm=\"as\", error=\"invalid_token\""
+        ])));
         // Non-OAuth codes are mapped; no description, no challenge for other errors.
         let v = response(code(ErrorKind::PkceMismatch), null(), c"as".as_ptr()).unwrap();
         assert_eq!(v["status"], 400);
@@ -749,5 +797,30 @@ mod tests {
             code(ErrorKind::InvalidJson)
         );
         assert_eq!(normalise("{").unwrap_err(), code(ErrorKind::InvalidJson));
+    }
+
+    #[test]
+    fn metadata_url() {
+        let url = |issuer: *const c_char| {
+            // SAFETY: NUL-terminated or NULL input; buffers from `call_out`.
+            call_out(|o, c, l| unsafe { tessera_server_metadata_url(issuer, o, c, l) })
+                .map(|b| String::from_utf8(b).unwrap())
+        };
+        assert_eq!(
+            url(c"http://127.0.0.1:8000/tenants/beta/".as_ptr()).unwrap(),
+            "http://127.0.0.1:8000/.well-known/oauth-authorization-server/tenants/beta/"
+        );
+        assert_eq!(
+            url(c"https://as.example".as_ptr()).unwrap(),
+            "https://as.example/.well-known/oauth-authorization-server"
+        );
+        assert_eq!(
+            url(c"https://as.example/t?x".as_ptr()).unwrap_err(),
+            code(ErrorKind::InvalidArgument)
+        );
+        assert_eq!(url(null()).unwrap_err(), code(ErrorKind::NullPointer));
+        let long =
+            std::ffi::CString::new(format!("https://as.example/{}", "a".repeat(9000))).unwrap();
+        assert_eq!(url(long.as_ptr()).unwrap_err(), code(ErrorKind::TooLarge));
     }
 }

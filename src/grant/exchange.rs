@@ -59,6 +59,21 @@ fn invalid_grant(detail: &'static str) -> Error {
     oauth(ErrorKind::OauthInvalidGrant, detail)
 }
 
+/// Refuses with `invalid_grant` and revokes the family (a replayed code, a reused or leaked
+/// refresh token): the outcome carries the revoked state and its [`Effect::RevokeFamily`].
+fn refuse_and_revoke<T>(
+    state: &GrantState,
+    reason: RevocationReason,
+    detail: &'static str,
+    now: i64,
+    history: usize,
+) -> Outcome<T> {
+    let mut next = state.next();
+    let mut effects = vec![next.revoke_family(reason, now)];
+    effects.extend(next.prune(now, history));
+    Outcome::fail_with(invalid_grant(detail), next, effects)
+}
+
 impl Issuer {
     /// The token endpoint (RFC 6749 §3.2): redeems a code, uses a refresh token, or runs the
     /// client credentials grant, for a client that passed [`authenticate_client`] and a request
@@ -148,14 +163,12 @@ impl Issuer {
         match code.status {
             TokenStatus::Active => {}
             TokenStatus::Consumed => {
-                let mut next = state.next();
-                let effect = next.revoke_family(RevocationReason::CodeReplay, now);
-                let mut effects = vec![effect];
-                effects.extend(next.prune(now, self.policy.config().refresh_history));
-                return Outcome::fail_with(
-                    invalid_grant("authorization code already used; the grant is revoked"),
-                    next,
-                    effects,
+                return refuse_and_revoke(
+                    state,
+                    RevocationReason::CodeReplay,
+                    "authorization code already used; the grant is revoked",
+                    now,
+                    self.policy.config().refresh_history,
                 );
             }
             TokenStatus::Superseded | TokenStatus::Revoked => {
@@ -292,9 +305,15 @@ impl Issuer {
             return Outcome::fail(invalid_grant("the grant has been revoked"));
         }
         if state.client_id() != client.client_id() {
-            return Outcome::fail(invalid_grant(
-                "the refresh token was issued to another client",
-            ));
+            // A live family's token in another client's hands has leaked (RFC 9700 §4.14.2):
+            // whoever else holds it must lose it too.
+            return refuse_and_revoke(
+                state,
+                RevocationReason::RefreshClientMismatch,
+                "the refresh token was issued to another client; the grant is revoked",
+                now,
+                config.refresh_history,
+            );
         }
         let mut grace_successor = None;
         match record.status {
@@ -322,14 +341,12 @@ impl Issuer {
                         grace_successor = Some(successor_index);
                     }
                     _ => {
-                        let mut next = state.next();
-                        let effect = next.revoke_family(RevocationReason::RefreshReuse, now);
-                        let mut effects = vec![effect];
-                        effects.extend(next.prune(now, config.refresh_history));
-                        return Outcome::fail_with(
-                            invalid_grant("refresh token already used; the grant is revoked"),
-                            next,
-                            effects,
+                        return refuse_and_revoke(
+                            state,
+                            RevocationReason::RefreshReuse,
+                            "refresh token already used; the grant is revoked",
+                            now,
+                            config.refresh_history,
                         );
                     }
                 }

@@ -5,7 +5,7 @@
 //! |---|---|
 //! | [`Issuer::check_authorize`], [`Issuer::authorize`], [`Issuer::deny`] | RFC 6749 §3.1.2.3, §3.3, §4.1.1–§4.1.2.1, §4.2.1–§4.2.2.1; RFC 7636 §4.3–§4.4.1; RFC 9207; RFC 9700 §2.1 |
 //! | [`Issuer::token`], code exchange | RFC 6749 §4.1.3–§4.1.4, §4.1.2 (single use, replay revokes); RFC 7636 §4.5–§4.6; RFC 9700 §2.1.1, §4.5 |
-//! | [`Issuer::token`], refresh | RFC 6749 §6; RFC 9700 §4.14.2 (rotation, reuse revokes the family) |
+//! | [`Issuer::token`], refresh | RFC 6749 §6; RFC 9700 §4.14.2 (rotation; reuse, or use by another client, revokes the family) |
 //! | [`Issuer::token`], client credentials | RFC 6749 §4.4 |
 //! | [`authenticate_client`] | RFC 6749 §2.3.1, §3.2.1 |
 //! | access tokens | RFC 9068 §2 (`typ: at+jwt`; `iss`, `exp`, `aud`, `sub`, `client_id`, `iat`, `jti`, `scope`) |
@@ -35,7 +35,7 @@
 //!    applies [`Outcome::effects`], then answers with [`Outcome::result`].
 //!
 //! Failures can change state: a burned code, or a family revoked because a code was replayed or a
-//! refresh token reused. Then the outcome carries the error *and* the state and effects, and the
+//! refresh token reused or presented by another client. Then the outcome carries the error *and* the state and effects, and the
 //! host must persist them before answering. If the compare-and-swap loses a race, the host
 //! reloads and calls again; the second call sees the token consumed.
 //!
@@ -66,16 +66,20 @@
 //!
 //! **Refresh** (RFC 6749 §6):
 //! 1. the client may use `refresh_token` (else `unauthorized_client`); the token is well formed
-//!    and one of the family's (constant time); the family is not revoked; it was issued to this
-//!    client.
-//! 2. An active token proceeds unless its idle expiry or the family's absolute expiry has
+//!    and one of the family's (constant time); the family is not revoked. None of these change
+//!    state.
+//! 2. The token was issued to this client. One presented by another authenticated client has
+//!    leaked, whatever its status or expiry: the family is revoked (RFC 9700 §4.14.2,
+//!    [`RevocationReason::RefreshClientMismatch`]) with state and [`Effect::RevokeFamily`] in
+//!    the outcome, as for reuse.
+//! 3. An active token proceeds unless its idle expiry or the family's absolute expiry has
 //!    passed. A **consumed** or **superseded** token is reuse: the family is revoked
 //!    (RFC 9700 §4.14.2), with state and [`Effect::RevokeFamily`] in the outcome, except for the
 //!    grace retry below. A revoked token refuses.
-//! 3. Scope: omitted means the granted scope; otherwise it must be covered by the granted scope
+//! 4. Scope: omitted means the granted scope; otherwise it must be covered by the granted scope
 //!    and by the client's current `allowed_scope` (else `invalid_scope`). The access token gets
 //!    the requested scope; the grant keeps its own.
-//! 4. Rotation, when `rotate_refresh_tokens` (default) and always for public clients: the token
+//! 5. Rotation, when `rotate_refresh_tokens` (default) and always for public clients: the token
 //!    is consumed and a successor issued, keeping the family's absolute expiry. Without rotation
 //!    no refresh token is returned (the client keeps its own) and the idle expiry slides.
 //!

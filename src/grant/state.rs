@@ -69,6 +69,9 @@ pub enum RevocationReason {
     CodeReplay,
     /// A used refresh token was presented again (RFC 9700 §4.14.2).
     RefreshReuse,
+    /// A refresh token of the family was presented by another (authenticated) client: it has
+    /// leaked (RFC 9700 §4.14.2, RFC 6749 §6).
+    RefreshClientMismatch,
     /// The client revoked a refresh token (RFC 7009 §2.1).
     ClientRequest,
     /// The host revoked the family (logout, account change, administrator).

@@ -192,8 +192,9 @@ impl fmt::Debug for ClientAuth {
 ///
 /// - An `Authorization` header must be `Basic` ([`basic_credentials`]); anything wrong with it,
 ///   including another scheme, is [`ErrorKind::OauthInvalidClient`]. Answer that with
-///   [`ErrorResponse::with_basic_challenge`](crate::wire::ErrorResponse::with_basic_challenge):
-///   RFC 6749 §5.2 requires a 401 with `WWW-Authenticate` when the client used the header.
+///   [`ErrorResponse::with_challenge`](crate::wire::ErrorResponse::with_challenge): RFC 6749
+///   §5.2 requires a 401 with `WWW-Authenticate` when the client used the header, and
+///   RFC 9110 §15.5.2 a challenge on every 401.
 ///   An empty header counts as absent.
 /// - Basic together with a body `client_secret` is [`ErrorKind::OauthInvalidRequest`]: "The
 ///   client MUST NOT use more than one authentication method in each request". A body

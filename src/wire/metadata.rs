@@ -1,4 +1,4 @@
-//! Authorization server metadata (RFC 8414 §2, §3.2).
+//! Authorization server metadata (RFC 8414 §2, §3.1, §3.2).
 
 use std::collections::BTreeMap;
 
@@ -22,8 +22,9 @@ const STANDARD_MEMBERS: [&str; 11] = [
     "code_challenge_methods_supported",
 ];
 
-/// Authorization server metadata (RFC 8414 §2), served at
-/// `/.well-known/oauth-authorization-server`.
+/// Authorization server metadata (RFC 8414 §2), served at the [`metadata_url`] of its issuer
+/// (RFC 8414 §3.1). Its `issuer` must be identical to the issuer identifier the clients
+/// were configured with, byte for byte (§3.3): keep a trailing `/` if the identifier has one.
 ///
 /// Absent optional members and empty lists are omitted from the JSON, except
 /// `response_types_supported`, which is REQUIRED. Members without a field go in `extra` (and
@@ -138,6 +139,47 @@ impl ServerMetadata {
     }
 }
 
+/// The RFC 8414 §3.1 well-known URI string.
+pub const METADATA_WELL_KNOWN: &str = "/.well-known/oauth-authorization-server";
+
+/// Where the metadata of `issuer` is served (RFC 8414 §3.1): the issuer with
+/// [`METADATA_WELL_KNOWN`] inserted between the host (and port) and the path, the path kept byte
+/// for byte (a trailing `/` included). An issuer without a path, or with the path `/`, is a root
+/// issuer: its metadata is at the bare well-known path, which belongs to it alone (§3.3).
+///
+/// `issuer` must pass the `issuer` rule of [`ServerMetadata::validate`] (absolute `https` URL, or
+/// `http` on a loopback host, no query, no fragment), else [`ErrorKind::InvalidArgument`].
+///
+/// ```
+/// use tessera::wire::metadata_url;
+///
+/// assert_eq!(
+///     metadata_url("https://as.example")?,
+///     "https://as.example/.well-known/oauth-authorization-server"
+/// );
+/// assert_eq!(
+///     metadata_url("https://as.example/tenants/beta/")?,
+///     "https://as.example/.well-known/oauth-authorization-server/tenants/beta/"
+/// );
+/// assert!(metadata_url("https://as.example?tenant=1").is_err());
+/// # Ok::<(), tessera::Error>(())
+/// ```
+pub fn metadata_url(issuer: &str) -> Result<String> {
+    check_url("issuer", issuer, false)?;
+    // `check_url` proved an `http(s)` URL with an authority and no query or fragment, so the
+    // path is whatever follows the first `/` after `://`.
+    let after_scheme = issuer
+        .find("://")
+        .map(|i| i + 3)
+        .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "issuer has no authority"))?;
+    let path_start = issuer[after_scheme..]
+        .find('/')
+        .map_or(issuer.len(), |i| after_scheme + i);
+    let (origin, path) = issuer.split_at(path_start);
+    let path = if path == "/" { "" } else { path };
+    Ok(format!("{origin}{METADATA_WELL_KNOWN}{path}"))
+}
+
 fn check_url(name: &'static str, url: &str, query_allowed: bool) -> Result<()> {
     let fail =
         |what: &str| Error::with_detail(ErrorKind::InvalidArgument, format!("{name} {what}"));
@@ -235,6 +277,52 @@ mod tests {
                 .detail()
                 .contains("response_types_supported")
         );
+    }
+
+    #[test]
+    fn metadata_url_inserts_the_well_known_string_rfc8414_3_1() {
+        for (issuer, url) in [
+            (
+                "https://as.example",
+                "https://as.example/.well-known/oauth-authorization-server",
+            ),
+            (
+                "https://as.example/",
+                "https://as.example/.well-known/oauth-authorization-server",
+            ),
+            (
+                "https://as.example/issuer1",
+                "https://as.example/.well-known/oauth-authorization-server/issuer1",
+            ),
+            (
+                "http://127.0.0.1:8000/tenants/beta/",
+                "http://127.0.0.1:8000/.well-known/oauth-authorization-server/tenants/beta/",
+            ),
+            (
+                "http://[::1]:9/a//b",
+                "http://[::1]:9/.well-known/oauth-authorization-server/a//b",
+            ),
+            (
+                "HTTPS://AS.example:443/T%20x",
+                "HTTPS://AS.example:443/.well-known/oauth-authorization-server/T%20x",
+            ),
+        ] {
+            assert_eq!(metadata_url(issuer).unwrap(), url, "{issuer}");
+        }
+        for bad in [
+            "http://as.example/x",
+            "https://as.example/x?y",
+            "https://as.example/x#y",
+            "https:/as.example",
+            "as.example",
+            "",
+            "urn:example:as",
+            "https://user@as.example",
+        ] {
+            let err = metadata_url(bad).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{bad}");
+            assert!(err.detail().starts_with("issuer"), "{bad}: {err:?}");
+        }
     }
 
     #[test]

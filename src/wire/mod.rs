@@ -12,7 +12,7 @@
 //! | [`ErrorResponse`], [`token_error_for`], [`resource_error_for`], [`authorize_error_for`] | RFC 6749 §5.2, §4.1.2.1; RFC 6750 §3 |
 //! | [`redirect_with`], [`AuthorizeErrorRedirect`], [`ResponseMode`] | RFC 6749 §3.1.2, §4.1.2, §4.1.2.1, §4.2.2; RFC 9207 |
 //! | [`parse_redirect_uri`], [`redirect_uri_matches`] | RFC 3986 §3, RFC 6749 §3.1.2, RFC 8252 §7.3 |
-//! | [`ServerMetadata`] | RFC 8414 §2 |
+//! | [`ServerMetadata`], [`metadata_url`] | RFC 8414 §2, §3.1 |
 //!
 //! Every parser has documented size limits ([`MAX_FORM_BYTES`], [`MAX_FORM_PARAMS`],
 //! [`MAX_PARAM_NAME_BYTES`], [`MAX_HEADER_BYTES`], [`MAX_URI_BYTES`]) checked before the work
@@ -39,10 +39,8 @@
 //!     match result {
 //!         Ok(ok) => (ok.http_status(), ok.headers().map(|(n, v)| (n, v.to_owned())).to_vec(), ok.to_json()),
 //!         Err(err) => {
-//!             let mut response = ErrorResponse::from_error(&err);
-//!             if authorization.is_some() {
-//!                 response = response.with_basic_challenge("tessera");
-//!             }
+//!             // Every 401 carries its challenge (RFC 9110 §15.5.2), Basic for invalid_client.
+//!             let response = ErrorResponse::for_token_endpoint(&err, "tessera");
 //!             (response.http_status(), response.headers(), response.to_json())
 //!         }
 //!     }
@@ -76,7 +74,7 @@ mod uri;
 
 pub use auth::{ClientAuth, MAX_HEADER_BYTES, basic_credentials, bearer_token, client_auth};
 pub use form::{Form, MAX_FORM_BYTES, MAX_FORM_PARAMS, MAX_PARAM_NAME_BYTES, encode_form};
-pub use metadata::ServerMetadata;
+pub use metadata::{METADATA_WELL_KNOWN, ServerMetadata, metadata_url};
 pub use redirect::{AuthorizeErrorRedirect, ResponseMode, redirect_with};
 pub use request::{AuthorizeRequest, IntrospectionRequest, RevocationRequest, TokenRequest};
 pub use response::{

@@ -152,15 +152,24 @@ fn scope_tokens(scope: &str) -> impl Iterator<Item = &str> {
 /// character outside the RFC 6749 §5.2 set (%x20-21 / %x23-5B / %x5D-7E) becomes `?`, so it is
 /// safe both in JSON and inside a quoted header parameter.
 ///
+/// Every 401 carries a challenge (RFC 9110 §15.5.2): build responses that may be 401 with
+/// [`ErrorResponse::with_challenge`] (or [`ErrorResponse::for_token_endpoint`]), which never
+/// leaves a 401 without one. The constructors alone cannot, since a challenge needs a realm.
+///
 /// ```
 /// use tessera::wire::ErrorResponse;
-/// use tessera::ErrorKind;
+/// use tessera::{Error, ErrorKind};
 ///
 /// let response = ErrorResponse::new(ErrorKind::OauthInvalidClient, Some("unknown client"))
 ///     .with_basic_challenge("tessera");
 /// assert_eq!(response.http_status(), 401);
 /// assert_eq!(response.to_json(), r#"{"error":"invalid_client","error_description":"unknown client"}"#);
 /// assert_eq!(response.www_authenticate(), Some(r#"Basic realm="tessera""#));
+///
+/// // A wrong client_secret_post secret: still 401 with the Basic challenge (RFC 6749 §5.2).
+/// let err = Error::new(ErrorKind::OauthInvalidClient, "client authentication failed");
+/// let response = ErrorResponse::for_token_endpoint(&err, "https://as.example");
+/// assert_eq!(response.www_authenticate(), Some(r#"Basic realm="https://as.example""#));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ErrorResponse {
@@ -193,6 +202,14 @@ impl ErrorResponse {
         Self::described(resource_error_for(err.kind()), err)
     }
 
+    /// The error response for `err` at the token, revocation or introspection endpoint, with
+    /// the challenge its status needs ([`ErrorResponse::from_error`], then
+    /// [`ErrorResponse::with_challenge`] for `realm`, usually the issuer identifier): a 401 always
+    /// has one, whichever way the client authenticated.
+    pub fn for_token_endpoint(err: &Error, realm: &str) -> ErrorResponse {
+        Self::from_error(err).with_challenge(realm)
+    }
+
     fn described(kind: ErrorKind, err: &Error) -> ErrorResponse {
         let description = match kind {
             ErrorKind::OauthServerError => None,
@@ -202,8 +219,11 @@ impl ErrorResponse {
     }
 
     /// Adds `WWW-Authenticate: Basic realm="<realm>"` if the error is `invalid_client`: RFC 6749
-    /// §5.2 requires it when the client tried to authenticate with the `Authorization` header.
-    /// Other errors are returned unchanged.
+    /// §5.2 requires it when the client tried to authenticate with the `Authorization` header,
+    /// and RFC 9110 §15.5.2 requires a challenge on every 401, so it belongs on every
+    /// `invalid_client`, also after `client_secret_post` or no authentication at all: HTTP Basic
+    /// is the scheme the token endpoint accepts (RFC 6749 §2.3.1, "which HTTP authentication
+    /// schemes are supported", §5.2). Other errors are returned unchanged.
     pub fn with_basic_challenge(mut self, realm: &str) -> ErrorResponse {
         if self.kind == ErrorKind::OauthInvalidClient {
             self.www_authenticate = Some(format!("Basic realm={}", quoted(realm)));
@@ -238,6 +258,22 @@ impl ErrorResponse {
         self
     }
 
+    /// Adds the challenge a 401 must carry (RFC 9110 §15.5.2), if the response has none yet:
+    /// `Basic realm="<realm>"` for `invalid_client` ([`ErrorResponse::with_basic_challenge`]),
+    /// the RFC 6750 §3 `Bearer realm="<realm>", error="invalid_token", ...` challenge for
+    /// `invalid_token`. Other statuses are returned unchanged; after this,
+    /// [`ErrorResponse::www_authenticate`] is `Some` whenever [`ErrorResponse::http_status`] is
+    /// 401.
+    pub fn with_challenge(self, realm: &str) -> ErrorResponse {
+        if self.www_authenticate.is_some() || self.http_status() != 401 {
+            return self;
+        }
+        match self.kind {
+            ErrorKind::OauthInvalidClient => self.with_basic_challenge(realm),
+            _ => self.with_bearer_challenge(realm, None),
+        }
+    }
+
     /// The error kind (always one of the OAuth block).
     pub fn kind(&self) -> ErrorKind {
         self.kind
@@ -258,7 +294,8 @@ impl ErrorResponse {
         self.kind.http_status().unwrap_or(500)
     }
 
-    /// The `WWW-Authenticate` header value to send, if any.
+    /// The `WWW-Authenticate` header value to send, if any. Always `Some` for a 401 built with
+    /// [`ErrorResponse::with_challenge`] or [`ErrorResponse::for_token_endpoint`].
     pub fn www_authenticate(&self) -> Option<&str> {
         self.www_authenticate.as_deref()
     }
@@ -658,6 +695,45 @@ mod tests {
         assert_eq!(quoted(r#"a"b\c"#), r#""a\"b\\c""#);
         assert_eq!(quoted("x\r\nSet-Cookie: y"), "\"x??Set-Cookie: y\"");
         assert_eq!(quoted("\u{e9}"), "\"?\"");
+    }
+
+    #[test]
+    fn every_401_carries_a_challenge_rfc9110_15_5_2() {
+        for &kind in ErrorKind::ALL {
+            let err = Error::new(kind, "d");
+            for response in [
+                ErrorResponse::for_token_endpoint(&err, "as"),
+                ErrorResponse::for_resource(&err).with_challenge("as"),
+                ErrorResponse::new(kind, None).with_challenge("as"),
+            ] {
+                assert_eq!(
+                    response.http_status() == 401,
+                    response.www_authenticate().is_some(),
+                    "{kind:?}: {response:?}"
+                );
+            }
+        }
+        let client = Error::new(
+            ErrorKind::OauthInvalidClient,
+            "client authentication failed",
+        );
+        assert_eq!(
+            ErrorResponse::for_token_endpoint(&client, "https://as.example").www_authenticate(),
+            Some(r#"Basic realm="https://as.example""#)
+        );
+        let token = Error::new(ErrorKind::OauthInvalidToken, "d");
+        assert_eq!(
+            ErrorResponse::for_token_endpoint(&token, "r").www_authenticate(),
+            Some(r#"Bearer realm="r", error="invalid_token", error_description="d""#)
+        );
+        // An existing challenge stays.
+        let r = ErrorResponse::new(ErrorKind::OauthInvalidToken, None)
+            .with_bearer_challenge("api", None)
+            .with_challenge("other");
+        assert_eq!(
+            r.www_authenticate(),
+            Some(r#"Bearer realm="api", error="invalid_token""#)
+        );
     }
 
     #[test]

@@ -1389,11 +1389,20 @@ static void test_error_response(void) {
   CHECK_HAS(t, "[\"Pragma\",\"no-cache\"]");
   CHECK_HAS(t, "[\"WWW-Authenticate\",\"Basic realm=\\\"as\\\"\"]");
   text_free(&t);
-  /* Without a realm, no challenge. */
+  /* Every 401 carries a challenge (RFC 9110 §15.5.2): without a realm there is none to give. */
+  CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_ARGUMENT,
+               tessera_error_response(TESSERA_RESULT_OAUTH_INVALID_CLIENT, NULL, NULL, OUT_ARGS));
+  CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_ARGUMENT,
+               tessera_error_response(TESSERA_RESULT_OAUTH_INVALID_TOKEN, NULL, NULL, OUT_ARGS));
   CHECK_OUT(&t, 1,
-            tessera_error_response(TESSERA_RESULT_OAUTH_INVALID_CLIENT, NULL, NULL, OUT_ARGS));
-  CHECK(t.s && !has(t.s, t.len, "WWW-Authenticate"));
+            tessera_error_response(TESSERA_RESULT_OAUTH_INVALID_CLIENT, NULL, "as", OUT_ARGS));
+  CHECK_HAS(t, "[\"WWW-Authenticate\",\"Basic realm=\\\"as\\\"\"]");
   CHECK(!json_has(&t, "body.error_description"));
+  text_free(&t);
+  CHECK_OUT(&t, 1,
+            tessera_error_response(TESSERA_RESULT_OAUTH_INVALID_TOKEN, NULL, "as", OUT_ARGS));
+  CHECK_JRAW(t, "status", "401");
+  CHECK_HAS(t, "[\"WWW-Authenticate\",\"Bearer realm=\\\"as\\\", error=\\\"invalid_token\\\"\"]");
   text_free(&t);
   /* Codes outside the OAuth block are mapped; a realm adds nothing to other errors. */
   CHECK_OUT(&t, 1, tessera_error_response(TESSERA_RESULT_PKCE_MISMATCH, NULL, "as", OUT_ARGS));
@@ -1624,6 +1633,34 @@ static void test_server_metadata(void) {
   CHECK_OUT_RC(&t, TESSERA_RESULT_NULL_POINTER, tessera_server_metadata(NULL, 2, OUT_ARGS));
   CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_UTF8,
                tessera_server_metadata(STR("{\"x\":\"\xff\"}"), OUT_ARGS));
+}
+
+/* RFC 8414 §3.1: the well-known string goes between the host and the path, which is kept byte
+ * for byte (a trailing slash included); a root issuer gets the bare well-known path. */
+static void test_server_metadata_url(void) {
+  static const struct {
+    const char *issuer, *url;
+  } good[] = {
+      {"https://as.example", "https://as.example/.well-known/oauth-authorization-server"},
+      {"https://as.example/", "https://as.example/.well-known/oauth-authorization-server"},
+      {"http://127.0.0.1:8000/tenant",
+       "http://127.0.0.1:8000/.well-known/oauth-authorization-server/tenant"},
+      {"http://127.0.0.1:8000/tenants/beta/",
+       "http://127.0.0.1:8000/.well-known/oauth-authorization-server/tenants/beta/"},
+  };
+  struct text t;
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    CHECK_OUT(&t, 1, tessera_server_metadata_url(good[i].issuer, OUT_ARGS));
+    CHECK(t.s && strcmp(t.s, good[i].url) == 0);
+    text_free(&t);
+  }
+  static const char *const bad[] = {"http://as.example/t", "https://as.example/t?x",
+                                    "https://as.example/t#f", "as.example", ""};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_ARGUMENT, tessera_server_metadata_url(bad[i], OUT_ARGS));
+  CHECK_OUT_RC(&t, TESSERA_RESULT_NULL_POINTER, tessera_server_metadata_url(NULL, OUT_ARGS));
+  CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_UTF8,
+               tessera_server_metadata_url("https://as.example/\xff", OUT_ARGS));
 }
 
 /* ---- the grant issuer --------------------------------------------------------------------- */
@@ -2223,6 +2260,55 @@ done:
   as_free(&a);
 }
 
+/* RFC 9700 §4.14.2: a refresh token presented by another client has leaked; the refusal revokes
+ * its family (reason refresh_client_mismatch), with a state and effects to persist. */
+static void test_refresh_by_another_client(void) {
+  static const char OTHER[] =
+      "{\"client_id\":\"other\",\"kind\":\"public\",\"redirect_uris\":[\"https://other.example/cb\"],"
+      "\"allowed_scope\":\"read write\",\"grant_types\":[\"authorization_code\","
+      "\"refresh_token\"]}";
+  struct as a;
+  struct family f;
+  struct text t = {0}, revoked = {0};
+  char *body = NULL;
+  REQUIRE_AS(&a);
+  if (!obtain_family(&a, &f)) {
+    CHECK(0 && "family");
+    goto done;
+  }
+  body = fmt("grant_type=refresh_token&refresh_token=%s&client_id=other", f.refresh.s);
+  t = token_endpoint(&a, OTHER, f.state.s, body, NULL, NOW + 30);
+  CHECK_JRAW(t, "ok", "false");
+  CHECK_JRAW(t, "response", "null");
+  CHECK_JSTR(t, "error.error", "invalid_grant");
+  CHECK_JRAW(t, "error.status", "400");
+  CHECK_JRAW(t, "state.version", "3");
+  CHECK_JSTR(t, "state.status.state", "revoked");
+  CHECK_JSTR(t, "state.status.reason", "refresh_client_mismatch");
+  CHECK_JSTR(t, "effects.0.effect", "revoke_family");
+  CHECK_JSTR(t, "effects.0.reason", "refresh_client_mismatch");
+  CHECK_JSTR(t, "effects.0.family_id", f.family_id.s ? f.family_id.s : "?");
+  CHECK(json_has(&t, "effects.0.access_tokens.0"));
+  revoked = json_raw(&t, "state");
+  text_free(&t);
+  free(body);
+  body = NULL;
+  if (!revoked.s) goto done;
+  /* The revoked state reloads, and the rightful client is refused too (nothing changes). */
+  body = fmt("grant_type=refresh_token&refresh_token=%s&client_id=app", f.refresh.s);
+  t = token_endpoint(&a, APP, revoked.s, body, NULL, NOW + 31);
+  CHECK_JRAW(t, "ok", "false");
+  CHECK_JSTR(t, "error.error", "invalid_grant");
+  CHECK_JRAW(t, "state", "null");
+  CHECK_JRAW(t, "effects", "[]");
+  text_free(&t);
+done:
+  free(body);
+  text_free(&revoked);
+  family_free(&f);
+  as_free(&a);
+}
+
 static void test_client_credentials(void) {
   struct as a;
   struct text hash = {0}, t = {0}, access = {0}, claims = {0};
@@ -2271,14 +2357,15 @@ static void test_client_credentials(void) {
   CHECK_JRAW(t, "ok", "false");
   CHECK_JSTR(t, "error.error", "invalid_scope");
   text_free(&t);
-  /* A wrong secret in the body: invalid_client, 401, no challenge, nothing to persist. */
+  /* A wrong secret in the body: invalid_client, 401 with the Basic challenge all the same
+   * (RFC 9110 §15.5.2, RFC 6749 §5.2), nothing to persist. */
   t = token_endpoint(&a, svc, NULL,
                      "grant_type=client_credentials&client_id=svc&client_secret=wrong", NULL, NOW);
   CHECK_JRAW(t, "ok", "false");
   CHECK_JRAW(t, "response", "null");
   CHECK_JSTR(t, "error.error", "invalid_client");
   CHECK_JRAW(t, "error.status", "401");
-  CHECK_JRAW(t, "error.www_authenticate", "null");
+  CHECK_JSTR(t, "error.www_authenticate", "Basic realm=\"https://as.example\"");
   CHECK_JRAW(t, "state", "null");
   CHECK_JRAW(t, "effects", "[]");
   text_free(&t);
@@ -2965,11 +3052,13 @@ static const struct harness_test TESTS[] = {
     HARNESS_TEST(resource_error_response),
     HARNESS_TEST(redirect_uri),
     HARNESS_TEST(server_metadata),
+    HARNESS_TEST(server_metadata_url),
     HARNESS_TEST(issuer_new),
     HARNESS_TEST(client_secret_hash),
     HARNESS_TEST(authorization_code_flow),
     HARNESS_TEST(authorize_refusals),
     HARNESS_TEST(code_replay_and_pkce_failure),
+    HARNESS_TEST(refresh_by_another_client),
     HARNESS_TEST(client_credentials),
     HARNESS_TEST(revocation),
     HARNESS_TEST(introspection_and_locate),

@@ -339,6 +339,12 @@ void test_wire() {
              R"({"issuer":"https://as.example","response_types_supported":["code"]})");
     CHECK_THROWS(tessera::server_metadata(R"({"issuer":"http://as.example"})"),
                  TESSERA_RESULT_INVALID_ARGUMENT);
+    CHECK_EQ(tessera::server_metadata_url("https://as.example/tenant/"),
+             "https://as.example/.well-known/oauth-authorization-server/tenant/");
+    CHECK_EQ(tessera::server_metadata_url("https://as.example"),
+             "https://as.example/.well-known/oauth-authorization-server");
+    CHECK_THROWS(tessera::server_metadata_url("https://as.example/t?x"),
+                 TESSERA_RESULT_INVALID_ARGUMENT);
   })
 }
 

@@ -17,7 +17,10 @@ Optional members: ``"policy"`` (merged into tessera's grant policy, e.g.
 
 Endpoints (the metadata names every one of them):
 
-    GET  /.well-known/oauth-authorization-server   RFC 8414 metadata
+    GET  /.well-known/oauth-authorization-server   RFC 8414 metadata (for an issuer with a path,
+                                                    such as http://127.0.0.1:8000/tenant, only at
+                                                    /.well-known/oauth-authorization-server/tenant,
+                                                    §3.1; the other endpoints below /tenant)
     GET  /jwks.json                                 the access-token signing key (jwks_uri)
     GET  /authorize, POST /authorize                authorization endpoint (+ consent form)
     POST /token                                     authorization_code (PKCE), refresh_token,
@@ -238,12 +241,21 @@ class AuthServer:
 
     def __init__(self, config: Dict[str, Any], store: Store) -> None:
         self.store = store
-        self.issuer_id: str = config["issuer"].rstrip("/")
+        # The issuer identifier exactly as configured, a trailing "/" included: RFC 8414 §3.3
+        # wants the metadata's `issuer` identical to it, and so do the `iss` claim and the
+        # RFC 9207 `iss` parameter. Endpoints hang below it without a doubled "/".
+        self.issuer_id: str = config["issuer"]
         if urlsplit(self.issuer_id).scheme not in ("http", "https"):
             raise SystemExit("authserver: issuer must be an http(s) URL")
-        self.base_path = urlsplit(self.issuer_id).path.rstrip("/")
+        try:
+            # RFC 8414 §3.1: "/.well-known/oauth-authorization-server" between host and path.
+            self.metadata_path = urlsplit(tessera.server_metadata_url(self.issuer_id)).path
+        except tessera.TesseraError as e:
+            raise SystemExit(f"authserver: bad issuer: {e}")
+        self.endpoint_base = self.issuer_id.rstrip("/")
+        self.base_path = urlsplit(self.endpoint_base).path
         self.auto_approve_user: Optional[str] = config.get("auto_approve_user") or None
-        self.audience = self.issuer_id + "/api"
+        self.audience = self.endpoint_base + "/api"
 
         # Keys live in the database so tokens survive a restart. (A real deployment keeps the
         # pepper out of the database that holds the hashes: a secret store, an environment
@@ -292,7 +304,7 @@ class AuthServer:
         return registration
 
     def url(self, path: str) -> str:
-        return self.issuer_id + path
+        return self.endpoint_base + path
 
     def build_metadata(self) -> Dict[str, Any]:
         scopes = sorted({s for c in self.store.client_ids() for s in c["allowed_scope"].split()})
@@ -360,9 +372,11 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path.startswith("/.well-known/"):
             return path
-        if self.app.base_path and path.startswith(self.app.base_path):
-            path = path[len(self.app.base_path) :] or "/"
-        return path
+        base = self.app.base_path
+        if not base:
+            return path
+        # Endpoints live below the issuer's path only ("/tenant/token", not "/token").
+        return path[len(base) :] if path.startswith(base + "/") else ""
 
     def body(self) -> Optional[bytes]:
         length = self.headers.get("Content-Length")
@@ -435,10 +449,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_no_store(error["status"], body, headers)
 
     def send_parse_error(self, e: tessera.TesseraError) -> None:
-        """A request that could not be parsed (token, revocation, introspection endpoints)."""
-        authz = self.headers.get("Authorization") or ""
-        realm = self.app.issuer_id if authz.lower().startswith("basic") else None
-        self.send_response_json(tessera.error_response(e, None, realm))
+        """A request that could not be parsed (token, revocation, introspection endpoints). A
+        401 (invalid_client) carries its Basic challenge whatever the client sent (RFC 9110
+        §15.5.2, RFC 6749 §5.2): the realm is the issuer identifier."""
+        self.send_response_json(tessera.error_response(e, None, self.app.issuer_id))
 
     def redirect(self, location: str) -> None:
         self.send(302, b"", [("Location", location), ("Cache-Control", "no-store")])
@@ -448,8 +462,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         self.dispatch(
             {
-                "/.well-known/oauth-authorization-server": self.metadata,
-                "/.well-known/oauth-authorization-server" + self.app.base_path: self.metadata,
+                # Only the issuer's own well-known path: the bare one belongs to the root
+                # issuer (RFC 8414 §3.3), so an issuer with a path answers 404 there.
+                self.app.metadata_path: self.metadata,
                 "/jwks.json": self.jwks,
                 "/authorize": self.authorize_get,
                 "/api/whoami": self.whoami,
@@ -676,9 +691,9 @@ class Handler(BaseHTTPRequestHandler):
             and app.peppers.matches(auth["client_secret"], stored)
         ):
             return auth["client_id"]
-        realm = app.issuer_id if auth.get("method") == "client_secret_basic" else None
+        # 401 with its Basic challenge, also after client_secret_post (RFC 9110 §15.5.2).
         self.send_response_json(
-            tessera.error_response(tessera.OAuthInvalidClientError.code, None, realm)
+            tessera.error_response(tessera.OAuthInvalidClientError.code, None, app.issuer_id)
         )
         return None
 

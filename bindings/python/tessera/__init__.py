@@ -62,6 +62,7 @@ from ._wire import (
     resource_error_response,
     revocation_request_parse,
     server_metadata,
+    server_metadata_url,
     token_request_parse,
 )
 
@@ -139,6 +140,7 @@ __all__ = [
     "redirect_uri",
     "redirect_uri_matches",
     "server_metadata",
+    "server_metadata_url",
     # grants
     "Issuer",
     "client_secret_hash",

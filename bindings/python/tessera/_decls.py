@@ -268,6 +268,7 @@ FUNCTIONS: Dict[str, Tuple[Any, Tuple[Any, ...], Tuple[str, ...]]] = {
     'tessera_redirect_uri': (c_uint32, (c_char_p, c_char_p, c_size_t, c_char_p, c_void_p, c_size_t, POINTER(c_size_t)), ('base', 'params_json', 'params_len', 'mode', 'out', 'cap', 'out_len')),
     'tessera_redirect_uri_matches': (c_uint32, (c_char_p, c_char_p, POINTER(c_bool)), ('registered', 'presented', 'out')),
     'tessera_server_metadata': (c_uint32, (c_char_p, c_size_t, c_void_p, c_size_t, POINTER(c_size_t)), ('json', 'json_len', 'out', 'cap', 'out_len')),
+    'tessera_server_metadata_url': (c_uint32, (c_char_p, c_void_p, c_size_t, POINTER(c_size_t)), ('issuer', 'out', 'cap', 'out_len')),
     'tessera_issuer_new': (c_uint32, (c_char_p, c_size_t, c_void_p, c_void_p, POINTER(c_void_p)), ('policy_json', 'policy_len', 'signing_key', 'peppers', 'out')),
     'tessera_issuer_free': (None, (c_void_p,), ('issuer',)),
     'tessera_client_secret_hash': (c_uint32, (c_void_p, c_char_p, c_size_t, c_void_p, c_size_t, POINTER(c_size_t)), ('peppers', 'secret', 'secret_len', 'out', 'cap', 'out_len')),

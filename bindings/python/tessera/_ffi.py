@@ -113,7 +113,7 @@ def _oauth(code: int) -> Tuple[Optional[str], Optional[int]]:
         if code in (_decls.RESULT_OAUTH_INVALID_TOKEN, _decls.RESULT_OAUTH_INSUFFICIENT_SCOPE):
             raw = call_out(lib.tessera_resource_error_response, code, None, b"tessera", None)
         else:
-            raw = call_out(lib.tessera_error_response, code, None, None)
+            raw = call_out(lib.tessera_error_response, code, None, b"tessera")
         response = json.loads(raw)
         result = (response["body"]["error"], int(response["status"]))
     except (TesseraError, KeyError, ValueError):

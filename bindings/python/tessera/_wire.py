@@ -31,6 +31,7 @@ __all__ = [
     "redirect_uri",
     "redirect_uri_matches",
     "server_metadata",
+    "server_metadata_url",
 ]
 
 Body = Union[str, bytes]
@@ -110,8 +111,10 @@ def error_response(
     """The HTTP error response of a token, revocation or introspection endpoint
     (RFC 6749 §5.2) for a result code (or a `TesseraError`): ``{"status": 400, "body":
     {"error", "error_description"}, "headers": [[name, value], ...]}``. Codes outside the
-    OAuth block are mapped (e.g. PKCE mismatch is ``invalid_grant``). `realm` adds a ``Basic``
-    challenge to ``invalid_client`` (required when the client tried HTTP Basic)."""
+    OAuth block are mapped (e.g. PKCE mismatch is ``invalid_grant``). Every 401 carries a
+    challenge (RFC 9110 §15.5.2) built from `realm` (usually the issuer identifier): ``Basic``
+    for ``invalid_client`` whichever way the client authenticated (RFC 6749 §5.2), ``Bearer``
+    for ``invalid_token``. A 401 code without a realm is `InvalidArgumentError`."""
     return call_json(
         lib.tessera_error_response,
         _code(code),
@@ -174,3 +177,12 @@ def server_metadata(metadata: Union[str, bytes, Mapping[str, Any]]) -> Dict[str,
     breaks a rule (an endpoint that is not ``https``, except on loopback hosts, ...)."""
     raw = json_bytes(metadata, "metadata")
     return call_json(lib.tessera_server_metadata, raw, len(raw))
+
+
+def server_metadata_url(issuer: str) -> str:
+    """Where the metadata of `issuer` is served (RFC 8414 §3.1): ``issuer`` with
+    ``/.well-known/oauth-authorization-server`` inserted between the host and the path, the
+    path kept byte for byte (a trailing ``/`` included). A root issuer (no path, or ``/``) gets
+    the bare well-known path, which belongs to it alone (§3.3). `InvalidArgumentError` when the
+    issuer is not an ``https`` URL (``http`` only on loopback hosts) without query or fragment."""
+    return call_text(lib.tessera_server_metadata_url, cstr(issuer, "issuer"))

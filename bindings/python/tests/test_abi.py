@@ -109,6 +109,7 @@ def _fixtures():
         "tessera_resource_error_response": ((400, None, b"api", None), False),
         "tessera_redirect_uri": ((b"https://a/cb", b'{"code":"c"}', 12, None), False),
         "tessera_server_metadata": ((meta, len(meta)), False),
+        "tessera_server_metadata_url": ((b"https://as.example/t/",), False),
         "tessera_client_secret_hash": ((peppers._ptr, b"secret", 6), False),
         "tessera_issuer_check_authorize": (
             (issuer._ptr, client, len(client), request, len(request)),

@@ -75,12 +75,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+WELL_KNOWN = "/.well-known/oauth-authorization-server"
+
+
 class Server:
-    def __init__(self, tmp: Path, auto_approve_user):
+    def __init__(self, tmp: Path, auto_approve_user, issuer_path=""):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        # The issuer identifier, byte for byte, and where RFC 8414 §3.1 puts its metadata: the
+        # well-known string between host and path (the path as is, a trailing "/" included).
+        self.issuer = self.base + issuer_path
+        self.meta_url = self.base + WELL_KNOWN + (issuer_path if issuer_path != "/" else "")
         self.db = tmp / "as.sqlite3"
-        config = {"issuer": self.base, "clients": CLIENTS}
+        config = {"issuer": self.issuer, "clients": CLIENTS}
         if auto_approve_user:
             config["auto_approve_user"] = auto_approve_user
         self.config = tmp / "as.json"
@@ -115,13 +122,13 @@ class Server:
         deadline = time.time() + 10
         while True:
             try:
-                requests.get(self.base + "/.well-known/oauth-authorization-server", timeout=2)
+                requests.get(self.meta_url, timeout=2)
                 break
             except requests.ConnectionError:
                 if time.time() > deadline:
                     raise
                 time.sleep(0.05)
-        self.meta = requests.get(self.base + "/.well-known/oauth-authorization-server").json()
+        self.meta = requests.get(self.meta_url).json()
         return self
 
     def stop(self) -> None:
@@ -174,7 +181,7 @@ def authorize(server, client_id="web", scope="read write", state="st-1"):
     r = requests.get(url, allow_redirects=False)
     assert r.status_code == 302, r.text
     params = client.parse_request_uri_response(r.headers["Location"], state=state)
-    assert params["iss"] == server.base  # RFC 9207
+    assert params["iss"] == server.issuer  # RFC 9207
     return client, params["code"], verifier
 
 
@@ -265,6 +272,44 @@ def test_metadata_names_every_endpoint(server):
         len(jwks["keys"]) == 1 and jwks["keys"][0]["alg"] == "ES256" and "d" not in jwks["keys"][0]
     )
     assert requests.get(server.base + "/nowhere").status_code == 404
+
+
+@pytest.mark.parametrize("issuer_path", ["/tenant", "/tenants/beta/"])
+def test_metadata_of_an_issuer_with_a_path_rfc8414_3_1(tmp_path, issuer_path):
+    s = Server(tmp_path, "alice", issuer_path).start()
+    try:
+        # §3.1: the well-known string between host and path; §3.3: `issuer` byte for byte.
+        r = requests.get(s.meta_url)
+        assert r.status_code == 200, r.text
+        assert s.meta["issuer"] == s.issuer
+        trimmed = s.issuer.rstrip("/")
+        assert s.meta["token_endpoint"] == trimmed + "/token"
+        # The bare well-known path belongs to the root issuer (§3.3), and the path with or
+        # without a trailing "/" is another issuer's.
+        other = s.meta_url[:-1] if s.meta_url.endswith("/") else s.meta_url + "/"
+        for url in (s.base + WELL_KNOWN, other, s.base + WELL_KNOWN + "/"):
+            assert requests.get(url).status_code == 404, url
+        # Endpoints live below the issuer's path only.
+        assert requests.post(s.base + "/token", data="grant_type=client_credentials",
+                             headers=FORM).status_code == 404
+        # The RFC 9207 `iss` parameter (checked by authorize) and the access token's `iss`
+        # claim are the issuer, byte for byte.
+        client, token = code_flow(s)
+        keys = tessera.KeySet.from_jwks(requests.get(s.meta["jwks_uri"]).json())
+        claims = tessera.Verifier(
+            keys, issuer=s.issuer, audience=trimmed + "/api", typ="at+jwt"
+        ).verify(token["access_token"])
+        assert claims["iss"] == s.issuer
+        assert whoami(s, client).json()["sub"] == "alice"
+    finally:
+        s.stop()
+
+
+def test_metadata_of_a_root_issuer_is_at_the_bare_path(server):
+    assert server.meta_url == server.base + WELL_KNOWN
+    r = requests.get(server.base + WELL_KNOWN)
+    assert r.status_code == 200 and r.json()["issuer"] == server.base
+    assert requests.get(server.base + WELL_KNOWN + "/").status_code == 404
 
 
 def test_server_listens_on_loopback_only(server):
@@ -362,6 +407,19 @@ def test_refresh_rotation_and_reuse_detection(server):
         assert whoami(server, access_token=access_token).status_code == 401
         assert introspect(server, access_token).json() == {"active": False}
     assert introspect(server, token3["refresh_token"]).json() == {"active": False}
+
+
+def test_refresh_by_another_client_revokes_the_family(server):
+    # RFC 9700 §4.14.2: spa's refresh token in web's hands has leaked. Refused, and the whole
+    # family is revoked, as for reuse.
+    spa, token = code_flow(server, "spa", "read")
+    web = WebApplicationClient("web")
+    stolen = refresh(server, web, token["refresh_token"], client_id="web")
+    assert stolen.status_code == 400 and error_of(stolen) == "invalid_grant"
+    assert whoami(server, access_token=token["access_token"]).status_code == 401
+    assert introspect(server, token["access_token"]).json() == {"active": False}
+    r = refresh(server, spa, token["refresh_token"], client_id="spa")
+    assert r.status_code == 400 and error_of(r) == "invalid_grant"
 
 
 def test_refresh_scope_cannot_grow(server):
@@ -541,10 +599,27 @@ def test_token_endpoint_errors(server):
             "invalid_client",
         ),
         ("grant_type=client_credentials", None, False, 401, "invalid_client"),
+        # client_secret_post with a wrong secret
+        (
+            "grant_type=client_credentials&client_id=backend&client_secret=wrong",
+            None,
+            False,
+            401,
+            "invalid_client",
+        ),
+        # a public client presenting a secret it does not have
+        ("grant_type=client_credentials&client_id=spa&client_secret=x", None, False, 401,
+         "invalid_client"),
     ]
     for body, client_id, auth, status, error in cases:
         r = token_post(server, body, client_id, auth)
         assert (r.status_code, error_of(r)) == (status, error), (body, r.text)
+        # Every 401 carries a challenge (RFC 9110 §15.5.2); Basic is the token endpoint's
+        # scheme whichever way the client authenticated (RFC 6749 §5.2).
+        if status == 401:
+            assert r.headers.get("WWW-Authenticate") == f'Basic realm="{server.issuer}"', body
+        else:
+            assert "WWW-Authenticate" not in r.headers, body
         assert r.headers["Cache-Control"] == "no-store"
         with pytest.raises(oauth_errors.OAuth2Error) as info:  # oauthlib reads the error
             WebApplicationClient("x").parse_request_body_response(r.text)
@@ -558,6 +633,15 @@ def test_token_endpoint_errors(server):
     )
     assert r.status_code == 401 and error_of(r) == "invalid_client"
     assert r.headers["WWW-Authenticate"] == f'Basic realm="{server.base}"'
+    # ...and a wrong client_secret_post secret at revocation and introspection.
+    for endpoint in ("revocation_endpoint", "introspection_endpoint"):
+        r = requests.post(
+            server.meta[endpoint],
+            data={"token": "x", "client_id": "backend", "client_secret": "wrong"},
+            headers=FORM,
+        )
+        assert r.status_code == 401 and error_of(r) == "invalid_client", (endpoint, r.text)
+        assert r.headers["WWW-Authenticate"] == f'Basic realm="{server.issuer}"', endpoint
     # a duplicated parameter, and a body that is not a form
     r = token_post(server, "grant_type=client_credentials&grant_type=client_credentials", "backend")
     assert (r.status_code, error_of(r)) == (400, "invalid_request")

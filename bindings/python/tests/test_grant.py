@@ -144,6 +144,36 @@ def test_code_flow_refresh_rotation_and_reuse(setup):
     }
 
 
+def test_refresh_by_another_client_revokes_the_family(setup):
+    """RFC 9700 §4.14.2: a refresh token in another client's hands has leaked. Refused with
+    invalid_grant, and the family is revoked as for reuse (reason refresh_client_mismatch)."""
+    issuer, *_ = setup
+    other = dict(APP, client_id="other", redirect_uris=["https://other.example/cb"])
+    code, verifier, state = authorize(issuer)
+    out = redeem(issuer, code, verifier, state)
+    rt, state2 = out["response"]["refresh_token"], out["state"]
+    parsed = tessera.token_request_parse(
+        f"grant_type=refresh_token&refresh_token={rt}&client_id=other"
+    )
+    stolen = issuer.token(other, parsed["client_auth"], parsed["request"], state2, now=NOW + 10)
+    assert stolen["ok"] is False and stolen["response"] is None
+    assert stolen["error"]["error"] == "invalid_grant" and stolen["error"]["status"] == 400
+    state3 = stolen["state"]
+    assert state3["version"] == 3
+    assert state3["status"] == {
+        "state": "revoked", "reason": "refresh_client_mismatch", "at": NOW + 10
+    }
+    revoke = [e for e in stolen["effects"] if e["effect"] == "revoke_family"]
+    assert revoke and revoke[0]["reason"] == "refresh_client_mismatch"
+    assert revoke[0]["family_id"] == state2["family_id"] and len(revoke[0]["access_tokens"]) == 1
+    # the rightful client is out too, and nothing changes any more
+    after = refresh(issuer, rt, state3, now=NOW + 20)
+    assert after["ok"] is False and after["state"] is None and after["effects"] == []
+    assert issuer.introspect(out["response"]["access_token"], state3, now=NOW + 20) == {
+        "active": False
+    }
+
+
 def test_code_replay_and_failed_redemption(setup):
     issuer, *_ = setup
     code, verifier, state = authorize(issuer)

@@ -193,3 +193,20 @@ def test_server_metadata():
         tessera.server_metadata(dict(meta, response_types_supported=[]))
     with pytest.raises(tessera.InvalidJsonError):
         tessera.server_metadata(dict(meta, issuer=5))
+
+
+def test_server_metadata_url_rfc8414_3_1():
+    url = tessera.server_metadata_url
+    assert url("http://127.0.0.1:8000") == (
+        "http://127.0.0.1:8000/.well-known/oauth-authorization-server"
+    )
+    assert url("https://as.example/") == "https://as.example/.well-known/oauth-authorization-server"
+    assert url("https://as.example/tenant") == (
+        "https://as.example/.well-known/oauth-authorization-server/tenant"
+    )
+    assert url("https://as.example/tenants/beta/") == (
+        "https://as.example/.well-known/oauth-authorization-server/tenants/beta/"
+    )
+    for bad in ("http://as.example/t", "https://as.example/t?x", "https://as.example/#f", ""):
+        with pytest.raises(tessera.InvalidArgumentError):
+            url(bad)
