@@ -897,8 +897,9 @@ fn verify_reads_the_token_from_stdin() {
         );
         assert_eq!(dir.run_stdin(&base, &input).json(), expected);
     }
-    // An empty stdin is a usage error; garbage is a malformed token.
-    let _ = dir.run_stdin(&base, "  \n").usage();
+    // A blank line on stdin is an empty token, so a malformed one (see
+    // `empty_token_is_malformed_not_a_usage_error`); garbage is a malformed token.
+    let _ = dir.run_stdin(&base, "  \n").rejected("malformed_token");
     let _ = dir
         .run_stdin(&base, "not a token\n")
         .rejected("malformed_token");
@@ -917,6 +918,72 @@ fn verify_reads_the_token_from_stdin() {
         dir.run_stdin(&["decode", "-"], &token).json()["verified"],
         false
     );
+}
+
+/// An empty token is a malformed token: exit 1 and the same line as any other malformed token
+/// (`tessera verify abc`), for every verb that takes a token, whether the empty token comes as
+/// the argument or as a blank line on stdin. "No token given" (exit 2) is only stdin without a
+/// single byte; the other usage errors keep exit 2 even when the token is empty.
+#[test]
+fn empty_token_is_malformed_not_a_usage_error() {
+    let (dir, public, _token) = verify_setup("empty");
+    let now = now_flag();
+    let secret = dir.write("s.bin", [7u8; 32]);
+    let verify_key = ["verify", "--key", &public, "--aud", "api", "--now", &now];
+    let verify_secret = ["verify", "--secret-file", &secret, "--now", &now];
+    let verbs: [&[&str]; 5] = [
+        &verify_key,
+        &verify_secret,
+        &["decode"],
+        &["token", "check"],
+        &["token", "check", "--kind", "ak"],
+    ];
+    for verb in verbs {
+        let with = |extra: &[&'static str]| -> Vec<&str> { [verb, extra].concat() };
+        // The reference: what a malformed non-empty token prints.
+        let reference = dir.run(&with(&["abc"]));
+        let code = error_code(reference.stderr.trim_end())
+            .expect("a malformed token gives an error line")
+            .to_owned();
+        assert!(code.starts_with("malformed"), "{reference:#?}");
+        let expected = reference.rejected(&code).to_owned();
+        assert_strict_error_line(&expected);
+        // The empty token, as the argument, as whitespace, and as a blank line on stdin.
+        for run in [
+            dir.run(&with(&[""])),
+            dir.run(&with(&["  "])),
+            dir.run_stdin(&with(&["-"]), "\n"),
+            dir.run_stdin(verb, "\n"),
+            dir.run_stdin(verb, " \r\n"),
+        ] {
+            assert_eq!(run.rejected(&code), expected, "{verb:?}: {run:#?}");
+        }
+        // No stdin at all (closed, or a pipe that ends at once): no token given, exit 2.
+        for run in [
+            dir.run(verb),
+            dir.run(&with(&["-"])),
+            dir.run_stdin(verb, ""),
+        ] {
+            let err = run.usage();
+            assert!(err.contains("no token given"), "{verb:?}: {err}");
+        }
+    }
+    // The other usage errors keep exit 2 with an empty token: no key at all, an unreadable key
+    // file, an RSA key without --alg.
+    let _ = dir.run(&["verify", ""]).usage();
+    let err = dir
+        .run(&["verify", "--key", "missing.jwk", "--now", &now, ""])
+        .fails(2, "io")
+        .to_owned();
+    assert!(err.contains("missing.jwk"), "{err}");
+    let rsa = dir.fixture("rsa2048.spki.pem");
+    let _ = dir
+        .run(&["verify", "--key", &rsa, "--now", &now, ""])
+        .usage();
+    // With --alg the same RSA key gets to the token, which is then malformed.
+    let _ = dir
+        .run(&["verify", "--key", &rsa, "--alg", "RS256", "--now", &now, ""])
+        .rejected("malformed_token");
 }
 
 #[test]
