@@ -1569,3 +1569,55 @@ fn demo_tells_the_whole_story() {
     assert_eq!(again.ok().lines().count(), text.lines().count());
     let _ = dir.run(&["demo", "--fast"]).usage();
 }
+
+/// The implicit flow, an M2M `.default` URI scope and a platform's token API are in the demo,
+/// each through the library, in order after step 10, and the demo still exits 0.
+#[test]
+fn demo_shows_implicit_dot_default_and_token_api() {
+    let dir = Dir::new("demo-more");
+    let out = dir.run(&["demo"]);
+    let text = out.ok();
+    assert_eq!(out.stderr, "", "{out:#?}");
+    let from = text
+        .find("10. An organisation creates an API key")
+        .expect("step 10");
+    let mut at = from;
+    for marker in [
+        // The implicit flow: the token in the fragment, no refresh token, RFC 9700's warning.
+        "11. A legacy single-page app signs user-42 in with the implicit flow (deprecated)",
+        r#""grant_types":["implicit"]"#,
+        "RFC 9700 §2.1.2: the implicit grant SHOULD NOT be used",
+        "GET /authorize?response_type=token&client_id=legacy-spa",
+        "302 Found  Location: https://spa.example/#access_token=eyJ",
+        "&token_type=Bearer&expires_in=300&scope=recording%3Aread&state=",
+        "no refresh_token (RFC 6749 §4.2.2)",
+        r#"200 OK  {"client_id":"legacy-spa","scope":"recording:read","sub":"user-42"}"#,
+        "302 Found  Location: https://app.example/callback#error=unauthorized_client",
+        // An M2M client and a .default URI scope.
+        "12. report-daemon asks for a .default URI scope: client credentials",
+        r#""allowed_scope":"https://api.example.com/.default""#,
+        "grant_type=client_credentials&scope=https%3A%2F%2Fapi.example.com%2F.default",
+        r#""token_type":"Bearer","expires_in":300,"scope":"https://api.example.com/.default"}"#,
+        r#""scope":"https://api.example.com/.default","sub":"report-daemon"}"#,
+        r#"200 OK  {"client_id":"report-daemon","scope":"https://api.example.com/.default""#,
+        // A platform's token API: mint with scope and TTL, use, DELETE, refused.
+        "13. acme-studios mints a CI token on the platform, then deletes it",
+        r#"POST /api/tokens  {"name":"ci-deploy","scope":"job:write job:read","ttl":3600}"#,
+        "a new opaque access token (kind at); stores only its lookup hash p1:",
+        r#"201 Created  {"expires_at":1800003950,"id":"tok_7Hq2","scope":"job:read job:write","token":"tes_at_"#,
+        r#"200 OK  {"owner":"acme-studios","scope":"job:read job:write"}"#,
+        "DELETE /api/tokens/tok_7Hq2",
+        "204 No Content\n",
+        r#"401 Unauthorized  {"error":"invalid_token","error_description":"unknown or revoked token"}"#,
+        "done:",
+    ] {
+        let found = text[at..]
+            .find(marker)
+            .unwrap_or_else(|| panic!("{marker:?} missing (or out of order) in:\n{text}"));
+        at += found + marker.len();
+    }
+    // No refresh token anywhere in the implicit step.
+    let implicit = &text[text.find("── 11.").expect("11")..text.find("── 12.").expect("12")];
+    assert!(!implicit.contains("refresh_token="), "{implicit}");
+    assert!(!implicit.contains("tes_rt_"), "{implicit}");
+}

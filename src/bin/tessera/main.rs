@@ -134,7 +134,9 @@ enum Command {
     /// Run the whole OAuth 2.0 story in memory, step by step.
     ///
     /// Authorize with PKCE, code exchange, API call, refresh rotation, replay detection and
-    /// family revocation, client credentials, a task-scoped engine token and an API key.
+    /// family revocation, client credentials, a task-scoped engine token, an API key, the
+    /// (deprecated) implicit flow, an M2M client with a `.default` URI scope, and a platform's
+    /// token API minting a scoped token with a TTL and deleting it.
     Demo(demo::DemoArgs),
     /// Measure verification throughput per algorithm on this machine.
     Bench(bench::BenchArgs),
