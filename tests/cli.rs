@@ -968,6 +968,13 @@ fn empty_token_is_malformed_not_a_usage_error() {
             assert!(err.contains("no token given"), "{verb:?}: {err}");
         }
     }
+    // `pkce` takes a verifier, not a token, but follows the same rule: empty is refused (exit
+    // 1) with the same line as any other verifier that is too short.
+    let short = dir
+        .run(&["pkce", "abc"])
+        .rejected("invalid_pkce")
+        .to_owned();
+    assert_eq!(dir.run(&["pkce", ""]).rejected("invalid_pkce"), short);
     // The other usage errors keep exit 2 with an empty token: no key at all, an unreadable key
     // file, an RSA key without --alg.
     let _ = dir.run(&["verify", ""]).usage();
