@@ -12,7 +12,8 @@
 //! extensions), so the HMAC rows count more instructions for the hash than real hardware
 //! runs; the non-crypto part, which is what tessera controls, is counted exactly.
 //!
-//! Run: `cargo bench --bench instructions` (needs valgrind; prints a Markdown table). Extra
+//! Run: `cargo bench --bench instructions` (needs valgrind; prints a Markdown table; without
+//! valgrind it fails with exit code 2 and says so, having measured nothing). Extra
 //! arguments filter the algorithms: `cargo bench --bench instructions -- HS256 ES256`. With
 //! `TESSERA_CALLGRIND_DIR=dir` set, each child's profile is kept in `dir` for
 //! `callgrind_annotate`.
@@ -125,14 +126,28 @@ fn count(spec: &str, tokens: &[(String, String)]) -> u64 {
     refs.trim().replace(',', "").parse().unwrap()
 }
 
+/// Exit code when valgrind cannot run: nothing was measured, so the bench must not pass.
+const EXIT_NO_VALGRIND: i32 = 2;
+
+/// Stops the bench, non-zero, when `valgrind --version` does not run: without valgrind there is
+/// nothing to count, and exiting 0 would read as a measurement.
+fn require_valgrind() {
+    let problem = match Command::new("valgrind").arg("--version").output() {
+        Ok(out) if out.status.success() => return,
+        Ok(out) => format!("`valgrind --version` failed ({})", out.status),
+        Err(e) => format!("valgrind cannot be run ({e})"),
+    };
+    eprintln!(
+        "error: instructions: {problem}; this bench counts instructions under valgrind's \
+         callgrind and measured nothing. Install valgrind (Debian/Ubuntu: \
+         `sudo apt-get install valgrind`) or run the timing benches instead \
+         (`cargo bench --bench verify`)."
+    );
+    std::process::exit(EXIT_NO_VALGRIND);
+}
+
 fn parent() {
-    if Command::new("valgrind").arg("--version").output().is_err() {
-        eprintln!(
-            "instructions: valgrind is not installed, so nothing was counted \
-             (apt-get install valgrind)"
-        );
-        return;
-    }
+    require_valgrind();
     let filter: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))

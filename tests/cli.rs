@@ -897,8 +897,9 @@ fn verify_reads_the_token_from_stdin() {
         );
         assert_eq!(dir.run_stdin(&base, &input).json(), expected);
     }
-    // An empty stdin is a usage error; garbage is a malformed token.
-    let _ = dir.run_stdin(&base, "  \n").usage();
+    // A blank line on stdin is an empty token, so a malformed one (see
+    // `empty_token_is_malformed_not_a_usage_error`); garbage is a malformed token.
+    let _ = dir.run_stdin(&base, "  \n").rejected("malformed_token");
     let _ = dir
         .run_stdin(&base, "not a token\n")
         .rejected("malformed_token");
@@ -917,6 +918,79 @@ fn verify_reads_the_token_from_stdin() {
         dir.run_stdin(&["decode", "-"], &token).json()["verified"],
         false
     );
+}
+
+/// An empty token is a malformed token: exit 1 and the same line as any other malformed token
+/// (`tessera verify abc`), for every verb that takes a token, whether the empty token comes as
+/// the argument or as a blank line on stdin. "No token given" (exit 2) is only stdin without a
+/// single byte; the other usage errors keep exit 2 even when the token is empty.
+#[test]
+fn empty_token_is_malformed_not_a_usage_error() {
+    let (dir, public, _token) = verify_setup("empty");
+    let now = now_flag();
+    let secret = dir.write("s.bin", [7u8; 32]);
+    let verify_key = ["verify", "--key", &public, "--aud", "api", "--now", &now];
+    let verify_secret = ["verify", "--secret-file", &secret, "--now", &now];
+    let verbs: [&[&str]; 5] = [
+        &verify_key,
+        &verify_secret,
+        &["decode"],
+        &["token", "check"],
+        &["token", "check", "--kind", "ak"],
+    ];
+    for verb in verbs {
+        let with = |extra: &[&'static str]| -> Vec<&str> { [verb, extra].concat() };
+        // The reference: what a malformed non-empty token prints.
+        let reference = dir.run(&with(&["abc"]));
+        let code = error_code(reference.stderr.trim_end())
+            .expect("a malformed token gives an error line")
+            .to_owned();
+        assert!(code.starts_with("malformed"), "{reference:#?}");
+        let expected = reference.rejected(&code).to_owned();
+        assert_strict_error_line(&expected);
+        // The empty token, as the argument, as whitespace, and as a blank line on stdin.
+        for run in [
+            dir.run(&with(&[""])),
+            dir.run(&with(&["  "])),
+            dir.run_stdin(&with(&["-"]), "\n"),
+            dir.run_stdin(verb, "\n"),
+            dir.run_stdin(verb, " \r\n"),
+        ] {
+            assert_eq!(run.rejected(&code), expected, "{verb:?}: {run:#?}");
+        }
+        // No stdin at all (closed, or a pipe that ends at once): no token given, exit 2.
+        for run in [
+            dir.run(verb),
+            dir.run(&with(&["-"])),
+            dir.run_stdin(verb, ""),
+        ] {
+            let err = run.usage();
+            assert!(err.contains("no token given"), "{verb:?}: {err}");
+        }
+    }
+    // `pkce` takes a verifier, not a token, but follows the same rule: empty is refused (exit
+    // 1) with the same line as any other verifier that is too short.
+    let short = dir
+        .run(&["pkce", "abc"])
+        .rejected("invalid_pkce")
+        .to_owned();
+    assert_eq!(dir.run(&["pkce", ""]).rejected("invalid_pkce"), short);
+    // The other usage errors keep exit 2 with an empty token: no key at all, an unreadable key
+    // file, an RSA key without --alg.
+    let _ = dir.run(&["verify", ""]).usage();
+    let err = dir
+        .run(&["verify", "--key", "missing.jwk", "--now", &now, ""])
+        .fails(2, "io")
+        .to_owned();
+    assert!(err.contains("missing.jwk"), "{err}");
+    let rsa = dir.fixture("rsa2048.spki.pem");
+    let _ = dir
+        .run(&["verify", "--key", &rsa, "--now", &now, ""])
+        .usage();
+    // With --alg the same RSA key gets to the token, which is then malformed.
+    let _ = dir
+        .run(&["verify", "--key", &rsa, "--alg", "RS256", "--now", &now, ""])
+        .rejected("malformed_token");
 }
 
 #[test]
@@ -1550,4 +1624,55 @@ fn verify_refuses_dates_outside_the_numericdate_range() {
     );
     let _ = verify(&format!(r#"{{"exp":{far}.5,"iat":{NOW}.25,"nbf":0}}"#)).json();
     let _ = verify(r#"{"exp":0}"#).rejected("expired");
+
+/// The implicit flow, an M2M `.default` URI scope and a platform's token API are in the demo,
+/// each through the library, in order after step 10, and the demo still exits 0.
+#[test]
+fn demo_shows_implicit_dot_default_and_token_api() {
+    let dir = Dir::new("demo-more");
+    let out = dir.run(&["demo"]);
+    let text = out.ok();
+    assert_eq!(out.stderr, "", "{out:#?}");
+    let from = text
+        .find("10. An organisation creates an API key")
+        .expect("step 10");
+    let mut at = from;
+    for marker in [
+        // The implicit flow: the token in the fragment, no refresh token, RFC 9700's warning.
+        "11. A legacy single-page app signs user-42 in with the implicit flow (deprecated)",
+        r#""grant_types":["implicit"]"#,
+        "RFC 9700 §2.1.2: the implicit grant SHOULD NOT be used",
+        "GET /authorize?response_type=token&client_id=legacy-spa",
+        "302 Found  Location: https://spa.example/#access_token=eyJ",
+        "&token_type=Bearer&expires_in=300&scope=recording%3Aread&state=",
+        "no refresh_token (RFC 6749 §4.2.2)",
+        r#"200 OK  {"client_id":"legacy-spa","scope":"recording:read","sub":"user-42"}"#,
+        "302 Found  Location: https://app.example/callback#error=unauthorized_client",
+        // An M2M client and a .default URI scope.
+        "12. report-daemon asks for a .default URI scope: client credentials",
+        r#""allowed_scope":"https://api.example.com/.default""#,
+        "grant_type=client_credentials&scope=https%3A%2F%2Fapi.example.com%2F.default",
+        r#""token_type":"Bearer","expires_in":300,"scope":"https://api.example.com/.default"}"#,
+        r#""scope":"https://api.example.com/.default","sub":"report-daemon"}"#,
+        r#"200 OK  {"client_id":"report-daemon","scope":"https://api.example.com/.default""#,
+        // A platform's token API: mint with scope and TTL, use, DELETE, refused.
+        "13. acme-studios mints a CI token on the platform, then deletes it",
+        r#"POST /api/tokens  {"name":"ci-deploy","scope":"job:write job:read","ttl":3600}"#,
+        "a new opaque access token (kind at); stores only its lookup hash p1:",
+        r#"201 Created  {"expires_at":1800003950,"id":"tok_7Hq2","scope":"job:read job:write","token":"tes_at_"#,
+        r#"200 OK  {"owner":"acme-studios","scope":"job:read job:write"}"#,
+        "DELETE /api/tokens/tok_7Hq2",
+        "204 No Content\n",
+        r#"401 Unauthorized  {"error":"invalid_token","error_description":"unknown or revoked token"}"#,
+        "done:",
+    ] {
+        let found = text[at..]
+            .find(marker)
+            .unwrap_or_else(|| panic!("{marker:?} missing (or out of order) in:\n{text}"));
+        at += found + marker.len();
+    }
+    // No refresh token anywhere in the implicit step.
+    let implicit = &text[text.find("── 11.").expect("11")..text.find("── 12.").expect("12")];
+    assert!(!implicit.contains("refresh_token="), "{implicit}");
+    assert!(!implicit.contains("tes_rt_"), "{implicit}");
 }

@@ -36,7 +36,11 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
 }
 
 /// The token argument, or stdin when it is `-` or absent, with surrounding whitespace trimmed.
-/// An empty token is a usage error.
+///
+/// Only a missing token is a usage error: stdin that ends before a single byte (closed, empty
+/// pipe, `/dev/null`) gives no token at all. A token that is given but empty (`verify ""`,
+/// `echo "" | verify`, whitespace only) is returned as the empty string, so the library refuses
+/// it as malformed, exactly like any other malformed token (exit 1).
 pub fn token_arg(arg: Option<&str>) -> Result<String, Failure> {
     let text = match arg {
         Some(token) if token != "-" => token.to_owned(),
@@ -46,18 +50,17 @@ pub fn token_arg(arg: Option<&str>) -> Result<String, Failure> {
                 warn("reading the token from stdin (end with Ctrl-D)");
             }
             let bytes = read_bounded(stdin.lock(), &"stdin")?;
+            if bytes.is_empty() {
+                return Err(Failure::usage(
+                    "no token given: pass it as an argument or on stdin",
+                ));
+            }
             String::from_utf8(bytes).map_err(|_| {
                 Failure::kind(ErrorKind::InvalidUtf8, "stdin: the token is not UTF-8")
             })?
         }
     };
-    let token = text.trim();
-    if token.is_empty() {
-        return Err(Failure::usage(
-            "no token given: pass it as an argument or on stdin",
-        ));
-    }
-    Ok(token.to_owned())
+    Ok(text.trim().to_owned())
 }
 
 /// Writes `text` and a newline to stdout.

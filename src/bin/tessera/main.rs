@@ -43,7 +43,9 @@
 //! - **Time**: `--now` (Unix seconds) defaults to the system clock; only this tool reads the
 //!   clock, the library is always told the time.
 //! - **Tokens** for `verify`, `decode` and `token check` come from the argument, or from stdin
-//!   when it is `-` or absent, with surrounding whitespace trimmed.
+//!   when it is `-` or absent, with surrounding whitespace trimmed. An empty token (`""`, or a
+//!   blank line on stdin) is a malformed token (exit 1); only stdin that carries no byte at all
+//!   is "no token given" (usage, exit 2).
 #![forbid(unsafe_code)]
 #![warn(
     missing_docs,
@@ -77,7 +79,8 @@ Ed25519), never from the token; an RSA key needs --alg. --secret-file holds raw 
 bytes, used exactly (a trailing newline counts), HS256 unless --alg says otherwise.
 
 Tokens for verify, decode and token check come from the argument, or from stdin when it is \
-`-` or absent. --now (Unix seconds) defaults to the system clock.
+`-` or absent. An empty token (\"\" or a blank line) is a malformed token (exit 1); stdin with \
+no byte at all is a usage error. --now (Unix seconds) defaults to the system clock.
 
 Output: results on stdout; warnings and progress on stderr. Errors are one line on stderr, \
 `error: <code>: <message>`, <code> being the library's stable error name (expired, \
@@ -131,7 +134,9 @@ enum Command {
     /// Run the whole OAuth 2.0 story in memory, step by step.
     ///
     /// Authorize with PKCE, code exchange, API call, refresh rotation, replay detection and
-    /// family revocation, client credentials, a task-scoped engine token and an API key.
+    /// family revocation, client credentials, a task-scoped engine token, an API key, the
+    /// (deprecated) implicit flow, an M2M client with a `.default` URI scope, and a platform's
+    /// token API minting a scoped token with a TTL and deleting it.
     Demo(demo::DemoArgs),
     /// Measure verification throughput per algorithm on this machine.
     Bench(bench::BenchArgs),
