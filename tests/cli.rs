@@ -1624,6 +1624,7 @@ fn verify_refuses_dates_outside_the_numericdate_range() {
     );
     let _ = verify(&format!(r#"{{"exp":{far}.5,"iat":{NOW}.25,"nbf":0}}"#)).json();
     let _ = verify(r#"{"exp":0}"#).rejected("expired");
+}
 
 /// The implicit flow, an M2M `.default` URI scope and a platform's token API are in the demo,
 /// each through the library, in order after step 10, and the demo still exits 0.
