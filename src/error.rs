@@ -413,8 +413,9 @@ impl ErrorKind {
     }
 
     /// For the OAuth block: the HTTP status the host should answer with (RFC 6749 §5.2,
-    /// RFC 6750 §3.1). `invalid_client` is 401 (the host adds `WWW-Authenticate` when the
-    /// client used HTTP authentication).
+    /// RFC 6750 §3.1). `invalid_client` and `invalid_token` are 401, and every 401 carries a
+    /// `WWW-Authenticate` challenge (RFC 9110 §15.5.2), whichever way the client authenticated:
+    /// `wire::ErrorResponse::for_token_endpoint` and the C ABI's outcomes add it.
     pub const fn http_status(self) -> Option<u16> {
         match self {
             Self::OauthInvalidClient | Self::OauthInvalidToken => Some(401),

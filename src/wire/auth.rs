@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::REDACTED;
 use super::form::{Form, decode_component};
 use super::request::is_vschar;
+use zeroize::Zeroize;
 use crate::{Error, ErrorKind, Result};
 
 /// Longest `Authorization` header value accepted: 8 KiB. Checked before anything else.
@@ -140,6 +141,18 @@ pub enum ClientAuth {
         /// The client identifier.
         client_id: String,
     },
+}
+
+/// The client secret is wiped from memory when the credentials are dropped.
+impl Drop for ClientAuth {
+    fn drop(&mut self) {
+        match self {
+            ClientAuth::Basic { client_secret, .. } | ClientAuth::Post { client_secret, .. } => {
+                client_secret.zeroize();
+            }
+            ClientAuth::None { .. } => {}
+        }
+    }
 }
 
 impl ClientAuth {

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use zeroize::Zeroize;
 use crate::{Error, ErrorKind, Result};
 
 /// Largest form body (or query string) [`Form::parse`] accepts: 64 KiB. Checked before decoding.
@@ -33,6 +34,16 @@ pub const MAX_PARAM_NAME_BYTES: usize = 128;
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Form {
     params: Vec<(String, String)>,
+}
+
+/// Every value (codes, tokens, secrets, verifiers among them) is wiped from memory when the
+/// form is dropped.
+impl Drop for Form {
+    fn drop(&mut self) {
+        for (_, value) in &mut self.params {
+            value.zeroize();
+        }
+    }
 }
 
 /// The parameters of the OAuth requests tessera reads (RFC 6749, 7009, 7636, 7662, 8707, 9126,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::REDACTED;
 use super::form::Form;
+use zeroize::Zeroize;
 use crate::{Error, ErrorKind, Result};
 
 /// An authorization request (RFC 6749 §4.1.1 and §4.2.1, RFC 7636 §4.3, OpenID Connect `nonce`).
@@ -111,6 +112,25 @@ pub enum TokenRequest {
     },
 }
 
+/// The code, the PKCE verifier and the refresh token are wiped from memory when the request is
+/// dropped (SECURITY.md, "What is wiped").
+impl Drop for TokenRequest {
+    fn drop(&mut self) {
+        match self {
+            TokenRequest::AuthorizationCode {
+                code,
+                code_verifier,
+                ..
+            } => {
+                code.zeroize();
+                code_verifier.zeroize();
+            }
+            TokenRequest::RefreshToken { refresh_token, .. } => refresh_token.zeroize(),
+            TokenRequest::ClientCredentials { .. } => {}
+        }
+    }
+}
+
 impl TokenRequest {
     /// Reads a token request from the token endpoint's form body.
     pub fn from_form(form: &Form) -> Result<TokenRequest> {
@@ -194,6 +214,13 @@ pub struct RevocationRequest {
     pub token_type_hint: Option<String>,
 }
 
+/// The token is wiped from memory when the request is dropped.
+impl Drop for RevocationRequest {
+    fn drop(&mut self) {
+        self.token.zeroize();
+    }
+}
+
 impl RevocationRequest {
     /// Reads a revocation request from the revocation endpoint's form body.
     pub fn from_form(form: &Form) -> Result<RevocationRequest> {
@@ -222,6 +249,13 @@ pub struct IntrospectionRequest {
     /// `token_type_hint`, if sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type_hint: Option<String>,
+}
+
+/// The token is wiped from memory when the request is dropped.
+impl Drop for IntrospectionRequest {
+    fn drop(&mut self) {
+        self.token.zeroize();
+    }
 }
 
 impl IntrospectionRequest {

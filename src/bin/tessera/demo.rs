@@ -65,11 +65,10 @@ struct Response {
 }
 
 impl Response {
-    fn error(err: &Error, challenge_realm: Option<&str>) -> Response {
-        let mut response = ErrorResponse::from_error(err);
-        if let Some(realm) = challenge_realm {
-            response = response.with_basic_challenge(realm);
-        }
+    /// A token endpoint error: a 401 carries its challenge whichever way the client
+    /// authenticated (RFC 6749 §5.2, RFC 9110 §15.5.2).
+    fn error(err: &Error, realm: &str) -> Response {
+        let response = ErrorResponse::for_token_endpoint(err, realm);
         Response {
             status: response.http_status(),
             body: response.to_json(),
@@ -294,7 +293,7 @@ impl Demo {
         body: &str,
         now: i64,
     ) -> (Response, Option<Tokens>) {
-        let realm = basic.map(|_| "auth.example");
+        let realm = "auth.example";
         let parsed = Form::parse(body.as_bytes()).and_then(|form| {
             let auth = client_auth(basic, &form)?;
             let request = TokenRequest::from_form(&form)?;

@@ -4,6 +4,7 @@
 use clap::{Args, Subcommand};
 use ring::rand::SystemRandom;
 use serde_json::json;
+use tessera::ErrorKind;
 use tessera::pkce::CodeVerifier;
 use tessera::scope::{Implications, Scope, ScopeSet};
 use tessera::token::{TokenFormat, TokenKind};
@@ -165,6 +166,17 @@ pub fn scope(cmd: &ScopeCommand) -> Result<(), Failure> {
     let granted = ScopeSet::parse(granted).map_err(|e| Failure::lib(&e).hint("in --granted"))?;
     let requested =
         ScopeSet::parse(requested).map_err(|e| Failure::lib(&e).hint("in --requested"))?;
-    granted.check_covers(&requested, &imp)?;
+    // The library's detail gives the scope's position only (its details never copy input,
+    // since hosts send them to clients); the command's user typed these scopes, so the message
+    // names the first one not covered.
+    if let Some(missing) = requested
+        .iter()
+        .find(|s| !granted.covers(&ScopeSet::from_iter([(*s).clone()]), &imp))
+    {
+        return Err(Failure::kind(
+            ErrorKind::ScopeNotGranted,
+            format!("scope '{}' is not granted", missing.as_str()),
+        ));
+    }
     out(&requested.to_scope_string())
 }
