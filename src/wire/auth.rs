@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::REDACTED;
 use super::form::{Form, decode_component};
 use super::request::is_vschar;
-use zeroize::Zeroize;
 use crate::{Error, ErrorKind, Result};
+use zeroize::Zeroize;
 
 /// Longest `Authorization` header value accepted: 8 KiB. Checked before anything else.
 pub const MAX_HEADER_BYTES: usize = 8 * 1024;

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use zeroize::Zeroize;
 use crate::{Error, ErrorKind, Result};
+use zeroize::Zeroize;
 
 /// Largest form body (or query string) [`Form::parse`] accepts: 64 KiB. Checked before decoding.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;

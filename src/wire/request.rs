@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::REDACTED;
 use super::form::Form;
-use zeroize::Zeroize;
 use crate::{Error, ErrorKind, Result};
+use zeroize::Zeroize;
 
 /// An authorization request (RFC 6749 §4.1.1 and §4.2.1, RFC 7636 §4.3, OpenID Connect `nonce`).
 ///
