@@ -17,7 +17,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::{Value, json};
 use tessera::grant::{
     AuthorizeOutcome, Client, ClientKind, Effect, GrantState, GrantType, Issuer, Locator, Policy,
-    RevocationReason, Tokens,
+    Redirect, RevocationReason, Tokens,
 };
 use tessera::jwt::{self, Algorithm, Key, KeySet, Verifier, dangerous};
 use tessera::pkce::CodeVerifier;
@@ -189,6 +189,35 @@ impl Demo {
     }
 
     // ---- the host -----------------------------------------------------------------------
+
+    /// The authorization endpoint after `user-42` approved: `Issuer::authorize`, the redirect
+    /// shown and the new family persisted. Returns the redirect and its parameter `param` (the
+    /// code, or the implicit grant's access token), kept out of the printed text.
+    fn authorize_approved(
+        &mut self,
+        client: &Client,
+        request: &AuthorizeRequest,
+        t: i64,
+        param: &str,
+    ) -> Result<(Redirect, String), Failure> {
+        let AuthorizeOutcome::Granted {
+            redirect,
+            state,
+            effects,
+        } = self
+            .issuer
+            .authorize(Some(client), request, "user-42", t, &self.rng)
+        else {
+            return Err(demo_bug("the authorization was not granted"));
+        };
+        let value = redirect
+            .param(param)
+            .ok_or_else(|| demo_bug("the redirect lacks its response parameter"))?;
+        self.secret(&value);
+        self.came_back(&format!("302 Found  Location: {}", redirect.location));
+        self.persist(Some(*state), &effects);
+        Ok((redirect, value))
+    }
 
     /// Applies what a grant operation asked the host to persist, and says what it did.
     fn persist(&mut self, state: Option<GrantState>, effects: &[Effect]) {
@@ -587,22 +616,7 @@ fn walkthrough(d: &mut Demo) -> Result<(), Failure> {
         "AS",
         &format!("consent screen: media-app asks for \"{consent}\"; user-42 approves"),
     );
-    let AuthorizeOutcome::Granted {
-        redirect,
-        state,
-        effects,
-    } = d
-        .issuer
-        .authorize(Some(&app), &request, "user-42", t, &d.rng)
-    else {
-        return Err(demo_bug("the authorization was not granted"));
-    };
-    let code = redirect
-        .param("code")
-        .ok_or_else(|| demo_bug("no code in the redirect"))?;
-    d.secret(&code);
-    d.came_back(&format!("302 Found  Location: {}", redirect.location));
-    d.persist(Some(*state), &effects);
+    let (redirect, code) = d.authorize_approved(&app, &request, t, "code")?;
     d.who(
         "app",
         &format!(
@@ -922,22 +936,7 @@ fn implicit_flow(d: &mut Demo) -> Result<(), Failure> {
     ]);
     d.sent(&format!("GET /authorize?{query}"));
     let request = AuthorizeRequest::from_form(&Form::parse(query.as_bytes())?)?;
-    let AuthorizeOutcome::Granted {
-        redirect,
-        state,
-        effects,
-    } = d
-        .issuer
-        .authorize(Some(&spa), &request, "user-42", t, &d.rng)
-    else {
-        return Err(demo_bug("the implicit authorization was not granted"));
-    };
-    let access_token = redirect
-        .param("access_token")
-        .ok_or_else(|| demo_bug("no access token in the fragment"))?;
-    d.secret(&access_token);
-    d.came_back(&format!("302 Found  Location: {}", redirect.location));
-    d.persist(Some(*state), &effects);
+    let (redirect, access_token) = d.authorize_approved(&spa, &request, t, "access_token")?;
     let refresh = match redirect.param("refresh_token") {
         Some(_) => return Err(demo_bug("the implicit grant returned a refresh token")),
         None => "no refresh_token (RFC 6749 §4.2.2)",
