@@ -45,14 +45,20 @@
 //! # Ok::<(), tessera::Error>(())
 //! ```
 
+mod claims;
+mod implications;
+
 use std::borrow::Borrow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
 use crate::{Error, ErrorKind, Result};
+use claims::read_claim;
+pub use implications::Implications;
+use implications::Reach;
 
 /// Most scope tokens one scope string (or one set of scope claims) may hold, duplicates included.
 pub const MAX_SCOPES: usize = 256;
@@ -461,101 +467,6 @@ impl ScopeSet {
     }
 }
 
-fn claim_type(name: &'static str, what: &'static str) -> Error {
-    Error::with_detail(
-        ErrorKind::InvalidClaimType,
-        format!("claim \"{name}\" {what}"),
-    )
-}
-
-fn read_claim(collector: &mut Collector, name: &'static str, value: &Value) -> Result<()> {
-    match value {
-        Value::String(s) => collector.add_string(s),
-        Value::Array(items) => {
-            if items.len() > MAX_SCOPES {
-                return Err(Error::new(ErrorKind::TooLarge, "more than 256 scopes"));
-            }
-            for item in items {
-                match item {
-                    Value::String(s) => collector.add_token(s)?,
-                    Value::Object(object) => read_object(collector, name, object)?,
-                    _ => {
-                        return Err(claim_type(
-                            name,
-                            "array elements must be strings or objects with \"actions\"",
-                        ));
-                    }
-                }
-            }
-            Ok(())
-        }
-        _ => Err(claim_type(name, "must be a string or an array")),
-    }
-}
-
-fn read_object(
-    collector: &mut Collector,
-    name: &'static str,
-    object: &Map<String, Value>,
-) -> Result<()> {
-    let Some(Value::Array(actions)) = object.get("actions") else {
-        return Err(claim_type(
-            name,
-            "objects must have an \"actions\" array of strings",
-        ));
-    };
-    if actions.len() > MAX_SCOPES {
-        return Err(Error::new(ErrorKind::TooLarge, "more than 256 scopes"));
-    }
-    let resource = match object.get("resource") {
-        None => None,
-        Some(Value::String(resource)) => {
-            if resource.contains(':') {
-                return Err(Error::new(
-                    ErrorKind::InvalidScope,
-                    "a scope object's \"resource\" must not contain ':'",
-                ));
-            }
-            Some(Scope::new(resource)?)
-        }
-        Some(_) => {
-            return Err(claim_type(
-                name,
-                "object member \"resource\" must be a string",
-            ));
-        }
-    };
-    for action in actions {
-        let Value::String(action) = action else {
-            return Err(claim_type(
-                name,
-                "object member \"actions\" must hold strings",
-            ));
-        };
-        match &resource {
-            None => collector.add_token(action)?,
-            Some(resource) => {
-                if action.is_empty() {
-                    return Err(Error::new(ErrorKind::InvalidScope, "empty action"));
-                }
-                let len = resource
-                    .as_str()
-                    .len()
-                    .saturating_add(1)
-                    .saturating_add(action.len());
-                if len > MAX_SCOPE_LEN {
-                    return Err(Error::new(
-                        ErrorKind::TooLarge,
-                        "scope token longer than 256 bytes",
-                    ));
-                }
-                collector.add_token(&format!("{resource}:{action}"))?;
-            }
-        }
-    }
-    Ok(())
-}
-
 impl fmt::Display for ScopeSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut first = true;
@@ -629,198 +540,5 @@ impl<'de> serde::Deserialize<'de> for ScopeSet {
     }
 }
 
-/// The host's table of which granted scope implies which requested scope.
-///
-/// Built once, then immutable and `Send + Sync`. A scope always implies itself; anything else is
-/// implied only as configured:
-///
-/// - [`Implications::wildcard_actions`]: `R:*` implies every `R:x` (including `R:*`), for every
-///   resource `R`. Without it `job:*` is a literal scope like any other.
-/// - [`Implications::superscope`]: the scope implies every scope.
-/// - [`Implications::rule`]: `granted` implies `implied`.
-///
-/// Implication is transitive over all three: with `job:*` a wildcard, `rule("job:admin",
-/// "billing:read")` makes `job:*` imply `billing:read`, and a rule leading to a superscope makes
-/// its source imply everything. Cycles are allowed and harmless.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Implications {
-    wildcard_actions: bool,
-    superscopes: BTreeSet<Scope>,
-    rules: BTreeMap<Scope, BTreeSet<Scope>>,
-}
-
-impl Implications {
-    /// The table in which a scope implies only itself.
-    pub fn none() -> Implications {
-        Implications::default()
-    }
-
-    /// Makes `R:*` imply every `R:x` (structured scopes as in [`Scope::resource`]).
-    #[must_use]
-    pub fn wildcard_actions(mut self) -> Implications {
-        self.wildcard_actions = true;
-        self
-    }
-
-    /// Makes `scope` imply every scope (e.g. `all`). [`ErrorKind::InvalidScope`] (or
-    /// [`ErrorKind::TooLarge`]) if `scope` is not a scope token.
-    pub fn superscope(mut self, scope: &str) -> Result<Implications> {
-        let _ = self.superscopes.insert(Scope::new(scope)?);
-        Ok(self)
-    }
-
-    /// Declares that `granted` implies `implied` (and, transitively, whatever `implied`
-    /// implies). Errors as in [`Implications::superscope`].
-    pub fn rule(mut self, granted: &str, implied: &str) -> Result<Implications> {
-        let granted = Scope::new(granted)?;
-        let implied = Scope::new(implied)?;
-        let _ = self.rules.entry(granted).or_default().insert(implied);
-        Ok(self)
-    }
-
-    /// Whether holding `granted` allows `requested`.
-    pub fn implies(&self, granted: &Scope, requested: &Scope) -> bool {
-        self.reach(std::iter::once(granted)).covers(requested)
-    }
-
-    /// Everything reachable from `from`: a walk over the rules (and wildcard and superscope
-    /// edges) with a visited set, so cycles terminate.
-    fn reach<'a>(&'a self, from: impl Iterator<Item = &'a Scope>) -> Reach<'a> {
-        let mut reach = Reach {
-            everything: false,
-            nodes: BTreeSet::new(),
-            wildcards: BTreeSet::new(),
-        };
-        let mut stack: Vec<&'a Scope> = from.collect();
-        while let Some(node) = stack.pop() {
-            if !reach.nodes.insert(node) {
-                continue;
-            }
-            if self.superscopes.contains(node) {
-                reach.everything = true;
-                break;
-            }
-            if let Some(targets) = self.rules.get(node) {
-                stack.extend(targets.iter().filter(|t| !reach.nodes.contains(t)));
-            }
-            if self.wildcard_actions && node.action() == Some("*") {
-                if let Some(resource) = node.resource() {
-                    let _ = reach.wildcards.insert(resource);
-                    // R:* implies every R:x, so it also implies what the rules say R:x implies.
-                    stack.extend(self.rules.keys().filter(|source| {
-                        source.resource() == Some(resource) && !reach.nodes.contains(source)
-                    }));
-                }
-            }
-        }
-        reach
-    }
-}
-
-/// The scopes implied by some starting scopes (see [`Implications::reach`]).
-struct Reach<'a> {
-    /// A superscope was reached.
-    everything: bool,
-    /// Every scope reached through identity and rules.
-    nodes: BTreeSet<&'a Scope>,
-    /// Resources `R` for which a wildcard `R:*` was reached (only with wildcard actions on).
-    wildcards: BTreeSet<&'a str>,
-}
-
-impl Reach<'_> {
-    fn covers(&self, scope: &Scope) -> bool {
-        self.everything
-            || self.nodes.contains(scope)
-            || scope
-                .resource()
-                .is_some_and(|resource| self.wildcards.contains(resource))
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn set(s: &str) -> ScopeSet {
-        ScopeSet::parse(s).unwrap()
-    }
-
-    fn scope(s: &str) -> Scope {
-        Scope::new(s).unwrap()
-    }
-
-    #[test]
-    fn nqchar_matches_the_rfc_ranges() {
-        for b in 0u8..=255 {
-            let expected = b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b);
-            assert_eq!(is_nqchar(b), expected, "byte {b:#04x}");
-        }
-    }
-
-    #[test]
-    fn scan_counts_tokens_including_duplicates() {
-        assert_eq!(scan_scope_string("").unwrap(), 0);
-        assert_eq!(scan_scope_string("a").unwrap(), 1);
-        assert_eq!(scan_scope_string("a a b").unwrap(), 3);
-    }
-
-    #[test]
-    fn describe_char_names_code_points() {
-        assert_eq!(describe_char("a\"b", 1), "U+0022");
-        assert_eq!(describe_char("aé", 1), "U+00E9");
-        assert_eq!(describe_char("a\u{1F600}", 1), "U+1F600");
-        assert_eq!(describe_char("ab", 7), "U+0000");
-    }
-
-    #[test]
-    fn collector_counts_separators_across_inputs() {
-        let mut c = Collector::default();
-        c.account(1, 10).unwrap();
-        c.account(2, 5).unwrap();
-        assert_eq!((c.tokens, c.bytes), (3, 16));
-        c.account(0, 0).unwrap();
-        assert_eq!((c.tokens, c.bytes), (3, 16));
-        let mut c = Collector::default();
-        c.account(1, MAX_SCOPE_STRING).unwrap();
-        assert_eq!(c.account(1, 0).unwrap_err().kind(), ErrorKind::TooLarge);
-    }
-
-    #[test]
-    fn reach_walks_cycles_once() {
-        let imp = Implications::none()
-            .rule("a", "b")
-            .unwrap()
-            .rule("b", "c")
-            .unwrap()
-            .rule("c", "a")
-            .unwrap();
-        let a = scope("a");
-        let reach = imp.reach(std::iter::once(&a));
-        let names: Vec<&str> = reach.nodes.iter().map(|s| s.as_str()).collect();
-        assert_eq!(names, ["a", "b", "c"]);
-        assert!(!reach.everything);
-    }
-
-    #[test]
-    fn reduce_keeps_first_of_equivalent_scopes() {
-        let imp = Implications::none()
-            .rule("x", "y")
-            .unwrap()
-            .rule("y", "x")
-            .unwrap();
-        assert_eq!(set("y x").reduce(&imp), set("x"));
-        assert_eq!(set("y").reduce(&imp), set("y"));
-    }
-
-    #[test]
-    fn structured_parts() {
-        assert_eq!(scope("job:read").resource(), Some("job"));
-        assert_eq!(scope("job:read").action(), Some("read"));
-        assert_eq!(scope("a:b:c").resource(), Some("a"));
-        assert_eq!(scope("a:b:c").action(), Some("b:c"));
-        for unstructured in ["job", ":read", "job:", ":"] {
-            assert_eq!(scope(unstructured).resource(), None, "{unstructured}");
-            assert_eq!(scope(unstructured).action(), None, "{unstructured}");
-        }
-    }
-}
+mod tests;
