@@ -24,7 +24,7 @@ from typing import Any, Callable, Optional, Tuple, Union
 
 from . import _decls, _exceptions
 from ._decls import ERROR_CLASSES, RESULT_BUFFER_TOO_SMALL
-from ._exceptions import TesseraError
+from ._exceptions import TesseraError, error_for
 
 ENV_VAR = "TESSERA_LIBRARY"
 
@@ -122,12 +122,7 @@ def _oauth(code: int) -> Tuple[Optional[str], Optional[int]]:
     return result
 
 
-_exceptions._set_hooks(_names, _oauth)
-
-
-def error_for(code: int, detail: Optional[str] = None) -> TesseraError:
-    """The exception instance for a non-zero result code."""
-    return ERROR_CLASSES.get(code, TesseraError)(code, detail)
+_exceptions._set_hooks(_names, _oauth, ERROR_CLASSES)
 
 
 def check(code: int) -> None:
