@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import threading
+import time
 from ctypes import byref, c_size_t, c_void_p, string_at
 from pathlib import Path
 from typing import Any, Callable, Optional, Tuple, Union
@@ -189,6 +190,11 @@ def call_handle(fn: Callable[..., int], *args: Any) -> int:
 # ---- argument conversions ------------------------------------------------------------------------
 
 BytesLike = Union[bytes, bytearray, memoryview, str]
+
+
+def unix_now(now: Optional[int]) -> int:
+    """A ``now`` argument: as given, or the clock when None (the library never reads it)."""
+    return int(time.time()) if now is None else int(now)
 
 
 def as_bytes(value: BytesLike, what: str = "value") -> bytes:
