@@ -127,33 +127,13 @@ std::optional<std::string> read_optional(F &&f) {
   }
 }
 
-struct KeyFree {
-  void operator()(tessera_key *p) const noexcept { tessera_key_free(p); }
+/// Owns a handle of type `T` and frees it with `Free` (the library's `tessera_x_free`).
+template <class T, void (*Free)(T *)>
+struct Deleter {
+  void operator()(T *p) const noexcept { Free(p); }
 };
-struct KeySetFree {
-  void operator()(tessera_keyset *p) const noexcept { tessera_keyset_free(p); }
-};
-struct BuilderFree {
-  void operator()(tessera_verifier_builder *p) const noexcept { tessera_verifier_builder_free(p); }
-};
-struct VerifierFree {
-  void operator()(tessera_verifier *p) const noexcept { tessera_verifier_free(p); }
-};
-struct VerifiedFree {
-  void operator()(tessera_verified *p) const noexcept { tessera_verified_free(p); }
-};
-struct ScopePolicyFree {
-  void operator()(tessera_scope_policy *p) const noexcept { tessera_scope_policy_free(p); }
-};
-struct ScopesFree {
-  void operator()(tessera_scopes *p) const noexcept { tessera_scopes_free(p); }
-};
-struct PeppersFree {
-  void operator()(tessera_peppers *p) const noexcept { tessera_peppers_free(p); }
-};
-struct IssuerFree {
-  void operator()(tessera_issuer *p) const noexcept { tessera_issuer_free(p); }
-};
+template <class T, void (*Free)(T *)>
+using Owned = std::unique_ptr<T, Deleter<T, Free>>;
 
 /// Calls a check that answers OK or one "no" code: true, false, or throws for anything else.
 inline bool yes_or(tessera_result rc, tessera_result no) {
@@ -265,7 +245,7 @@ class Key {
       return fn(get(), out, cap, len);
     });
   }
-  std::unique_ptr<tessera_key, detail::KeyFree> h_;
+  detail::Owned<tessera_key, tessera_key_free> h_;
 };
 
 namespace detail {
@@ -323,7 +303,7 @@ class KeySet {
 
  private:
   explicit KeySet(tessera_keyset *s) noexcept : h_(s) {}
-  std::unique_ptr<tessera_keyset, detail::KeySetFree> h_;
+  detail::Owned<tessera_keyset, tessera_keyset_free> h_;
 };
 
 /// The result of a successful verification.
@@ -375,7 +355,7 @@ class Verified {
     detail::check(rc);
     return t;
   }
-  std::unique_ptr<tessera_verified, detail::VerifiedFree> h_;
+  detail::Owned<tessera_verified, tessera_verified_free> h_;
 };
 
 /// An immutable verifier (keys + policy): build once, share across threads.
@@ -448,7 +428,7 @@ class Verifier {
  private:
   friend class VerifierBuilder;
   explicit Verifier(tessera_verifier *v) noexcept : h_(v) {}
-  std::unique_ptr<tessera_verifier, detail::VerifierFree> h_;
+  detail::Owned<tessera_verifier, tessera_verifier_free> h_;
 };
 
 /// Collects a verifier's policy (defaults: exp required, 30 s leeway, nothing expected).
@@ -532,7 +512,7 @@ class VerifierBuilder {
     detail::check(fn(h_.get(), detail::CStr(v).get()));
     return *this;
   }
-  std::unique_ptr<tessera_verifier_builder, detail::BuilderFree> h_;
+  detail::Owned<tessera_verifier_builder, tessera_verifier_builder_free> h_;
 };
 
 // ---- scopes ----------------------------------------------------------------------------------
@@ -559,7 +539,7 @@ class ScopePolicy {
 
  private:
   explicit ScopePolicy(tessera_scope_policy *p) noexcept : h_(p) {}
-  std::unique_ptr<tessera_scope_policy, detail::ScopePolicyFree> h_;
+  detail::Owned<tessera_scope_policy, tessera_scope_policy_free> h_;
 };
 
 /// A normalised scope set (deduplicated, in byte order). Without a ScopePolicy argument, a
@@ -638,7 +618,7 @@ class Scopes {
     detail::check(tessera_scopes_reduce(get(), policy, &s));
     return Scopes(s);
   }
-  std::unique_ptr<tessera_scopes, detail::ScopesFree> h_;
+  detail::Owned<tessera_scopes, tessera_scopes_free> h_;
 };
 
 // ---- opaque tokens, peppers, PKCE -----------------------------------------------------------
@@ -715,7 +695,7 @@ class Peppers {
   explicit operator bool() const noexcept { return h_ != nullptr; }
 
  private:
-  std::unique_ptr<tessera_peppers, detail::PeppersFree> h_;
+  detail::Owned<tessera_peppers, tessera_peppers_free> h_;
 };
 
 /// A new PKCE code verifier (43 characters; RFC 7636 §4.1).
@@ -951,7 +931,7 @@ class Issuer {
   explicit operator bool() const noexcept { return h_ != nullptr; }
 
  private:
-  std::unique_ptr<tessera_issuer, detail::IssuerFree> h_;
+  detail::Owned<tessera_issuer, tessera_issuer_free> h_;
 };
 
 }  // namespace tessera

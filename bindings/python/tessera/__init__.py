@@ -20,72 +20,23 @@ The shared library is the one bundled in this package; the environment variable
 
 from __future__ import annotations
 
-from . import _decls
+# Each module's `__all__` is what it gives `tessera`; `__all__` below is their concatenation.
+from . import _decls, _exceptions, _grant, _jwt, _scope, _token, _wire
 from ._decls import *  # noqa: F401,F403  (RESULT_* codes, the per-code exception classes)
 from ._decls import ERROR_CLASSES
-from ._exceptions import (
-    ArgumentError,
-    BadSignatureError,
-    ClaimMismatchError,
-    DecodeError,
-    ExpiredError,
-    InvalidKeyError,
-    InvalidTokenError,
-    NotYetValidError,
-    OAuthError,
-    OpaqueTokenError,
-    PkceError,
-    ScopeError,
-    TesseraError,
-)
+from ._exceptions import *  # noqa: F401,F403  (TesseraError and the families)
 from ._ffi import LIBRARY_PATH, result_name, result_str
-from ._grant import Issuer, client_secret_hash
-from ._jwt import Key, KeySet, Verified, Verifier, jwks
-from ._scope import ScopePolicy, Scopes
-from ._token import (
-    Peppers,
-    check_token,
-    generate_token,
-    pkce_challenge,
-    pkce_verifier,
-    pkce_verify,
-)
-from ._wire import (
-    authorize_request_parse,
-    bearer_challenge,
-    bearer_token,
-    error_response,
-    form_parse,
-    introspection_request_parse,
-    redirect_uri,
-    redirect_uri_matches,
-    resource_error_response,
-    revocation_request_parse,
-    server_metadata,
-    server_metadata_url,
-    token_request_parse,
-)
+from ._grant import *  # noqa: F401,F403  (Issuer, client_secret_hash)
+from ._jwt import *  # noqa: F401,F403  (Key, KeySet, Verifier, Verified, jwks)
+from ._scope import *  # noqa: F401,F403  (Scopes, ScopePolicy)
+from ._token import *  # noqa: F401,F403  (opaque tokens, Peppers, PKCE)
+from ._wire import *  # noqa: F401,F403  (form and request parsers, responses, metadata)
 
 #: The package version: the crate's (``Cargo.toml``), as the header's ``TESSERA_VERSION_STRING``.
 __version__: str = _decls.VERSION_STRING
 
 # Exceptions show (and pickle) as `tessera.X`, where users catch them.
-for _cls in (
-    *ERROR_CLASSES.values(),
-    TesseraError,
-    ArgumentError,
-    InvalidTokenError,
-    DecodeError,
-    BadSignatureError,
-    ExpiredError,
-    NotYetValidError,
-    ClaimMismatchError,
-    OpaqueTokenError,
-    InvalidKeyError,
-    ScopeError,
-    PkceError,
-    OAuthError,
-):
+for _cls in (*ERROR_CLASSES.values(), *(getattr(_exceptions, n) for n in _exceptions.__all__)):
     _cls.__module__ = "tessera"
 del _cls
 
@@ -112,51 +63,11 @@ __all__ = [
     "result_str",
     "error_from_json",
     "ERROR_CLASSES",
-    # JWT
-    "Key",
-    "KeySet",
-    "Verifier",
-    "Verified",
-    "jwks",
-    # scopes, opaque tokens, PKCE
-    "Scopes",
-    "ScopePolicy",
-    "generate_token",
-    "check_token",
-    "Peppers",
-    "pkce_verifier",
-    "pkce_challenge",
-    "pkce_verify",
-    # wire formats
-    "form_parse",
-    "authorize_request_parse",
-    "token_request_parse",
-    "revocation_request_parse",
-    "introspection_request_parse",
-    "bearer_token",
-    "bearer_challenge",
-    "error_response",
-    "resource_error_response",
-    "redirect_uri",
-    "redirect_uri_matches",
-    "server_metadata",
-    "server_metadata_url",
-    # grants
-    "Issuer",
-    "client_secret_hash",
-    # errors
-    "TesseraError",
-    "ArgumentError",
-    "InvalidTokenError",
-    "DecodeError",
-    "BadSignatureError",
-    "ExpiredError",
-    "NotYetValidError",
-    "ClaimMismatchError",
-    "OpaqueTokenError",
-    "InvalidKeyError",
-    "ScopeError",
-    "PkceError",
-    "OAuthError",
+    *_jwt.__all__,
+    *_scope.__all__,  # scopes, opaque tokens, PKCE
+    *_token.__all__,
+    *_wire.__all__,  # wire formats
+    *_grant.__all__,
+    *_exceptions.__all__,  # TesseraError and its families
     *_decls.__all__,
 ]

@@ -21,11 +21,15 @@ families below, which derive from `TesseraError`::
 
 The attribute ``code`` of a class is the result code it stands for (families that are the class
 of one code, like `ExpiredError`, carry that code); an instance's ``code`` is always its own.
+
+This module imports nothing else of the package: the generated ``_decls.py`` imports it (to
+derive one class per code) and gives the families that are one code's class their code, and
+``_ffi.py`` hands it the code table and the library's names with `_set_hooks`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Type
 
 __all__ = [
     "TesseraError",
@@ -43,10 +47,12 @@ __all__ = [
     "OAuthError",
 ]
 
-# Set by `_ffi` once the library is loaded: code -> (name, description), and the mapping of a
-# code to the RFC 6749/6750 error and HTTP status (computed by the library on first use).
+# Set by `_ffi` once the library is loaded: code -> (name, description), the mapping of a code
+# to the RFC 6749/6750 error and HTTP status (computed by the library on first use), and the
+# generated code -> class table (`_decls.ERROR_CLASSES`).
 _names: Callable[[int], Tuple[str, str]] = lambda code: ("unknown", "unknown result code")
 _oauth: Callable[[int], Tuple[Optional[str], Optional[int]]] = lambda code: (None, None)
+_classes: Mapping[int, Type["TesseraError"]] = {}
 _UNSET: Any = object()
 
 
@@ -111,12 +117,8 @@ class TesseraError(Exception):
     def from_json(cls, obj: Mapping[str, Any]) -> "TesseraError":
         """The exception for an ``error`` object of an outcome (``{"code", "name", "error",
         "description", "status", "www_authenticate", "detail"}``), as its code's class."""
-        from ._decls import ERROR_CLASSES  # generated; imports this module
-
-        code = int(obj["code"])
-        klass = ERROR_CLASSES.get(code, TesseraError)
-        return klass(
-            code,
+        return error_for(
+            int(obj["code"]),
             obj.get("detail"),
             description=obj.get("description") or None,
             error=obj.get("error"),
@@ -145,13 +147,9 @@ class BadSignatureError(InvalidTokenError):
 class ExpiredError(InvalidTokenError):
     """The token has expired (`exp`, code 400), or is older than the verifier's `max_age`."""
 
-    code = 400
-
 
 class NotYetValidError(InvalidTokenError):
     """The token is not yet valid (`nbf`, code 401), or was issued in the future (`iat`)."""
-
-    code = 401
 
 
 class ClaimMismatchError(InvalidTokenError):
@@ -164,8 +162,6 @@ class OpaqueTokenError(InvalidTokenError):
 
 class InvalidKeyError(TesseraError):
     """Key material or a key set is unusable (codes 200-299; ``invalid_key`` is code 200)."""
-
-    code = 200
 
 
 class ScopeError(TesseraError):
@@ -183,10 +179,19 @@ class OAuthError(TesseraError):
     """
 
 
+def error_for(code: int, detail: Optional[str] = None, **outcome: Any) -> TesseraError:
+    """The exception instance for a non-zero result code: of its code's class (`TesseraError`
+    for a code this package does not know). `outcome`: the keyword arguments of `TesseraError`
+    (``description``, ``error``, ``status``, ``www_authenticate``)."""
+    return _classes.get(code, TesseraError)(code, detail, **outcome)
+
+
 def _set_hooks(
     names: Callable[[int], Tuple[str, str]],
     oauth: Callable[[int], Tuple[Optional[str], Optional[int]]],
+    classes: Dict[int, Type[TesseraError]],
 ) -> None:
-    global _names, _oauth
+    global _names, _oauth, _classes
     _names = names
     _oauth = oauth
+    _classes = classes

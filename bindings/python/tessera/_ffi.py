@@ -18,13 +18,14 @@ import json
 import os
 import sys
 import threading
+import time
 from ctypes import byref, c_size_t, c_void_p, string_at
 from pathlib import Path
 from typing import Any, Callable, Optional, Tuple, Union
 
 from . import _decls, _exceptions
 from ._decls import ERROR_CLASSES, RESULT_BUFFER_TOO_SMALL
-from ._exceptions import TesseraError
+from ._exceptions import TesseraError, error_for
 
 ENV_VAR = "TESSERA_LIBRARY"
 
@@ -122,12 +123,7 @@ def _oauth(code: int) -> Tuple[Optional[str], Optional[int]]:
     return result
 
 
-_exceptions._set_hooks(_names, _oauth)
-
-
-def error_for(code: int, detail: Optional[str] = None) -> TesseraError:
-    """The exception instance for a non-zero result code."""
-    return ERROR_CLASSES.get(code, TesseraError)(code, detail)
+_exceptions._set_hooks(_names, _oauth, ERROR_CLASSES)
 
 
 def check(code: int) -> None:
@@ -194,6 +190,11 @@ def call_handle(fn: Callable[..., int], *args: Any) -> int:
 # ---- argument conversions ------------------------------------------------------------------------
 
 BytesLike = Union[bytes, bytearray, memoryview, str]
+
+
+def unix_now(now: Optional[int]) -> int:
+    """A ``now`` argument: as given, or the clock when None (the library never reads it)."""
+    return int(time.time()) if now is None else int(now)
 
 
 def as_bytes(value: BytesLike, what: str = "value") -> bytes:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Union
 
 from ._ffi import (
     BytesLike,
@@ -15,6 +14,7 @@ from ._ffi import (
     json_bytes,
     lib,
     opt_json_bytes,
+    unix_now,
 )
 from ._jwt import Key
 from ._token import Peppers
@@ -26,10 +26,6 @@ OptJson = Union[str, bytes, Mapping[str, Any], None]
 
 # Outcomes are re-generated (fresh random tokens) when the buffer was too small, so start big.
 _OUTCOME_SIZE = 64 * 1024
-
-
-def _now(now: Optional[int]) -> int:
-    return int(time.time()) if now is None else int(now)
 
 
 def _pair(value: OptJson, what: str) -> tuple:
@@ -106,7 +102,7 @@ class Issuer(Handle):
             req,
             len(req),
             cstr(subject, "subject"),
-            _now(now),
+            unix_now(now),
             size=_OUTCOME_SIZE,
             secret=True,
         )
@@ -133,21 +129,15 @@ class Issuer(Handle):
         family `locate` led to (None when none, and for client credentials). Returns
         ``{"ok", "response", "error", "state", "effects"}``: persist ``state`` and
         ``effects`` even when ``ok`` is false (a replay revokes the family), then answer."""
-        c = _pair(client, "client")
-        auth = json_bytes(client_auth, "client_auth")
-        s = _pair(state, "state")
-        req = json_bytes(request, "request")
-        return call_json(
+        return self._client_endpoint(
             lib.tessera_issuer_token,
-            self._p(),
-            *c,
-            auth,
-            len(auth),
-            *s,
-            req,
-            len(req),
-            _now(now),
-            size=_OUTCOME_SIZE,
+            client,
+            client_auth,
+            state,
+            json_bytes,
+            request,
+            "request",
+            now,
             secret=True,
         )
 
@@ -157,7 +147,7 @@ class Issuer(Handle):
         ``{"locator": "family", "family_id", "jti"}`` (one of this issuer's access tokens), or
         ``{"locator": "none", "error"}``."""
         raw = as_bytes(token, "token")
-        return call_json(lib.tessera_issuer_locate, self._p(), raw, len(raw), _now(now))
+        return call_json(lib.tessera_issuer_locate, self._p(), raw, len(raw), unix_now(now))
 
     def revoke(
         self,
@@ -170,21 +160,8 @@ class Issuer(Handle):
         """The revocation endpoint (RFC 7009): authenticates the client, then revokes `token`
         within `state`. Returns ``{"ok", "response": None, "error", "state", "effects"}``:
         persist, then answer 200 (or the ``invalid_client`` error when ``ok`` is false)."""
-        c = _pair(client, "client")
-        auth = json_bytes(client_auth, "client_auth")
-        s = _pair(state, "state")
-        raw = as_bytes(token, "token")
-        return call_json(
-            lib.tessera_issuer_revoke,
-            self._p(),
-            *c,
-            auth,
-            len(auth),
-            *s,
-            raw,
-            len(raw),
-            _now(now),
-            size=_OUTCOME_SIZE,
+        return self._client_endpoint(
+            lib.tessera_issuer_revoke, client, client_auth, state, as_bytes, token, "token", now
         )
 
     def revoke_family(self, state: Json, now: Optional[int] = None) -> Dict[str, Any]:
@@ -192,7 +169,7 @@ class Issuer(Handle):
         ``{"state", "effects"}`` (``None`` and ``[]`` when it was already revoked)."""
         s = json_bytes(state, "state")
         return call_json(
-            lib.tessera_issuer_revoke_family, self._p(), s, len(s), _now(now), size=_OUTCOME_SIZE
+            lib.tessera_issuer_revoke_family, self._p(), s, len(s), unix_now(now), size=_OUTCOME_SIZE
         )
 
     def introspect(
@@ -203,7 +180,7 @@ class Issuer(Handle):
         or ``{"active": false}``."""
         s = _pair(state, "state")
         raw = as_bytes(token, "token")
-        return call_json(lib.tessera_issuer_introspect, self._p(), *s, raw, len(raw), _now(now))
+        return call_json(lib.tessera_issuer_introspect, self._p(), *s, raw, len(raw), unix_now(now))
 
     def engine_token(
         self,
@@ -224,9 +201,42 @@ class Issuer(Handle):
             cstr(requested_scope, "requested_scope"),
             cstr(subject, "subject"),
             cstr(audience, "audience"),
-            _now(now),
+            unix_now(now),
             secret=True,
         )
 
     def __repr__(self) -> str:
         return "<tessera.Issuer>"
+
+    def _client_endpoint(
+        self,
+        fn: Any,
+        client: OptJson,
+        client_auth: Json,
+        state: OptJson,
+        convert: Callable[[Any, str], bytes],
+        value: Any,
+        what: str,
+        now: Optional[int],
+        secret: bool = False,
+    ) -> Dict[str, Any]:
+        """An endpoint that authenticates the client first (token, revocation):
+        `fn(issuer, client, client_auth, state, convert(value), now, out)`, the arguments
+        converted in that order."""
+        c = _pair(client, "client")
+        auth = json_bytes(client_auth, "client_auth")
+        s = _pair(state, "state")
+        raw = convert(value, what)
+        return call_json(
+            fn,
+            self._p(),
+            *c,
+            auth,
+            len(auth),
+            *s,
+            raw,
+            len(raw),
+            unix_now(now),
+            size=_OUTCOME_SIZE,
+            secret=secret,
+        )

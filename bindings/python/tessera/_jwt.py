@@ -35,16 +35,13 @@ from ._ffi import (
     lib,
     opt_cstr,
     pointer_array,
+    unix_now,
 )
 
 __all__ = ["Key", "KeySet", "Verifier", "Verified", "jwks"]
 
 JsonText = Union[str, bytes]
 JsonObject = Union[str, bytes, Mapping[str, Any]]
-
-
-def _now(now: Optional[int]) -> int:
-    return int(time.time()) if now is None else int(now)
 
 
 class Key(Handle):
@@ -383,7 +380,7 @@ class Verifier(Handle):
         buf = create_string_buffer(MAX_DETAIL_LEN)
         n = c_size_t()
         rc = lib.tessera_verify_explain(
-            self._p(), raw, len(raw), _now(now), buf, MAX_DETAIL_LEN, byref(n)
+            self._p(), raw, len(raw), unix_now(now), buf, MAX_DETAIL_LEN, byref(n)
         )
         if rc == 0:
             return None
@@ -397,12 +394,12 @@ class Verifier(Handle):
     def check(self, token: Union[str, bytes], now: Optional[int] = None) -> None:
         """As `verify`, without returning the claims (the library's fast path)."""
         raw = as_bytes(token, "token")
-        check(_verify_result(self._p(), raw, len(raw), _now(now)))
+        check(_verify_result(self._p(), raw, len(raw), unix_now(now)))
 
     def is_valid(self, token: Union[str, bytes], now: Optional[int] = None) -> bool:
         """Whether `token` verifies at `now` (True/False; never raises for a bad token)."""
         raw = as_bytes(token, "token")
-        rc = _verify_result(self._p(), raw, len(raw), _now(now))
+        rc = _verify_result(self._p(), raw, len(raw), unix_now(now))
         if rc == 0:
             return True
         error = error_for(rc)
@@ -421,7 +418,7 @@ class Verifier(Handle):
         count = len(raws)
         if count == 0:
             return []
-        now = _now(now)
+        now = unix_now(now)
         ptrs = (c_char_p * count)(*raws)
         lens = (c_size_t * count)(*[len(r) for r in raws])
         codes = (c_uint32 * count)()
@@ -439,7 +436,7 @@ class Verifier(Handle):
         registered claims)."""
         raw = as_bytes(token, "token")
         return Verified._wrap(
-            call_handle(lib.tessera_verify_full, self._p(), raw, len(raw), _now(now))
+            call_handle(lib.tessera_verify_full, self._p(), raw, len(raw), unix_now(now))
         )
 
     def verify_jws(self, token: Union[str, bytes]) -> bytes:

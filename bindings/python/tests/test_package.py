@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import gc
 import pickle
 import re
@@ -108,6 +109,71 @@ def test_py_typed_and_annotations():
                 if p.name not in ("self", "cls") and p.annotation is inspect.Parameter.empty:
                     missing.append(f"{label}: parameter {p.name} unannotated")
     assert missing == []
+
+
+# ---- module structure ------------------------------------------------------------------------
+
+
+def package_imports() -> dict:
+    """module -> the package modules it imports (anywhere in it, functions included)."""
+    graph = {}
+    for path in sorted((PACKAGE_DIR / "tessera").glob("*.py")):
+        name = path.stem
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    deps.add(node.module)
+                else:
+                    deps.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tessera"):
+                deps.add((node.module or "").removeprefix("tessera.").lstrip(".") or "__init__")
+            elif isinstance(node, ast.Import):
+                deps.update(
+                    a.name.removeprefix("tessera.") for a in node.names if a.name.startswith("tessera")
+                )
+        graph[name] = deps - {name}
+    return graph
+
+
+def test_no_import_cycles():
+    graph = package_imports()
+    assert graph["_exceptions"] == set(), "the exception families import nothing of the package"
+    assert graph["_decls"] == {"_exceptions"}, "the generated declarations import only _exceptions"
+    # depth-first search for a cycle among the modules below the package
+    modules = {m: deps & set(graph) - {"__init__"} for m, deps in graph.items() if m != "__init__"}
+    done: set = set()
+
+    def visit(module: str, path: tuple) -> None:
+        assert module not in path, "import cycle: " + " -> ".join(path + (module,))
+        if module in done:
+            return
+        for dep in sorted(modules[module]):
+            visit(dep, path + (module,))
+        done.add(module)
+
+    for module in sorted(modules):
+        visit(module, ())
+
+
+def test_exceptions_and_decls_import_alone():
+    # a fresh interpreter, the package's __init__ (which loads everything) bypassed: importing
+    # _exceptions does not import _decls, and _decls needs nothing but _exceptions
+    code = (
+        "import sys, types\n"
+        "pkg = types.ModuleType('tessera'); pkg.__path__ = [sys.argv[1]]\n"
+        "sys.modules['tessera'] = pkg\n"
+        "import tessera._exceptions as e\n"
+        "assert 'tessera._decls' not in sys.modules, sorted(sys.modules)\n"
+        "import tessera._decls as d\n"
+        "assert d.ERROR_CLASSES[400] is e.ExpiredError and e.ExpiredError.code == 400\n"
+        "assert not any(m.startswith('tessera._') and m not in "
+        "('tessera._exceptions', 'tessera._decls') for m in sys.modules), sorted(sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(PACKAGE_DIR / "tessera")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
 
 
 # ---- exceptions -------------------------------------------------------------------------------

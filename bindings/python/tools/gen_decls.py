@@ -9,12 +9,22 @@ the Python side of it, so that the binding cannot drift from the library:
   code (a subclass of the error family its code block belongs to, see ``FAMILIES``);
 - every function prototype as ctypes ``restype`` / ``argtypes`` (and its parameter names).
 
+The output is the only place the result-code table lives on the Python side: code, constant,
+description (``RESULTS``), class (``ERROR_CLASSES``), and the code of a family that is the class
+of one code (``ExpiredError.code = 400``). ``_exceptions.py`` holds the hand-written families and
+imports nothing of it; ``_ffi.py`` hands ``ERROR_CLASSES`` to ``_exceptions`` when it loads the
+library. Imports go one way only: ``_decls`` -> ``_exceptions``.
+
+Generated code repeats itself by nature (one ``class XError(Family)`` block a code, one
+``RESULT_X = n`` line a code, one ``__all__`` entry a name): a duplicate finder's pairs inside
+``_decls.py`` are that repetition, not logic to factor out.
+
 Usage::
 
     python3 bindings/python/tools/gen_decls.py           # rewrite tessera/_decls.py
     python3 bindings/python/tools/gen_decls.py --check   # exit 1 if it is stale
 
-The test suite runs ``--check`` (``tests/test_decls.py``).
+The test suite runs ``--check`` (``tests/test_package.py``).
 """
 
 from __future__ import annotations
@@ -199,7 +209,7 @@ def render(header_text: str) -> str:
     w(
         "from ctypes import POINTER, c_bool, c_char_p, c_int64, c_size_t, c_uint32, c_uint64, c_void_p"
     )
-    w("from typing import Any, Dict, List, Tuple, Type")
+    w("from typing import Any, Dict, Tuple, Type")
     w("")
     w("from ._exceptions import (")
     for name in FAMILY_NAMES:
@@ -257,6 +267,12 @@ def render(header_text: str) -> str:
         w(f"    code = {code}")
     w("")
     w("")
+    w("# The families that are the class of one code carry that code (see FAMILIES).")
+    for code, const, _ in results:
+        cls = class_name(const)
+        if cls in family_for(code):
+            w(f"{cls}.code = {code}")
+    w("")
     w("#: code -> exception class.")
     w("ERROR_CLASSES: Dict[int, Type[TesseraError]] = {")
     for code, const, _ in results:
@@ -271,14 +287,6 @@ def render(header_text: str) -> str:
     w('    "RESULT_OK",')
     for code, const, _ in results:
         w(f"    {pyrepr('RESULT_' + const)},")
-    for code, const, _ in results:
-        cls = class_name(const)
-        if cls not in family_for(code):
-            w(f"    {pyrepr(cls)},")
-    w("]")
-    w("")
-    w("#: The names of the per-code exception classes, for `tessera.__all__`.")
-    w("ERROR_CLASS_NAMES: List[str] = [")
     for code, const, _ in results:
         cls = class_name(const)
         if cls not in family_for(code):
