@@ -12,6 +12,7 @@ use base64::Engine as _;
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+use super::member::{Classify, Shape};
 use crate::{Error, ErrorKind, Result};
 
 /// Deepest nesting of arrays and objects accepted in a header, claims set or JWK.
@@ -571,41 +572,15 @@ pub(crate) trait Members<'de> {
 /// object; `false` when it is not.
 struct TopLevel<'m, 'n, 'de, M>(&'m mut M, &'n mut Names<'de, 32>);
 
-impl<'de, M: Members<'de>> DeserializeSeed<'de> for TopLevel<'_, '_, 'de, M> {
-    type Value = bool;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<bool, D::Error> {
-        d.deserialize_any(self)
+impl<'de, M: Members<'de>> Shape<'de> for TopLevel<'_, '_, 'de, M> {
+    type Out = bool;
+    fn depth(&self) -> usize {
+        0
     }
-}
-
-impl<'de, M: Members<'de>> Visitor<'de> for TopLevel<'_, '_, 'de, M> {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
+    fn other(self) -> bool {
+        false
     }
-    fn visit_bool<E>(self, _: bool) -> std::result::Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_i64<E>(self, _: i64) -> std::result::Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_u64<E>(self, _: u64) -> std::result::Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_f64<E>(self, _: f64) -> std::result::Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_str<E>(self, _: &str) -> std::result::Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_unit<E>(self) -> std::result::Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<bool, A::Error> {
-        Skip { depth: 0 }.visit_seq(seq).map(|()| false)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<bool, A::Error> {
+    fn map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<bool, A::Error> {
         while let Some(key) = map.next_key_seed(CowStr)? {
             if self.1.full() {
                 return Err(refuse(Refusal::TooMany));
@@ -631,7 +606,7 @@ pub(crate) fn scan_object<'de, M: Members<'de>>(
 ) -> Result<()> {
     clear_refusal();
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let object = TopLevel(members, names)
+    let object = Classify(TopLevel(members, names))
         .deserialize(&mut de)
         .map_err(|e| map_error(&e))?;
     de.end().map_err(|e| map_error(&e))?;

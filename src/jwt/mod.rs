@@ -37,6 +37,7 @@ mod jwk;
 mod jws;
 mod key;
 mod known;
+mod member;
 mod scan;
 mod verify;
 

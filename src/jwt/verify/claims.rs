@@ -9,10 +9,11 @@ use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 
 use super::MAX_NUMERIC_DATE;
-use super::read::{Aud, read_claims};
+use super::read::{RawClaims, read_claims};
 use crate::jwt::alg::Algorithm;
 use crate::jwt::header::HeaderRef;
 use crate::jwt::json::{Names, Strs};
+use crate::jwt::member::{Date, StrOrList};
 use crate::{Error, ErrorKind, Result};
 
 /// The registered claims of RFC 7519 §4.1, typed. Each was checked to have its registered JSON
@@ -88,51 +89,67 @@ pub(super) fn number_date(n: &Number, name: &'static str, round_up: bool) -> Res
     }
 }
 
-fn numeric_date(
-    claims: &Map<String, Value>,
-    name: &'static str,
-    round_up: bool,
-) -> Result<Option<i64>> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::Number(n)) => number_date(n, name, round_up).map(Some),
-        Some(_) => Err(type_error(name, "a number (NumericDate)")),
+/// A NumericDate claim (RFC 7519 §2), absent, or a type error naming it.
+fn date_claim(date: &Date, name: &'static str, round_up: bool) -> Result<Option<i64>> {
+    match date {
+        Date::Absent => Ok(None),
+        Date::Num(n) => number_date(n, name, round_up).map(Some),
+        Date::Wrong => Err(type_error(name, "a number (NumericDate)")),
     }
 }
 
-fn string_claim(claims: &Map<String, Value>, name: &'static str) -> Result<Option<String>> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(type_error(name, "a string")),
-    }
+/// The registered claims with their registered JSON types (RFC 7519 §4.1.1–§4.1.7), strings
+/// borrowed where the reader could.
+struct Typed<'a> {
+    iss: Option<Cow<'a, str>>,
+    sub: Option<Cow<'a, str>>,
+    aud: Strs<'a, 4>,
+    exp: Option<i64>,
+    nbf: Option<i64>,
+    iat: Option<i64>,
+    jti: Option<Cow<'a, str>>,
+}
+
+/// The one type check of the registered claims, for verification and for
+/// [`RegisteredClaims::from_claims`] alike: errors in the order `aud`, `iss`, `sub`, `exp`,
+/// `nbf`, `iat`, `jti`.
+fn typed(raw: RawClaims<'_>) -> Result<Typed<'_>> {
+    let aud = match raw.aud {
+        StrOrList::Absent => Strs::new(),
+        StrOrList::List(list) => list,
+        StrOrList::Wrong => return Err(type_error("aud", "a string or an array of strings")),
+    };
+    let text = |name: &'static str| move || type_error(name, "a string");
+    Ok(Typed {
+        iss: raw.iss.get(text("iss"))?,
+        sub: raw.sub.get(text("sub"))?,
+        aud,
+        exp: date_claim(&raw.exp, "exp", false)?,
+        nbf: date_claim(&raw.nbf, "nbf", true)?,
+        iat: date_claim(&raw.iat, "iat", false)?,
+        jti: raw.jti.get(text("jti"))?,
+    })
 }
 
 impl RegisteredClaims {
     /// Reads and type-checks the registered claims of a claims set.
     pub fn from_claims(claims: &Map<String, Value>) -> Result<RegisteredClaims> {
-        let aud = match claims.get("aud") {
-            None => Vec::new(),
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_owned)
-                        .ok_or_else(|| type_error("aud", "a string or an array of strings"))
-                })
-                .collect::<Result<_>>()?,
-            Some(_) => return Err(type_error("aud", "a string or an array of strings")),
-        };
-        Ok(RegisteredClaims {
-            iss: string_claim(claims, "iss")?,
-            sub: string_claim(claims, "sub")?,
-            aud,
-            exp: numeric_date(claims, "exp", false)?,
-            nbf: numeric_date(claims, "nbf", true)?,
-            iat: numeric_date(claims, "iat", false)?,
-            jti: string_claim(claims, "jti")?,
-        })
+        typed(RawClaims::of_map(claims)).map(|t| t.to_registered())
+    }
+}
+
+impl Typed<'_> {
+    /// The claims, owned.
+    fn to_registered(&self) -> RegisteredClaims {
+        RegisteredClaims {
+            iss: self.iss.as_deref().map(str::to_owned),
+            sub: self.sub.as_deref().map(str::to_owned),
+            aud: self.aud.iter().map(str::to_owned).collect(),
+            exp: self.exp,
+            nbf: self.nbf,
+            iat: self.iat,
+            jti: self.jti.as_deref().map(str::to_owned),
+        }
     }
 }
 
@@ -161,13 +178,7 @@ pub struct Claims<'a> {
     alg: Algorithm,
     typ: Option<&'a str>,
     kid: Option<&'a str>,
-    iss: Option<Cow<'a, str>>,
-    sub: Option<Cow<'a, str>>,
-    aud: Strs<'a, 4>,
-    exp: Option<i64>,
-    nbf: Option<i64>,
-    iat: Option<i64>,
-    jti: Option<Cow<'a, str>>,
+    registered: Typed<'a>,
     names: &'a Names<'a, 32>,
     payload: &'a [u8],
 }
@@ -182,23 +193,12 @@ impl<'a> Claims<'a> {
     ) -> Result<Claims<'a>> {
         let raw = read_claims(payload, names)?;
         let names = &*names;
-        let aud = match raw.aud {
-            Aud::Absent => Strs::new(),
-            Aud::List(list) => list,
-            Aud::Wrong => return Err(type_error("aud", "a string or an array of strings")),
-        };
-        let text = |name: &'static str| move || type_error(name, "a string");
+        let registered = typed(raw)?;
         Ok(Claims {
             alg: header.alg,
             typ: header.typ.as_deref(),
             kid: header.kid.as_deref(),
-            iss: raw.iss.get(text("iss"))?,
-            sub: raw.sub.get(text("sub"))?,
-            aud,
-            exp: raw.exp.get("exp", false)?,
-            nbf: raw.nbf.get("nbf", true)?,
-            iat: raw.iat.get("iat", false)?,
-            jti: raw.jti.get(text("jti"))?,
+            registered,
             names,
             payload,
         })
@@ -221,37 +221,37 @@ impl<'a> Claims<'a> {
 
     /// `iss`.
     pub fn iss(&self) -> Option<&str> {
-        self.iss.as_deref()
+        self.registered.iss.as_deref()
     }
 
     /// `sub`.
     pub fn sub(&self) -> Option<&str> {
-        self.sub.as_deref()
+        self.registered.sub.as_deref()
     }
 
     /// `aud` values (a single string is one value; none when absent).
     pub fn aud(&self) -> impl Iterator<Item = &str> + Clone {
-        self.aud.iter()
+        self.registered.aud.iter()
     }
 
     /// `exp`, in Unix seconds (fractions rounded down).
     pub fn exp(&self) -> Option<i64> {
-        self.exp
+        self.registered.exp
     }
 
     /// `nbf`, in Unix seconds (fractions rounded up).
     pub fn nbf(&self) -> Option<i64> {
-        self.nbf
+        self.registered.nbf
     }
 
     /// `iat`, in Unix seconds (fractions rounded down).
     pub fn iat(&self) -> Option<i64> {
-        self.iat
+        self.registered.iat
     }
 
     /// `jti`.
     pub fn jti(&self) -> Option<&str> {
-        self.jti.as_deref()
+        self.registered.jti.as_deref()
     }
 
     /// Whether the claims set has a member `name` (any value).
@@ -272,15 +272,7 @@ impl<'a> Claims<'a> {
 
     /// The registered claims, owned.
     pub fn to_registered(&self) -> RegisteredClaims {
-        RegisteredClaims {
-            iss: self.iss.as_deref().map(str::to_owned),
-            sub: self.sub.as_deref().map(str::to_owned),
-            aud: self.aud.iter().map(str::to_owned).collect(),
-            exp: self.exp,
-            nbf: self.nbf,
-            iat: self.iat,
-            jti: self.jti.as_deref().map(str::to_owned),
-        }
+        self.registered.to_registered()
     }
 }
 
@@ -293,9 +285,9 @@ impl fmt::Debug for Claims<'_> {
             .field("iss", &self.iss())
             .field("sub", &self.sub())
             .field("aud", &self.aud().collect::<Vec<_>>())
-            .field("exp", &self.exp)
-            .field("nbf", &self.nbf)
-            .field("iat", &self.iat)
+            .field("exp", &self.registered.exp)
+            .field("nbf", &self.registered.nbf)
+            .field("iat", &self.registered.iat)
             .field("jti", &self.jti())
             .finish_non_exhaustive()
     }

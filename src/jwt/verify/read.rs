@@ -2,16 +2,15 @@
 //! RFC 7515 §5.2 and RFC 8725 §3.2): the fast reader first, the strict parser for whatever it
 //! gives up on, keeping the registered claims and every member name.
 
-use std::borrow::Cow;
-use std::fmt;
+use serde::de::MapAccess;
 
-use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde_json::Number;
-
-use super::claims::{number_date, type_error};
 use crate::Result;
-use crate::jwt::header::{Text, TextSeed};
-use crate::jwt::json::{Members, Names, Skip, Strs, scan_object};
+use crate::jwt::json::{Members, Names, Skip, scan_object};
+use serde_json::{Map, Value};
+
+use crate::jwt::member::{
+    Classify, Date, DateShape, Shape, StrOrList, StrOrListShape, TEXT, Text, built, taken,
+};
 use crate::jwt::scan::{self, Fields, Taken, Want};
 
 // ---- one pass over the claims set --------------------------------------------------------------
@@ -23,152 +22,12 @@ use crate::jwt::scan::{self, Fields, Taken, Want};
 // in the order `RegisteredClaims::from_claims` checks them, so the errors are those of
 // `parse_object` followed by `from_claims`.
 
-/// A NumericDate member: absent, a JSON number, or another JSON type.
-#[derive(Debug, Default)]
-pub(super) enum Date {
-    #[default]
-    Absent,
-    Num(Number),
-    Wrong,
-}
-
-impl Date {
-    pub(super) fn get(&self, name: &'static str, round_up: bool) -> Result<Option<i64>> {
-        match self {
-            Date::Absent => Ok(None),
-            Date::Num(n) => number_date(n, name, round_up).map(Some),
-            Date::Wrong => Err(type_error(name, "a number (NumericDate)")),
-        }
-    }
-}
-
-#[derive(Clone, Copy)]
-struct DateSeed;
-
-impl<'de> DeserializeSeed<'de> for DateSeed {
-    type Value = Date;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Date, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for DateSeed {
-    type Value = Date;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> std::result::Result<Date, E> {
-        Ok(Date::Wrong)
-    }
-    fn visit_i64<E>(self, v: i64) -> std::result::Result<Date, E> {
-        Ok(Date::Num(Number::from(v)))
-    }
-    fn visit_u64<E>(self, v: u64) -> std::result::Result<Date, E> {
-        Ok(Date::Num(Number::from(v)))
-    }
-    fn visit_f64<E>(self, v: f64) -> std::result::Result<Date, E> {
-        // As the strict parser does: a float JSON cannot represent becomes null (a type error).
-        Ok(Number::from_f64(v).map_or(Date::Wrong, Date::Num))
-    }
-    fn visit_str<E>(self, _: &str) -> std::result::Result<Date, E> {
-        Ok(Date::Wrong)
-    }
-    fn visit_unit<E>(self) -> std::result::Result<Date, E> {
-        Ok(Date::Wrong)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Date, A::Error> {
-        Skip { depth: 1 }.visit_seq(seq).map(|()| Date::Wrong)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Date, A::Error> {
-        Skip { depth: 1 }.visit_map(map).map(|()| Date::Wrong)
-    }
-}
-
-/// The `aud` member: absent, its strings, or a value of another shape.
-#[derive(Debug, Default)]
-pub(super) enum Aud<'de> {
-    #[default]
-    Absent,
-    List(Strs<'de, 4>),
-    Wrong,
-}
-
-#[derive(Clone, Copy)]
-struct AudSeed;
-
-impl<'de> DeserializeSeed<'de> for AudSeed {
-    type Value = Aud<'de>;
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        d: D,
-    ) -> std::result::Result<Aud<'de>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Aud<'de> {
-    fn one(s: Cow<'de, str>) -> Aud<'de> {
-        let mut list = Strs::new();
-        list.push(s);
-        Aud::List(list)
-    }
-}
-
-impl<'de> Visitor<'de> for AudSeed {
-    type Value = Aud<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> std::result::Result<Aud<'de>, E> {
-        Ok(Aud::Wrong)
-    }
-    fn visit_i64<E>(self, _: i64) -> std::result::Result<Aud<'de>, E> {
-        Ok(Aud::Wrong)
-    }
-    fn visit_u64<E>(self, _: u64) -> std::result::Result<Aud<'de>, E> {
-        Ok(Aud::Wrong)
-    }
-    fn visit_f64<E>(self, _: f64) -> std::result::Result<Aud<'de>, E> {
-        Ok(Aud::Wrong)
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Aud<'de>, E> {
-        Ok(Aud::one(Cow::Borrowed(v)))
-    }
-    fn visit_str<E>(self, v: &str) -> std::result::Result<Aud<'de>, E> {
-        Ok(Aud::one(Cow::Owned(v.to_owned())))
-    }
-    fn visit_string<E>(self, v: String) -> std::result::Result<Aud<'de>, E> {
-        Ok(Aud::one(Cow::Owned(v)))
-    }
-    fn visit_unit<E>(self) -> std::result::Result<Aud<'de>, E> {
-        Ok(Aud::Wrong)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Aud<'de>, A::Error> {
-        // The array is a member value (depth 1); its elements sit at depth 2. Every element is
-        // read, even after a non-string, so a later duplicate still reports as one.
-        let mut list = Strs::new();
-        let mut strings = true;
-        while let Some(item) = seq.next_element_seed(TextSeed { depth: 2 })? {
-            match item {
-                Text::Str(s) if strings => list.push(s),
-                _ => strings = false,
-            }
-        }
-        Ok(if strings { Aud::List(list) } else { Aud::Wrong })
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Aud<'de>, A::Error> {
-        Skip { depth: 1 }.visit_map(map).map(|()| Aud::Wrong)
-    }
-}
-
 /// The registered claims as read in one pass, not yet type-checked.
 #[derive(Debug, Default)]
 pub(super) struct RawClaims<'de> {
     pub(super) iss: Text<'de>,
     pub(super) sub: Text<'de>,
-    pub(super) aud: Aud<'de>,
+    pub(super) aud: StrOrList<'de>,
     pub(super) exp: Date,
     pub(super) nbf: Date,
     pub(super) iat: Date,
@@ -181,15 +40,16 @@ impl<'de> Members<'de> for RawClaims<'de> {
         name: &str,
         map: &mut A,
     ) -> std::result::Result<(), A::Error> {
-        let text = TextSeed { depth: 1 };
+        let text = Classify(TEXT);
+        let date = Classify(DateShape);
         match name {
             "iss" => self.iss = map.next_value_seed(text)?,
             "sub" => self.sub = map.next_value_seed(text)?,
             "jti" => self.jti = map.next_value_seed(text)?,
-            "aud" => self.aud = map.next_value_seed(AudSeed)?,
-            "exp" => self.exp = map.next_value_seed(DateSeed)?,
-            "nbf" => self.nbf = map.next_value_seed(DateSeed)?,
-            "iat" => self.iat = map.next_value_seed(DateSeed)?,
+            "aud" => self.aud = map.next_value_seed(Classify(StrOrListShape))?,
+            "exp" => self.exp = map.next_value_seed(date)?,
+            "nbf" => self.nbf = map.next_value_seed(date)?,
+            "iat" => self.iat = map.next_value_seed(date)?,
             _ => map.next_value_seed(Skip { depth: 1 })?,
         }
         Ok(())
@@ -211,31 +71,37 @@ impl<'de> Fields<'de> for RawClaims<'de> {
     }
 
     fn take(&mut self, id: u8, value: Taken<'de>) {
-        let text = |v| match v {
-            Taken::Value(scan::Value::Str(s)) => Text::Str(s),
-            _ => Text::Wrong,
-        };
-        let date = |v| match v {
-            Taken::Value(scan::Value::Num(n)) => Date::Num(n),
-            _ => Date::Wrong,
-        };
         match id {
-            0 => self.iss = text(value),
-            1 => self.sub = text(value),
-            2 => self.jti = text(value),
-            3 => self.exp = date(value),
-            4 => self.nbf = date(value),
-            5 => self.iat = date(value),
-            _ => {
-                self.aud = match value {
-                    Taken::Value(scan::Value::Str(s)) => Aud::one(s),
-                    Taken::List {
-                        items,
-                        strings: true,
-                    } => Aud::List(items),
-                    _ => Aud::Wrong,
-                }
-            }
+            0 => self.iss = taken(TEXT, value),
+            1 => self.sub = taken(TEXT, value),
+            2 => self.jti = taken(TEXT, value),
+            3 => self.exp = taken(DateShape, value),
+            4 => self.nbf = taken(DateShape, value),
+            5 => self.iat = taken(DateShape, value),
+            _ => self.aud = taken(StrOrListShape, value),
+        }
+    }
+}
+
+impl<'a> RawClaims<'a> {
+    /// The registered claims of a claims set already parsed, classified by the same shapes.
+    pub(super) fn of_map(claims: &'a Map<String, Value>) -> RawClaims<'a> {
+        fn get<'a, S: Shape<'a>>(claims: &'a Map<String, Value>, name: &str, shape: S) -> S::Out
+        where
+            S::Out: Default,
+        {
+            claims
+                .get(name)
+                .map_or_else(S::Out::default, |v| built(shape, v))
+        }
+        RawClaims {
+            iss: get(claims, "iss", TEXT),
+            sub: get(claims, "sub", TEXT),
+            aud: get(claims, "aud", StrOrListShape),
+            exp: get(claims, "exp", DateShape),
+            nbf: get(claims, "nbf", DateShape),
+            iat: get(claims, "iat", DateShape),
+            jti: get(claims, "jti", TEXT),
         }
     }
 }
