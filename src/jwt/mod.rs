@@ -29,6 +29,7 @@
 //! ```
 
 mod alg;
+mod b64;
 mod der;
 mod ec;
 mod header;

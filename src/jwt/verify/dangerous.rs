@@ -4,8 +4,9 @@
 use serde_json::{Map, Value};
 
 use crate::Result;
+use crate::jwt::b64::b64_decode;
 use crate::jwt::header::Header;
-use crate::jwt::json::{b64_decode, check_object_members, parse_object};
+use crate::jwt::json::{check_object_members, parse_object};
 use crate::jwt::jws::{self, Limits};
 
 /// A token's header and claims, **not verified**: nothing here may be trusted.

@@ -45,8 +45,9 @@ pub use builder::{VerificationKeys, VerifierBuilder};
 pub use claims::{Claims, RegisteredClaims};
 
 use super::alg::Algorithm;
+use super::b64::{b64_decode, b64_decode_into};
 use super::header::Header;
-use super::json::{Names, b64_decode, b64_decode_into, parse_object};
+use super::json::{Names, parse_object};
 use super::jws::{self, HeaderBuf, Keys};
 use super::known::KnownHeaders;
 use crate::{Error, ErrorKind, Result};
