@@ -4,13 +4,13 @@
 //!
 //! | rule | enforced by |
 //! |---|---|
-//! | sizes before decoding (RFC 8725 §3.1, §3.2) | `jws::split` (token, header), `Names::with_max` in `read::read_claims` (claims) |
-//! | strict compact form and base64url (RFC 7515 §3.1, §2) | `jws::split`, `json::b64_decode` |
-//! | alg/key binding, no `none` (RFC 8725 §3.1, RFC 7515 §5.2 steps 6–8) | `Algorithm::from_header`, `jws::verify_signature` (with [`Algorithm::accepts`](crate::jwt::Algorithm::accepts)); the allow-list in `Verifier::check_alg` |
-//! | header member types, `crit` (RFC 7515 §4.1.11), `b64` (RFC 7797) | `HeaderRef::parse_via` in `header.rs` |
+//! | sizes before decoding (RFC 8725 §3.1, §3.2) | `jws::split` (token, header); [`Limits::max_claims`](crate::jwt::Limits::max_claims), counted by `Names::with_max` while `read::read_claims` reads |
+//! | strict compact form and base64url (RFC 7515 §3.1, §2) | `jws::split`, `b64::b64_decode` |
+//! | alg/key binding, no `none` (RFC 8725 §3.1, RFC 7515 §5.2 steps 6–8) | `Algorithm::from_header`, `jws::verify_signature` and `Key::verify_input` (with [`Algorithm::accepts`](crate::jwt::Algorithm::accepts)); the extra allow-list in `Verifier::check_alg` |
+//! | header member types, `crit` (RFC 7515 §4.1.11), `b64` (RFC 7797) | the shapes of `member.rs` (`TextAt`, `ListShape`, `IsFalse`), then `HeaderRef::parse_via` in `header.rs`; prepared headers (`known.rs`) go through the same parser |
 //! | signature before any claim (RFC 7519 §7.2 steps 7–10) | [`Verifier::verify`], [`Verifier::verify_with`] |
-//! | claims set a JSON object, duplicates rejected, nesting bounded (RFC 7519 §7.2 step 10, RFC 8725 §3.2) | `read::read_claims` (fast reader, then `json::scan_object`) |
-//! | claim types: `iss`, `sub`, `jti` strings; `aud` a string or array of strings (RFC 7519 §4.1.1–§4.1.3, §4.1.7) | `claims::Claims::read`, [`RegisteredClaims::from_claims`] |
+//! | claims set a JSON object, duplicates rejected, nesting bounded (RFC 7519 §7.2 step 10, RFC 8725 §3.2) | `read::read_claims` (the fast reader `scan::object`, then `json::scan_object`) |
+//! | claim types: `iss`, `sub`, `jti` strings; `aud` a string or array of strings (RFC 7519 §4.1.1–§4.1.3, §4.1.7) | classified by the shapes of `member.rs` (`TextAt`, `StrOrListShape`, `DateShape`), decided by `claims::typed` for [`Claims`] and [`RegisteredClaims::from_claims`] alike |
 //! | NumericDate type and range 0..=[`MAX_NUMERIC_DATE`] (RFC 7519 §2) | `claims::number_date` |
 //! | `typ` (RFC 7515 §4.1.9, RFC 8725 §3.11, RFC 9068 §4) | `ClaimRules::check_typ` |
 //! | `exp` (RFC 7519 §4.1.4) | `ClaimRules::check_exp` |
