@@ -4,13 +4,13 @@
 //! (RFC 8725 §3.10).
 
 use std::borrow::Cow;
-use std::fmt;
 
-use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::de::MapAccess;
 use serde_json::{Map, Value};
 
 use super::alg::Algorithm;
 use super::json::{Members, Names, Skip, Strs, parse_object, scan_object};
+use super::member::{Classify, IsFalse, List, ListShape, TEXT, Text, built, taken};
 use super::scan::{self, Fields, Taken, Want};
 use crate::{Error, ErrorKind, Result};
 
@@ -263,196 +263,6 @@ impl Header {
     }
 }
 
-/// A member of a header or claims set that must be a string: absent, a string, or some other
-/// JSON value (a type error, reported once the whole text is known to be well-formed).
-#[derive(Debug, Default)]
-pub(crate) enum Text<'de> {
-    #[default]
-    Absent,
-    Str(Cow<'de, str>),
-    Wrong,
-}
-
-impl<'de> Text<'de> {
-    /// `Ok(None)` when absent, the string, or `err()` for another JSON type.
-    pub(crate) fn get(self, err: impl FnOnce() -> Error) -> Result<Option<Cow<'de, str>>> {
-        match self {
-            Text::Absent => Ok(None),
-            Text::Str(s) => Ok(Some(s)),
-            Text::Wrong => Err(err()),
-        }
-    }
-}
-
-/// Reads a member value at `depth` as a [`Text`], walking any other value strictly.
-#[derive(Clone, Copy)]
-pub(crate) struct TextSeed {
-    pub(crate) depth: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for TextSeed {
-    type Value = Text<'de>;
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        d: D,
-    ) -> std::result::Result<Text<'de>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TextSeed {
-    type Value = Text<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> std::result::Result<Text<'de>, E> {
-        Ok(Text::Wrong)
-    }
-    fn visit_i64<E>(self, _: i64) -> std::result::Result<Text<'de>, E> {
-        Ok(Text::Wrong)
-    }
-    fn visit_u64<E>(self, _: u64) -> std::result::Result<Text<'de>, E> {
-        Ok(Text::Wrong)
-    }
-    fn visit_f64<E>(self, _: f64) -> std::result::Result<Text<'de>, E> {
-        Ok(Text::Wrong)
-    }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Text<'de>, E> {
-        Ok(Text::Str(Cow::Borrowed(v)))
-    }
-    fn visit_str<E>(self, v: &str) -> std::result::Result<Text<'de>, E> {
-        Ok(Text::Str(Cow::Owned(v.to_owned())))
-    }
-    fn visit_string<E>(self, v: String) -> std::result::Result<Text<'de>, E> {
-        Ok(Text::Str(Cow::Owned(v)))
-    }
-    fn visit_unit<E>(self) -> std::result::Result<Text<'de>, E> {
-        Ok(Text::Wrong)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Text<'de>, A::Error> {
-        Skip { depth: self.depth }.visit_seq(seq)?;
-        Ok(Text::Wrong)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Text<'de>, A::Error> {
-        Skip { depth: self.depth }.visit_map(map)?;
-        Ok(Text::Wrong)
-    }
-}
-
-/// A member that must be a non-empty array of strings (`crit`): absent, the strings, an
-/// array with a non-string, or some other JSON value.
-#[derive(Debug, Default)]
-enum List<'de> {
-    #[default]
-    Absent,
-    Strs(Strs<'de, 4>),
-    NotStrings,
-    Wrong,
-}
-
-#[derive(Clone, Copy)]
-struct ListSeed;
-
-impl<'de> DeserializeSeed<'de> for ListSeed {
-    type Value = List<'de>;
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        d: D,
-    ) -> std::result::Result<List<'de>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ListSeed {
-    type Value = List<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> std::result::Result<List<'de>, E> {
-        Ok(List::Wrong)
-    }
-    fn visit_i64<E>(self, _: i64) -> std::result::Result<List<'de>, E> {
-        Ok(List::Wrong)
-    }
-    fn visit_u64<E>(self, _: u64) -> std::result::Result<List<'de>, E> {
-        Ok(List::Wrong)
-    }
-    fn visit_f64<E>(self, _: f64) -> std::result::Result<List<'de>, E> {
-        Ok(List::Wrong)
-    }
-    fn visit_str<E>(self, _: &str) -> std::result::Result<List<'de>, E> {
-        Ok(List::Wrong)
-    }
-    fn visit_unit<E>(self) -> std::result::Result<List<'de>, E> {
-        Ok(List::Wrong)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<List<'de>, A::Error> {
-        // A member value sits at depth 1; its elements at depth 2.
-        let mut strs = Strs::new();
-        let mut strings = true;
-        while let Some(item) = seq.next_element_seed(TextSeed { depth: 2 })? {
-            match item {
-                Text::Str(s) if strings => strs.push(s),
-                _ => strings = false,
-            }
-        }
-        Ok(match (strings, strs.len()) {
-            (_, 0) if strings => List::Wrong,
-            (true, _) => List::Strs(strs),
-            (false, _) => List::NotStrings,
-        })
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<List<'de>, A::Error> {
-        Skip { depth: 1 }.visit_map(map)?;
-        Ok(List::Wrong)
-    }
-}
-
-/// Whether a member is exactly `false` (the RFC 7797 `b64` test).
-#[derive(Clone, Copy)]
-struct IsFalse;
-
-impl<'de> DeserializeSeed<'de> for IsFalse {
-    type Value = bool;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<bool, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for IsFalse {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> std::result::Result<bool, E> {
-        Ok(!v)
-    }
-    fn visit_i64<E>(self, _: i64) -> std::result::Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_u64<E>(self, _: u64) -> std::result::Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_f64<E>(self, _: f64) -> std::result::Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_str<E>(self, _: &str) -> std::result::Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_unit<E>(self) -> std::result::Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<bool, A::Error> {
-        Skip { depth: 1 }.visit_seq(seq).map(|()| false)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<bool, A::Error> {
-        Skip { depth: 1 }.visit_map(map).map(|()| false)
-    }
-}
-
 /// The header members as read in one pass, checked only once the whole text is well-formed.
 #[derive(Debug, Default)]
 struct RawHeader<'de> {
@@ -489,23 +299,13 @@ impl<'de> Fields<'de> for RawHeader<'de> {
     }
 
     fn take(&mut self, id: u8, value: Taken<'de>) {
-        let text = |v| match v {
-            Taken::Value(scan::Value::Str(s)) => Text::Str(s),
-            _ => Text::Wrong,
-        };
         match id {
-            0 => self.alg = text(value),
-            1 => self.typ = text(value),
-            2 => self.cty = text(value),
-            3 => self.kid = text(value),
-            4 => self.b64_false = matches!(value, Taken::Value(scan::Value::False)),
-            _ => {
-                self.crit = match value {
-                    Taken::List { strings: false, .. } => List::NotStrings,
-                    Taken::List { items, .. } if items.len() > 0 => List::Strs(items),
-                    _ => List::Wrong,
-                }
-            }
+            0 => self.alg = taken(TEXT, value),
+            1 => self.typ = taken(TEXT, value),
+            2 => self.cty = taken(TEXT, value),
+            3 => self.kid = taken(TEXT, value),
+            4 => self.b64_false = taken(IsFalse, value),
+            _ => self.crit = taken(ListShape, value),
         }
     }
 }
@@ -516,21 +316,21 @@ impl<'de> Members<'de> for RawHeader<'de> {
         name: &str,
         map: &mut A,
     ) -> std::result::Result<(), A::Error> {
-        let text = TextSeed { depth: 1 };
+        let text = Classify(TEXT);
         match name {
             "alg" => self.alg = map.next_value_seed(text)?,
             "typ" => self.typ = map.next_value_seed(text)?,
             "cty" => self.cty = map.next_value_seed(text)?,
             "kid" => self.kid = map.next_value_seed(text)?,
-            "crit" => self.crit = map.next_value_seed(ListSeed)?,
+            "crit" => self.crit = map.next_value_seed(Classify(ListShape))?,
             _ if self.keep_extra => {
                 let value = map.next_value_seed(super::json::Strict { depth: 1 })?;
                 if name == "b64" {
-                    self.b64_false = matches!(value, Value::Bool(false));
+                    self.b64_false = built(IsFalse, &value);
                 }
                 let _ = self.extra.insert(name.to_owned(), value);
             }
-            "b64" => self.b64_false = map.next_value_seed(IsFalse)?,
+            "b64" => self.b64_false = map.next_value_seed(Classify(IsFalse))?,
             _ => map.next_value_seed(Skip { depth: 1 })?,
         }
         Ok(())

@@ -10,8 +10,9 @@ use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
 use super::alg::{Algorithm, KeyFamily};
+use super::b64::{b64_decode, b64_encode};
 use super::der::{self, PrivateDer, PublicDer};
-use super::json::{b64_decode, b64_encode, parse_object};
+use super::json::parse_object;
 use super::key::{self, Key, Material, Usage, ec_coordinate_len};
 use crate::{Error, ErrorKind, Result};
 

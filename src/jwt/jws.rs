@@ -4,8 +4,9 @@
 
 use ring::rand::SecureRandom;
 
+use super::b64::{b64_decode, b64_decode_into, b64_encode};
 use super::header::{Header, HeaderRef};
-use super::json::{b64_decode, b64_decode_into, b64_encode, parse_object};
+use super::json::parse_object;
 use super::jwk::KeySet;
 use super::key::Key;
 use super::known::KnownHeaders;

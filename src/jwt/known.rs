@@ -12,8 +12,8 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
+use super::b64::b64_encode;
 use super::header::HeaderRef;
-use super::json::b64_encode;
 use super::{Algorithm, Key};
 
 /// At most this many headers are prepared per verifier (a large key set gets the most likely
@@ -164,7 +164,7 @@ fn prepare(members: &[(&str, &str)], order: &[usize], understood: &[String]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jwt::json::b64_decode;
+    use crate::jwt::b64::b64_decode;
 
     fn keys() -> Vec<Key> {
         vec![

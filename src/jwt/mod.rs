@@ -12,6 +12,14 @@
 //! - The signature is checked before any claim; claims of the wrong JSON type are errors;
 //!   `exp` is required; expected `iss`/`aud`/`sub`/`typ` values imply presence.
 //!
+//! Where each part lives: `jws.rs` (RFC 7515 compact form), `header.rs` (RFC 7515 §4.1 header),
+//! `member.rs` (the one classifier of header and claim member values), `json.rs` (strict JSON),
+//! `scan.rs` (the fast reader of the same JSON subset), `b64.rs` (strict base64url), `alg.rs`
+//! (RFC 7518 algorithms), `key.rs` with `key/checks.rs` and `key/sign.rs` (keys, their
+//! validation, signing), `der.rs` and `ec.rs` (key encodings, EC point checks), `jwk.rs`
+//! (RFC 7517 JWK/JWKS, RFC 7638 thumbprints), `known.rs` (prepared headers), and `verify/`
+//! (RFC 7519 validation, whose module doc maps each rule to its function).
+//!
 //! ```
 //! use tessera::jwt::{self, Algorithm, Header, Key, Verifier};
 //! use ring::rand::SystemRandom;
@@ -29,6 +37,7 @@
 //! ```
 
 mod alg;
+mod b64;
 mod der;
 mod ec;
 mod header;
@@ -37,6 +46,7 @@ mod jwk;
 mod jws;
 mod key;
 mod known;
+mod member;
 mod scan;
 mod verify;
 
