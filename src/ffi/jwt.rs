@@ -8,7 +8,7 @@ use ring::rand::SystemRandom;
 
 use super::{
     TesseraResult, borrow, borrow_mut, boundary, bytes, free_handle, new_handle, null, opt_str,
-    req_str, tag, write_out, write_value,
+    pool, req_str, tag, write_out, write_value,
 };
 use crate::jwt::{
     self, Algorithm, Header, Key, KeySet, Limits, Verified, Verifier, VerifierBuilder,
@@ -925,18 +925,43 @@ pub unsafe extern "C" fn tessera_verify_batch(
     })
 }
 
-/// The number of cores, asked once per process: on Linux, `available_parallelism` reads the
-/// cgroup files (about 70 µs a call here), and a batch is no place for file I/O.
-pub(crate) fn cores() -> usize {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
-}
-
 /// The result code of verifying one batch input (a token, or the error its arguments gave).
-pub(crate) fn verify_code(v: &Verifier, input: Result<&[u8], Error>, now: i64) -> u32 {
+fn verify_code(v: &Verifier, input: Result<&[u8], Error>, now: i64) -> u32 {
     input
         .and_then(|token| v.verify_with(token, now, |_| ()))
         .map_or_else(|e| e.code(), |()| super::TESSERA_RESULT_OK)
+}
+
+/// The caller's token arrays, borrowed without a lifetime: `n` pointers at `ptrs` and `n`
+/// lengths at `lens`, each pair NULL or `len` readable bytes.
+struct Tokens {
+    ptrs: *const *const u8,
+    lens: *const usize,
+    n: usize,
+}
+
+// SAFETY: `Tokens` is only read (never written through), and only by `Tokens::get`, inside the
+// job that `verify_many` hands to `pool::run`. `pool::run` calls that job only with `i < n`
+// and never after it has returned or unwound (its documented guarantee), and `verify_many`'s
+// caller promises the memory stays readable until then. So the memory is only read by other
+// threads while the caller guarantees it, and reading shared bytes from several threads at
+// once is sound.
+unsafe impl Send for Tokens {}
+// SAFETY: as for `Send`: shared, read-only access within the caller's guarantee.
+unsafe impl Sync for Tokens {}
+
+impl Tokens {
+    /// The `i`-th token, or the error its arguments give (a NULL pointer with a non-zero
+    /// length: `NullPointer`, exactly as `tessera_verify_result` would say).
+    ///
+    /// # Safety
+    /// `i < n`, and the memory the `Tokens` were made from is still readable.
+    unsafe fn get(&self, i: usize) -> Result<&[u8], Error> {
+        debug_assert!(i < self.n);
+        // SAFETY: `i < n`, so both reads are within the caller's arrays, which (like the bytes
+        // they describe) are readable by the caller's promise.
+        unsafe { bytes(*self.ptrs.add(i), *self.lens.add(i)) }
+    }
 }
 
 /// Verifies many tokens (`tokens[i]` of `lens[i]` bytes) on up to `threads` threads (0: all
@@ -954,7 +979,7 @@ pub(crate) unsafe fn verify_many(
     threads: usize,
 ) -> Vec<u32> {
     let threads = match threads {
-        0 => cores(),
+        0 => pool::cores(),
         n => n,
     };
     // Below a few dozen tokens per thread, handing work out costs more than it saves.
@@ -967,8 +992,19 @@ pub(crate) unsafe fn verify_many(
             .map(|(&t, &l)| verify_code(v, unsafe { bytes(t, l) }, now))
             .collect();
     }
-    // SAFETY: the caller's promise.
-    unsafe { super::pool::run(Arc::clone(v), tokens, lens, now, threads) }
+    let n = tokens.len().min(lens.len());
+    let tokens = Tokens {
+        ptrs: tokens.as_ptr(),
+        lens: lens.as_ptr(),
+        n,
+    };
+    let verifier = Arc::clone(v);
+    pool::run(n, threads, move |i| {
+        // SAFETY: `pool::run` calls this only with `i < n` and only before it returns, while
+        // the caller's promise holds (see `Send for Tokens`).
+        let input = unsafe { tokens.get(i) };
+        verify_code(&verifier, input, now)
+    })
 }
 
 /// Verifies only the signature (no claim checks) and writes the payload octets, for JWS
@@ -1198,4 +1234,49 @@ pub unsafe extern "C" fn tessera_verified_free(verified: *mut tessera_verified) 
         unsafe { free_handle::<Verified, _>(tag::VERIFIED, verified) };
         Ok(())
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_gives_every_token_its_own_code_on_any_number_of_threads() {
+        let key = Key::hmac(&[5; 32], Algorithm::HS256).unwrap();
+        let rng = SystemRandom::new();
+        let tokens: Vec<String> = (0..100)
+            .map(|i| {
+                let exp = if i % 3 == 0 { 10 } else { 2_000 };
+                let claims = serde_json::json!({"exp": exp, "n": i});
+                jwt::sign(&key, &Header::new(), &claims, &rng).unwrap()
+            })
+            .collect();
+        let verifier = Arc::new(Verifier::new(key));
+        let mut ptrs: Vec<*const u8> = tokens.iter().map(|t| t.as_ptr()).collect();
+        let mut lens: Vec<usize> = tokens.iter().map(String::len).collect();
+        ptrs[7] = std::ptr::null();
+        ptrs[8] = b"not.a.token".as_ptr();
+        lens[8] = 11;
+        ptrs[9] = std::ptr::null();
+        lens[9] = 0;
+        let expected: Vec<u32> = ptrs
+            .iter()
+            .zip(&lens)
+            .map(|(&p, &l)| {
+                // SAFETY: each pair is NULL or a live token of that length.
+                let input = unsafe { bytes(p, l) };
+                verify_code(&verifier, input, 1_000)
+            })
+            .collect();
+        assert!(expected.contains(&ErrorKind::Expired.code()));
+        assert_eq!(expected[7], ErrorKind::NullPointer.code());
+        assert_ne!(expected[8], super::super::TESSERA_RESULT_OK);
+        for threads in [0, 1, 2, 4, 64] {
+            for _ in 0..20 {
+                // SAFETY: `tokens` outlive the call.
+                let got = unsafe { verify_many(&verifier, &ptrs, &lens, 1_000, threads) };
+                assert_eq!(got, expected, "{threads} threads");
+            }
+        }
+    }
 }
