@@ -208,7 +208,7 @@ pub(crate) unsafe fn opt_text<'a>(p: *const u8, len: usize) -> Result<Option<&'a
 }
 
 /// Borrows a JSON text input (convention 3): longer than
-/// [`crate::grant::MAX_JSON_INPUT_LEN`] (1 MiB, also the grant-state limit) is
+/// [`crate::limits::MAX_JSON_INPUT_LEN`] (1 MiB, also the grant-state limit) is
 /// `TESSERA_RESULT_TOO_LARGE`, checked before the text is even scanned for UTF-8.
 ///
 /// # Safety
@@ -229,9 +229,9 @@ pub(crate) unsafe fn opt_json_text<'a>(p: *const u8, len: usize) -> Result<Optio
     unsafe { opt_text(p, len) }
 }
 
-/// `TooLarge` for a JSON input longer than [`crate::grant::MAX_JSON_INPUT_LEN`].
+/// `TooLarge` for a JSON input longer than [`crate::limits::MAX_JSON_INPUT_LEN`].
 pub(crate) fn too_long_json(len: usize) -> Result<(), Error> {
-    if len > crate::grant::MAX_JSON_INPUT_LEN {
+    if len > crate::limits::MAX_JSON_INPUT_LEN {
         return Err(Error::new(ErrorKind::TooLarge, "JSON input over 1 MiB"));
     }
     Ok(())

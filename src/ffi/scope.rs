@@ -138,7 +138,7 @@ pub unsafe extern "C" fn tessera_scopes_parse(
         // SAFETY: conventions 3 and 5.
         unsafe {
             // The size first, so an oversized input is not even scanned for UTF-8.
-            if scope_len > crate::scope::MAX_SCOPE_STRING {
+            if scope_len > crate::limits::MAX_SCOPE_STRING {
                 return Err(Error::new(
                     crate::ErrorKind::TooLarge,
                     "scope string longer than 16 KiB",

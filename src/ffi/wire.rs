@@ -170,7 +170,7 @@ pub unsafe extern "C" fn tessera_token_request_parse(
         unsafe {
             let form = Form::parse(bytes(body, body_len)?)?;
             let auth = wire::client_auth(
-                opt_str_max(authorization_header, wire::MAX_HEADER_BYTES)?,
+                opt_str_max(authorization_header, crate::limits::MAX_HEADER_BYTES)?,
                 &form,
             )?;
             let request = TokenRequest::from_form(&form)?;
@@ -199,7 +199,7 @@ pub unsafe extern "C" fn tessera_revocation_request_parse(
         unsafe {
             let form = Form::parse(bytes(body, body_len)?)?;
             let auth = wire::client_auth(
-                opt_str_max(authorization_header, wire::MAX_HEADER_BYTES)?,
+                opt_str_max(authorization_header, crate::limits::MAX_HEADER_BYTES)?,
                 &form,
             )?;
             let request = RevocationRequest::from_form(&form)?;
@@ -253,8 +253,10 @@ pub unsafe extern "C" fn tessera_bearer_token(
     boundary(|| {
         // SAFETY: conventions 3 and 4.
         unsafe {
-            let token =
-                wire::bearer_token(opt_str_max(authorization_header, wire::MAX_HEADER_BYTES)?)?;
+            let token = wire::bearer_token(opt_str_max(
+                authorization_header,
+                crate::limits::MAX_HEADER_BYTES,
+            )?)?;
             write_out(token.unwrap_or_default().as_bytes(), out, cap, out_len)
         }
     })
@@ -466,7 +468,8 @@ pub unsafe extern "C" fn tessera_server_metadata_url(
     boundary(|| {
         // SAFETY: conventions 3 and 4.
         unsafe {
-            let issuer = opt_str_max(issuer, wire::MAX_URI_BYTES)?.ok_or_else(super::null)?;
+            let issuer =
+                opt_str_max(issuer, crate::limits::MAX_URI_BYTES)?.ok_or_else(super::null)?;
             write_out(wire::metadata_url(issuer)?.as_bytes(), out, cap, out_len)
         }
     })
