@@ -33,6 +33,10 @@
 // In header order: the JWT core, then scopes, opaque tokens and PKCE, wire formats, grants.
 mod jwt;
 pub use jwt::*;
+mod verifier;
+pub use verifier::*;
+mod verify;
+pub use verify::*;
 mod scope;
 pub use scope::*;
 mod token;
