@@ -12,11 +12,12 @@ use serde_json::{Value, json};
 
 use super::{
     TesseraResult, borrow, boundary, bytes, error_json, free_handle, json_text, new_handle,
-    opt_json_text, req_str, tag, write_json, write_out,
+    opt_json_text, output, output_json, req_str, tag, to_value, write_out,
 };
 use super::{tessera_key, tessera_peppers};
 use crate::grant::{
-    AuthorizeOutcome, Client, GrantState, Issuer, Locator, Outcome, Policy, Redirect,
+    AuthenticatedClient, AuthorizeOutcome, Client, GrantState, Issuer, Locator, Outcome, Policy,
+    Redirect,
 };
 use crate::jwt::Key;
 use crate::scope::ScopeSet;
@@ -73,10 +74,6 @@ use crate::{Error, ErrorKind};
 /// fresh random values of the same lengths.
 pub struct tessera_issuer {
     _private: [u8; 0],
-}
-
-fn to_value(value: &impl serde::Serialize) -> Result<Value, Error> {
-    serde_json::to_value(value).map_err(|_| Error::from(ErrorKind::InvalidArgument))
 }
 
 fn parse<T: DeserializeOwned>(what: &str, json: &str) -> Result<T, Error> {
@@ -149,12 +146,57 @@ fn outcome_json<T>(
     }))
 }
 
-/// The outcome of a failed client authentication: nothing changes.
-fn auth_failure(issuer: &Issuer, error: &Error) -> Value {
-    json!({
-        "ok": false, "response": null, "error": issuer_error_json(issuer, error),
-        "state": null, "effects": [],
-    })
+/// Runs `body` on the issuer behind `issuer` inside the panic boundary and writes the JSON it
+/// returns (conventions 1, 4, 5 and 6): the shape of every endpoint function.
+///
+/// # Safety
+/// `issuer` must be NULL or a live handle; `out`, `cap` and `out_len` as for `write_out`.
+unsafe fn issuer_json(
+    issuer: *const tessera_issuer,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+    body: impl FnOnce(&Issuer) -> Result<Value, Error>,
+) -> TesseraResult {
+    // SAFETY: forwarded.
+    unsafe { output_json(out, cap, out_len, || body(borrow(tag::ISSUER, issuer)?)) }
+}
+
+/// The inputs the token and the revocation endpoint start with, read in this order: the client
+/// registration (`(NULL, 0)` for none), the `client_auth` written by the request parser
+/// (required) and the family state (`(NULL, 0)` for none).
+///
+/// # Safety
+/// Convention 3 for each pointer pair.
+unsafe fn endpoint_inputs(
+    (client_json, client_len): (*const u8, usize),
+    (auth_json, auth_len): (*const u8, usize),
+    (state_json, state_len): (*const u8, usize),
+) -> Result<(Option<Client>, ClientAuth, Option<GrantState>), Error> {
+    // SAFETY: forwarded.
+    unsafe {
+        let client = client(opt_json_text(client_json, client_len)?)?;
+        let auth = parse("client_auth", json_text(auth_json, auth_len)?)?;
+        let state = state(opt_json_text(state_json, state_len)?)?;
+        Ok((client, auth, state))
+    }
+}
+
+/// Authenticates the client of `auth` against its registration and runs the endpoint `then`;
+/// a failed authentication is an `"ok": false` outcome in which nothing changes.
+fn when_authenticated(
+    issuer: &Issuer,
+    client: Option<&Client>,
+    auth: &ClientAuth,
+    then: impl FnOnce(&AuthenticatedClient<'_>) -> Result<Value, Error>,
+) -> Result<Value, Error> {
+    match issuer.authenticate(client, auth.client_id(), auth.client_secret()) {
+        Ok(authenticated) => then(&authenticated),
+        Err(e) => Ok(json!({
+            "ok": false, "response": null, "error": issuer_error_json(issuer, &e),
+            "state": null, "effects": [],
+        })),
+    }
 }
 
 // ---- issuers ---------------------------------------------------------------------------------
@@ -281,10 +323,9 @@ pub unsafe extern "C" fn tessera_issuer_check_authorize(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
             let (client, request) =
                 authorize_inputs(client_json, client_len, request_json, request_len)?;
             let value = match issuer.check_authorize(client.as_ref(), &request) {
@@ -298,9 +339,9 @@ pub unsafe extern "C" fn tessera_issuer_check_authorize(
                     value
                 }
             };
-            write_json(&value, out, cap, out_len)
-        }
-    })
+            Ok(value)
+        })
+    }
 }
 
 /// The authorization endpoint once `subject` (the authenticated resource owner, required and
@@ -333,10 +374,9 @@ pub unsafe extern "C" fn tessera_issuer_authorize(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
             let (client, request) =
                 authorize_inputs(client_json, client_len, request_json, request_len)?;
             let subject = req_str(subject)?;
@@ -353,9 +393,9 @@ pub unsafe extern "C" fn tessera_issuer_authorize(
                 now,
                 &SystemRandom::new(),
             );
-            write_json(&authorize_json(issuer, outcome)?, out, cap, out_len)
-        }
-    })
+            authorize_json(issuer, outcome)
+        })
+    }
 }
 
 /// The authorization endpoint after the resource owner refused: a `"rejected"` outcome whose
@@ -373,16 +413,15 @@ pub unsafe extern "C" fn tessera_issuer_deny(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
             let (client, request) =
                 authorize_inputs(client_json, client_len, request_json, request_len)?;
             let outcome = issuer.deny(client.as_ref(), &request);
-            write_json(&authorize_json(issuer, outcome)?, out, cap, out_len)
-        }
-    })
+            authorize_json(issuer, outcome)
+        })
+    }
 }
 
 // ---- token endpoint --------------------------------------------------------------------------
@@ -428,36 +467,23 @@ pub unsafe extern "C" fn tessera_issuer_token(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
-            let client = client(opt_json_text(client_json, client_len)?)?;
-            let auth: ClientAuth =
-                parse("client_auth", json_text(client_auth_json, client_auth_len)?)?;
-            let state = state(opt_json_text(state_json, state_len)?)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
+            let (client, auth, state) = endpoint_inputs(
+                (client_json, client_len),
+                (client_auth_json, client_auth_len),
+                (state_json, state_len),
+            )?;
             let request: TokenRequest =
                 parse("token request", json_text(request_json, request_len)?)?;
-            let value = match issuer.authenticate(
-                client.as_ref(),
-                auth.client_id(),
-                auth.client_secret(),
-            ) {
-                Err(e) => auth_failure(issuer, &e),
-                Ok(authenticated) => {
-                    let outcome = issuer.token(
-                        &authenticated,
-                        state.as_ref(),
-                        &request,
-                        now,
-                        &SystemRandom::new(),
-                    );
-                    outcome_json(issuer, outcome, |tokens| to_value(&tokens.to_response()))?
-                }
-            };
-            write_json(&value, out, cap, out_len)
-        }
-    })
+            when_authenticated(issuer, client.as_ref(), &auth, |authenticated| {
+                let rng = SystemRandom::new();
+                let outcome = issuer.token(authenticated, state.as_ref(), &request, now, &rng);
+                outcome_json(issuer, outcome, |tokens| to_value(&tokens.to_response()))
+            })
+        })
+    }
 }
 
 /// Where the host finds the state of a presented token, at `now`:
@@ -483,10 +509,9 @@ pub unsafe extern "C" fn tessera_issuer_locate(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
             let located = std::str::from_utf8(bytes(token, token_len)?)
                 .map_err(|_| Error::new(ErrorKind::MalformedToken, "token is not UTF-8 text"))
                 .and_then(|token| issuer.locate(token, now));
@@ -499,9 +524,9 @@ pub unsafe extern "C" fn tessera_issuer_locate(
                 }),
                 Err(e) => json!({"locator": "none", "error": issuer_error_json(issuer, &e)}),
             };
-            write_json(&value, out, cap, out_len)
-        }
-    })
+            Ok(value)
+        })
+    }
 }
 
 // ---- revocation and introspection ------------------------------------------------------------
@@ -534,29 +559,21 @@ pub unsafe extern "C" fn tessera_issuer_revoke(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
-            let client = client(opt_json_text(client_json, client_len)?)?;
-            let auth: ClientAuth =
-                parse("client_auth", json_text(client_auth_json, client_auth_len)?)?;
-            let state = state(opt_json_text(state_json, state_len)?)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
+            let (client, auth, state) = endpoint_inputs(
+                (client_json, client_len),
+                (client_auth_json, client_auth_len),
+                (state_json, state_len),
+            )?;
             let token = token_or_unknown(bytes(token, token_len)?);
-            let value = match issuer.authenticate(
-                client.as_ref(),
-                auth.client_id(),
-                auth.client_secret(),
-            ) {
-                Err(e) => auth_failure(issuer, &e),
-                Ok(authenticated) => {
-                    let outcome = issuer.revoke(&authenticated, state.as_ref(), token, now);
-                    outcome_json(issuer, outcome, |()| Ok(Value::Null))?
-                }
-            };
-            write_json(&value, out, cap, out_len)
-        }
-    })
+            when_authenticated(issuer, client.as_ref(), &auth, |authenticated| {
+                let outcome = issuer.revoke(authenticated, state.as_ref(), token, now);
+                outcome_json(issuer, outcome, |()| Ok(Value::Null))
+            })
+        })
+    }
 }
 
 /// Revokes a whole family at the host's initiative (logout everywhere, password change,
@@ -573,18 +590,17 @@ pub unsafe extern "C" fn tessera_issuer_revoke_family(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
             let state = GrantState::from_json(json_text(state_json, state_len)?)?;
             let outcome = issuer.revoke_family(&state, now);
             let value = json!({
                 "state": to_value(&outcome.state)?, "effects": to_value(&outcome.effects)?,
             });
-            write_json(&value, out, cap, out_len)
-        }
-    })
+            Ok(value)
+        })
+    }
 }
 
 /// The introspection endpoint (RFC 7662 §2.2) at `now`: writes the response body for `token`
@@ -606,16 +622,15 @@ pub unsafe extern "C" fn tessera_issuer_introspect(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        output(out, cap, out_len, || {
             let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
             let state = state(opt_json_text(state_json, state_len)?)?;
             let token = token_or_unknown(bytes(token, token_len)?);
-            let body = issuer.introspect(state.as_ref(), token, now).to_json();
-            write_out(body.as_bytes(), out, cap, out_len)
-        }
-    })
+            Ok(issuer.introspect(state.as_ref(), token, now).to_json())
+        })
+    }
 }
 
 // ---- engine tokens ---------------------------------------------------------------------------
@@ -645,10 +660,9 @@ pub unsafe extern "C" fn tessera_issuer_engine_token(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
             let parent = ScopeSet::parse(req_str(parent_scope)?)?;
             let requested = ScopeSet::parse(req_str(requested_scope)?)?;
             let minted = issuer.issue_engine_token(
@@ -663,9 +677,9 @@ pub unsafe extern "C" fn tessera_issuer_engine_token(
                 "token": minted.token, "expires_at": minted.expires_at,
                 "scope": minted.scope.to_scope_string(), "jti": minted.jti,
             });
-            write_json(&value, out, cap, out_len)
-        }
-    })
+            Ok(value)
+        })
+    }
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use std::ffi::c_char;
 use ring::rand::SystemRandom;
 
 use super::{
-    TesseraResult, borrow, boundary, bytes, free_handle, new_handle, opt_str, req_str, tag,
-    write_out, write_value,
+    TesseraResult, borrow, boundary, bytes, free_handle, new_handle, opt_str, output_handle,
+    req_str, tag, write_out, write_value,
 };
 use crate::jwt::{self, Algorithm, Header, Key, KeySet};
 use crate::{Error, ErrorKind};
@@ -42,6 +42,26 @@ fn parse_alg(name: Option<&str>) -> Result<Option<Algorithm>, Error> {
     name.map(str::parse).transpose()
 }
 
+/// The shape of the key loaders: an encoded key and an optional algorithm name in, a new key
+/// handle out.
+///
+/// # Safety
+/// Conventions 3 and 5 for `(input, len)`, `alg` and `out`.
+unsafe fn load_key(
+    input: *const u8,
+    len: usize,
+    alg: *const c_char,
+    out: *mut *mut tessera_key,
+    load: fn(&[u8], Option<Algorithm>) -> Result<Key, Error>,
+) -> TesseraResult {
+    // SAFETY: forwarded.
+    unsafe {
+        output_handle(tag::KEY, out, || {
+            load(bytes(input, len)?, parse_alg(opt_str(alg)?)?)
+        })
+    }
+}
+
 // ---- keys ------------------------------------------------------------------------------------
 
 /// Loads a key from PEM (PKCS#8, PKCS#1, SEC1, SPKI or X.509 certificate; no certificate
@@ -54,13 +74,8 @@ pub unsafe extern "C" fn tessera_key_from_pem(
     alg: *const c_char,
     out: *mut *mut tessera_key,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 5.
-        unsafe {
-            let key = Key::from_pem(bytes(pem, pem_len)?, parse_alg(opt_str(alg)?)?)?;
-            new_handle(tag::KEY, key, out)
-        }
-    })
+    // SAFETY: conventions 3 and 5.
+    unsafe { load_key(pem, pem_len, alg, out, Key::from_pem) }
 }
 
 /// Loads a key from DER (PKCS#8, PKCS#1, SEC1, SPKI or X.509), recognised by structure.
@@ -72,13 +87,8 @@ pub unsafe extern "C" fn tessera_key_from_der(
     alg: *const c_char,
     out: *mut *mut tessera_key,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 5.
-        unsafe {
-            let key = Key::from_der(bytes(der, der_len)?, parse_alg(opt_str(alg)?)?)?;
-            new_handle(tag::KEY, key, out)
-        }
-    })
+    // SAFETY: conventions 3 and 5.
+    unsafe { load_key(der, der_len, alg, out, Key::from_der) }
 }
 
 /// Loads a key from a JWK (JSON text). `alg` (NULL allowed) binds keys without an `alg`
@@ -90,13 +100,8 @@ pub unsafe extern "C" fn tessera_key_from_jwk(
     alg: *const c_char,
     out: *mut *mut tessera_key,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 5.
-        unsafe {
-            let key = Key::from_jwk(bytes(jwk, jwk_len)?, parse_alg(opt_str(alg)?)?)?;
-            new_handle(tag::KEY, key, out)
-        }
-    })
+    // SAFETY: conventions 3 and 5.
+    unsafe { load_key(jwk, jwk_len, alg, out, Key::from_jwk) }
 }
 
 /// An HMAC key (`alg` is "HS256", "HS384" or "HS512") from a secret at least as long as the
@@ -108,14 +113,13 @@ pub unsafe extern "C" fn tessera_key_hmac(
     alg: *const c_char,
     out: *mut *mut tessera_key,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 5.
-        unsafe {
+    // SAFETY: conventions 3 and 5.
+    unsafe {
+        output_handle(tag::KEY, out, || {
             let alg: Algorithm = req_str(alg)?.parse()?;
-            let key = Key::hmac(bytes(secret, secret_len)?, alg)?;
-            new_handle(tag::KEY, key, out)
-        }
-    })
+            Key::hmac(bytes(secret, secret_len)?, alg)
+        })
+    }
 }
 
 /// Generates a key (ES256, ES384, EdDSA, Ed25519, HS256/384/512) from the system random
@@ -125,13 +129,12 @@ pub unsafe extern "C" fn tessera_key_generate(
     alg: *const c_char,
     out: *mut *mut tessera_key,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 5.
-        unsafe {
-            let alg: Algorithm = req_str(alg)?.parse()?;
-            new_handle(tag::KEY, Key::generate(alg, &SystemRandom::new())?, out)
-        }
-    })
+    // SAFETY: conventions 3 and 5.
+    unsafe {
+        output_handle(tag::KEY, out, || {
+            Key::generate(req_str(alg)?.parse()?, &SystemRandom::new())
+        })
+    }
 }
 
 /// A new handle for the same key with key id `kid` (the original handle is unchanged). An

@@ -7,8 +7,8 @@ use std::ffi::c_char;
 use ring::rand::SystemRandom;
 
 use super::{
-    TesseraResult, borrow, borrow_mut, boundary, bytes, free_handle, new_handle, opt_str, req_str,
-    tag, text, write_out,
+    TesseraResult, borrow, borrow_mut, boundary, bytes, free_handle, new_handle, opt_str, output,
+    req_str, tag, text, write_out,
 };
 use crate::pkce::{self, ChallengeMethod, CodeVerifier, PkcePolicy};
 use crate::token::{LookupHash, Pepper, Peppers, TokenFormat, TokenKind};
@@ -82,15 +82,16 @@ pub unsafe extern "C" fn tessera_token_check(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 4.
-        unsafe {
+    // SAFETY: conventions 3 and 4.
+    unsafe {
+        output(out_kind, cap, out_len, || {
             let format = TokenFormat::new(req_str(prefix)?)?;
             let expected = kind(opt_str(expected_kind)?)?;
-            let found = format.check(token_text(token, token_len)?, expected)?;
-            write_out(found.code().as_bytes(), out_kind, cap, out_len)
-        }
-    })
+            Ok(format
+                .check(token_text(token, token_len)?, expected)?
+                .code())
+        })
+    }
 }
 
 // ---- peppers ---------------------------------------------------------------------------------

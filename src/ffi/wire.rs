@@ -12,8 +12,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    TesseraResult, boundary, bytes, json_text, opt_str, opt_str_max, req_str, too_long_json,
-    write_json, write_out, write_value,
+    TesseraResult, boundary, bytes, json_text, opt_str, opt_str_max, output_json, req_str,
+    to_value, too_long_json, write_json, write_out, write_value,
 };
 use crate::grant::json_error;
 use crate::wire::{
@@ -22,8 +22,51 @@ use crate::wire::{
 };
 use crate::{Error, ErrorKind};
 
-fn to_value(value: &impl serde::Serialize) -> Result<Value, Error> {
-    serde_json::to_value(value).map_err(|_| Error::from(ErrorKind::InvalidArgument))
+/// The shape of the form parsers: a form body (or query string) in, the JSON `read` makes of
+/// it out.
+///
+/// # Safety
+/// Conventions 3 and 4.
+unsafe fn form_json(
+    body: *const u8,
+    body_len: usize,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+    read: impl FnOnce(&Form) -> Result<Value, Error>,
+) -> TesseraResult {
+    // SAFETY: forwarded.
+    unsafe {
+        output_json(out, cap, out_len, || {
+            read(&Form::parse(bytes(body, body_len)?)?)
+        })
+    }
+}
+
+/// [`form_json`] for the requests that carry the client's authentication (RFC 6749 §2.3.1:
+/// HTTP Basic in `authorization_header`, or `client_id`/`client_secret` in the body): writes
+/// `{"request": <what read makes>, "client_auth": <ClientAuth>}`.
+///
+/// # Safety
+/// Conventions 3 and 4.
+unsafe fn form_with_client_auth(
+    body: *const u8,
+    body_len: usize,
+    authorization_header: *const c_char,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+    read: impl FnOnce(&Form) -> Result<Value, Error>,
+) -> TesseraResult {
+    // SAFETY: forwarded.
+    unsafe {
+        form_json(body, body_len, out, cap, out_len, |form| {
+            let header = opt_str_max(authorization_header, crate::limits::MAX_HEADER_BYTES)?;
+            let auth = wire::client_auth(header, form)?;
+            let request = read(form)?;
+            Ok(json!({"request": request, "client_auth": to_value(&auth)?}))
+        })
+    }
 }
 
 /// Redirect parameters: a JSON object of string values, kept in document order.
@@ -99,17 +142,16 @@ pub unsafe extern "C" fn tessera_form_parse(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 4.
-        unsafe {
-            let form = Form::parse(bytes(body, body_len)?)?;
+    // SAFETY: conventions 3 and 4.
+    unsafe {
+        form_json(body, body_len, out, cap, out_len, |form| {
             let map: serde_json::Map<String, Value> = form
                 .iter()
                 .map(|(n, v)| (n.to_owned(), Value::from(v)))
                 .collect();
-            write_json(&Value::Object(map), out, cap, out_len)
-        }
-    })
+            Ok(Value::Object(map))
+        })
+    }
 }
 
 /// Parses an authorization request (RFC 6749 §4.1.1, §4.2.1; RFC 7636 §4.3) from its query
@@ -128,14 +170,12 @@ pub unsafe extern "C" fn tessera_authorize_request_parse(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 4.
-        unsafe {
-            let form = Form::parse(bytes(query, query_len)?)?;
-            let request = AuthorizeRequest::from_form(&form)?;
-            write_json(&to_value(&request)?, out, cap, out_len)
-        }
-    })
+    // SAFETY: conventions 3 and 4.
+    unsafe {
+        form_json(query, query_len, out, cap, out_len, |form| {
+            to_value(&AuthorizeRequest::from_form(form)?)
+        })
+    }
 }
 
 /// Parses a token request (RFC 6749 §4.1.3, §4.4.2, §6) and the client's authentication
@@ -165,19 +205,18 @@ pub unsafe extern "C" fn tessera_token_request_parse(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 4.
-        unsafe {
-            let form = Form::parse(bytes(body, body_len)?)?;
-            let auth = wire::client_auth(
-                opt_str_max(authorization_header, crate::limits::MAX_HEADER_BYTES)?,
-                &form,
-            )?;
-            let request = TokenRequest::from_form(&form)?;
-            let value = json!({"request": to_value(&request)?, "client_auth": to_value(&auth)?});
-            write_json(&value, out, cap, out_len)
-        }
-    })
+    // SAFETY: conventions 3 and 4.
+    unsafe {
+        form_with_client_auth(
+            body,
+            body_len,
+            authorization_header,
+            out,
+            cap,
+            out_len,
+            |form| to_value(&TokenRequest::from_form(form)?),
+        )
+    }
 }
 
 /// Parses a revocation request (RFC 7009 §2.1) and the client's authentication, as for
@@ -194,19 +233,18 @@ pub unsafe extern "C" fn tessera_revocation_request_parse(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 4.
-        unsafe {
-            let form = Form::parse(bytes(body, body_len)?)?;
-            let auth = wire::client_auth(
-                opt_str_max(authorization_header, crate::limits::MAX_HEADER_BYTES)?,
-                &form,
-            )?;
-            let request = RevocationRequest::from_form(&form)?;
-            let value = json!({"request": to_value(&request)?, "client_auth": to_value(&auth)?});
-            write_json(&value, out, cap, out_len)
-        }
-    })
+    // SAFETY: conventions 3 and 4.
+    unsafe {
+        form_with_client_auth(
+            body,
+            body_len,
+            authorization_header,
+            out,
+            cap,
+            out_len,
+            |form| to_value(&RevocationRequest::from_form(form)?),
+        )
+    }
 }
 
 /// Parses an introspection request (RFC 7662 §2.1) and writes `{"token": "...",
@@ -221,14 +259,12 @@ pub unsafe extern "C" fn tessera_introspection_request_parse(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 4.
-        unsafe {
-            let form = Form::parse(bytes(body, body_len)?)?;
-            let request = IntrospectionRequest::from_form(&form)?;
-            write_json(&to_value(&request)?, out, cap, out_len)
-        }
-    })
+    // SAFETY: conventions 3 and 4.
+    unsafe {
+        form_json(body, body_len, out, cap, out_len, |form| {
+            to_value(&IntrospectionRequest::from_form(form)?)
+        })
+    }
 }
 
 // ---- Authorization headers -------------------------------------------------------------------
