@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::{
-    TesseraResult, borrow, boundary, bytes, error_json, free_handle, json_text, new_handle,
-    opt_json_text, output, output_json, req_str, tag, to_value, write_out,
+    TesseraResult, borrow, boundary, bytes, error_json, free, json_text, new_handle, opt_json_text,
+    output, output_json, req_str, tag, to_value, write_out,
 };
 use super::{tessera_key, tessera_peppers};
 use crate::grant::{
@@ -236,11 +236,8 @@ pub unsafe extern "C" fn tessera_issuer_new(
 /// Frees an issuer (its copies of the key and peppers are wiped). NULL is a no-op.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_issuer_free(issuer: *mut tessera_issuer) {
-    let _ = boundary(|| {
-        // SAFETY: convention 7.
-        unsafe { free_handle::<Issuer, _>(tag::ISSUER, issuer) };
-        Ok(())
-    });
+    // SAFETY: convention 7.
+    unsafe { free::<Issuer, _>(tag::ISSUER, issuer) }
 }
 
 /// Writes what the host stores for a confidential client's secret: its lookup hash under the

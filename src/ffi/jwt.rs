@@ -6,8 +6,8 @@ use std::ffi::c_char;
 use ring::rand::SystemRandom;
 
 use super::{
-    TesseraResult, borrow, boundary, bytes, free_handle, new_handle, opt_str, output_handle,
-    req_str, tag, write_out, write_value,
+    TesseraResult, borrow, boundary, bytes, free, new_handle, opt_str, output_handle, req_str, tag,
+    write_out, write_value,
 };
 use crate::jwt::{self, Algorithm, Header, Key, KeySet};
 use crate::{Error, ErrorKind};
@@ -181,10 +181,7 @@ pub unsafe extern "C" fn tessera_key_public(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_key_free(key: *mut tessera_key) {
     // SAFETY: convention 7.
-    let _ = boundary(|| {
-        unsafe { free_handle::<Key, _>(tag::KEY, key) };
-        Ok(())
-    });
+    unsafe { free::<Key, _>(tag::KEY, key) }
 }
 
 /// Writes the key's algorithm name ("ES256", ...) to the buffer.
@@ -420,11 +417,8 @@ pub unsafe extern "C" fn tessera_keyset_to_jwks(
 /// Frees a key set. NULL is a no-op.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_keyset_free(set: *mut tessera_keyset) {
-    let _ = boundary(|| {
-        // SAFETY: convention 7.
-        unsafe { free_handle::<KeySet, _>(tag::KEYSET, set) };
-        Ok(())
-    });
+    // SAFETY: convention 7.
+    unsafe { free::<KeySet, _>(tag::KEYSET, set) }
 }
 
 // ---- signing ---------------------------------------------------------------------------------

@@ -254,6 +254,19 @@ pub(crate) unsafe fn free_handle<T, H>(tag: u32, p: *mut H) {
     }
 }
 
+/// The body of every `_free` function: frees a handle inside the panic boundary (conventions 1
+/// and 7: NULL and handles of another kind are ignored).
+///
+/// # Safety
+/// As for [`free_handle`].
+pub(crate) unsafe fn free<T, H>(tag: u32, p: *mut H) {
+    let _ = boundary(|| {
+        // SAFETY: forwarded.
+        unsafe { free_handle::<T, H>(tag, p) };
+        Ok(())
+    });
+}
+
 /// The static description of a result code (NUL-terminated, never NULL; unknown codes get
 /// "unknown result code"). Thread-safe; the string must not be freed.
 #[unsafe(no_mangle)]

@@ -7,8 +7,8 @@ use std::ffi::c_char;
 use ring::rand::SystemRandom;
 
 use super::{
-    TesseraResult, borrow, borrow_mut, boundary, bytes, free_handle, new_handle, opt_str, output,
-    req_str, tag, text, write_out,
+    TesseraResult, borrow, borrow_mut, boundary, bytes, free, new_handle, opt_str, output, req_str,
+    tag, text, write_out,
 };
 use crate::pkce::{self, ChallengeMethod, CodeVerifier, PkcePolicy};
 use crate::token::{LookupHash, Pepper, Peppers, TokenFormat, TokenKind};
@@ -155,14 +155,14 @@ pub unsafe extern "C" fn tessera_peppers_lookup(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        output(out, cap, out_len, || {
             let set: &Peppers = borrow(tag::PEPPERS, peppers)?;
             let lookup = set.lookup(text(token, token_len)?);
-            write_out(lookup.to_string().as_bytes(), out, cap, out_len)
-        }
-    })
+            Ok(lookup.to_string())
+        })
+    }
 }
 
 /// Checks that `stored` (a lookup hash in text form, as written by `tessera_peppers_lookup`) is
@@ -203,26 +203,23 @@ pub unsafe extern "C" fn tessera_peppers_check_and_lookup(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        output(out, cap, out_len, || {
             let set: &Peppers = borrow(tag::PEPPERS, peppers)?;
             let format = TokenFormat::new(req_str(prefix)?)?;
             let expected = kind(opt_str(expected_kind)?)?;
             let lookup = set.check_and_lookup(&format, token_text(token, token_len)?, expected)?;
-            write_out(lookup.to_string().as_bytes(), out, cap, out_len)
-        }
-    })
+            Ok(lookup.to_string())
+        })
+    }
 }
 
 /// Frees a pepper set (its secrets are wiped). NULL is a no-op.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_peppers_free(peppers: *mut tessera_peppers) {
-    let _ = boundary(|| {
-        // SAFETY: convention 7.
-        unsafe { free_handle::<Peppers, _>(tag::PEPPERS, peppers) };
-        Ok(())
-    });
+    // SAFETY: convention 7.
+    unsafe { free::<Peppers, _>(tag::PEPPERS, peppers) }
 }
 
 // ---- PKCE ------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 use std::ffi::c_char;
 use std::sync::Arc;
 
-use super::{TesseraResult, borrow, borrow_mut, boundary, free_handle, new_handle, req_str, tag};
+use super::{TesseraResult, borrow, borrow_mut, boundary, free, new_handle, req_str, tag};
 use crate::Error;
 use crate::jwt::{Algorithm, Key, KeySet, Limits, Verifier, VerifierBuilder};
 
@@ -249,11 +249,8 @@ pub unsafe extern "C" fn tessera_verifier_builder_set_max_claims(
 /// Frees a builder. NULL is a no-op.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_verifier_builder_free(builder: *mut tessera_verifier_builder) {
-    let _ = boundary(|| {
-        // SAFETY: convention 7.
-        unsafe { free_handle::<Builder, _>(tag::BUILDER, builder) };
-        Ok(())
-    });
+    // SAFETY: convention 7.
+    unsafe { free::<Builder, _>(tag::BUILDER, builder) }
 }
 
 /// Builds a verifier for one key with the builder's policy. The builder is not consumed (free
@@ -303,9 +300,6 @@ pub unsafe extern "C" fn tessera_verifier_new_with_keyset(
 /// Frees a verifier. NULL is a no-op.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_verifier_free(verifier: *mut tessera_verifier) {
-    let _ = boundary(|| {
-        // SAFETY: convention 7.
-        unsafe { free_handle::<VerifierHandle, _>(tag::VERIFIER, verifier) };
-        Ok(())
-    });
+    // SAFETY: convention 7.
+    unsafe { free::<VerifierHandle, _>(tag::VERIFIER, verifier) }
 }

@@ -6,8 +6,8 @@ use std::ffi::c_char;
 use std::sync::Arc;
 
 use super::{
-    TesseraResult, borrow, boundary, bytes, free_handle, new_handle, null, pool, req_str, tag,
-    write_out, write_value,
+    TesseraResult, borrow, boundary, bytes, free, new_handle, null, pool, req_str, tag, write_out,
+    write_value,
 };
 use crate::jwt::{Verified, Verifier};
 use crate::{Error, ErrorKind};
@@ -452,11 +452,8 @@ pub unsafe extern "C" fn tessera_verified_iat(
 /// Frees a verified result. NULL is a no-op.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_verified_free(verified: *mut tessera_verified) {
-    let _ = boundary(|| {
-        // SAFETY: convention 7.
-        unsafe { free_handle::<Verified, _>(tag::VERIFIED, verified) };
-        Ok(())
-    });
+    // SAFETY: convention 7.
+    unsafe { free::<Verified, _>(tag::VERIFIED, verified) }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::{
     TesseraResult, boundary, bytes, json_text, opt_str, opt_str_max, output_json, req_str,
-    to_value, too_long_json, write_json, write_out, write_value,
+    to_value, too_long_json, write_out, write_value,
 };
 use crate::grant::json_error;
 use crate::wire::{
@@ -347,9 +347,9 @@ pub unsafe extern "C" fn tessera_error_response(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 4.
-        unsafe {
+    // SAFETY: conventions 3 and 4.
+    unsafe {
+        output_json(out, cap, out_len, || {
             let response = ErrorResponse::new(kind_of(code)?, opt_str(description)?);
             let response = match opt_str(realm)? {
                 Some(realm) => response.with_challenge(realm),
@@ -361,9 +361,9 @@ pub unsafe extern "C" fn tessera_error_response(
                 }
                 None => response,
             };
-            write_json(&response_json(&response)?, out, cap, out_len)
-        }
-    })
+            response_json(&response)
+        })
+    }
 }
 
 /// Writes the error response of a resource server (RFC 6750 §3) for result code `code`, in the
@@ -383,15 +383,15 @@ pub unsafe extern "C" fn tessera_resource_error_response(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 4.
-        unsafe {
+    // SAFETY: conventions 3 and 4.
+    unsafe {
+        output_json(out, cap, out_len, || {
             let kind = wire::resource_error_for(kind_of(code)?);
             let response = ErrorResponse::new(kind, opt_str(description)?)
                 .with_bearer_challenge(req_str(realm)?, opt_str(required_scope)?);
-            write_json(&response_json(&response)?, out, cap, out_len)
-        }
-    })
+            response_json(&response)
+        })
+    }
 }
 
 // ---- redirect URIs ---------------------------------------------------------------------------
