@@ -10,9 +10,10 @@ use ring::rand::SystemRandom;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use super::token::lookup_output;
 use super::{
     TesseraResult, borrow, boundary, bytes, error_json, free, json_text, new_handle, opt_json_text,
-    output, output_json, req_str, tag, to_value, write_out,
+    output, output_json, req_str, tag, to_value,
 };
 use super::{tessera_key, tessera_peppers};
 use crate::grant::{
@@ -254,10 +255,9 @@ pub unsafe extern "C" fn tessera_client_secret_hash(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let peppers: &Peppers = borrow(tag::PEPPERS, peppers)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        lookup_output(peppers, out, cap, out_len, |peppers| {
             let secret = bytes(secret, secret_len)?;
             if secret.is_empty() || !secret.iter().all(|b| (0x20..=0x7e).contains(b)) {
                 return Err(Error::new(
@@ -267,14 +267,9 @@ pub unsafe extern "C" fn tessera_client_secret_hash(
             }
             let secret =
                 std::str::from_utf8(secret).map_err(|_| Error::from(ErrorKind::InvalidUtf8))?;
-            write_out(
-                peppers.lookup(secret).to_string().as_bytes(),
-                out,
-                cap,
-                out_len,
-            )
-        }
-    })
+            Ok(peppers.lookup(secret))
+        })
+    }
 }
 
 // ---- authorization endpoint ------------------------------------------------------------------

@@ -142,6 +142,26 @@ pub unsafe extern "C" fn tessera_peppers_add_previous(
     })
 }
 
+/// The shape of the functions that write a lookup hash: the peppers behind `peppers` in, the
+/// hash `lookup` makes of them written in its text form `<key_id>:<base64url>`.
+///
+/// # Safety
+/// Conventions 4 and 6 for `peppers`, `out`, `cap` and `out_len`.
+pub(super) unsafe fn lookup_output(
+    peppers: *const tessera_peppers,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+    lookup: impl FnOnce(&Peppers) -> Result<LookupHash, Error>,
+) -> TesseraResult {
+    // SAFETY: forwarded.
+    unsafe {
+        output(out, cap, out_len, || {
+            Ok(lookup(borrow(tag::PEPPERS, peppers)?)?.to_string())
+        })
+    }
+}
+
 /// Writes the lookup hash of `token` under the current pepper, in its text form
 /// `<key_id>:<base64url of HMAC-SHA-256(pepper, token)>`: what the host stores and indexes
 /// instead of the token. The token is any UTF-8 text (`TESSERA_RESULT_INVALID_UTF8` otherwise);
@@ -157,10 +177,8 @@ pub unsafe extern "C" fn tessera_peppers_lookup(
 ) -> TesseraResult {
     // SAFETY: conventions 3, 4 and 6.
     unsafe {
-        output(out, cap, out_len, || {
-            let set: &Peppers = borrow(tag::PEPPERS, peppers)?;
-            let lookup = set.lookup(text(token, token_len)?);
-            Ok(lookup.to_string())
+        lookup_output(peppers, out, cap, out_len, |set| {
+            Ok(set.lookup(text(token, token_len)?))
         })
     }
 }
@@ -205,12 +223,10 @@ pub unsafe extern "C" fn tessera_peppers_check_and_lookup(
 ) -> TesseraResult {
     // SAFETY: conventions 3, 4 and 6.
     unsafe {
-        output(out, cap, out_len, || {
-            let set: &Peppers = borrow(tag::PEPPERS, peppers)?;
+        lookup_output(peppers, out, cap, out_len, |set| {
             let format = TokenFormat::new(req_str(prefix)?)?;
             let expected = kind(opt_str(expected_kind)?)?;
-            let lookup = set.check_and_lookup(&format, token_text(token, token_len)?, expected)?;
-            Ok(lookup.to_string())
+            set.check_and_lookup(&format, token_text(token, token_len)?, expected)
         })
     }
 }
