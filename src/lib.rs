@@ -66,6 +66,7 @@ mod error;
 pub mod ffi;
 pub mod grant;
 pub mod jwt;
+mod limits;
 pub mod pkce;
 pub mod scope;
 pub mod token;

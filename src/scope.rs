@@ -55,20 +55,11 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
+pub use crate::limits::{MAX_SCOPE_LEN, MAX_SCOPE_STRING, MAX_SCOPES};
 use crate::{Error, ErrorKind, Result};
 use claims::read_claim;
 pub use implications::Implications;
 use implications::Reach;
-
-/// Most scope tokens one scope string (or one set of scope claims) may hold, duplicates included.
-pub const MAX_SCOPES: usize = 256;
-
-/// Longest scope token, in bytes.
-pub const MAX_SCOPE_LEN: usize = 256;
-
-/// Longest scope string, in bytes (16 KiB). For scope claims, the limit applies to the
-/// space-delimited string the claims add up to.
-pub const MAX_SCOPE_STRING: usize = 16 * 1024;
 
 /// Whether `b` is an RFC 6749 §3.3 `NQCHAR`: `%x21 / %x23-5B / %x5D-7E`.
 const fn is_nqchar(b: u8) -> bool {

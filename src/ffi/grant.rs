@@ -10,13 +10,15 @@ use ring::rand::SystemRandom;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use super::token::lookup_output;
 use super::{
-    TesseraResult, borrow, boundary, bytes, error_json, free_handle, json_text, new_handle,
-    opt_json_text, req_str, tag, write_json, write_out,
+    TesseraResult, borrow, boundary, bytes, error_json, free, json_text, new_handle, opt_json_text,
+    output, output_json, req_str, tag, to_value,
 };
 use super::{tessera_key, tessera_peppers};
 use crate::grant::{
-    AuthorizeOutcome, Client, GrantState, Issuer, Locator, Outcome, Policy, Redirect,
+    AuthenticatedClient, AuthorizeOutcome, Client, GrantState, Issuer, Locator, Outcome, Policy,
+    Redirect,
 };
 use crate::jwt::Key;
 use crate::scope::ScopeSet;
@@ -73,10 +75,6 @@ use crate::{Error, ErrorKind};
 /// fresh random values of the same lengths.
 pub struct tessera_issuer {
     _private: [u8; 0],
-}
-
-fn to_value(value: &impl serde::Serialize) -> Result<Value, Error> {
-    serde_json::to_value(value).map_err(|_| Error::from(ErrorKind::InvalidArgument))
 }
 
 fn parse<T: DeserializeOwned>(what: &str, json: &str) -> Result<T, Error> {
@@ -149,12 +147,57 @@ fn outcome_json<T>(
     }))
 }
 
-/// The outcome of a failed client authentication: nothing changes.
-fn auth_failure(issuer: &Issuer, error: &Error) -> Value {
-    json!({
-        "ok": false, "response": null, "error": issuer_error_json(issuer, error),
-        "state": null, "effects": [],
-    })
+/// Runs `body` on the issuer behind `issuer` inside the panic boundary and writes the JSON it
+/// returns (conventions 1, 4, 5 and 6): the shape of every endpoint function.
+///
+/// # Safety
+/// `issuer` must be NULL or a live handle; `out`, `cap` and `out_len` as for `write_out`.
+unsafe fn issuer_json(
+    issuer: *const tessera_issuer,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+    body: impl FnOnce(&Issuer) -> Result<Value, Error>,
+) -> TesseraResult {
+    // SAFETY: forwarded.
+    unsafe { output_json(out, cap, out_len, || body(borrow(tag::ISSUER, issuer)?)) }
+}
+
+/// The inputs the token and the revocation endpoint start with, read in this order: the client
+/// registration (`(NULL, 0)` for none), the `client_auth` written by the request parser
+/// (required) and the family state (`(NULL, 0)` for none).
+///
+/// # Safety
+/// Convention 3 for each pointer pair.
+unsafe fn endpoint_inputs(
+    (client_json, client_len): (*const u8, usize),
+    (auth_json, auth_len): (*const u8, usize),
+    (state_json, state_len): (*const u8, usize),
+) -> Result<(Option<Client>, ClientAuth, Option<GrantState>), Error> {
+    // SAFETY: forwarded.
+    unsafe {
+        let client = client(opt_json_text(client_json, client_len)?)?;
+        let auth = parse("client_auth", json_text(auth_json, auth_len)?)?;
+        let state = state(opt_json_text(state_json, state_len)?)?;
+        Ok((client, auth, state))
+    }
+}
+
+/// Authenticates the client of `auth` against its registration and runs the endpoint `then`;
+/// a failed authentication is an `"ok": false` outcome in which nothing changes.
+fn when_authenticated(
+    issuer: &Issuer,
+    client: Option<&Client>,
+    auth: &ClientAuth,
+    then: impl FnOnce(&AuthenticatedClient<'_>) -> Result<Value, Error>,
+) -> Result<Value, Error> {
+    match issuer.authenticate(client, auth.client_id(), auth.client_secret()) {
+        Ok(authenticated) => then(&authenticated),
+        Err(e) => Ok(json!({
+            "ok": false, "response": null, "error": issuer_error_json(issuer, &e),
+            "state": null, "effects": [],
+        })),
+    }
 }
 
 // ---- issuers ---------------------------------------------------------------------------------
@@ -194,11 +237,8 @@ pub unsafe extern "C" fn tessera_issuer_new(
 /// Frees an issuer (its copies of the key and peppers are wiped). NULL is a no-op.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_issuer_free(issuer: *mut tessera_issuer) {
-    let _ = boundary(|| {
-        // SAFETY: convention 7.
-        unsafe { free_handle::<Issuer, _>(tag::ISSUER, issuer) };
-        Ok(())
-    });
+    // SAFETY: convention 7.
+    unsafe { free::<Issuer, _>(tag::ISSUER, issuer) }
 }
 
 /// Writes what the host stores for a confidential client's secret: its lookup hash under the
@@ -215,10 +255,9 @@ pub unsafe extern "C" fn tessera_client_secret_hash(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let peppers: &Peppers = borrow(tag::PEPPERS, peppers)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        lookup_output(peppers, out, cap, out_len, |peppers| {
             let secret = bytes(secret, secret_len)?;
             if secret.is_empty() || !secret.iter().all(|b| (0x20..=0x7e).contains(b)) {
                 return Err(Error::new(
@@ -228,14 +267,9 @@ pub unsafe extern "C" fn tessera_client_secret_hash(
             }
             let secret =
                 std::str::from_utf8(secret).map_err(|_| Error::from(ErrorKind::InvalidUtf8))?;
-            write_out(
-                peppers.lookup(secret).to_string().as_bytes(),
-                out,
-                cap,
-                out_len,
-            )
-        }
-    })
+            Ok(peppers.lookup(secret))
+        })
+    }
 }
 
 // ---- authorization endpoint ------------------------------------------------------------------
@@ -281,10 +315,9 @@ pub unsafe extern "C" fn tessera_issuer_check_authorize(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
             let (client, request) =
                 authorize_inputs(client_json, client_len, request_json, request_len)?;
             let value = match issuer.check_authorize(client.as_ref(), &request) {
@@ -298,9 +331,9 @@ pub unsafe extern "C" fn tessera_issuer_check_authorize(
                     value
                 }
             };
-            write_json(&value, out, cap, out_len)
-        }
-    })
+            Ok(value)
+        })
+    }
 }
 
 /// The authorization endpoint once `subject` (the authenticated resource owner, required and
@@ -333,10 +366,9 @@ pub unsafe extern "C" fn tessera_issuer_authorize(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
             let (client, request) =
                 authorize_inputs(client_json, client_len, request_json, request_len)?;
             let subject = req_str(subject)?;
@@ -353,9 +385,9 @@ pub unsafe extern "C" fn tessera_issuer_authorize(
                 now,
                 &SystemRandom::new(),
             );
-            write_json(&authorize_json(issuer, outcome)?, out, cap, out_len)
-        }
-    })
+            authorize_json(issuer, outcome)
+        })
+    }
 }
 
 /// The authorization endpoint after the resource owner refused: a `"rejected"` outcome whose
@@ -373,16 +405,15 @@ pub unsafe extern "C" fn tessera_issuer_deny(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
             let (client, request) =
                 authorize_inputs(client_json, client_len, request_json, request_len)?;
             let outcome = issuer.deny(client.as_ref(), &request);
-            write_json(&authorize_json(issuer, outcome)?, out, cap, out_len)
-        }
-    })
+            authorize_json(issuer, outcome)
+        })
+    }
 }
 
 // ---- token endpoint --------------------------------------------------------------------------
@@ -428,36 +459,23 @@ pub unsafe extern "C" fn tessera_issuer_token(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
-            let client = client(opt_json_text(client_json, client_len)?)?;
-            let auth: ClientAuth =
-                parse("client_auth", json_text(client_auth_json, client_auth_len)?)?;
-            let state = state(opt_json_text(state_json, state_len)?)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
+            let (client, auth, state) = endpoint_inputs(
+                (client_json, client_len),
+                (client_auth_json, client_auth_len),
+                (state_json, state_len),
+            )?;
             let request: TokenRequest =
                 parse("token request", json_text(request_json, request_len)?)?;
-            let value = match issuer.authenticate(
-                client.as_ref(),
-                auth.client_id(),
-                auth.client_secret(),
-            ) {
-                Err(e) => auth_failure(issuer, &e),
-                Ok(authenticated) => {
-                    let outcome = issuer.token(
-                        &authenticated,
-                        state.as_ref(),
-                        &request,
-                        now,
-                        &SystemRandom::new(),
-                    );
-                    outcome_json(issuer, outcome, |tokens| to_value(&tokens.to_response()))?
-                }
-            };
-            write_json(&value, out, cap, out_len)
-        }
-    })
+            when_authenticated(issuer, client.as_ref(), &auth, |authenticated| {
+                let rng = SystemRandom::new();
+                let outcome = issuer.token(authenticated, state.as_ref(), &request, now, &rng);
+                outcome_json(issuer, outcome, |tokens| to_value(&tokens.to_response()))
+            })
+        })
+    }
 }
 
 /// Where the host finds the state of a presented token, at `now`:
@@ -483,10 +501,9 @@ pub unsafe extern "C" fn tessera_issuer_locate(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
             let located = std::str::from_utf8(bytes(token, token_len)?)
                 .map_err(|_| Error::new(ErrorKind::MalformedToken, "token is not UTF-8 text"))
                 .and_then(|token| issuer.locate(token, now));
@@ -499,9 +516,9 @@ pub unsafe extern "C" fn tessera_issuer_locate(
                 }),
                 Err(e) => json!({"locator": "none", "error": issuer_error_json(issuer, &e)}),
             };
-            write_json(&value, out, cap, out_len)
-        }
-    })
+            Ok(value)
+        })
+    }
 }
 
 // ---- revocation and introspection ------------------------------------------------------------
@@ -534,29 +551,21 @@ pub unsafe extern "C" fn tessera_issuer_revoke(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
-            let client = client(opt_json_text(client_json, client_len)?)?;
-            let auth: ClientAuth =
-                parse("client_auth", json_text(client_auth_json, client_auth_len)?)?;
-            let state = state(opt_json_text(state_json, state_len)?)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
+            let (client, auth, state) = endpoint_inputs(
+                (client_json, client_len),
+                (client_auth_json, client_auth_len),
+                (state_json, state_len),
+            )?;
             let token = token_or_unknown(bytes(token, token_len)?);
-            let value = match issuer.authenticate(
-                client.as_ref(),
-                auth.client_id(),
-                auth.client_secret(),
-            ) {
-                Err(e) => auth_failure(issuer, &e),
-                Ok(authenticated) => {
-                    let outcome = issuer.revoke(&authenticated, state.as_ref(), token, now);
-                    outcome_json(issuer, outcome, |()| Ok(Value::Null))?
-                }
-            };
-            write_json(&value, out, cap, out_len)
-        }
-    })
+            when_authenticated(issuer, client.as_ref(), &auth, |authenticated| {
+                let outcome = issuer.revoke(authenticated, state.as_ref(), token, now);
+                outcome_json(issuer, outcome, |()| Ok(Value::Null))
+            })
+        })
+    }
 }
 
 /// Revokes a whole family at the host's initiative (logout everywhere, password change,
@@ -573,18 +582,17 @@ pub unsafe extern "C" fn tessera_issuer_revoke_family(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
             let state = GrantState::from_json(json_text(state_json, state_len)?)?;
             let outcome = issuer.revoke_family(&state, now);
             let value = json!({
                 "state": to_value(&outcome.state)?, "effects": to_value(&outcome.effects)?,
             });
-            write_json(&value, out, cap, out_len)
-        }
-    })
+            Ok(value)
+        })
+    }
 }
 
 /// The introspection endpoint (RFC 7662 §2.2) at `now`: writes the response body for `token`
@@ -606,16 +614,15 @@ pub unsafe extern "C" fn tessera_issuer_introspect(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        output(out, cap, out_len, || {
             let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
             let state = state(opt_json_text(state_json, state_len)?)?;
             let token = token_or_unknown(bytes(token, token_len)?);
-            let body = issuer.introspect(state.as_ref(), token, now).to_json();
-            write_out(body.as_bytes(), out, cap, out_len)
-        }
-    })
+            Ok(issuer.introspect(state.as_ref(), token, now).to_json())
+        })
+    }
 }
 
 // ---- engine tokens ---------------------------------------------------------------------------
@@ -645,10 +652,9 @@ pub unsafe extern "C" fn tessera_issuer_engine_token(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let issuer: &Issuer = borrow(tag::ISSUER, issuer)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        issuer_json(issuer, out, cap, out_len, |issuer| {
             let parent = ScopeSet::parse(req_str(parent_scope)?)?;
             let requested = ScopeSet::parse(req_str(requested_scope)?)?;
             let minted = issuer.issue_engine_token(
@@ -663,848 +669,12 @@ pub unsafe extern "C" fn tessera_issuer_engine_token(
                 "token": minted.token, "expires_at": minted.expires_at,
                 "scope": minted.scope.to_scope_string(), "jti": minted.jti,
             });
-            write_json(&value, out, cap, out_len)
-        }
-    })
+            Ok(value)
+        })
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use std::ptr::{null, null_mut};
-
-    use super::super::{
-        call_json, call_out, tessera_key_free, tessera_key_generate, tessera_key_public,
-        tessera_peppers_free, tessera_peppers_new, tessera_pkce_challenge,
-        tessera_pkce_verifier_new, tessera_token_request_parse,
-    };
-    use super::*;
-    use crate::wire::Form;
-
-    const NOW: i64 = 1_800_000_000;
-    const POLICY: &str = r#"{"issuer":"https://as.example","audiences":["api"]}"#;
-    const APP: &str = r#"{"client_id":"app","kind":"public",
-        "redirect_uris":["https://app.example/cb"],"allowed_scope":"read write",
-        "grant_types":["authorization_code","refresh_token"]}"#;
-
-    fn code(kind: ErrorKind) -> TesseraResult {
-        TesseraResult(kind.code())
-    }
-
-    struct Fixture {
-        key: *mut tessera_key,
-        peppers: *mut tessera_peppers,
-        issuer: *mut tessera_issuer,
-    }
-
-    impl Fixture {
-        fn new() -> Fixture {
-            let mut key = null_mut();
-            let mut peppers = null_mut();
-            let mut issuer = null_mut();
-            // SAFETY: valid inputs and out-pointers.
-            unsafe {
-                assert_eq!(
-                    tessera_key_generate(c"ES256".as_ptr(), &mut key),
-                    TesseraResult::OK
-                );
-                let secret = [7u8; 32];
-                assert_eq!(
-                    tessera_peppers_new(c"p1".as_ptr(), secret.as_ptr(), 32, &mut peppers),
-                    TesseraResult::OK
-                );
-                assert_eq!(
-                    tessera_issuer_new(POLICY.as_ptr(), POLICY.len(), key, peppers, &mut issuer),
-                    TesseraResult::OK
-                );
-            }
-            Fixture {
-                key,
-                peppers,
-                issuer,
-            }
-        }
-    }
-
-    impl Drop for Fixture {
-        fn drop(&mut self) {
-            // SAFETY: handles made in `new`, freed once.
-            unsafe {
-                tessera_issuer_free(self.issuer);
-                tessera_peppers_free(self.peppers);
-                tessera_key_free(self.key);
-            }
-        }
-    }
-
-    fn authorize(f: &Fixture, client: &str, request: &Value) -> Value {
-        let request = request.to_string();
-        // SAFETY: live handle, valid inputs; buffers from `call_json`.
-        call_json(|o, c, l| unsafe {
-            tessera_issuer_authorize(
-                f.issuer,
-                client.as_ptr(),
-                client.len(),
-                request.as_ptr(),
-                request.len(),
-                c"user-42".as_ptr(),
-                NOW,
-                o,
-                c,
-                l,
-            )
-        })
-        .unwrap()
-    }
-
-    fn check_authorize(f: &Fixture, client: &str, request: &Value) -> Value {
-        let request = request.to_string();
-        // SAFETY: live handle, valid inputs; buffers from `call_json`.
-        call_json(|o, c, l| unsafe {
-            tessera_issuer_check_authorize(
-                f.issuer,
-                client.as_ptr(),
-                client.len(),
-                request.as_ptr(),
-                request.len(),
-                o,
-                c,
-                l,
-            )
-        })
-        .unwrap()
-    }
-
-    fn token(f: &Fixture, client: &str, state: Option<&Value>, body: &str, now: i64) -> Value {
-        // SAFETY: valid inputs; buffers from `call_json`.
-        let parsed = call_json(|o, c, l| unsafe {
-            tessera_token_request_parse(body.as_ptr(), body.len(), null(), o, c, l)
-        })
-        .unwrap();
-        let auth = parsed["client_auth"].to_string();
-        let request = parsed["request"].to_string();
-        let state = state.map(Value::to_string).unwrap_or_default();
-        // SAFETY: as above.
-        call_json(|o, c, l| unsafe {
-            tessera_issuer_token(
-                f.issuer,
-                client.as_ptr(),
-                client.len(),
-                auth.as_ptr(),
-                auth.len(),
-                state.as_ptr(),
-                state.len(),
-                request.as_ptr(),
-                request.len(),
-                now,
-                o,
-                c,
-                l,
-            )
-        })
-        .unwrap()
-    }
-
-    fn locate(f: &Fixture, token: &str, now: i64) -> Value {
-        // SAFETY: as above.
-        call_json(|o, c, l| unsafe {
-            tessera_issuer_locate(f.issuer, token.as_ptr(), token.len(), now, o, c, l)
-        })
-        .unwrap()
-    }
-
-    fn introspect(f: &Fixture, state: &Value, token: &str, now: i64) -> Value {
-        let state = state.to_string();
-        // SAFETY: as above.
-        call_json(|o, c, l| unsafe {
-            tessera_issuer_introspect(
-                f.issuer,
-                state.as_ptr(),
-                state.len(),
-                token.as_ptr(),
-                token.len(),
-                now,
-                o,
-                c,
-                l,
-            )
-        })
-        .unwrap()
-    }
-
-    fn param(location: &str, name: &str) -> Option<String> {
-        let query = location.split_once('?')?.1;
-        Form::parse(query.as_bytes())
-            .ok()?
-            .get(name)
-            .map(str::to_owned)
-    }
-
-    fn pkce_pair() -> (String, String) {
-        // SAFETY: buffers from `call_out`.
-        let verifier = call_out(|o, c, l| unsafe { tessera_pkce_verifier_new(o, c, l) }).unwrap();
-        // SAFETY: as above.
-        let challenge = call_out(|o, c, l| unsafe {
-            tessera_pkce_challenge(verifier.as_ptr(), verifier.len(), o, c, l)
-        })
-        .unwrap();
-        (
-            String::from_utf8(verifier).unwrap(),
-            String::from_utf8(challenge).unwrap(),
-        )
-    }
-
-    fn code_request(challenge: &str) -> Value {
-        json!({"response_type": "code", "client_id": "app",
-               "redirect_uri": "https://app.example/cb", "scope": "read", "state": "xyz",
-               "code_challenge": challenge, "code_challenge_method": "S256"})
-    }
-
-    #[test]
-    fn code_flow_refresh_replay_and_introspection() {
-        let f = Fixture::new();
-        let (verifier, challenge) = pkce_pair();
-        let request = code_request(&challenge);
-
-        // Before consent: the scope to show.
-        let checked = check_authorize(&f, APP, &request);
-        assert_eq!(checked["outcome"], "ok");
-        assert_eq!(checked["scope"], "read");
-
-        let granted = authorize(&f, APP, &request);
-        assert_eq!(granted["outcome"], "granted", "{granted}");
-        assert_eq!(granted["error"], Value::Null);
-        assert_eq!(granted["redirect"]["mode"], "query");
-        assert_eq!(
-            granted["redirect"]["redirect_uri"],
-            "https://app.example/cb"
-        );
-        let location = granted["redirect"]["location"].as_str().unwrap();
-        assert_eq!(param(location, "state").as_deref(), Some("xyz"));
-        assert_eq!(
-            param(location, "iss").as_deref(),
-            Some("https://as.example")
-        );
-        let auth_code = param(location, "code").unwrap();
-        let state = &granted["state"];
-        assert_eq!(state["v"], 1);
-        assert_eq!(state["version"], 1);
-        let family = state["family_id"].as_str().unwrap();
-        let effects = granted["effects"].as_array().unwrap();
-        assert_eq!(effects.len(), 1);
-        assert_eq!(effects[0]["effect"], "index");
-        assert_eq!(effects[0]["kind"], "ac");
-        assert_eq!(effects[0]["family_id"], family);
-
-        // The host finds the family of the code through the index.
-        let located = locate(&f, &auth_code, NOW + 1);
-        assert_eq!(located["locator"], "lookup");
-        assert_eq!(located["kind"], "ac");
-        assert_eq!(located["lookup"], effects[0]["lookup"]);
-
-        let body = format!(
-            "grant_type=authorization_code&code={auth_code}&code_verifier={verifier}\
-             &client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"
-        );
-        let redeemed = token(&f, APP, Some(state), &body, NOW + 5);
-        assert_eq!(redeemed["ok"], true, "{redeemed}");
-        assert_eq!(redeemed["error"], Value::Null);
-        let response = &redeemed["response"];
-        assert_eq!(response["token_type"], "Bearer");
-        assert_eq!(response["expires_in"], 300);
-        assert_eq!(response["scope"], "read");
-        let access = response["access_token"].as_str().unwrap().to_owned();
-        let refresh = response["refresh_token"].as_str().unwrap().to_owned();
-        let state = redeemed["state"].clone();
-        assert_eq!(state["version"], 2);
-        assert_eq!(redeemed["effects"][0]["effect"], "index");
-        assert_eq!(redeemed["effects"][0]["kind"], "rt");
-
-        // An access token names its family.
-        let located = locate(&f, &access, NOW + 6);
-        assert_eq!(located["locator"], "family");
-        assert_eq!(located["family_id"], family);
-
-        let active = introspect(&f, &state, &access, NOW + 10);
-        assert_eq!(active["active"], true);
-        assert_eq!(active["client_id"], "app");
-        assert_eq!(active["sub"], "user-42");
-        assert_eq!(active["token_type"], "Bearer");
-        let active = introspect(&f, &state, &refresh, NOW + 10);
-        assert_eq!(active["active"], true);
-        assert_eq!(active["scope"], "read");
-
-        // Refresh rotates.
-        let body = format!("grant_type=refresh_token&refresh_token={refresh}&client_id=app");
-        let rotated = token(&f, APP, Some(&state), &body, NOW + 60);
-        assert_eq!(rotated["ok"], true, "{rotated}");
-        assert!(rotated["response"]["refresh_token"].is_string());
-        let state = rotated["state"].clone();
-        assert_eq!(state["version"], 3);
-
-        // A replayed code is refused *and* revokes the family: state and effects to persist.
-        let body = format!(
-            "grant_type=authorization_code&code={auth_code}&code_verifier={verifier}\
-             &client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"
-        );
-        let replay = token(&f, APP, Some(&state), &body, NOW + 70);
-        assert_eq!(replay["ok"], false);
-        assert_eq!(replay["response"], Value::Null);
-        let error = &replay["error"];
-        assert_eq!(error["code"], ErrorKind::OauthInvalidGrant.code());
-        assert_eq!(error["name"], "oauth_invalid_grant");
-        assert_eq!(error["error"], "invalid_grant");
-        assert_eq!(error["status"], 400);
-        assert_eq!(error["www_authenticate"], Value::Null);
-        assert!(error["description"].is_string());
-        assert_eq!(replay["state"]["version"], 4);
-        assert_eq!(replay["state"]["status"]["state"], "revoked");
-        let effect = &replay["effects"][0];
-        assert_eq!(effect["effect"], "revoke_family");
-        assert_eq!(effect["reason"], "code_replay");
-        assert_eq!(effect["access_tokens"].as_array().unwrap().len(), 2);
-
-        // Everything of a revoked family is inactive: exactly {"active":false}.
-        let state = replay["state"].clone();
-        let text = state.to_string();
-        // SAFETY: live handle; buffers from `call_out`.
-        let raw = call_out(|o, c, l| unsafe {
-            tessera_issuer_introspect(
-                f.issuer,
-                text.as_ptr(),
-                text.len(),
-                access.as_ptr(),
-                access.len(),
-                NOW + 80,
-                o,
-                c,
-                l,
-            )
-        })
-        .unwrap();
-        assert_eq!(raw, br#"{"active":false}"#);
-        // No state, junk, non-UTF-8: inactive too.
-        // SAFETY: as above.
-        let raw = call_out(|o, c, l| unsafe {
-            tessera_issuer_introspect(f.issuer, null(), 0, b"\xff".as_ptr(), 1, NOW, o, c, l)
-        })
-        .unwrap();
-        assert_eq!(raw, br#"{"active":false}"#);
-    }
-
-    #[test]
-    fn client_credentials_and_client_authentication() {
-        let f = Fixture::new();
-        let secret = "s3cret-value";
-        // SAFETY: live handle; buffers from `call_out`.
-        let hash = call_out(|o, c, l| unsafe {
-            tessera_client_secret_hash(f.peppers, secret.as_ptr(), secret.len(), o, c, l)
-        })
-        .unwrap();
-        let hash = String::from_utf8(hash).unwrap();
-        assert!(hash.starts_with("p1:"));
-        let svc = json!({"client_id": "svc", "kind": "confidential", "allowed_scope": "read write",
-                         "default_scope": "read", "grant_types": ["client_credentials"],
-                         "secret_hash": hash})
-        .to_string();
-
-        let ok = token(
-            &f,
-            &svc,
-            None,
-            "grant_type=client_credentials&scope=write&client_id=svc&client_secret=s3cret-value",
-            NOW,
-        );
-        assert_eq!(ok["ok"], true, "{ok}");
-        assert_eq!(ok["response"]["scope"], "write");
-        assert_eq!(ok["response"].get("refresh_token"), None);
-        assert_eq!(ok["state"]["kind"], "client_credentials");
-
-        // Wrong secret in the body: invalid_client, 401 with the Basic challenge all the same
-        // (RFC 9110 §15.5.2, RFC 6749 §5.2), nothing to persist.
-        let bad = token(
-            &f,
-            &svc,
-            None,
-            "grant_type=client_credentials&client_id=svc&client_secret=wrong",
-            NOW,
-        );
-        assert_eq!(bad["ok"], false);
-        assert_eq!(bad["error"]["error"], "invalid_client");
-        assert_eq!(bad["error"]["status"], 401);
-        assert_eq!(
-            bad["error"]["www_authenticate"],
-            r#"Basic realm="https://as.example""#
-        );
-        assert_eq!(bad["state"], Value::Null);
-        assert_eq!(bad["effects"], json!([]));
-
-        // Wrong secret over HTTP Basic: the Basic challenge comes with it.
-        let auth = json!({"method": "client_secret_basic", "client_id": "svc",
-                          "client_secret": "wrong"})
-        .to_string();
-        let request = r#"{"grant_type":"client_credentials"}"#;
-        // SAFETY: live handle, valid inputs; buffers from `call_json`.
-        let bad = call_json(|o, c, l| unsafe {
-            tessera_issuer_token(
-                f.issuer,
-                svc.as_ptr(),
-                svc.len(),
-                auth.as_ptr(),
-                auth.len(),
-                null(),
-                0,
-                request.as_ptr(),
-                request.len(),
-                NOW,
-                o,
-                c,
-                l,
-            )
-        })
-        .unwrap();
-        assert_eq!(
-            bad["error"]["www_authenticate"],
-            r#"Basic realm="https://as.example""#
-        );
-
-        // Unknown client: (NULL, 0) registration.
-        let unknown = token(
-            &f,
-            "",
-            None,
-            "grant_type=client_credentials&client_id=who&client_secret=x",
-            NOW,
-        );
-        assert_eq!(unknown["error"]["error"], "invalid_client");
-        assert_eq!(
-            unknown["error"]["www_authenticate"],
-            r#"Basic realm="https://as.example""#
-        );
-        // A confidential client that sent no secret at all: the same 401 with its challenge.
-        let none = token(
-            &f,
-            &svc,
-            None,
-            "grant_type=client_credentials&client_id=svc",
-            NOW,
-        );
-        assert_eq!(
-            (&none["error"]["status"], &none["error"]["www_authenticate"]),
-            (&json!(401), &json!(r#"Basic realm="https://as.example""#))
-        );
-
-        // A secret that HTTP cannot carry is refused when hashed.
-        let mut len = 0usize;
-        // SAFETY: valid inputs.
-        unsafe {
-            assert_eq!(
-                tessera_client_secret_hash(f.peppers, b"a\nb".as_ptr(), 3, null_mut(), 0, &mut len),
-                code(ErrorKind::InvalidArgument)
-            );
-            assert_eq!(
-                tessera_client_secret_hash(f.peppers, null(), 0, null_mut(), 0, &mut len),
-                code(ErrorKind::InvalidArgument)
-            );
-            assert_eq!(
-                tessera_client_secret_hash(
-                    f.issuer.cast(),
-                    b"x".as_ptr(),
-                    1,
-                    null_mut(),
-                    0,
-                    &mut len
-                ),
-                code(ErrorKind::WrongHandle)
-            );
-        }
-    }
-
-    #[test]
-    fn authorize_refusals() {
-        let f = Fixture::new();
-        let (_, challenge) = pkce_pair();
-
-        // An unknown client is fatal: never redirect.
-        let fatal = authorize(&f, "", &code_request(&challenge));
-        assert_eq!(fatal["outcome"], "fatal");
-        assert_eq!(fatal["redirect"], Value::Null);
-        assert_eq!(fatal["error"]["error"], "invalid_request");
-
-        // An unregistered redirect URI too.
-        let mut request = code_request(&challenge);
-        request["redirect_uri"] = json!("https://evil.example/cb");
-        assert_eq!(authorize(&f, APP, &request)["outcome"], "fatal");
-
-        // A scope the client may not have: redirected with invalid_scope.
-        let mut request = code_request(&challenge);
-        request["scope"] = json!("admin");
-        let rejected = authorize(&f, APP, &request);
-        assert_eq!(rejected["outcome"], "rejected");
-        assert_eq!(rejected["state"], Value::Null);
-        let location = rejected["redirect"]["location"].as_str().unwrap();
-        assert_eq!(param(location, "error").as_deref(), Some("invalid_scope"));
-        assert_eq!(rejected["error"]["error"], "invalid_scope");
-        assert_eq!(param(location, "state").as_deref(), Some("xyz"));
-
-        // A public client without PKCE: invalid_request by redirect.
-        let mut request = code_request(&challenge);
-        let _ = request.as_object_mut().unwrap().remove("code_challenge");
-        let _ = request
-            .as_object_mut()
-            .unwrap()
-            .remove("code_challenge_method");
-        let rejected = authorize(&f, APP, &request);
-        assert_eq!(rejected["outcome"], "rejected");
-        assert_eq!(rejected["error"]["error"], "invalid_request");
-
-        // check_authorize reports refusals in the same shape.
-        let checked = check_authorize(&f, APP, &request);
-        assert_eq!(checked["outcome"], "rejected");
-        assert_eq!(checked["scope"], Value::Null);
-
-        // The user said no.
-        let text = code_request(&challenge).to_string();
-        // SAFETY: as above.
-        let denied = call_json(|o, c, l| unsafe {
-            tessera_issuer_deny(
-                f.issuer,
-                APP.as_ptr(),
-                APP.len(),
-                text.as_ptr(),
-                text.len(),
-                o,
-                c,
-                l,
-            )
-        })
-        .unwrap();
-        assert_eq!(denied["outcome"], "rejected");
-        assert_eq!(denied["error"]["error"], "access_denied");
-        let location = denied["redirect"]["location"].as_str().unwrap();
-        assert_eq!(param(location, "error").as_deref(), Some("access_denied"));
-    }
-
-    #[test]
-    fn revocation() {
-        let f = Fixture::new();
-        let (verifier, challenge) = pkce_pair();
-        let granted = authorize(&f, APP, &code_request(&challenge));
-        let location = granted["redirect"]["location"].as_str().unwrap();
-        let auth_code = param(location, "code").unwrap();
-        let body = format!(
-            "grant_type=authorization_code&code={auth_code}&code_verifier={verifier}\
-             &client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"
-        );
-        let redeemed = token(&f, APP, Some(&granted["state"]), &body, NOW + 5);
-        let refresh = redeemed["response"]["refresh_token"].as_str().unwrap();
-        let state = redeemed["state"].to_string();
-        let auth = r#"{"method":"none","client_id":"app"}"#;
-
-        let revoke = |client: &str, auth: &str, token: &[u8]| {
-            // SAFETY: live handle, valid inputs; buffers from `call_json`.
-            call_json(|o, c, l| unsafe {
-                tessera_issuer_revoke(
-                    f.issuer,
-                    client.as_ptr(),
-                    client.len(),
-                    auth.as_ptr(),
-                    auth.len(),
-                    state.as_ptr(),
-                    state.len(),
-                    token.as_ptr(),
-                    token.len(),
-                    NOW + 10,
-                    o,
-                    c,
-                    l,
-                )
-            })
-            .unwrap()
-        };
-        let revoked = revoke(APP, auth, refresh.as_bytes());
-        assert_eq!(revoked["ok"], true);
-        assert_eq!(revoked["state"]["status"]["state"], "revoked");
-        assert_eq!(revoked["effects"][0]["effect"], "revoke_family");
-        assert_eq!(revoked["effects"][0]["reason"], "client_request");
-
-        // Unknown and non-UTF-8 tokens: 200, nothing changes.
-        for junk in [&b"nonsense"[..], b"\xff\xfe"] {
-            let nothing = revoke(APP, auth, junk);
-            assert_eq!(nothing["ok"], true);
-            assert_eq!(nothing["state"], Value::Null);
-            assert_eq!(nothing["effects"], json!([]));
-        }
-        // Unknown client: invalid_client.
-        let refused = revoke("", auth, refresh.as_bytes());
-        assert_eq!(refused["ok"], false);
-        assert_eq!(refused["error"]["status"], 401);
-
-        // Host-initiated revocation.
-        // SAFETY: live handle, valid inputs.
-        let family = call_json(|o, c, l| unsafe {
-            tessera_issuer_revoke_family(f.issuer, state.as_ptr(), state.len(), NOW + 10, o, c, l)
-        })
-        .unwrap();
-        assert_eq!(family["effects"][0]["reason"], "host");
-        let revoked_state = family["state"].to_string();
-        // SAFETY: as above.
-        let again = call_json(|o, c, l| unsafe {
-            tessera_issuer_revoke_family(
-                f.issuer,
-                revoked_state.as_ptr(),
-                revoked_state.len(),
-                NOW + 11,
-                o,
-                c,
-                l,
-            )
-        })
-        .unwrap();
-        assert_eq!(again, json!({"state": null, "effects": []}));
-    }
-
-    #[test]
-    fn locate_refusals_and_engine_tokens() {
-        let f = Fixture::new();
-        for junk in [&b"tsr_rt_short"[..], b"not-a-jwt", b"\xff"] {
-            // SAFETY: live handle; buffers from `call_json`.
-            let none = call_json(|o, c, l| unsafe {
-                tessera_issuer_locate(f.issuer, junk.as_ptr(), junk.len(), NOW, o, c, l)
-            })
-            .unwrap();
-            assert_eq!(none["locator"], "none");
-            assert!(none["error"]["code"].is_u64());
-        }
-
-        let engine = |parent: &std::ffi::CStr, requested: &std::ffi::CStr| {
-            // SAFETY: as above.
-            call_json(|o, c, l| unsafe {
-                tessera_issuer_engine_token(
-                    f.issuer,
-                    parent.as_ptr(),
-                    requested.as_ptr(),
-                    c"task-7".as_ptr(),
-                    c"engine".as_ptr(),
-                    NOW,
-                    o,
-                    c,
-                    l,
-                )
-            })
-        };
-        let minted = engine(c"read write", c"read").unwrap();
-        assert_eq!(minted["scope"], "read");
-        assert_eq!(minted["expires_at"], NOW + 300);
-        assert_eq!(minted["token"].as_str().unwrap().split('.').count(), 3);
-        // An engine token is not an access token.
-        let located = locate(&f, minted["token"].as_str().unwrap(), NOW);
-        assert_eq!(located["locator"], "none");
-        assert_eq!(located["error"]["name"], "type_mismatch");
-        assert_eq!(
-            engine(c"read", c"write").unwrap_err(),
-            ErrorKind::OauthInvalidScope.code()
-        );
-        assert_eq!(
-            engine(c"read", c"").unwrap_err(),
-            ErrorKind::OauthInvalidScope.code()
-        );
-        assert_eq!(
-            engine(c"read  write", c"read").unwrap_err(),
-            ErrorKind::InvalidScope.code()
-        );
-    }
-
-    #[test]
-    fn argument_errors_are_result_codes() {
-        let f = Fixture::new();
-        let request = code_request("x").to_string();
-        let mut len = 0usize;
-        let run = |issuer: *const tessera_issuer,
-                   client: &str,
-                   request: &str,
-                   subject: *const c_char|
-         -> TesseraResult {
-            let mut len = usize::MAX;
-            // SAFETY: valid or NULL inputs.
-            let r = unsafe {
-                tessera_issuer_authorize(
-                    issuer,
-                    client.as_ptr(),
-                    client.len(),
-                    request.as_ptr(),
-                    request.len(),
-                    subject,
-                    NOW,
-                    null_mut(),
-                    0,
-                    &mut len,
-                )
-            };
-            if r != code(ErrorKind::BufferTooSmall) {
-                assert_eq!(len, usize::MAX, "out_len untouched on failure");
-            }
-            r
-        };
-        let subject = c"user-42".as_ptr();
-        assert_eq!(
-            run(null(), APP, &request, subject),
-            code(ErrorKind::NullPointer)
-        );
-        assert_eq!(
-            run(f.peppers.cast(), APP, &request, subject),
-            code(ErrorKind::WrongHandle)
-        );
-        assert_eq!(
-            run(f.issuer, APP, &request, null()),
-            code(ErrorKind::NullPointer)
-        );
-        assert_eq!(
-            run(f.issuer, APP, &request, c"".as_ptr()),
-            code(ErrorKind::InvalidArgument)
-        );
-        assert_eq!(
-            run(f.issuer, "{", &request, subject),
-            code(ErrorKind::InvalidJson)
-        );
-        assert_eq!(
-            run(f.issuer, APP, r#"{"client_id":"app"}"#, subject),
-            code(ErrorKind::InvalidJson)
-        );
-        assert_eq!(
-            run(
-                f.issuer,
-                APP,
-                r#"{"response_type":"code","client_id":"app","x":1}"#,
-                subject
-            ),
-            code(ErrorKind::InvalidJson)
-        );
-        // A valid call with a zero buffer reports the size.
-        assert_eq!(
-            run(f.issuer, APP, &request, subject),
-            code(ErrorKind::BufferTooSmall)
-        );
-
-        let auth = r#"{"method":"none","client_id":"app"}"#;
-        let req = r#"{"grant_type":"refresh_token","refresh_token":"x"}"#;
-        let token_with = |auth: &str, state: &str, req: &str| {
-            let mut len = 0usize;
-            // SAFETY: valid inputs.
-            unsafe {
-                tessera_issuer_token(
-                    f.issuer,
-                    APP.as_ptr(),
-                    APP.len(),
-                    auth.as_ptr(),
-                    auth.len(),
-                    state.as_ptr(),
-                    state.len(),
-                    req.as_ptr(),
-                    req.len(),
-                    NOW,
-                    null_mut(),
-                    0,
-                    &mut len,
-                )
-            }
-        };
-        assert_eq!(token_with(auth, "", req), code(ErrorKind::BufferTooSmall));
-        assert_eq!(
-            token_with("", "", req),
-            code(ErrorKind::InvalidJson),
-            "client_auth required"
-        );
-        assert_eq!(
-            token_with(auth, "", ""),
-            code(ErrorKind::InvalidJson),
-            "request required"
-        );
-        assert_eq!(
-            token_with(r#"{"method":"magic","client_id":"app"}"#, "", req),
-            code(ErrorKind::InvalidJson)
-        );
-        assert_eq!(
-            token_with(auth, r#"{"v":2}"#, req),
-            code(ErrorKind::Unsupported)
-        );
-        assert_eq!(
-            token_with(auth, r#"{"v":1}"#, req),
-            code(ErrorKind::InvalidJson)
-        );
-
-        // Issuer construction.
-        let mut issuer = null_mut();
-        let mut public = null_mut();
-        // SAFETY: live handles, valid inputs.
-        unsafe {
-            assert_eq!(tessera_key_public(f.key, &mut public), TesseraResult::OK);
-            assert_eq!(
-                tessera_issuer_new(
-                    POLICY.as_ptr(),
-                    POLICY.len(),
-                    public,
-                    f.peppers,
-                    &mut issuer
-                ),
-                code(ErrorKind::NotPrivateKey)
-            );
-            assert_eq!(
-                tessera_issuer_new(
-                    POLICY.as_ptr(),
-                    POLICY.len(),
-                    f.peppers.cast(),
-                    f.peppers,
-                    &mut issuer
-                ),
-                code(ErrorKind::WrongHandle)
-            );
-            let bad = r#"{"issuer":"https://as.example","audiences":["api"],"surprise":1}"#;
-            assert_eq!(
-                tessera_issuer_new(bad.as_ptr(), bad.len(), f.key, f.peppers, &mut issuer),
-                code(ErrorKind::InvalidJson)
-            );
-            let bad = r#"{"issuer":"https://as.example","audiences":["api"],"code_lifetime":0}"#;
-            assert_eq!(
-                tessera_issuer_new(bad.as_ptr(), bad.len(), f.key, f.peppers, &mut issuer),
-                code(ErrorKind::InvalidArgument)
-            );
-            assert!(issuer.is_null());
-            tessera_key_free(public);
-            tessera_issuer_free(null_mut());
-            // The wrong free function ignores the handle.
-            tessera_issuer_free(f.peppers.cast());
-            assert_eq!(
-                tessera_issuer_locate(f.issuer, b"x".as_ptr(), 1, NOW, null_mut(), 0, &mut len),
-                code(ErrorKind::BufferTooSmall)
-            );
-        }
-    }
-
-    #[test]
-    fn issuer_is_shared_between_threads() {
-        let f = Fixture::new();
-        let issuer = f.issuer as usize;
-        std::thread::scope(|s| {
-            for _ in 0..4 {
-                let _ = s.spawn(move || {
-                    let issuer = issuer as *const tessera_issuer;
-                    // SAFETY: the issuer is live for the scope and immutable.
-                    let minted = call_json(|o, c, l| unsafe {
-                        tessera_issuer_engine_token(
-                            issuer,
-                            c"read".as_ptr(),
-                            c"read".as_ptr(),
-                            c"t".as_ptr(),
-                            c"a".as_ptr(),
-                            NOW,
-                            o,
-                            c,
-                            l,
-                        )
-                    });
-                    assert!(minted.is_ok());
-                });
-            }
-        });
-    }
-}
+mod argument_tests;
+#[cfg(test)]
+mod tests;

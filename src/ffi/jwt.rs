@@ -1,23 +1,16 @@
-//! C ABI for the JWT core: keys, key sets, signing, verifiers and verification (single, fast
-//! and batch). Conventions: see the module documentation of `ffi` (README "API conventions").
+//! C ABI for the JWT core: the handle types, keys, key sets and signing (verifiers are in
+//! `verifier.rs`, verification in `verify.rs`). Conventions: see the module documentation of `ffi` (README "API conventions").
 
 use std::ffi::c_char;
-use std::sync::Arc;
 
 use ring::rand::SystemRandom;
 
 use super::{
-    TesseraResult, borrow, borrow_mut, boundary, bytes, free_handle, new_handle, null, opt_str,
-    req_str, tag, write_out, write_value,
+    TesseraResult, borrow, boundary, bytes, free, new_handle, opt_str, output_handle, req_str, tag,
+    write_out, write_value,
 };
-use crate::jwt::{
-    self, Algorithm, Header, Key, KeySet, Limits, Verified, Verifier, VerifierBuilder,
-};
+use crate::jwt::{self, Algorithm, Header, Key, KeySet};
 use crate::{Error, ErrorKind};
-
-/// What a verifier handle holds: the verifier behind an `Arc`, so a batch job can share it
-/// with the pool's workers (every `borrow` of `tag::VERIFIER` must name this type).
-type VerifierHandle = Arc<Verifier>;
 
 /// A signing or verification key bound to one algorithm. Immutable: thread-safe.
 pub struct tessera_key {
@@ -49,6 +42,26 @@ fn parse_alg(name: Option<&str>) -> Result<Option<Algorithm>, Error> {
     name.map(str::parse).transpose()
 }
 
+/// The shape of the key loaders: an encoded key and an optional algorithm name in, a new key
+/// handle out.
+///
+/// # Safety
+/// Conventions 3 and 5 for `(input, len)`, `alg` and `out`.
+unsafe fn load_key(
+    input: *const u8,
+    len: usize,
+    alg: *const c_char,
+    out: *mut *mut tessera_key,
+    load: fn(&[u8], Option<Algorithm>) -> Result<Key, Error>,
+) -> TesseraResult {
+    // SAFETY: forwarded.
+    unsafe {
+        output_handle(tag::KEY, out, || {
+            load(bytes(input, len)?, parse_alg(opt_str(alg)?)?)
+        })
+    }
+}
+
 // ---- keys ------------------------------------------------------------------------------------
 
 /// Loads a key from PEM (PKCS#8, PKCS#1, SEC1, SPKI or X.509 certificate; no certificate
@@ -61,13 +74,8 @@ pub unsafe extern "C" fn tessera_key_from_pem(
     alg: *const c_char,
     out: *mut *mut tessera_key,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 5.
-        unsafe {
-            let key = Key::from_pem(bytes(pem, pem_len)?, parse_alg(opt_str(alg)?)?)?;
-            new_handle(tag::KEY, key, out)
-        }
-    })
+    // SAFETY: conventions 3 and 5.
+    unsafe { load_key(pem, pem_len, alg, out, Key::from_pem) }
 }
 
 /// Loads a key from DER (PKCS#8, PKCS#1, SEC1, SPKI or X.509), recognised by structure.
@@ -79,13 +87,8 @@ pub unsafe extern "C" fn tessera_key_from_der(
     alg: *const c_char,
     out: *mut *mut tessera_key,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 5.
-        unsafe {
-            let key = Key::from_der(bytes(der, der_len)?, parse_alg(opt_str(alg)?)?)?;
-            new_handle(tag::KEY, key, out)
-        }
-    })
+    // SAFETY: conventions 3 and 5.
+    unsafe { load_key(der, der_len, alg, out, Key::from_der) }
 }
 
 /// Loads a key from a JWK (JSON text). `alg` (NULL allowed) binds keys without an `alg`
@@ -97,13 +100,8 @@ pub unsafe extern "C" fn tessera_key_from_jwk(
     alg: *const c_char,
     out: *mut *mut tessera_key,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 5.
-        unsafe {
-            let key = Key::from_jwk(bytes(jwk, jwk_len)?, parse_alg(opt_str(alg)?)?)?;
-            new_handle(tag::KEY, key, out)
-        }
-    })
+    // SAFETY: conventions 3 and 5.
+    unsafe { load_key(jwk, jwk_len, alg, out, Key::from_jwk) }
 }
 
 /// An HMAC key (`alg` is "HS256", "HS384" or "HS512") from a secret at least as long as the
@@ -115,14 +113,13 @@ pub unsafe extern "C" fn tessera_key_hmac(
     alg: *const c_char,
     out: *mut *mut tessera_key,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 5.
-        unsafe {
+    // SAFETY: conventions 3 and 5.
+    unsafe {
+        output_handle(tag::KEY, out, || {
             let alg: Algorithm = req_str(alg)?.parse()?;
-            let key = Key::hmac(bytes(secret, secret_len)?, alg)?;
-            new_handle(tag::KEY, key, out)
-        }
-    })
+            Key::hmac(bytes(secret, secret_len)?, alg)
+        })
+    }
 }
 
 /// Generates a key (ES256, ES384, EdDSA, Ed25519, HS256/384/512) from the system random
@@ -132,13 +129,12 @@ pub unsafe extern "C" fn tessera_key_generate(
     alg: *const c_char,
     out: *mut *mut tessera_key,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 5.
-        unsafe {
-            let alg: Algorithm = req_str(alg)?.parse()?;
-            new_handle(tag::KEY, Key::generate(alg, &SystemRandom::new())?, out)
-        }
-    })
+    // SAFETY: conventions 3 and 5.
+    unsafe {
+        output_handle(tag::KEY, out, || {
+            Key::generate(req_str(alg)?.parse()?, &SystemRandom::new())
+        })
+    }
 }
 
 /// A new handle for the same key with key id `kid` (the original handle is unchanged). An
@@ -185,10 +181,7 @@ pub unsafe extern "C" fn tessera_key_public(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_key_free(key: *mut tessera_key) {
     // SAFETY: convention 7.
-    let _ = boundary(|| {
-        unsafe { free_handle::<Key, _>(tag::KEY, key) };
-        Ok(())
-    });
+    unsafe { free::<Key, _>(tag::KEY, key) }
 }
 
 /// Writes the key's algorithm name ("ES256", ...) to the buffer.
@@ -424,11 +417,8 @@ pub unsafe extern "C" fn tessera_keyset_to_jwks(
 /// Frees a key set. NULL is a no-op.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_keyset_free(set: *mut tessera_keyset) {
-    let _ = boundary(|| {
-        // SAFETY: convention 7.
-        unsafe { free_handle::<KeySet, _>(tag::KEYSET, set) };
-        Ok(())
-    });
+    // SAFETY: convention 7.
+    unsafe { free::<KeySet, _>(tag::KEYSET, set) }
 }
 
 // ---- signing ---------------------------------------------------------------------------------
@@ -495,707 +485,4 @@ pub unsafe extern "C" fn tessera_sign_jws(
             write_out(token.as_bytes(), out, cap, out_len)
         }
     })
-}
-
-// ---- verifier builder ------------------------------------------------------------------------
-
-/// One recorded policy setting (applied when the verifier is built).
-#[derive(Clone, Debug)]
-enum Setting {
-    Issuer(String),
-    Audience(String),
-    Subject(String),
-    Typ(String),
-    Leeway(u64),
-    MaxAge(u64),
-    RequireExp(bool),
-    Require(String),
-    Critical(String),
-    AcceptAnyAudience,
-    Algorithm(Algorithm),
-    MaxTokenLen(usize),
-    MaxHeaderLen(usize),
-    MaxClaims(usize),
-}
-
-#[derive(Default)]
-struct Builder {
-    settings: Vec<Setting>,
-}
-
-impl Builder {
-    fn build(&self, mut b: VerifierBuilder) -> Result<Verifier, Error> {
-        let mut limits = Limits::default();
-        let mut algs = Vec::new();
-        for s in self.settings.iter().cloned() {
-            b = match s {
-                Setting::Issuer(v) => b.issuer(v),
-                Setting::Audience(v) => b.audience(v),
-                Setting::Subject(v) => b.subject(v),
-                Setting::Typ(v) => b.typ(v),
-                Setting::Leeway(v) => b.leeway(v),
-                Setting::MaxAge(v) => b.max_age(v),
-                Setting::RequireExp(v) => b.require_exp(v),
-                Setting::Require(v) => b.require(v),
-                Setting::Critical(v) => b.critical(v),
-                Setting::AcceptAnyAudience => b.accept_any_audience(),
-                Setting::Algorithm(a) => {
-                    algs.push(a);
-                    b
-                }
-                Setting::MaxTokenLen(n) => {
-                    limits.max_token_len = n;
-                    b
-                }
-                Setting::MaxHeaderLen(n) => {
-                    limits.max_header_len = n;
-                    b
-                }
-                Setting::MaxClaims(n) => {
-                    limits.max_claims = n;
-                    b
-                }
-            };
-        }
-        if !algs.is_empty() {
-            b = b.algorithms(&algs);
-        }
-        b.limits(limits).build()
-    }
-}
-
-/// A new, empty verifier policy builder (defaults as documented for `tessera::jwt::Verifier`:
-/// `exp` required, 30 s leeway, no issuer/audience/subject/typ expected).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_new(
-    out: *mut *mut tessera_verifier_builder,
-) -> TesseraResult {
-    // SAFETY: convention 5.
-    boundary(|| unsafe { new_handle(tag::BUILDER, Builder::default(), out) })
-}
-
-fn record(b: *mut tessera_verifier_builder, setting: Result<Setting, Error>) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: convention 6; builders are used from one thread at a time.
-        let builder: &mut Builder = unsafe { borrow_mut(tag::BUILDER, b) }?;
-        builder.settings.push(setting?);
-        Ok(())
-    })
-}
-
-fn record_str(
-    builder: *mut tessera_verifier_builder,
-    value: *const c_char,
-    setting: fn(String) -> Setting,
-) -> TesseraResult {
-    // SAFETY: convention 3.
-    let value = unsafe { req_str(value) }.map(|v| setting(v.to_owned()));
-    record(builder, value)
-}
-
-/// Accepts tokens whose `iss` is `issuer` (call several times for any-of). Implies `iss`
-/// is required.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_add_issuer(
-    builder: *mut tessera_verifier_builder,
-    issuer: *const c_char,
-) -> TesseraResult {
-    record_str(builder, issuer, Setting::Issuer)
-}
-
-/// Accepts tokens with `audience` among their `aud` values (call several times for
-/// any-of). Implies `aud` is required.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_add_audience(
-    builder: *mut tessera_verifier_builder,
-    audience: *const c_char,
-) -> TesseraResult {
-    record_str(builder, audience, Setting::Audience)
-}
-
-/// Requires `sub` to equal `subject`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_set_subject(
-    builder: *mut tessera_verifier_builder,
-    subject: *const c_char,
-) -> TesseraResult {
-    record_str(builder, subject, Setting::Subject)
-}
-
-/// Requires header `typ` (case-insensitive, optional `application/` prefix), e.g. "at+jwt".
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_set_typ(
-    builder: *mut tessera_verifier_builder,
-    typ: *const c_char,
-) -> TesseraResult {
-    record_str(builder, typ, Setting::Typ)
-}
-
-/// Requires the claim `name` to be present.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_require_claim(
-    builder: *mut tessera_verifier_builder,
-    name: *const c_char,
-) -> TesseraResult {
-    record_str(builder, name, Setting::Require)
-}
-
-/// Declares the `crit` header extension `name` understood.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_add_critical(
-    builder: *mut tessera_verifier_builder,
-    name: *const c_char,
-) -> TesseraResult {
-    record_str(builder, name, Setting::Critical)
-}
-
-/// Restricts accepted algorithms to an allow-list (call once per algorithm).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_add_algorithm(
-    builder: *mut tessera_verifier_builder,
-    alg: *const c_char,
-) -> TesseraResult {
-    // SAFETY: convention 3.
-    let alg = unsafe { req_str(alg) }.and_then(|a| a.parse().map(Setting::Algorithm));
-    record(builder, alg)
-}
-
-/// Clock-skew allowance in seconds (default 30, at most 300: larger values fail at build).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_set_leeway(
-    builder: *mut tessera_verifier_builder,
-    seconds: u64,
-) -> TesseraResult {
-    record(builder, Ok(Setting::Leeway(seconds)))
-}
-
-/// Rejects tokens whose `iat` is more than `seconds` old; requires `iat`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_set_max_age(
-    builder: *mut tessera_verifier_builder,
-    seconds: u64,
-) -> TesseraResult {
-    record(builder, Ok(Setting::MaxAge(seconds)))
-}
-
-/// Whether `exp` is required (default true).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_set_require_exp(
-    builder: *mut tessera_verifier_builder,
-    required: bool,
-) -> TesseraResult {
-    record(builder, Ok(Setting::RequireExp(required)))
-}
-
-/// Accepts tokens carrying `aud` even when no audience is expected (RFC 7519 §4.1.3 says to
-/// reject; only for verifiers that serve every audience).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_accept_any_audience(
-    builder: *mut tessera_verifier_builder,
-) -> TesseraResult {
-    record(builder, Ok(Setting::AcceptAnyAudience))
-}
-
-/// Longest token accepted in bytes (default 16384); longer is `TESSERA_RESULT_TOO_LARGE`,
-/// before anything is decoded. Zero is refused when the verifier is built.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_set_max_token_len(
-    builder: *mut tessera_verifier_builder,
-    max: usize,
-) -> TesseraResult {
-    record(builder, Ok(Setting::MaxTokenLen(max)))
-}
-
-/// Longest encoded header accepted in bytes (default 4096); longer is
-/// `TESSERA_RESULT_TOO_LARGE`, before anything is decoded. Zero is refused when the verifier is
-/// built.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_set_max_header_len(
-    builder: *mut tessera_verifier_builder,
-    max: usize,
-) -> TesseraResult {
-    record(builder, Ok(Setting::MaxHeaderLen(max)))
-}
-
-/// Most members the claims set (the payload's top-level JSON object) may have (default 256);
-/// more is `TESSERA_RESULT_TOO_LARGE`, found while reading, at the first member too many.
-/// Zero is refused when the verifier is built (`TESSERA_RESULT_INVALID_ARGUMENT`).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_set_max_claims(
-    builder: *mut tessera_verifier_builder,
-    max: usize,
-) -> TesseraResult {
-    record(builder, Ok(Setting::MaxClaims(max)))
-}
-
-/// Frees a builder. NULL is a no-op.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_builder_free(builder: *mut tessera_verifier_builder) {
-    let _ = boundary(|| {
-        // SAFETY: convention 7.
-        unsafe { free_handle::<Builder, _>(tag::BUILDER, builder) };
-        Ok(())
-    });
-}
-
-/// Builds a verifier for one key with the builder's policy. The builder is not consumed (free
-/// it separately; it can build more verifiers); the key is shared, not copied.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_new_with_key(
-    builder: *const tessera_verifier_builder,
-    key: *const tessera_key,
-    out: *mut *mut tessera_verifier,
-) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 5 and 6.
-        unsafe {
-            let b: &Builder = borrow(tag::BUILDER, builder)?;
-            let key: &Key = borrow(tag::KEY, key)?;
-            new_handle(
-                tag::VERIFIER,
-                VerifierHandle::new(b.build(Verifier::builder(key.clone()))?),
-                out,
-            )
-        }
-    })
-}
-
-/// Builds a verifier for a key set with the builder's policy (as for
-/// `tessera_verifier_new_with_key`).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_new_with_keyset(
-    builder: *const tessera_verifier_builder,
-    set: *const tessera_keyset,
-    out: *mut *mut tessera_verifier,
-) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 5 and 6.
-        unsafe {
-            let b: &Builder = borrow(tag::BUILDER, builder)?;
-            let set: &KeySet = borrow(tag::KEYSET, set)?;
-            new_handle(
-                tag::VERIFIER,
-                VerifierHandle::new(b.build(Verifier::builder(set.clone()))?),
-                out,
-            )
-        }
-    })
-}
-
-/// Frees a verifier. NULL is a no-op.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verifier_free(verifier: *mut tessera_verifier) {
-    let _ = boundary(|| {
-        // SAFETY: convention 7.
-        unsafe { free_handle::<VerifierHandle, _>(tag::VERIFIER, verifier) };
-        Ok(())
-    });
-}
-
-// ---- verification ----------------------------------------------------------------------------
-
-/// Verifies a JWT at `now` (Unix seconds) and writes its claims set (the signed JSON text).
-/// On `TESSERA_RESULT_BUFFER_TOO_SMALL` the token was valid; retry with the reported size.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verify(
-    verifier: *const tessera_verifier,
-    token: *const u8,
-    token_len: usize,
-    now: i64,
-    claims_out: *mut u8,
-    cap: usize,
-    out_len: *mut usize,
-) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let v: &VerifierHandle = borrow(tag::VERIFIER, verifier)?;
-            v.verify_with(bytes(token, token_len)?, now, |claims| {
-                write_out(claims.payload(), claims_out, cap, out_len)
-            })?
-        }
-    })
-}
-
-/// Verifies a JWT at `now` and returns only the result code (the fast path: nothing is
-/// copied out).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verify_result(
-    verifier: *const tessera_verifier,
-    token: *const u8,
-    token_len: usize,
-    now: i64,
-) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 6.
-        unsafe {
-            let v: &VerifierHandle = borrow(tag::VERIFIER, verifier)?;
-            v.verify_with(bytes(token, token_len)?, now, |_| ())
-        }
-    })
-}
-
-/// Verifies a JWT at `now` exactly as `tessera_verify_result` does and returns the same code;
-/// when that code is not `TESSERA_RESULT_OK`, also writes why, as the failure's detail text
-/// (for example `claim "exp" is required`) to `detail_out`. The text is for logs and
-/// developers, while programs branch on the code: UTF-8, not NUL-terminated, composed by
-/// tessera (it names the rule and the member, never a value copied from the token) and at most
-/// `TESSERA_MAX_DETAIL_LEN` bytes, so a buffer of that size always holds it whole. A smaller
-/// `cap` gets the text cut at a character boundary (fewer than `cap` bytes may be written);
-/// `out_len` (may be NULL) receives its full length, 0 on success.
-/// `detail_out` may be NULL when `cap` is 0. A NULL `detail_out` with a non-zero `cap`
-/// returns `TESSERA_RESULT_NULL_POINTER` without verifying.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verify_explain(
-    verifier: *const tessera_verifier,
-    token: *const u8,
-    token_len: usize,
-    now: i64,
-    detail_out: *mut u8,
-    cap: usize,
-    out_len: *mut usize,
-) -> TesseraResult {
-    boundary(|| {
-        if detail_out.is_null() && cap > 0 {
-            return Err(null());
-        }
-        // SAFETY: conventions 3 and 6.
-        let verdict = unsafe {
-            borrow(tag::VERIFIER, verifier)
-                .and_then(|v: &VerifierHandle| v.verify_with(bytes(token, token_len)?, now, |_| ()))
-        };
-        // An error without a detail of its own is described by its kind.
-        let detail = match &verdict {
-            Ok(()) => "",
-            Err(e) if e.detail().is_empty() => e.kind().description(),
-            Err(e) => e.detail(),
-        };
-        let mut n = detail.len().min(cap);
-        while !detail.is_char_boundary(n) {
-            n -= 1;
-        }
-        if n > 0 {
-            // SAFETY: `detail_out` is non-NULL (checked) with room for `cap >= n` bytes, the
-            // caller's promise; `detail` is tessera's own memory.
-            unsafe { std::ptr::copy_nonoverlapping(detail.as_ptr(), detail_out, n) };
-        }
-        if !out_len.is_null() {
-            // SAFETY: non-NULL; the caller promises it is writable.
-            unsafe { *out_len = detail.len() };
-        }
-        verdict
-    })
-}
-
-/// Verifies `count` tokens (`tokens[i]` of `lens[i]` bytes) at `now`, writing one result code
-/// per token to `results[i]`, on up to `threads` threads (0: one per available core). Returns
-/// `TESSERA_RESULT_OK` when the arguments were valid — each token's own verdict is in
-/// `results`. A NULL token with a non-zero length gets `TESSERA_RESULT_NULL_POINTER` in its slot.
-/// The calling thread works too; the others come from a pool of worker threads started by the
-/// first multi-threaded batch (`threads` = 1 never starts it), which spin up to 100 µs for the
-/// next batch and then park. Batches of fewer than 64 tokens run on the calling thread alone.
-/// The tokens are read in place, by every thread, until the call returns.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verify_batch(
-    verifier: *const tessera_verifier,
-    tokens: *const *const u8,
-    lens: *const usize,
-    count: usize,
-    now: i64,
-    threads: usize,
-    results: *mut u32,
-) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 5 and 6; `results` must have room for `count` codes.
-        unsafe {
-            let v: &VerifierHandle = borrow(tag::VERIFIER, verifier)?;
-            let tokens = super::slice(tokens, count)?;
-            let lens = super::slice(lens, count)?;
-            if results.is_null() && count > 0 {
-                return Err(null());
-            }
-            // The tokens themselves are checked (NULL with a non-zero length) one by one, as
-            // they are verified.
-            let codes = verify_many(v, tokens, lens, now, threads);
-            if count > 0 {
-                std::ptr::copy_nonoverlapping(codes.as_ptr(), results, count);
-            }
-            Ok(())
-        }
-    })
-}
-
-/// The number of cores, asked once per process: on Linux, `available_parallelism` reads the
-/// cgroup files (about 70 µs a call here), and a batch is no place for file I/O.
-pub(crate) fn cores() -> usize {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
-}
-
-/// The result code of verifying one batch input (a token, or the error its arguments gave).
-pub(crate) fn verify_code(v: &Verifier, input: Result<&[u8], Error>, now: i64) -> u32 {
-    input
-        .and_then(|token| v.verify_with(token, now, |_| ()))
-        .map_or_else(|e| e.code(), |()| super::TESSERA_RESULT_OK)
-}
-
-/// Verifies many tokens (`tokens[i]` of `lens[i]` bytes) on up to `threads` threads (0: all
-/// cores), one code per token: on the calling thread alone for small batches, else with the
-/// pool's parked workers.
-///
-/// # Safety
-/// `tokens` and `lens` have the same length, and each `(tokens[i], lens[i])` is NULL or
-/// `lens[i]` bytes that stay readable (and unwritten) until this returns.
-pub(crate) unsafe fn verify_many(
-    v: &Arc<Verifier>,
-    tokens: &[*const u8],
-    lens: &[usize],
-    now: i64,
-    threads: usize,
-) -> Vec<u32> {
-    let threads = match threads {
-        0 => cores(),
-        n => n,
-    };
-    // Below a few dozen tokens per thread, handing work out costs more than it saves.
-    let threads = threads.min(tokens.len() / 32).max(1);
-    if threads == 1 {
-        return tokens
-            .iter()
-            .zip(lens)
-            // SAFETY: the caller's promise.
-            .map(|(&t, &l)| verify_code(v, unsafe { bytes(t, l) }, now))
-            .collect();
-    }
-    // SAFETY: the caller's promise.
-    unsafe { super::pool::run(Arc::clone(v), tokens, lens, now, threads) }
-}
-
-/// Verifies only the signature (no claim checks) and writes the payload octets, for JWS
-/// payloads that are not JWT claims sets.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verify_jws(
-    verifier: *const tessera_verifier,
-    token: *const u8,
-    token_len: usize,
-    payload_out: *mut u8,
-    cap: usize,
-    out_len: *mut usize,
-) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let v: &VerifierHandle = borrow(tag::VERIFIER, verifier)?;
-            let jws = v.verify_jws(bytes(token, token_len)?)?;
-            write_out(jws.payload(), payload_out, cap, out_len)
-        }
-    })
-}
-
-/// Verifies a JWT at `now` and returns a handle to the verified result, for the accessors
-/// below. Free it with `tessera_verified_free`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verify_full(
-    verifier: *const tessera_verifier,
-    token: *const u8,
-    token_len: usize,
-    now: i64,
-    out: *mut *mut tessera_verified,
-) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 5 and 6.
-        unsafe {
-            let v: &VerifierHandle = borrow(tag::VERIFIER, verifier)?;
-            new_handle(tag::VERIFIED, v.verify(bytes(token, token_len)?, now)?, out)
-        }
-    })
-}
-
-fn verified_text(
-    verified: *const tessera_verified,
-    out: *mut u8,
-    cap: usize,
-    out_len: *mut usize,
-    f: impl FnOnce(&Verified) -> Result<Vec<u8>, Error>,
-) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 4 and 6.
-        unsafe {
-            let v: &Verified = borrow(tag::VERIFIED, verified)?;
-            write_out(&f(v)?, out, cap, out_len)
-        }
-    })
-}
-
-fn json(value: &impl serde::Serialize) -> Result<Vec<u8>, Error> {
-    serde_json::to_vec(value).map_err(|_| Error::from(ErrorKind::InvalidArgument))
-}
-
-fn missing(name: &'static str) -> Error {
-    Error::with_detail(ErrorKind::MissingClaim, format!("claim {name:?} is absent"))
-}
-
-/// Writes the full claims set (JSON object).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verified_claims(
-    verified: *const tessera_verified,
-    out: *mut u8,
-    cap: usize,
-    out_len: *mut usize,
-) -> TesseraResult {
-    verified_text(verified, out, cap, out_len, |v| Ok(v.payload().to_vec()))
-}
-
-/// Writes the protected header (JSON object).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verified_header(
-    verified: *const tessera_verified,
-    out: *mut u8,
-    cap: usize,
-    out_len: *mut usize,
-) -> TesseraResult {
-    verified_text(verified, out, cap, out_len, |v| json(&v.header().to_json()))
-}
-
-/// Writes the JSON value of claim `name`; an absent claim is `TESSERA_RESULT_MISSING_CLAIM`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verified_claim(
-    verified: *const tessera_verified,
-    name: *const c_char,
-    out: *mut u8,
-    cap: usize,
-    out_len: *mut usize,
-) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let v: &Verified = borrow(tag::VERIFIED, verified)?;
-            let name = req_str(name)?;
-            let value = v.claims().get(name).ok_or_else(|| {
-                Error::with_detail(
-                    ErrorKind::MissingClaim,
-                    format!("claim {:?} is absent", crate::error::snippet(name)),
-                )
-            })?;
-            write_out(&json(value)?, out, cap, out_len)
-        }
-    })
-}
-
-fn string_claim(
-    verified: *const tessera_verified,
-    out: *mut u8,
-    cap: usize,
-    out_len: *mut usize,
-    name: &'static str,
-    field: fn(&Verified) -> Option<&String>,
-) -> TesseraResult {
-    verified_text(verified, out, cap, out_len, |v| {
-        field(v)
-            .map(|s| s.as_bytes().to_vec())
-            .ok_or_else(|| missing(name))
-    })
-}
-
-/// Writes `iss` (UTF-8); absent is `TESSERA_RESULT_MISSING_CLAIM`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verified_iss(
-    verified: *const tessera_verified,
-    out: *mut u8,
-    cap: usize,
-    out_len: *mut usize,
-) -> TesseraResult {
-    string_claim(verified, out, cap, out_len, "iss", |v| {
-        v.registered().iss.as_ref()
-    })
-}
-
-/// Writes `sub` (UTF-8); absent is `TESSERA_RESULT_MISSING_CLAIM`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verified_sub(
-    verified: *const tessera_verified,
-    out: *mut u8,
-    cap: usize,
-    out_len: *mut usize,
-) -> TesseraResult {
-    string_claim(verified, out, cap, out_len, "sub", |v| {
-        v.registered().sub.as_ref()
-    })
-}
-
-/// Writes `jti` (UTF-8); absent is `TESSERA_RESULT_MISSING_CLAIM`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verified_jti(
-    verified: *const tessera_verified,
-    out: *mut u8,
-    cap: usize,
-    out_len: *mut usize,
-) -> TesseraResult {
-    string_claim(verified, out, cap, out_len, "jti", |v| {
-        v.registered().jti.as_ref()
-    })
-}
-
-/// Writes `aud` as a JSON array of strings (a single string becomes one element; absent is
-/// `[]`).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verified_aud(
-    verified: *const tessera_verified,
-    out: *mut u8,
-    cap: usize,
-    out_len: *mut usize,
-) -> TesseraResult {
-    verified_text(verified, out, cap, out_len, |v| json(&v.registered().aud))
-}
-
-fn time_claim(
-    verified: *const tessera_verified,
-    out: *mut i64,
-    name: &'static str,
-    field: fn(&Verified) -> Option<i64>,
-) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 5 and 6.
-        unsafe {
-            let v: &Verified = borrow(tag::VERIFIED, verified)?;
-            write_value(out, field(v).ok_or_else(|| missing(name))?)
-        }
-    })
-}
-
-/// Writes `exp` (Unix seconds); absent is `TESSERA_RESULT_MISSING_CLAIM`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verified_exp(
-    verified: *const tessera_verified,
-    out: *mut i64,
-) -> TesseraResult {
-    time_claim(verified, out, "exp", |v| v.registered().exp)
-}
-
-/// Writes `nbf` (Unix seconds); absent is `TESSERA_RESULT_MISSING_CLAIM`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verified_nbf(
-    verified: *const tessera_verified,
-    out: *mut i64,
-) -> TesseraResult {
-    time_claim(verified, out, "nbf", |v| v.registered().nbf)
-}
-
-/// Writes `iat` (Unix seconds); absent is `TESSERA_RESULT_MISSING_CLAIM`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verified_iat(
-    verified: *const tessera_verified,
-    out: *mut i64,
-) -> TesseraResult {
-    time_claim(verified, out, "iat", |v| v.registered().iat)
-}
-
-/// Frees a verified result. NULL is a no-op.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn tessera_verified_free(verified: *mut tessera_verified) {
-    let _ = boundary(|| {
-        // SAFETY: convention 7.
-        unsafe { free_handle::<Verified, _>(tag::VERIFIED, verified) };
-        Ok(())
-    });
 }

@@ -33,6 +33,10 @@
 // In header order: the JWT core, then scopes, opaque tokens and PKCE, wire formats, grants.
 mod jwt;
 pub use jwt::*;
+mod verifier;
+pub use verifier::*;
+mod verify;
+pub use verify::*;
 mod scope;
 pub use scope::*;
 mod token;
@@ -41,9 +45,13 @@ mod wire;
 pub use wire::*;
 mod grant;
 pub use grant::*;
+mod args;
+pub(crate) use args::*;
 mod pool;
 
-use std::ffi::{CStr, c_char};
+#[cfg(test)]
+use std::ffi::CStr;
+use std::ffi::c_char;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use crate::{Error, ErrorKind};
@@ -113,204 +121,6 @@ pub mod hooks {
     }
 }
 
-pub(crate) fn null() -> Error {
-    Error::new(
-        ErrorKind::NullPointer,
-        "a required pointer argument is NULL",
-    )
-}
-
-/// Borrows a byte input; `(NULL, 0)` is empty.
-///
-/// # Safety
-/// `p` must be NULL or point to `len` readable bytes that outlive the borrow.
-pub(crate) unsafe fn bytes<'a>(p: *const u8, len: usize) -> Result<&'a [u8], Error> {
-    if p.is_null() {
-        return if len == 0 { Ok(&[]) } else { Err(null()) };
-    }
-    // SAFETY: the caller promises `len` readable bytes at `p`.
-    Ok(unsafe { std::slice::from_raw_parts(p, len) })
-}
-
-/// Borrows an optional NUL-terminated UTF-8 string (`NULL` is `None`).
-///
-/// # Safety
-/// `p` must be NULL or a NUL-terminated string that outlives the borrow.
-pub(crate) unsafe fn opt_str<'a>(p: *const c_char) -> Result<Option<&'a str>, Error> {
-    if p.is_null() {
-        return Ok(None);
-    }
-    // SAFETY: the caller promises a NUL-terminated string.
-    let c = unsafe { CStr::from_ptr(p) };
-    c.to_str()
-        .map(Some)
-        .map_err(|_| Error::new(ErrorKind::InvalidUtf8, "a string argument is not UTF-8"))
-}
-
-/// Borrows an optional NUL-terminated UTF-8 string of at most `max` bytes (`NULL` is `None`):
-/// a longer one is `TESSERA_RESULT_TOO_LARGE`, found by reading at most `max + 1` bytes, so an
-/// oversized string costs time proportional to the limit, not to its length.
-///
-/// # Safety
-/// As for [`opt_str`].
-pub(crate) unsafe fn opt_str_max<'a>(
-    p: *const c_char,
-    max: usize,
-) -> Result<Option<&'a str>, Error> {
-    if p.is_null() {
-        return Ok(None);
-    }
-    let mut len = 0;
-    // SAFETY: the caller promises a NUL-terminated string; reading stops at its NUL.
-    while unsafe { *p.add(len) } != 0 {
-        if len == max {
-            return Err(Error::new(
-                ErrorKind::TooLarge,
-                "a string argument is too long",
-            ));
-        }
-        len += 1;
-    }
-    // SAFETY: the `len` bytes before the NUL are readable and outlive the borrow.
-    let b = unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len) };
-    std::str::from_utf8(b)
-        .map(Some)
-        .map_err(|_| Error::new(ErrorKind::InvalidUtf8, "a string argument is not UTF-8"))
-}
-
-/// Borrows a required NUL-terminated UTF-8 string.
-///
-/// # Safety
-/// As for [`opt_str`].
-pub(crate) unsafe fn req_str<'a>(p: *const c_char) -> Result<&'a str, Error> {
-    // SAFETY: forwarded.
-    unsafe { opt_str(p) }?.ok_or_else(null)
-}
-
-/// Borrows a UTF-8 text input given as bytes (convention 3); `(NULL, 0)` is `""`.
-///
-/// # Safety
-/// As for [`bytes`].
-pub(crate) unsafe fn text<'a>(p: *const u8, len: usize) -> Result<&'a str, Error> {
-    // SAFETY: forwarded.
-    let b = unsafe { bytes(p, len) }?;
-    std::str::from_utf8(b)
-        .map_err(|_| Error::new(ErrorKind::InvalidUtf8, "a text argument is not UTF-8"))
-}
-
-/// Borrows an optional UTF-8 text input: empty (including `(NULL, 0)`) is `None`.
-///
-/// # Safety
-/// As for [`bytes`].
-pub(crate) unsafe fn opt_text<'a>(p: *const u8, len: usize) -> Result<Option<&'a str>, Error> {
-    // SAFETY: forwarded.
-    Ok(Some(unsafe { text(p, len) }?).filter(|t| !t.is_empty()))
-}
-
-/// Borrows a JSON text input (convention 3): longer than
-/// [`crate::grant::MAX_JSON_INPUT_LEN`] (1 MiB, also the grant-state limit) is
-/// `TESSERA_RESULT_TOO_LARGE`, checked before the text is even scanned for UTF-8.
-///
-/// # Safety
-/// As for [`bytes`].
-pub(crate) unsafe fn json_text<'a>(p: *const u8, len: usize) -> Result<&'a str, Error> {
-    too_long_json(len)?;
-    // SAFETY: forwarded.
-    unsafe { text(p, len) }
-}
-
-/// [`json_text`] for an optional input: empty (including `(NULL, 0)`) is `None`.
-///
-/// # Safety
-/// As for [`bytes`].
-pub(crate) unsafe fn opt_json_text<'a>(p: *const u8, len: usize) -> Result<Option<&'a str>, Error> {
-    too_long_json(len)?;
-    // SAFETY: forwarded.
-    unsafe { opt_text(p, len) }
-}
-
-/// `TooLarge` for a JSON input longer than [`crate::grant::MAX_JSON_INPUT_LEN`].
-pub(crate) fn too_long_json(len: usize) -> Result<(), Error> {
-    if len > crate::grant::MAX_JSON_INPUT_LEN {
-        return Err(Error::new(ErrorKind::TooLarge, "JSON input over 1 MiB"));
-    }
-    Ok(())
-}
-
-/// Borrows an array input of `count` elements; `(NULL, 0)` is empty.
-///
-/// # Safety
-/// `p` must be NULL or point to `count` readable elements that outlive the borrow.
-pub(crate) unsafe fn slice<'a, T>(p: *const T, count: usize) -> Result<&'a [T], Error> {
-    if p.is_null() {
-        return if count == 0 { Ok(&[]) } else { Err(null()) };
-    }
-    // SAFETY: the caller promises `count` readable elements at `p`.
-    Ok(unsafe { std::slice::from_raw_parts(p, count) })
-}
-
-/// Writes `data` to a caller buffer following convention 4.
-///
-/// # Safety
-/// `out` must be NULL or point to `cap` writable bytes; `out_len` must be NULL or writable.
-pub(crate) unsafe fn write_out(
-    data: &[u8],
-    out: *mut u8,
-    cap: usize,
-    out_len: *mut usize,
-) -> Result<(), Error> {
-    if out_len.is_null() || (out.is_null() && cap > 0) {
-        return Err(null());
-    }
-    if data.len() > cap {
-        // SAFETY: checked non-NULL; the caller promises it is writable.
-        unsafe { *out_len = data.len() };
-        return Err(Error::new(
-            ErrorKind::BufferTooSmall,
-            "output buffer too small",
-        ));
-    }
-    if !data.is_empty() {
-        // SAFETY: `out` has room for `cap >= data.len()` bytes and does not overlap `data`
-        // (which tessera owns).
-        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), out, data.len()) };
-    }
-    // SAFETY: as above.
-    unsafe { *out_len = data.len() };
-    Ok(())
-}
-
-/// Writes a plain value to a caller out-pointer.
-///
-/// # Safety
-/// `out` must be NULL or writable.
-pub(crate) unsafe fn write_value<T>(out: *mut T, value: T) -> Result<(), Error> {
-    if out.is_null() {
-        return Err(null());
-    }
-    // SAFETY: checked non-NULL; the caller promises it is writable.
-    unsafe { out.write(value) };
-    Ok(())
-}
-
-/// Writes a JSON value to a caller buffer (convention 4). The serialized copy is wiped after
-/// the write, since outcomes can carry tokens.
-///
-/// # Safety
-/// As for [`write_out`].
-pub(crate) unsafe fn write_json(
-    value: &serde_json::Value,
-    out: *mut u8,
-    cap: usize,
-    out_len: *mut usize,
-) -> Result<(), Error> {
-    let text = zeroize::Zeroizing::new(
-        serde_json::to_vec(value).map_err(|_| Error::from(ErrorKind::InvalidArgument))?,
-    );
-    // SAFETY: forwarded.
-    unsafe { write_out(&text, out, cap, out_len) }
-}
-
 /// The one JSON shape of an error inside an outcome (and of a failed lookup):
 ///
 /// ```json
@@ -372,26 +182,36 @@ pub(crate) unsafe fn new_handle<T, H>(tag: u32, value: T, out: *mut *mut H) -> R
     Ok(())
 }
 
+/// The handle behind `p`, checked: NULL is `TESSERA_RESULT_NULL_POINTER`, a handle of another
+/// kind `TESSERA_RESULT_WRONG_HANDLE`.
+///
+/// # Safety
+/// `p` must be NULL or a live handle created by this library.
+unsafe fn checked<T, H>(tag: u32, p: *const H) -> Result<*mut Handle<T>, Error> {
+    if p.is_null() {
+        return Err(null());
+    }
+    // Handles come from `Box::into_raw`, so the pointer may be used mutably where the caller
+    // has the right to (`borrow_mut`).
+    let h = p.cast::<Handle<T>>().cast_mut();
+    // SAFETY: every handle starts with its `u32` tag (`repr(C)`), so reading it is valid for a
+    // live handle of any kind; the value is only used once the tag matched.
+    if unsafe { (*h).tag } != tag {
+        return Err(Error::new(
+            ErrorKind::WrongHandle,
+            "handle of the wrong kind",
+        ));
+    }
+    Ok(h)
+}
+
 /// Borrows the value behind a handle, checking NULL and the tag.
 ///
 /// # Safety
 /// `p` must be NULL or a live handle created by this library.
 pub(crate) unsafe fn borrow<'a, T, H>(tag: u32, p: *const H) -> Result<&'a T, Error> {
-    if p.is_null() {
-        return Err(null());
-    }
-    let h = p.cast::<Handle<T>>();
-    // SAFETY: every handle starts with its `u32` tag (`repr(C)`), so reading it is valid for a
-    // live handle of any kind; the value is only read once the tag matched.
-    unsafe {
-        if (*h).tag != tag {
-            return Err(Error::new(
-                ErrorKind::WrongHandle,
-                "handle of the wrong kind",
-            ));
-        }
-        Ok(&(*h).value)
-    }
+    // SAFETY: `checked` found a live handle of this kind; the caller keeps it alive.
+    unsafe { Ok(&(*checked::<T, H>(tag, p)?).value) }
 }
 
 /// Borrows an optional handle: NULL is `None`, anything else as for [`borrow`].
@@ -411,20 +231,8 @@ pub(crate) unsafe fn opt_borrow<'a, T, H>(tag: u32, p: *const H) -> Result<Optio
 /// # Safety
 /// As for [`borrow`], and no other reference to the handle may be live.
 pub(crate) unsafe fn borrow_mut<'a, T, H>(tag: u32, p: *mut H) -> Result<&'a mut T, Error> {
-    if p.is_null() {
-        return Err(null());
-    }
-    let h = p.cast::<Handle<T>>();
     // SAFETY: as in `borrow`; exclusivity is the caller's promise (builders are not shared).
-    unsafe {
-        if (*h).tag != tag {
-            return Err(Error::new(
-                ErrorKind::WrongHandle,
-                "handle of the wrong kind",
-            ));
-        }
-        Ok(&mut (*h).value)
-    }
+    unsafe { Ok(&mut (*checked::<T, H>(tag, p.cast_const())?).value) }
 }
 
 /// Frees a handle; NULL and handles of another kind are ignored.
@@ -444,6 +252,19 @@ pub(crate) unsafe fn free_handle<T, H>(tag: u32, p: *mut H) {
         (*h).tag = 0;
         drop(Box::from_raw(h));
     }
+}
+
+/// The body of every `_free` function: frees a handle inside the panic boundary (conventions 1
+/// and 7: NULL and handles of another kind are ignored).
+///
+/// # Safety
+/// As for [`free_handle`].
+pub(crate) unsafe fn free<T, H>(tag: u32, p: *mut H) {
+    let _ = boundary(|| {
+        // SAFETY: forwarded.
+        unsafe { free_handle::<T, H>(tag, p) };
+        Ok(())
+    });
 }
 
 /// The static description of a result code (NUL-terminated, never NULL; unknown codes get

@@ -15,21 +15,23 @@
 //! workers' last blocks before it sleeps on a condition variable. Blocks shrink as the work
 //! runs out (guided sizes), so those last blocks are short.
 //!
+//! The pool knows nothing of what it computes: a job is `n` slots and a function that computes
+//! one slot's `u32` (for `tessera_verify_batch`, a token's result code; see `ffi::jwt`).
+//!
 //! Safety and liveness do not depend on the workers:
-//! - A job borrows the caller's tokens (the pointer and length arrays and the bytes they
-//!   describe) through raw pointers; it owns everything else (an `Arc` of the verifier, the
-//!   counters and the result slots). A thread reads token memory only for a block it claimed
-//!   with `start < n`, and [`run`] does not return (not even by unwinding) before `finished ==
-//!   n`, which counts completed blocks only (a block that panicked included). A worker that
-//!   comes late claims `start >= n` and returns without touching token memory; it may still
-//!   hold the job's `Arc`, whose token pointers may dangle by then but are never read again.
-//!   Results go to slots the job owns and are copied out once, by the caller.
+//! - [`run`] calls the job's function only for an index of a block claimed with `start < n`, and
+//!   does not return (not even by unwinding) before `finished == n`, which counts completed
+//!   blocks only (a block that panicked included). A worker that comes late claims `start >= n`
+//!   and returns without calling the function; it may still hold the job's `Arc`, whose
+//!   function is never called again. So a function may read memory that stays valid only until
+//!   `run` returns (the batch reads the caller's tokens in place). Results go to slots the job
+//!   owns and are copied out once, by the caller.
 //! - Work is handed out in blocks from a shared counter, and the caller takes blocks like any
 //!   worker. If no worker ever wakes, the caller does every block itself. That happens, for
 //!   example, in a child process forked after the pool started, where the workers do not exist.
 //!   The caller only ever `try_lock`s the shared slot (a bounded number of times), so not even a
 //!   slot lock held by a worker at the moment of the fork can block it.
-//! - A panic while verifying a block is caught on the thread that works it. That block's tokens
+//! - A panic while computing a block is caught on the thread that works it. That block's slots
 //!   get the `Panic` code and the thread lives on, so the caller never waits for a block that
 //!   will not finish.
 
@@ -40,9 +42,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, TryLockError};
 use std::time::{Duration, Instant};
 
 use crate::ErrorKind;
-use crate::jwt::Verifier;
 
-/// The largest block of tokens handed out at once: small enough to balance, large enough that
+/// The largest block of slots handed out at once: small enough to balance, large enough that
 /// the shared counter is touched rarely. Blocks shrink towards 1 as the work runs out.
 const BLOCK: usize = 16;
 
@@ -84,44 +85,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 #[repr(align(64))]
 struct Padded<T>(T);
 
-/// The caller's token arrays, borrowed without a lifetime: `n` pointers at `ptrs` and `n`
-/// lengths at `lens`, each pair NULL or `len` readable bytes.
-struct Tokens {
-    ptrs: *const *const u8,
-    lens: *const usize,
+/// One batch: the function that computes a slot, the result slots and the counters.
+struct Job<F> {
+    compute: F,
+    /// The number of slots.
     n: usize,
-}
-
-// SAFETY: `Tokens` is only read (never written through), and only by `Job::work`, for indices
-// of a block claimed with `start < n`. The caller of `run` (which made the `Tokens` from
-// memory it promises stays readable for the whole call) does not return, not even by
-// unwinding, until `finished == n`, i.e. until every claimed block is complete; after that,
-// every claim gives `start >= n` and nothing dereferences these pointers again. So the memory
-// is only read by other threads while the caller guarantees it, and reading shared bytes from
-// several threads at once is sound.
-unsafe impl Send for Tokens {}
-// SAFETY: as for `Send`: shared, read-only access within the caller's guarantee.
-unsafe impl Sync for Tokens {}
-
-impl Tokens {
-    /// The `i`-th token, or the error its arguments give (a NULL pointer with a non-zero
-    /// length: `NullPointer`, exactly as `tessera_verify_result` would say).
-    ///
-    /// # Safety
-    /// `i < n`, within a block claimed with `start < n` of a job whose `run` has not returned.
-    unsafe fn get(&self, i: usize) -> Result<&[u8], crate::Error> {
-        debug_assert!(i < self.n);
-        // SAFETY: `i < n`, so both reads are within the caller's arrays, which (like the bytes
-        // they describe) stay readable until `run` returns (see `Send for Tokens`).
-        unsafe { super::bytes(*self.ptrs.add(i), *self.lens.add(i)) }
-    }
-}
-
-/// One batch: the verifier, the borrowed tokens, the result slots and the counters.
-pub(crate) struct Job {
-    verifier: Arc<Verifier>,
-    tokens: Tokens,
-    now: i64,
     /// Threads expected to work (for the guided block size).
     threads: usize,
     /// How many more workers may join.
@@ -135,30 +103,53 @@ pub(crate) struct Job {
     all_done: Condvar,
 }
 
-impl Job {
-    /// A job over the caller's `tokens[i]` of `lens[i]` bytes, for `threads` threads.
-    ///
-    /// # Safety
-    /// `tokens` and `lens` have the same length; each `(tokens[i], lens[i])` is NULL or
-    /// `lens[i]` readable bytes; the arrays and those bytes stay readable (and unwritten)
-    /// until `wait` has returned, and `wait` is called before they are freed (even when
-    /// unwinding).
-    unsafe fn new(
-        verifier: Arc<Verifier>,
-        tokens: &[*const u8],
-        lens: &[usize],
-        now: i64,
-        threads: usize,
-    ) -> Job {
-        let n = tokens.len().min(lens.len());
+/// What the workers see of a job, whatever it computes.
+trait Task: Send + Sync {
+    /// Whether a worker may join (`threads - 1` seats per job).
+    fn take_seat(&self) -> bool;
+    /// Takes and computes blocks until none is left.
+    fn work(&self);
+}
+
+impl<F: Fn(usize) -> u32 + Send + Sync> Task for Job<F> {
+    fn take_seat(&self) -> bool {
+        self.seats
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |s| s.checked_sub(1))
+            .is_ok()
+    }
+
+    fn work(&self) {
+        while let Some(block) = self.claim() {
+            let count = block.len();
+            let computed = catch_unwind(AssertUnwindSafe(|| {
+                for i in block.clone() {
+                    let code = (self.compute)(i);
+                    self.results[i].store(code, Ordering::Relaxed);
+                }
+            }));
+            if computed.is_err() {
+                for slot in &self.results[block] {
+                    slot.store(ErrorKind::Panic.code(), Ordering::Relaxed);
+                }
+            }
+            // Release: the result stores above happen before the count that announces them.
+            // SeqCst: with the caller's SeqCst store of `sleeping` and load of `finished`, at
+            // least one side sees the other (the caller sees `n`, or we see it sleeping).
+            let before = self.finished.0.fetch_add(count, Ordering::SeqCst);
+            if before + count == self.n && self.sleeping.load(Ordering::SeqCst) {
+                let _guard = lock(&self.done);
+                self.all_done.notify_all();
+            }
+        }
+    }
+}
+
+impl<F> Job<F> {
+    /// A job of `n` slots, each computed by `compute(i)`, for `threads` threads.
+    fn new(compute: F, n: usize, threads: usize) -> Job<F> {
         Job {
-            verifier,
-            tokens: Tokens {
-                ptrs: tokens.as_ptr(),
-                lens: lens.as_ptr(),
-                n,
-            },
-            now,
+            compute,
+            n,
             threads: threads.max(1),
             seats: AtomicUsize::new(threads.saturating_sub(1)),
             next: Padded(AtomicUsize::new(0)),
@@ -170,9 +161,9 @@ impl Job {
         }
     }
 
-    /// Claims the next block, guided: a share of what is left, between 1 and `BLOCK` tokens.
+    /// Claims the next block, guided: a share of what is left, between 1 and `BLOCK` slots.
     fn claim(&self) -> Option<Range<usize>> {
-        let n = self.tokens.n;
+        let n = self.n;
         let left = n.saturating_sub(self.next.0.load(Ordering::Relaxed));
         let size = (left / (4 * self.threads)).clamp(1, BLOCK);
         // A stale `left` only makes the block bigger or smaller than planned; `end` is clamped.
@@ -180,45 +171,9 @@ impl Job {
         (start < n).then(|| start..(start + size).min(n))
     }
 
-    /// Whether a worker may join (`threads - 1` seats per job).
-    fn take_seat(&self) -> bool {
-        self.seats
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |s| s.checked_sub(1))
-            .is_ok()
-    }
-
-    /// Takes and verifies blocks until none is left.
-    fn work(&self) {
-        while let Some(block) = self.claim() {
-            let count = block.len();
-            let verified = catch_unwind(AssertUnwindSafe(|| {
-                for i in block.clone() {
-                    // SAFETY: `i` is in a block claimed with `start < n`, and `run` waits for
-                    // this block before it returns (see `Send for Tokens`).
-                    let input = unsafe { self.tokens.get(i) };
-                    let code = super::jwt::verify_code(&self.verifier, input, self.now);
-                    self.results[i].store(code, Ordering::Relaxed);
-                }
-            }));
-            if verified.is_err() {
-                for slot in &self.results[block] {
-                    slot.store(ErrorKind::Panic.code(), Ordering::Relaxed);
-                }
-            }
-            // Release: the result stores above happen before the count that announces them.
-            // SeqCst: with the caller's SeqCst store of `sleeping` and load of `finished`, at
-            // least one side sees the other (the caller sees `n`, or we see it sleeping).
-            let before = self.finished.0.fetch_add(count, Ordering::SeqCst);
-            if before + count == self.tokens.n && self.sleeping.load(Ordering::SeqCst) {
-                let _guard = lock(&self.done);
-                self.all_done.notify_all();
-            }
-        }
-    }
-
-    /// Waits until every token has its result: spins a little, then sleeps.
+    /// Waits until every slot has its result: spins a little, then sleeps.
     fn wait(&self) {
-        let n = self.tokens.n;
+        let n = self.n;
         // Acquire pairs with the workers' Release: their result stores are visible after.
         if spin_until(CALLER_SPIN, || self.finished.0.load(Ordering::Acquire) >= n) {
             return;
@@ -240,10 +195,10 @@ impl Job {
 }
 
 /// Waits for the job when dropped, so that `run` cannot return, not even by unwinding, while a
-/// worker may still read the caller's tokens.
-struct WaitOnDrop<'a>(&'a Job);
+/// worker may still be computing a slot.
+struct WaitOnDrop<'a, F>(&'a Job<F>);
 
-impl Drop for WaitOnDrop<'_> {
+impl<F> Drop for WaitOnDrop<'_, F> {
     fn drop(&mut self) {
         self.0.wait();
     }
@@ -251,7 +206,7 @@ impl Drop for WaitOnDrop<'_> {
 
 /// What the shared slot holds: the latest job, until its caller clears it.
 struct Slot {
-    job: Option<Arc<Job>>,
+    job: Option<Arc<dyn Task>>,
     /// Workers asleep on `Pool::wake`.
     sleepers: usize,
 }
@@ -292,7 +247,7 @@ impl Pool {
 
     /// Puts `job` in the slot and wakes sleeping workers as needed. Gives up (the caller then
     /// works alone) if the lock stays taken, as it may forever in a forked child.
-    fn publish(&self, job: &Arc<Job>, helpers: usize) {
+    fn publish(&self, job: &Arc<dyn Task>, helpers: usize) {
         for _ in 0..PUBLISH_TRIES {
             let mut slot = match self.slot.try_lock() {
                 Ok(slot) => slot,
@@ -311,8 +266,8 @@ impl Pool {
         }
     }
 
-    /// Empties the slot if it still holds `job`, so the verifier is not kept alive by it.
-    fn retract(&self, job: &Arc<Job>) {
+    /// Empties the slot if it still holds `job`, so what the job owns is not kept alive by it.
+    fn retract(&self, job: &Arc<dyn Task>) {
         let mut slot = match self.slot.try_lock() {
             Ok(slot) => slot,
             Err(TryLockError::Poisoned(p)) => p.into_inner(),
@@ -336,7 +291,7 @@ fn pool() -> &'static Pool {
         }),
         seq: AtomicU64::new(0),
         wake: Condvar::new(),
-        workers: super::jwt::cores().saturating_sub(1),
+        workers: cores().saturating_sub(1),
     });
     let () = *STARTED.get_or_init(|| {
         for i in 0..pool.workers {
@@ -349,32 +304,37 @@ fn pool() -> &'static Pool {
     pool
 }
 
-/// Verifies `tokens[i]` of `lens[i]` bytes at `now` on the calling thread and up to
-/// `threads - 1` pool workers; one code per token.
+/// The number of cores, asked once per process: on Linux, `available_parallelism` reads the
+/// cgroup files (about 70 µs a call here), and a batch is no place for file I/O.
+pub(crate) fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// Computes `compute(i)` for every `i < n` on the calling thread and up to `threads - 1` pool
+/// workers; one result per slot (`ErrorKind::Panic`'s code for the slots of a block in which
+/// `compute` panicked).
 ///
-/// # Safety
-/// `tokens` and `lens` have the same length, and each `(tokens[i], lens[i])` is NULL or
-/// `lens[i]` bytes that stay readable (and unwritten) until this returns.
-pub(crate) unsafe fn run(
-    verifier: Arc<Verifier>,
-    tokens: &[*const u8],
-    lens: &[usize],
-    now: i64,
-    threads: usize,
-) -> Vec<u32> {
+/// Guarantee (see the module documentation): `compute` is called only with `i < n`, at most
+/// once per `i`, and never after `run` has returned or unwound; so it may read memory that is
+/// valid only for the duration of this call.
+pub(crate) fn run<F>(n: usize, threads: usize, compute: F) -> Vec<u32>
+where
+    F: Fn(usize) -> u32 + Send + Sync + 'static,
+{
     let pool = pool();
     let helpers = threads.saturating_sub(1).min(pool.workers);
-    // SAFETY: the caller's promise, and the guard waits for every block before we return,
-    // even when unwinding.
-    let job = Arc::new(unsafe { Job::new(verifier, tokens, lens, now, helpers + 1) });
+    let job = Arc::new(Job::new(compute, n, helpers + 1));
+    // The guard waits for every block before we return, even when unwinding.
     let waiting = WaitOnDrop(&job);
+    let task: Arc<dyn Task> = Arc::clone(&job) as Arc<dyn Task>;
     if helpers > 0 {
-        pool.publish(&job, helpers);
+        pool.publish(&task, helpers);
     }
     job.work();
     drop(waiting);
     if helpers > 0 {
-        pool.retract(&job);
+        pool.retract(&task);
     }
     job.codes()
 }
@@ -382,73 +342,50 @@ pub(crate) unsafe fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jwt::{self, Algorithm, Header, Key};
+
+    fn compute(i: usize) -> u32 {
+        u32::try_from(i * 7 % 13).unwrap()
+    }
 
     #[test]
-    fn a_job_gives_every_token_its_own_code_whoever_works_it() {
-        let key = Key::hmac(&[5; 32], Algorithm::HS256).unwrap();
-        let rng = ring::rand::SystemRandom::new();
-        let tokens: Vec<String> = (0..100)
-            .map(|i| {
-                let exp = if i % 3 == 0 { 10 } else { 2_000 };
-                let claims = serde_json::json!({"exp": exp, "n": i});
-                jwt::sign(&key, &Header::new(), &claims, &rng).unwrap()
-            })
-            .collect();
-        let verifier = Arc::new(Verifier::new(key));
-        let mut ptrs: Vec<*const u8> = tokens.iter().map(|t| t.as_ptr()).collect();
-        let mut lens: Vec<usize> = tokens.iter().map(String::len).collect();
-        ptrs[7] = std::ptr::null();
-        ptrs[8] = b"not.a.token".as_ptr();
-        lens[8] = 11;
-        ptrs[9] = std::ptr::null();
-        lens[9] = 0;
-        let expected: Vec<u32> = ptrs
-            .iter()
-            .zip(&lens)
-            .map(|(&p, &l)| {
-                // SAFETY: each pair is NULL or a live token of that length.
-                let input = unsafe { crate::ffi::bytes(p, l) };
-                super::super::jwt::verify_code(&verifier, input, 1_000)
-            })
-            .collect();
-        assert!(expected.contains(&ErrorKind::Expired.code()));
-        assert_eq!(expected[7], ErrorKind::NullPointer.code());
-        assert_ne!(expected[8], crate::ffi::TESSERA_RESULT_OK);
+    fn a_job_gives_every_slot_its_own_code_whoever_works_it() {
+        let expected: Vec<u32> = (0..100).map(compute).collect();
         for threads in [1, 2, 4, 64] {
             for _ in 0..20 {
-                // SAFETY: `tokens` outlive the call.
-                let got = unsafe { run(Arc::clone(&verifier), &ptrs, &lens, 1_000, threads) };
-                assert_eq!(got, expected, "{threads} threads");
+                assert_eq!(run(100, threads, compute), expected, "{threads} threads");
             }
         }
         // Batches far apart, so the workers have parked in between and must be woken.
         for _ in 0..5 {
             std::thread::sleep(WORKER_SPIN * 10);
-            // SAFETY: `tokens` outlive the call.
-            let got = unsafe { run(Arc::clone(&verifier), &ptrs, &lens, 1_000, 2) };
-            assert_eq!(got, expected, "after a pause");
+            assert_eq!(run(100, 2, compute), expected, "after a pause");
         }
         // Without any worker (as in a forked child), the caller does all the work.
-        // SAFETY: `tokens` outlive the job, and nothing but this thread works it.
-        let job = unsafe { Job::new(Arc::clone(&verifier), &ptrs, &lens, 1_000, 2) };
+        let job = Job::new(compute, 100, 2);
         job.work();
         job.wait();
         assert_eq!(job.codes(), expected);
         // An empty job finishes at once.
-        // SAFETY: no tokens.
-        assert!(unsafe { run(verifier, &[], &[], 1_000, 2) }.is_empty());
+        assert!(run(0, 2, compute).is_empty());
     }
 
     #[test]
-    fn guided_blocks_cover_every_token_once_and_shrink_at_the_end() {
-        let verifier = Arc::new(Verifier::new(
-            Key::hmac(&[5; 32], Algorithm::HS256).unwrap(),
-        ));
-        let ptrs = vec![std::ptr::null::<u8>(); 1000];
-        let lens = vec![0; 1000];
-        // SAFETY: NULL tokens of length 0 are never read; only `claim` is called.
-        let job = unsafe { Job::new(verifier, &ptrs, &lens, 0, 2) };
+    fn a_panicking_block_gets_the_panic_code_and_the_rest_are_computed() {
+        let panic = ErrorKind::Panic.code();
+        let got = run(200, 4, |i| {
+            assert_ne!(i, 150, "slot 150 panics");
+            compute(i)
+        });
+        assert_eq!(got[150], panic);
+        for (i, &code) in got.iter().enumerate() {
+            assert!(code == compute(i) || code == panic, "slot {i}");
+        }
+        assert_eq!(got[0], compute(0), "the first block does not hold slot 150");
+    }
+
+    #[test]
+    fn guided_blocks_cover_every_slot_once_and_shrink_at_the_end() {
+        let job = Job::new(compute, 1000, 2);
         let mut blocks = Vec::new();
         while let Some(block) = job.claim() {
             blocks.push(block);

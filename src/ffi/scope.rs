@@ -8,8 +8,8 @@ use std::ffi::c_char;
 use serde::Deserialize;
 
 use super::{
-    TesseraResult, borrow, boundary, bytes, free_handle, new_handle, opt_borrow, req_str, tag,
-    text, too_long_json, write_out, write_value,
+    TesseraResult, borrow, boundary, bytes, free, new_handle, opt_borrow, req_str, tag, text,
+    too_long_json, write_out, write_value,
 };
 use crate::Error;
 use crate::grant::ImplicationsConfig;
@@ -114,11 +114,8 @@ pub unsafe extern "C" fn tessera_scope_policy_from_json(
 /// Frees a scope policy. NULL is a no-op.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_scope_policy_free(policy: *mut tessera_scope_policy) {
-    let _ = boundary(|| {
-        // SAFETY: convention 7.
-        unsafe { free_handle::<Implications, _>(tag::SCOPE_POLICY, policy) };
-        Ok(())
-    });
+    // SAFETY: convention 7.
+    unsafe { free::<Implications, _>(tag::SCOPE_POLICY, policy) }
 }
 
 // ---- scope sets ------------------------------------------------------------------------------
@@ -138,7 +135,7 @@ pub unsafe extern "C" fn tessera_scopes_parse(
         // SAFETY: conventions 3 and 5.
         unsafe {
             // The size first, so an oversized input is not even scanned for UTF-8.
-            if scope_len > crate::scope::MAX_SCOPE_STRING {
+            if scope_len > crate::limits::MAX_SCOPE_STRING {
                 return Err(Error::new(
                     crate::ErrorKind::TooLarge,
                     "scope string longer than 16 KiB",
@@ -304,11 +301,8 @@ pub unsafe extern "C" fn tessera_scopes_reduce(
 /// Frees a scope set. NULL is a no-op.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_scopes_free(scopes: *mut tessera_scopes) {
-    let _ = boundary(|| {
-        // SAFETY: convention 7.
-        unsafe { free_handle::<ScopeSet, _>(tag::SCOPES, scopes) };
-        Ok(())
-    });
+    // SAFETY: convention 7.
+    unsafe { free::<ScopeSet, _>(tag::SCOPES, scopes) }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::ffi::c_char;
 use ring::rand::SystemRandom;
 
 use super::{
-    TesseraResult, borrow, borrow_mut, boundary, bytes, free_handle, new_handle, opt_str, req_str,
+    TesseraResult, borrow, borrow_mut, boundary, bytes, free, new_handle, opt_str, output, req_str,
     tag, text, write_out,
 };
 use crate::pkce::{self, ChallengeMethod, CodeVerifier, PkcePolicy};
@@ -82,15 +82,16 @@ pub unsafe extern "C" fn tessera_token_check(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 4.
-        unsafe {
+    // SAFETY: conventions 3 and 4.
+    unsafe {
+        output(out_kind, cap, out_len, || {
             let format = TokenFormat::new(req_str(prefix)?)?;
             let expected = kind(opt_str(expected_kind)?)?;
-            let found = format.check(token_text(token, token_len)?, expected)?;
-            write_out(found.code().as_bytes(), out_kind, cap, out_len)
-        }
-    })
+            Ok(format
+                .check(token_text(token, token_len)?, expected)?
+                .code())
+        })
+    }
 }
 
 // ---- peppers ---------------------------------------------------------------------------------
@@ -141,6 +142,26 @@ pub unsafe extern "C" fn tessera_peppers_add_previous(
     })
 }
 
+/// The shape of the functions that write a lookup hash: the peppers behind `peppers` in, the
+/// hash `lookup` makes of them written in its text form `<key_id>:<base64url>`.
+///
+/// # Safety
+/// Conventions 4 and 6 for `peppers`, `out`, `cap` and `out_len`.
+pub(super) unsafe fn lookup_output(
+    peppers: *const tessera_peppers,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+    lookup: impl FnOnce(&Peppers) -> Result<LookupHash, Error>,
+) -> TesseraResult {
+    // SAFETY: forwarded.
+    unsafe {
+        output(out, cap, out_len, || {
+            Ok(lookup(borrow(tag::PEPPERS, peppers)?)?.to_string())
+        })
+    }
+}
+
 /// Writes the lookup hash of `token` under the current pepper, in its text form
 /// `<key_id>:<base64url of HMAC-SHA-256(pepper, token)>`: what the host stores and indexes
 /// instead of the token. The token is any UTF-8 text (`TESSERA_RESULT_INVALID_UTF8` otherwise);
@@ -154,14 +175,12 @@ pub unsafe extern "C" fn tessera_peppers_lookup(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let set: &Peppers = borrow(tag::PEPPERS, peppers)?;
-            let lookup = set.lookup(text(token, token_len)?);
-            write_out(lookup.to_string().as_bytes(), out, cap, out_len)
-        }
-    })
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        lookup_output(peppers, out, cap, out_len, |set| {
+            Ok(set.lookup(text(token, token_len)?))
+        })
+    }
 }
 
 /// Checks that `stored` (a lookup hash in text form, as written by `tessera_peppers_lookup`) is
@@ -202,26 +221,21 @@ pub unsafe extern "C" fn tessera_peppers_check_and_lookup(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
-            let set: &Peppers = borrow(tag::PEPPERS, peppers)?;
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        lookup_output(peppers, out, cap, out_len, |set| {
             let format = TokenFormat::new(req_str(prefix)?)?;
             let expected = kind(opt_str(expected_kind)?)?;
-            let lookup = set.check_and_lookup(&format, token_text(token, token_len)?, expected)?;
-            write_out(lookup.to_string().as_bytes(), out, cap, out_len)
-        }
-    })
+            set.check_and_lookup(&format, token_text(token, token_len)?, expected)
+        })
+    }
 }
 
 /// Frees a pepper set (its secrets are wiped). NULL is a no-op.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_peppers_free(peppers: *mut tessera_peppers) {
-    let _ = boundary(|| {
-        // SAFETY: convention 7.
-        unsafe { free_handle::<Peppers, _>(tag::PEPPERS, peppers) };
-        Ok(())
-    });
+    // SAFETY: convention 7.
+    unsafe { free::<Peppers, _>(tag::PEPPERS, peppers) }
 }
 
 // ---- PKCE ------------------------------------------------------------------------------------

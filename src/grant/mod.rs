@@ -187,6 +187,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::jwt::{Key, Verifier};
+pub use crate::limits::MAX_JSON_INPUT_LEN;
 use crate::token::{LookupHash, Peppers, TokenKind};
 use crate::{Error, ErrorKind, Result};
 
@@ -480,12 +481,6 @@ pub(crate) fn json_error(what: &str, e: &serde_json::Error) -> Error {
         format!("{what}: {class} (line {}, column {})", e.line(), e.column()),
     )
 }
-
-/// Longest JSON text read from the host besides a grant state ([`MAX_STATE_JSON_LEN`]):
-/// clients ([`Client::from_json`]), policies ([`Policy::from_json`]) and, through the C ABI,
-/// authorize and token requests, client authentication, scope policies, metadata and claims
-/// sets: 1 MiB. Longer is [`ErrorKind::TooLarge`], before anything is read.
-pub const MAX_JSON_INPUT_LEN: usize = 1 << 20;
 
 /// Reads JSON text into `T` strictly: the text must be an object (serde alone would fill a
 /// struct from an array, by field order), and duplicate member names are refused at every depth

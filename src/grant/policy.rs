@@ -8,25 +8,12 @@ use crate::pkce::PkcePolicy;
 use crate::scope::Implications;
 use crate::token::TokenFormat;
 
+use crate::limits::{DAY, MINUTE};
+pub use crate::limits::{
+    MAX_ACCESS_TOKEN_LIFETIME, MAX_CODE_LIFETIME, MAX_ENGINE_TOKEN_LIFETIME, MAX_REFRESH_HISTORY,
+    MAX_REFRESH_LIFETIME, MAX_REFRESH_REUSE_GRACE,
+};
 use crate::{Error, ErrorKind, Result};
-
-/// One minute, in seconds.
-const MINUTE: u64 = 60;
-/// One day, in seconds.
-const DAY: u64 = 24 * 60 * MINUTE;
-
-/// Longest authorization code lifetime: ten minutes (RFC 6749 §4.1.2).
-pub const MAX_CODE_LIFETIME: u64 = 10 * MINUTE;
-/// Longest access token lifetime: 31 days (so a 7-day token is expressible).
-pub const MAX_ACCESS_TOKEN_LIFETIME: u64 = 31 * DAY;
-/// Longest absolute refresh token (grant family) lifetime: 400 days.
-pub const MAX_REFRESH_LIFETIME: u64 = 400 * DAY;
-/// Longest refresh token reuse grace window: one minute.
-pub const MAX_REFRESH_REUSE_GRACE: u64 = MINUTE;
-/// Longest task-scoped engine token lifetime: one hour.
-pub const MAX_ENGINE_TOKEN_LIFETIME: u64 = 60 * MINUTE;
-/// Most rotated refresh tokens a family remembers (for reuse detection) besides the active one.
-pub const MAX_REFRESH_HISTORY: usize = 256;
 
 /// The scope implication table as JSON (see [`Implications`]):
 /// `{"wildcard_actions": true, "superscopes": ["all"], "rules": {"job:write": ["job:read"]}}`.

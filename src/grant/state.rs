@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::limits::{MAX_ACCESS_TOKEN_RECORDS, MAX_STATE_JSON_LEN};
 use crate::pkce::ChallengeMethod;
 use crate::scope::ScopeSet;
 use crate::token::{LookupHash, Peppers, TokenKind};
@@ -11,13 +12,6 @@ use super::{Effect, RevokedAccessToken, json_error, lookup_text};
 
 /// The `v` of the state JSON this build reads and writes.
 pub const STATE_FORMAT: u32 = 1;
-
-/// Longest state JSON [`GrantState::from_json`] reads: 1 MiB.
-pub const MAX_STATE_JSON_LEN: usize = 1 << 20;
-
-/// Most access token records a family keeps; the oldest live ones are forgotten first (their
-/// tokens stay valid until they expire; only the revocation list loses them).
-pub const MAX_ACCESS_TOKEN_RECORDS: usize = 1024;
 
 /// Length of a family id: 16 random bytes in unpadded base64url.
 pub(crate) const FAMILY_ID_LEN: usize = 22;

@@ -9,11 +9,9 @@ use serde::{Deserialize, Serialize};
 use super::REDACTED;
 use super::form::{Form, decode_component};
 use super::request::is_vschar;
+pub use crate::limits::MAX_HEADER_BYTES;
 use crate::{Error, ErrorKind, Result};
 use zeroize::Zeroize;
-
-/// Longest `Authorization` header value accepted: 8 KiB. Checked before anything else.
-pub const MAX_HEADER_BYTES: usize = 8 * 1024;
 
 /// The access token in an `Authorization: Bearer` header (RFC 6750 §2.1), if there is one.
 ///

@@ -3,17 +3,9 @@
 
 use std::fmt;
 
+pub use crate::limits::{MAX_FORM_BYTES, MAX_FORM_PARAMS, MAX_PARAM_NAME_BYTES};
 use crate::{Error, ErrorKind, Result};
 use zeroize::Zeroize;
-
-/// Largest form body (or query string) [`Form::parse`] accepts: 64 KiB. Checked before decoding.
-pub const MAX_FORM_BYTES: usize = 64 * 1024;
-
-/// Most parameters a form may carry, counting those sent with an empty value: 64.
-pub const MAX_FORM_PARAMS: usize = 64;
-
-/// Longest parameter name, in bytes after decoding: 128.
-pub const MAX_PARAM_NAME_BYTES: usize = 128;
 
 /// A parsed `application/x-www-form-urlencoded` body or query string.
 ///

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::REDACTED;
+pub use crate::limits::MAX_DESCRIPTION_BYTES;
 use crate::{Error, ErrorKind};
 
 /// The headers RFC 6749 §5.1 and §5.2 require on token-endpoint JSON responses, success or error:
@@ -16,9 +17,6 @@ pub const JSON_NO_STORE_HEADERS: [(&str, &str); 3] = [
     ("Cache-Control", "no-store"),
     ("Pragma", "no-cache"),
 ];
-
-/// Longest `error_description` kept, in bytes; longer text is cut.
-pub const MAX_DESCRIPTION_BYTES: usize = 256;
 
 /// A successful access token response (RFC 6749 §5.1).
 ///

@@ -1,10 +1,8 @@
 //! A small, strict inspector for redirect URIs (RFC 3986 §3, RFC 6749 §3.1.2) and the matching
 //! rule of RFC 8252 §7.3 for loopback redirects.
 
+pub use crate::limits::MAX_URI_BYTES;
 use crate::{Error, ErrorKind, Result};
-
-/// Longest URI [`parse_redirect_uri`] accepts: 8 KiB.
-pub const MAX_URI_BYTES: usize = 8 * 1024;
 
 /// The parts of an absolute URI without a fragment, as [`parse_redirect_uri`] found them.
 ///

@@ -1,0 +1,180 @@
+//! The size, count and time limits of the crate, in one place that every layer reads (it sits
+//! below them all and imports nothing). `docs/LIMITS.md` documents them and is checked against
+//! this file by the test below: every `pub const` here must appear there with its value.
+//!
+//! The module is private: each limit stays public at the path it always had (`grant::`,
+//! `wire::`, `scope::`), through a `pub use` in that module. The JWT core's limits
+//! (`jwt::MAX_JSON_DEPTH`, `jwt::MAX_JWKS_LEN`, `jwt::MAX_JWKS_KEYS`, `jwt::MAX_JWK_LEN`,
+//! `jwt::MAX_KEY_INPUT`, the RSA sizes and `jwt::Limits`) still live in `jwt`.
+
+/// One minute, in seconds.
+pub(crate) const MINUTE: u64 = 60;
+/// One day, in seconds.
+pub(crate) const DAY: u64 = 24 * 60 * MINUTE;
+
+// ---- scopes (`scope`) ---------------------------------------------------------------------------
+
+/// Most scope tokens one scope string (or one set of scope claims) may hold, duplicates included.
+pub const MAX_SCOPES: usize = 256;
+
+/// Longest scope token, in bytes.
+pub const MAX_SCOPE_LEN: usize = 256;
+
+/// Longest scope string, in bytes (16 KiB). For scope claims, the limit applies to the
+/// space-delimited string the claims add up to.
+pub const MAX_SCOPE_STRING: usize = 16 * 1024;
+
+// ---- wire formats (`wire`) ----------------------------------------------------------------------
+
+/// Largest form body (or query string) [`Form::parse`](crate::wire::Form::parse) accepts:
+/// 64 KiB. Checked before decoding.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// Most parameters a form may carry, counting those sent with an empty value: 64.
+pub const MAX_FORM_PARAMS: usize = 64;
+
+/// Longest parameter name, in bytes after decoding: 128.
+pub const MAX_PARAM_NAME_BYTES: usize = 128;
+
+/// Longest `Authorization` header value accepted: 8 KiB. Checked before anything else.
+pub const MAX_HEADER_BYTES: usize = 8 * 1024;
+
+/// Longest URI [`parse_redirect_uri`](crate::wire::parse_redirect_uri) accepts: 8 KiB.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// Longest `error_description` kept, in bytes; longer text is cut.
+pub const MAX_DESCRIPTION_BYTES: usize = 256;
+
+// ---- grant state and grant JSON (`grant`) -------------------------------------------------------
+
+/// Longest state JSON [`GrantState::from_json`](crate::grant::GrantState::from_json) reads:
+/// 1 MiB.
+pub const MAX_STATE_JSON_LEN: usize = 1 << 20;
+
+/// Longest JSON text read from the host besides a grant state ([`MAX_STATE_JSON_LEN`]):
+/// clients ([`Client::from_json`](crate::grant::Client::from_json)), policies
+/// ([`Policy::from_json`](crate::grant::Policy::from_json)) and, through the C ABI, authorize
+/// and token requests, client authentication, scope policies, metadata and claims sets: 1 MiB.
+/// Longer is [`ErrorKind::TooLarge`](crate::ErrorKind::TooLarge), before anything is read.
+pub const MAX_JSON_INPUT_LEN: usize = 1 << 20;
+
+/// Most access token records a family keeps; the oldest live ones are forgotten first (their
+/// tokens stay valid until they expire; only the revocation list loses them).
+pub const MAX_ACCESS_TOKEN_RECORDS: usize = 1024;
+
+/// Most rotated refresh tokens a family remembers (for reuse detection) besides the active one.
+pub const MAX_REFRESH_HISTORY: usize = 256;
+
+// ---- grant policy lifetimes (`grant`), in seconds -----------------------------------------------
+
+/// Longest authorization code lifetime: ten minutes (RFC 6749 §4.1.2).
+pub const MAX_CODE_LIFETIME: u64 = 10 * MINUTE;
+/// Longest access token lifetime: 31 days (so a 7-day token is expressible).
+pub const MAX_ACCESS_TOKEN_LIFETIME: u64 = 31 * DAY;
+/// Longest absolute refresh token (grant family) lifetime: 400 days.
+pub const MAX_REFRESH_LIFETIME: u64 = 400 * DAY;
+/// Longest refresh token reuse grace window: one minute.
+pub const MAX_REFRESH_REUSE_GRACE: u64 = MINUTE;
+/// Longest task-scoped engine token lifetime: one hour.
+pub const MAX_ENGINE_TOKEN_LIFETIME: u64 = 60 * MINUTE;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How a value is written in `docs/LIMITS.md`.
+    #[derive(Clone, Copy)]
+    enum Unit {
+        Bytes,
+        Count,
+        Seconds,
+    }
+
+    /// The ways `docs/LIMITS.md` may write `value` right before the `(` that names the
+    /// constant: bytes as `N KiB`/`N MiB` or `N bytes`, counts as the number, seconds as `N s`.
+    fn renderings(value: u64, unit: Unit) -> Vec<String> {
+        match unit {
+            Unit::Count => vec![value.to_string()],
+            Unit::Seconds => vec![format!("{value} s")],
+            Unit::Bytes => {
+                let mut r = vec![format!("{value} bytes"), value.to_string()];
+                if value % (1 << 20) == 0 {
+                    r.push(format!("{} MiB", value >> 20));
+                } else if value % 1024 == 0 {
+                    r.push(format!("{} KiB", value >> 10));
+                }
+                r
+            }
+        }
+    }
+
+    #[test]
+    fn every_limit_is_in_docs_limits_md_with_its_value() {
+        let u = |v: usize| u64::try_from(v).unwrap();
+        let table: &[(&str, u64, Unit)] = &[
+            ("MAX_SCOPES", u(MAX_SCOPES), Unit::Count),
+            ("MAX_SCOPE_LEN", u(MAX_SCOPE_LEN), Unit::Count),
+            ("MAX_SCOPE_STRING", u(MAX_SCOPE_STRING), Unit::Bytes),
+            ("MAX_FORM_BYTES", u(MAX_FORM_BYTES), Unit::Bytes),
+            ("MAX_FORM_PARAMS", u(MAX_FORM_PARAMS), Unit::Count),
+            ("MAX_PARAM_NAME_BYTES", u(MAX_PARAM_NAME_BYTES), Unit::Bytes),
+            ("MAX_HEADER_BYTES", u(MAX_HEADER_BYTES), Unit::Bytes),
+            ("MAX_URI_BYTES", u(MAX_URI_BYTES), Unit::Bytes),
+            (
+                "MAX_DESCRIPTION_BYTES",
+                u(MAX_DESCRIPTION_BYTES),
+                Unit::Bytes,
+            ),
+            ("MAX_STATE_JSON_LEN", u(MAX_STATE_JSON_LEN), Unit::Bytes),
+            ("MAX_JSON_INPUT_LEN", u(MAX_JSON_INPUT_LEN), Unit::Bytes),
+            (
+                "MAX_ACCESS_TOKEN_RECORDS",
+                u(MAX_ACCESS_TOKEN_RECORDS),
+                Unit::Count,
+            ),
+            ("MAX_REFRESH_HISTORY", u(MAX_REFRESH_HISTORY), Unit::Count),
+            ("MAX_CODE_LIFETIME", MAX_CODE_LIFETIME, Unit::Seconds),
+            (
+                "MAX_ACCESS_TOKEN_LIFETIME",
+                MAX_ACCESS_TOKEN_LIFETIME,
+                Unit::Seconds,
+            ),
+            ("MAX_REFRESH_LIFETIME", MAX_REFRESH_LIFETIME, Unit::Seconds),
+            (
+                "MAX_REFRESH_REUSE_GRACE",
+                MAX_REFRESH_REUSE_GRACE,
+                Unit::Seconds,
+            ),
+            (
+                "MAX_ENGINE_TOKEN_LIFETIME",
+                MAX_ENGINE_TOKEN_LIFETIME,
+                Unit::Seconds,
+            ),
+        ];
+        // Every `pub const` of this file is in the table, so a new limit cannot skip the docs.
+        let source = include_str!("limits.rs");
+        let declared: Vec<&str> = source
+            .lines()
+            .filter_map(|l| l.strip_prefix("pub const "))
+            .filter_map(|l| l.split(':').next())
+            .collect();
+        let listed: Vec<&str> = table.iter().map(|(name, _, _)| *name).collect();
+        assert_eq!(
+            declared, listed,
+            "src/limits.rs and this test's table differ"
+        );
+
+        let doc = include_str!("../docs/LIMITS.md");
+        for &(name, value, unit) in table {
+            let line = doc
+                .lines()
+                .find(|l| l.contains(&format!("::{name}`")))
+                .unwrap_or_else(|| panic!("docs/LIMITS.md does not name {name}"));
+            let shown = renderings(value, unit);
+            assert!(
+                shown.iter().any(|r| line.contains(&format!("{r} ("))),
+                "docs/LIMITS.md: the row of {name} should say one of {shown:?}: {line}"
+            );
+        }
+    }
+}
