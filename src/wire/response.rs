@@ -344,62 +344,12 @@ pub fn bearer_challenge(realm: &str) -> String {
 /// A host verifying a JWT *client* assertion maps its failure to `invalid_client` itself.
 pub fn token_error_for(kind: ErrorKind) -> ErrorKind {
     use ErrorKind as K;
-    match kind {
-        K::OauthInvalidRequest
-        | K::OauthInvalidClient
-        | K::OauthInvalidGrant
-        | K::OauthUnauthorizedClient
-        | K::OauthUnsupportedGrantType
-        | K::OauthInvalidScope
-        | K::OauthAccessDenied
-        | K::OauthUnsupportedResponseType
-        | K::OauthServerError
-        | K::OauthTemporarilyUnavailable
-        | K::OauthInvalidToken
-        | K::OauthInsufficientScope => kind,
-        K::InvalidArgument
-        | K::BufferTooSmall
-        | K::Panic
-        | K::NullPointer
-        | K::RandomFailure
-        | K::Unsupported
-        | K::WrongHandle
-        | K::InvalidKey
-        | K::UnsupportedKey
-        | K::WeakKey
-        | K::AmbiguousKeySet
-        | K::NotPrivateKey
-        | K::NoPublicKey => K::OauthServerError,
-        K::InvalidUtf8 | K::TooLarge | K::InvalidPkce => K::OauthInvalidRequest,
-        K::MalformedToken
-        | K::InvalidBase64
-        | K::InvalidJson
-        | K::DuplicateMember
-        | K::InvalidHeader
-        | K::UnsupportedCritical
-        | K::TooDeep
-        | K::KeyAlgorithmMismatch
-        | K::KeyUsage
-        | K::KeyNotFound
-        | K::UnsupportedAlgorithm
-        | K::AlgorithmMismatch
-        | K::InvalidSignature
-        | K::Expired
-        | K::NotYetValid
-        | K::IssuedInFuture
-        | K::TooOld
-        | K::MissingClaim
-        | K::InvalidClaimType
-        | K::IssuerMismatch
-        | K::AudienceMismatch
-        | K::SubjectMismatch
-        | K::TypeMismatch
-        | K::MalformedOpaqueToken
-        | K::TokenChecksum
-        | K::WrongTokenKind
-        | K::TokenMismatch
-        | K::PkceMismatch => K::OauthInvalidGrant,
-        K::InvalidScope | K::ScopeNotGranted => K::OauthInvalidScope,
+    match Origin::of(kind) {
+        Origin::Oauth => kind,
+        Origin::Internal => K::OauthServerError,
+        Origin::Utf8 | Origin::TooLarge | Origin::PkceSyntax => K::OauthInvalidRequest,
+        Origin::Presented | Origin::PkceMismatch => K::OauthInvalidGrant,
+        Origin::ScopeSyntax | Origin::ScopeNotGranted => K::OauthInvalidScope,
     }
 }
 
@@ -416,64 +366,107 @@ pub fn token_error_for(kind: ErrorKind) -> ErrorKind {
 /// Only the first three carry a `Bearer` challenge ([`ErrorResponse::with_bearer_challenge`]).
 pub fn resource_error_for(kind: ErrorKind) -> ErrorKind {
     use ErrorKind as K;
-    match kind {
-        K::OauthInvalidRequest | K::InvalidUtf8 | K::InvalidPkce | K::PkceMismatch => {
+    match (Origin::of(kind), kind) {
+        (Origin::Oauth, K::OauthInvalidRequest)
+        | (Origin::Utf8 | Origin::PkceSyntax | Origin::PkceMismatch, _) => K::OauthInvalidRequest,
+        (Origin::Oauth, K::OauthInsufficientScope | K::OauthInvalidScope)
+        | (Origin::ScopeNotGranted, _) => K::OauthInsufficientScope,
+        (Origin::Oauth, K::OauthServerError) | (Origin::Internal, _) => K::OauthServerError,
+        (Origin::Oauth, K::OauthTemporarilyUnavailable) => K::OauthTemporarilyUnavailable,
+        (Origin::Oauth | Origin::Presented | Origin::TooLarge | Origin::ScopeSyntax, _) => {
+            K::OauthInvalidToken
+        }
+    }
+}
+
+/// Where an [`ErrorKind`] comes from, for the endpoint maps above: one exhaustive list, so a new
+/// kind is placed once and every map follows.
+#[derive(Clone, Copy)]
+enum Origin {
+    /// An OAuth kind already (`Oauth*`).
+    Oauth,
+    /// A caller, ABI, random-generator or server-key problem: never the client's fault.
+    Internal,
+    /// Text that must be UTF-8 was not.
+    Utf8,
+    /// An input over a size limit.
+    TooLarge,
+    /// A malformed PKCE verifier or challenge.
+    PkceSyntax,
+    /// A PKCE verifier that does not match its challenge (RFC 7636 §4.6).
+    PkceMismatch,
+    /// Something wrong with a presented token, code or assertion: its structure, algorithm,
+    /// signature, key selection or claims, or an opaque token's format or match.
+    Presented,
+    /// A scope string that breaks RFC 6749 §3.3.
+    ScopeSyntax,
+    /// A scope that is not granted.
+    ScopeNotGranted,
+}
+
+impl Origin {
+    const fn of(kind: ErrorKind) -> Origin {
+        use ErrorKind as K;
+        match kind {
             K::OauthInvalidRequest
+            | K::OauthInvalidClient
+            | K::OauthInvalidGrant
+            | K::OauthUnauthorizedClient
+            | K::OauthUnsupportedGrantType
+            | K::OauthInvalidScope
+            | K::OauthAccessDenied
+            | K::OauthUnsupportedResponseType
+            | K::OauthServerError
+            | K::OauthTemporarilyUnavailable
+            | K::OauthInvalidToken
+            | K::OauthInsufficientScope => Origin::Oauth,
+            K::InvalidArgument
+            | K::BufferTooSmall
+            | K::Panic
+            | K::NullPointer
+            | K::RandomFailure
+            | K::Unsupported
+            | K::WrongHandle
+            | K::InvalidKey
+            | K::UnsupportedKey
+            | K::WeakKey
+            | K::AmbiguousKeySet
+            | K::NotPrivateKey
+            | K::NoPublicKey => Origin::Internal,
+            K::InvalidUtf8 => Origin::Utf8,
+            K::TooLarge => Origin::TooLarge,
+            K::InvalidPkce => Origin::PkceSyntax,
+            K::PkceMismatch => Origin::PkceMismatch,
+            K::MalformedToken
+            | K::InvalidBase64
+            | K::InvalidJson
+            | K::DuplicateMember
+            | K::InvalidHeader
+            | K::UnsupportedCritical
+            | K::TooDeep
+            | K::KeyAlgorithmMismatch
+            | K::KeyUsage
+            | K::KeyNotFound
+            | K::UnsupportedAlgorithm
+            | K::AlgorithmMismatch
+            | K::InvalidSignature
+            | K::Expired
+            | K::NotYetValid
+            | K::IssuedInFuture
+            | K::TooOld
+            | K::MissingClaim
+            | K::InvalidClaimType
+            | K::IssuerMismatch
+            | K::AudienceMismatch
+            | K::SubjectMismatch
+            | K::TypeMismatch
+            | K::MalformedOpaqueToken
+            | K::TokenChecksum
+            | K::WrongTokenKind
+            | K::TokenMismatch => Origin::Presented,
+            K::InvalidScope => Origin::ScopeSyntax,
+            K::ScopeNotGranted => Origin::ScopeNotGranted,
         }
-        K::OauthInsufficientScope | K::OauthInvalidScope | K::ScopeNotGranted => {
-            K::OauthInsufficientScope
-        }
-        K::OauthServerError => K::OauthServerError,
-        K::OauthTemporarilyUnavailable => K::OauthTemporarilyUnavailable,
-        K::OauthInvalidToken
-        | K::OauthInvalidClient
-        | K::OauthInvalidGrant
-        | K::OauthUnauthorizedClient
-        | K::OauthUnsupportedGrantType
-        | K::OauthAccessDenied
-        | K::OauthUnsupportedResponseType
-        | K::TooLarge
-        | K::InvalidScope => K::OauthInvalidToken,
-        K::InvalidArgument
-        | K::BufferTooSmall
-        | K::Panic
-        | K::NullPointer
-        | K::RandomFailure
-        | K::Unsupported
-        | K::WrongHandle
-        | K::InvalidKey
-        | K::UnsupportedKey
-        | K::WeakKey
-        | K::AmbiguousKeySet
-        | K::NotPrivateKey
-        | K::NoPublicKey => K::OauthServerError,
-        K::MalformedToken
-        | K::InvalidBase64
-        | K::InvalidJson
-        | K::DuplicateMember
-        | K::InvalidHeader
-        | K::UnsupportedCritical
-        | K::TooDeep
-        | K::KeyAlgorithmMismatch
-        | K::KeyUsage
-        | K::KeyNotFound
-        | K::UnsupportedAlgorithm
-        | K::AlgorithmMismatch
-        | K::InvalidSignature
-        | K::Expired
-        | K::NotYetValid
-        | K::IssuedInFuture
-        | K::TooOld
-        | K::MissingClaim
-        | K::InvalidClaimType
-        | K::IssuerMismatch
-        | K::AudienceMismatch
-        | K::SubjectMismatch
-        | K::TypeMismatch
-        | K::MalformedOpaqueToken
-        | K::TokenChecksum
-        | K::WrongTokenKind
-        | K::TokenMismatch => K::OauthInvalidToken,
     }
 }
 
