@@ -24,10 +24,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-/// Longest detail text an [`Error`] carries, in bytes (UTF-8): composed texts longer than this
-/// are cut at a character boundary and end with `…`, so [`Error::detail`] (and the detail
-/// text of `tessera_verify_explain`, `TESSERA_MAX_DETAIL_LEN` in C) never exceeds it.
-pub const MAX_DETAIL_LEN: usize = 160;
+pub use crate::limits::MAX_DETAIL_LEN;
 
 /// What went wrong, as a stable, machine-readable kind with a stable numeric code.
 ///

@@ -2,15 +2,85 @@
 //! below them all and imports nothing). `docs/LIMITS.md` documents them and is checked against
 //! this file by the test below: every `pub const` here must appear there with its value.
 //!
-//! The module is private: each limit stays public at the path it always had (`grant::`,
-//! `wire::`, `scope::`), through a `pub use` in that module. The JWT core's limits
-//! (`jwt::MAX_JSON_DEPTH`, `jwt::MAX_JWKS_LEN`, `jwt::MAX_JWKS_KEYS`, `jwt::MAX_JWK_LEN`,
-//! `jwt::MAX_KEY_INPUT`, the RSA sizes and `jwt::Limits`) still live in `jwt`.
+//! The module is private: each limit stays public at the path it always had (`jwt::`,
+//! `jwt::Limits::`, `grant::`, `wire::`, `scope::`, `token::`, `pkce::`, `tessera::`), through a
+//! `pub use` (or, for `jwt::Limits`, an associated constant) in that module.
 
 /// One minute, in seconds.
 pub(crate) const MINUTE: u64 = 60;
 /// One day, in seconds.
 pub(crate) const DAY: u64 = 24 * 60 * MINUTE;
+
+// ---- errors (`tessera::`) -----------------------------------------------------------------------
+
+/// Longest detail text an [`Error`](crate::Error) carries, in bytes (UTF-8): composed texts
+/// longer than this are cut at a character boundary and end with `…`, so
+/// [`Error::detail`](crate::Error::detail) (and the detail text of `tessera_verify_explain`,
+/// `TESSERA_MAX_DETAIL_LEN` in C) never exceeds it.
+pub const MAX_DETAIL_LEN: usize = 160;
+
+// ---- the JWT core (`jwt`) -----------------------------------------------------------------------
+
+/// Default [`Limits::max_token_len`](crate::jwt::Limits::max_token_len): 16 KiB.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 16 * 1024;
+
+/// Default [`Limits::max_header_len`](crate::jwt::Limits::max_header_len): 4 KiB.
+pub const DEFAULT_MAX_HEADER_LEN: usize = 4 * 1024;
+
+/// Default [`Limits::max_claims`](crate::jwt::Limits::max_claims): 256 members.
+pub const DEFAULT_MAX_CLAIMS: usize = 256;
+
+/// Deepest nesting of arrays and objects accepted in a header, claims set or JWK.
+pub const MAX_JSON_DEPTH: usize = 32;
+
+/// Largest JWKS document accepted, in bytes.
+pub const MAX_JWKS_LEN: usize = 256 * 1024;
+
+/// Largest number of keys in a JWKS document.
+pub const MAX_JWKS_KEYS: usize = 64;
+
+/// Largest single JWK accepted, in bytes.
+pub const MAX_JWK_LEN: usize = 32 * 1024;
+
+/// Largest key container (PEM or DER) tessera reads, in bytes: 64 KiB. Longer is
+/// [`ErrorKind::TooLarge`](crate::ErrorKind::TooLarge), before anything is decoded.
+pub const MAX_KEY_INPUT: usize = 64 * 1024;
+
+/// Smallest RSA modulus accepted, in bits (RFC 7518 §3.3).
+pub const RSA_MIN_BITS: usize = 2048;
+
+/// Largest RSA modulus accepted for verification, in bits (`ring`'s limit).
+pub const RSA_MAX_BITS: usize = 8192;
+
+/// Default clock-skew allowance, in seconds.
+pub const DEFAULT_LEEWAY: u64 = 30;
+
+/// Largest leeway a policy accepts, in seconds (five minutes).
+pub const MAX_LEEWAY: u64 = 300;
+
+/// The last NumericDate tessera accepts in `exp`, `nbf` and `iat`: 9999-12-31T23:59:59Z, in
+/// Unix seconds. A NumericDate outside `0..=MAX_NUMERIC_DATE` (a negative one, one in
+/// milliseconds such as `1800000000000`, `1e300`) is
+/// [`ErrorKind::InvalidClaimType`](crate::ErrorKind::InvalidClaimType) naming the claim: a token
+/// that says it lives until the year 59000 is a bug, not a long-lived token.
+pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
+
+// ---- opaque tokens (`token`) and PKCE (`pkce`) --------------------------------------------------
+
+/// Longest deployment prefix of opaque tokens.
+pub const MAX_PREFIX_LEN: usize = 16;
+
+/// Shortest pepper secret, in bytes.
+pub const MIN_PEPPER_LEN: usize = 32;
+
+/// Longest pepper key id.
+pub const MAX_KEY_ID_LEN: usize = 64;
+
+/// Shortest code verifier (RFC 7636 §4.1).
+pub const VERIFIER_MIN_LEN: usize = 43;
+
+/// Longest code verifier (RFC 7636 §4.1).
+pub const VERIFIER_MAX_LEN: usize = 128;
 
 // ---- scopes (`scope`) ---------------------------------------------------------------------------
 
@@ -88,6 +158,7 @@ mod tests {
         Bytes,
         Count,
         Seconds,
+        Levels,
     }
 
     /// The ways `docs/LIMITS.md` may write `value` right before the `(` that names the
@@ -96,6 +167,7 @@ mod tests {
         match unit {
             Unit::Count => vec![value.to_string()],
             Unit::Seconds => vec![format!("{value} s")],
+            Unit::Levels => vec![format!("{value} levels")],
             Unit::Bytes => {
                 let mut r = vec![format!("{value} bytes"), value.to_string()];
                 if value % (1 << 20) == 0 {
@@ -112,6 +184,37 @@ mod tests {
     fn every_limit_is_in_docs_limits_md_with_its_value() {
         let u = |v: usize| u64::try_from(v).unwrap();
         let table: &[(&str, u64, Unit)] = &[
+            ("MAX_DETAIL_LEN", u(MAX_DETAIL_LEN), Unit::Bytes),
+            (
+                "DEFAULT_MAX_TOKEN_LEN",
+                u(DEFAULT_MAX_TOKEN_LEN),
+                Unit::Bytes,
+            ),
+            (
+                "DEFAULT_MAX_HEADER_LEN",
+                u(DEFAULT_MAX_HEADER_LEN),
+                Unit::Bytes,
+            ),
+            ("DEFAULT_MAX_CLAIMS", u(DEFAULT_MAX_CLAIMS), Unit::Count),
+            ("MAX_JSON_DEPTH", u(MAX_JSON_DEPTH), Unit::Levels),
+            ("MAX_JWKS_LEN", u(MAX_JWKS_LEN), Unit::Bytes),
+            ("MAX_JWKS_KEYS", u(MAX_JWKS_KEYS), Unit::Count),
+            ("MAX_JWK_LEN", u(MAX_JWK_LEN), Unit::Bytes),
+            ("MAX_KEY_INPUT", u(MAX_KEY_INPUT), Unit::Bytes),
+            ("RSA_MIN_BITS", u(RSA_MIN_BITS), Unit::Count),
+            ("RSA_MAX_BITS", u(RSA_MAX_BITS), Unit::Count),
+            ("DEFAULT_LEEWAY", DEFAULT_LEEWAY, Unit::Seconds),
+            ("MAX_LEEWAY", MAX_LEEWAY, Unit::Seconds),
+            (
+                "MAX_NUMERIC_DATE",
+                u64::try_from(MAX_NUMERIC_DATE).unwrap(),
+                Unit::Seconds,
+            ),
+            ("MAX_PREFIX_LEN", u(MAX_PREFIX_LEN), Unit::Count),
+            ("MIN_PEPPER_LEN", u(MIN_PEPPER_LEN), Unit::Bytes),
+            ("MAX_KEY_ID_LEN", u(MAX_KEY_ID_LEN), Unit::Count),
+            ("VERIFIER_MIN_LEN", u(VERIFIER_MIN_LEN), Unit::Count),
+            ("VERIFIER_MAX_LEN", u(VERIFIER_MAX_LEN), Unit::Count),
             ("MAX_SCOPES", u(MAX_SCOPES), Unit::Count),
             ("MAX_SCOPE_LEN", u(MAX_SCOPE_LEN), Unit::Count),
             ("MAX_SCOPE_STRING", u(MAX_SCOPE_STRING), Unit::Bytes),

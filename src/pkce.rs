@@ -54,11 +54,7 @@ use crate::scope::describe_char;
 use crate::token::constant_time_eq;
 use crate::{Error, ErrorKind, Result};
 
-/// Shortest code verifier (RFC 7636 §4.1).
-pub const VERIFIER_MIN_LEN: usize = 43;
-
-/// Longest code verifier (RFC 7636 §4.1).
-pub const VERIFIER_MAX_LEN: usize = 128;
+pub use crate::limits::{VERIFIER_MAX_LEN, VERIFIER_MIN_LEN};
 
 /// Length of an `S256` code challenge: 32 bytes in unpadded base64url (RFC 7636 §4.2).
 pub const S256_CHALLENGE_LEN: usize = 43;

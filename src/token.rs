@@ -64,14 +64,7 @@ pub const BODY_LEN: usize = 43;
 /// Length of the checksum: base62 digits of a 32-bit CRC (62^6 > 2^32 > 62^5).
 pub const CHECK_LEN: usize = 6;
 
-/// Longest deployment prefix.
-pub const MAX_PREFIX_LEN: usize = 16;
-
-/// Shortest pepper secret, in bytes.
-pub const MIN_PEPPER_LEN: usize = 32;
-
-/// Longest pepper key id.
-pub const MAX_KEY_ID_LEN: usize = 64;
+pub use crate::limits::{MAX_KEY_ID_LEN, MAX_PREFIX_LEN, MIN_PEPPER_LEN};
 
 /// Base62 digits in ASCII order, so comparing fixed-width digit strings compares their values.
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -9,9 +9,7 @@ use zeroize::Zeroizing;
 use super::alg::KeyFamily;
 use crate::{Error, ErrorKind, Result};
 
-/// Largest key container (PEM or DER) tessera reads, in bytes: 64 KiB. Longer is
-/// [`ErrorKind::TooLarge`], before anything is decoded.
-pub const MAX_KEY_INPUT: usize = 64 * 1024;
+pub use crate::limits::MAX_KEY_INPUT;
 
 pub(crate) const TAG_INTEGER: u8 = 0x02;
 pub(crate) const TAG_BIT_STRING: u8 = 0x03;

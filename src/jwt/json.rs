@@ -13,8 +13,7 @@ use serde_json::{Map, Value};
 use super::member::{Classify, Shape};
 use crate::{Error, ErrorKind, Result};
 
-/// Deepest nesting of arrays and objects accepted in a header, claims set or JWK.
-pub const MAX_JSON_DEPTH: usize = 32;
+pub use crate::limits::MAX_JSON_DEPTH;
 
 /// Why the strict reader refused the text: a typed reason, kept beside the serde error.
 ///

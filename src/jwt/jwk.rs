@@ -16,12 +16,7 @@ use super::json::parse_object;
 use super::key::{self, Key, Material, Usage, ec_coordinate_len};
 use crate::{Error, ErrorKind, Result};
 
-/// Largest JWKS document accepted, in bytes.
-pub const MAX_JWKS_LEN: usize = 256 * 1024;
-/// Largest number of keys in a JWKS document.
-pub const MAX_JWKS_KEYS: usize = 64;
-/// Largest single JWK accepted, in bytes.
-pub const MAX_JWK_LEN: usize = 32 * 1024;
+pub use crate::limits::{MAX_JWK_LEN, MAX_JWKS_KEYS, MAX_JWKS_LEN};
 
 fn invalid(detail: &'static str) -> Error {
     Error::new(ErrorKind::InvalidKey, detail)

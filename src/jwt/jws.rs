@@ -43,11 +43,11 @@ pub struct Limits {
 
 impl Limits {
     /// Default [`Limits::max_token_len`]: 16 KiB.
-    pub const DEFAULT_MAX_TOKEN_LEN: usize = 16 * 1024;
+    pub const DEFAULT_MAX_TOKEN_LEN: usize = crate::limits::DEFAULT_MAX_TOKEN_LEN;
     /// Default [`Limits::max_header_len`]: 4 KiB.
-    pub const DEFAULT_MAX_HEADER_LEN: usize = 4 * 1024;
+    pub const DEFAULT_MAX_HEADER_LEN: usize = crate::limits::DEFAULT_MAX_HEADER_LEN;
     /// Default [`Limits::max_claims`]: 256 members.
-    pub const DEFAULT_MAX_CLAIMS: usize = 256;
+    pub const DEFAULT_MAX_CLAIMS: usize = crate::limits::DEFAULT_MAX_CLAIMS;
 }
 
 impl Default for Limits {

@@ -20,10 +20,7 @@ mod sign;
 pub(super) use checks::check_ec_point;
 use checks::{check_ed25519_public, check_rsa_public};
 
-/// Smallest RSA modulus accepted, in bits (RFC 7518 §3.3).
-pub const RSA_MIN_BITS: usize = 2048;
-/// Largest RSA modulus accepted for verification, in bits (`ring`'s limit).
-pub const RSA_MAX_BITS: usize = 8192;
+pub use crate::limits::{RSA_MAX_BITS, RSA_MIN_BITS};
 
 /// What a key may be used for, from JWK `use` / `key_ops` (RFC 7517 §4.2, §4.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -55,15 +55,7 @@ use builder::Source;
 use claims::deserialize_claims;
 use rules::ClaimRules;
 
-/// Default clock-skew allowance, in seconds.
-pub const DEFAULT_LEEWAY: u64 = 30;
-/// Largest leeway a policy accepts, in seconds (five minutes).
-pub const MAX_LEEWAY: u64 = 300;
-/// The last NumericDate tessera accepts in `exp`, `nbf` and `iat`: 9999-12-31T23:59:59Z, in
-/// Unix seconds. A NumericDate outside `0..=MAX_NUMERIC_DATE` (a negative one, one in
-/// milliseconds such as `1800000000000`, `1e300`) is [`ErrorKind::InvalidClaimType`] naming the
-/// claim: a token that says it lives until the year 59000 is a bug, not a long-lived token.
-pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
+pub use crate::limits::{DEFAULT_LEEWAY, MAX_LEEWAY, MAX_NUMERIC_DATE};
 
 /// An immutable, reusable JWT verifier: keys plus a validation policy. `Send + Sync`; build it
 /// once and share it.
