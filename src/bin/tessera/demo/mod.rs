@@ -376,6 +376,14 @@ impl Demo {
         }
     }
 
+    /// A request to the API, sent and answered on the page: the request line, then the API's
+    /// response to `authorization` for a route that needs `needs`.
+    fn call_api(&mut self, request: &str, authorization: &str, needs: &str, now: i64) {
+        self.sent(request);
+        let response = self.api(authorization, needs, now);
+        self.response(&response);
+    }
+
     /// The API: a Bearer access token (RFC 9068 JWT), opaque access token or API key, and the
     /// scope the route needs.
     fn api(&mut self, authorization: &str, needs: &str, now: i64) -> Response {

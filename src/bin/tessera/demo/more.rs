@@ -56,9 +56,12 @@ pub(super) fn implicit_flow(d: &mut Demo) -> Result<(), Failure> {
         ),
     );
     let bearer = format!("Bearer {access_token}");
-    d.sent(&format!("GET /recordings   Authorization: {bearer}"));
-    let response = d.api(&bearer, "recording:read", t + 1);
-    d.response(&response);
+    d.call_api(
+        &format!("GET /recordings   Authorization: {bearer}"),
+        &bearer,
+        "recording:read",
+        t + 1,
+    );
     // A client not registered for the implicit grant cannot switch to it.
     let query = encode_form(&[
         ("response_type", "token"),
@@ -129,11 +132,12 @@ pub(super) fn dot_default_scope(d: &mut Demo) -> Result<(), Failure> {
         ),
     );
     let bearer = format!("Bearer {}", tokens.access_token);
-    d.sent(&format!(
-        "GET /reports   Authorization: {bearer}   (needs {DOT_DEFAULT})"
-    ));
-    let response = d.api(&bearer, DOT_DEFAULT, t + 1);
-    d.response(&response);
+    d.call_api(
+        &format!("GET /reports   Authorization: {bearer}   (needs {DOT_DEFAULT})"),
+        &bearer,
+        DOT_DEFAULT,
+        t + 1,
+    );
     Ok(())
 }
 
@@ -226,11 +230,12 @@ pub(super) fn token_api(d: &mut Demo) -> Result<(), Failure> {
         body: String::new(),
         challenge: None,
     });
-    d.sent(&format!(
-        "POST /jobs   Authorization: {bearer}   (the same token)"
-    ));
-    let response = d.api(&bearer, "job:write", t + 1);
-    d.response(&response);
+    d.call_api(
+        &format!("POST /jobs   Authorization: {bearer}   (the same token)"),
+        &bearer,
+        "job:write",
+        t + 1,
+    );
     d.who(
         "API",
         "a well-formed token with no row: refused at once, long before its TTL ran out",

@@ -150,11 +150,12 @@ pub(super) fn walkthrough(d: &mut Demo) -> Result<(), Failure> {
     );
     let response = d.api(&bearer, "recording:read", t);
     d.response(&response);
-    d.sent(&format!(
-        "DELETE /recordings/7   Authorization: {bearer}   (needs recording:delete)"
-    ));
-    let response = d.api(&bearer, "recording:delete", t);
-    d.response(&response);
+    d.call_api(
+        &format!("DELETE /recordings/7   Authorization: {bearer}   (needs recording:delete)"),
+        &bearer,
+        "recording:delete",
+        t,
+    );
 
     // 6. Refresh with rotation.
     let t = T0 + 240;
@@ -209,11 +210,12 @@ pub(super) fn walkthrough(d: &mut Demo) -> Result<(), Failure> {
     let (response, _) = d.token_endpoint(None, &body, t + 1);
     d.response(&response);
     let bearer = format!("Bearer {}", second.access_token);
-    d.sent(&format!(
-        "GET /recordings   Authorization: {bearer}   (the newest access token)"
-    ));
-    let response = d.api(&bearer, "recording:read", t + 2);
-    d.response(&response);
+    d.call_api(
+        &format!("GET /recordings   Authorization: {bearer}   (the newest access token)"),
+        &bearer,
+        "recording:read",
+        t + 2,
+    );
     let state = d.locate(&second.access_token, t + 2);
     let introspection = d
         .issuer
@@ -284,11 +286,12 @@ pub(super) fn walkthrough(d: &mut Demo) -> Result<(), Failure> {
     d.line(&format!("{INDENT}   header {header}"));
     d.line(&format!("{INDENT}   claims {claims}"));
     let bearer = format!("Bearer {}", engine.token);
-    d.sent(&format!(
-        "GET /recordings   Authorization: {bearer}   (the task tries the user API)"
-    ));
-    let response = d.api(&bearer, "recording:read", t + 1);
-    d.response(&response);
+    d.call_api(
+        &format!("GET /recordings   Authorization: {bearer}   (the task tries the user API)"),
+        &bearer,
+        "recording:read",
+        t + 1,
+    );
     d.who(
         "API",
         "refuses it: typ engine+jwt is not at+jwt (RFC 8725 §3.11), so a task token is never a user token",
@@ -359,11 +362,12 @@ pub(super) fn walkthrough(d: &mut Demo) -> Result<(), Failure> {
     typo[at] = if typo[at] == 'x' { 'y' } else { 'x' };
     let typo: String = typo.into_iter().collect();
     let bearer = format!("Bearer {typo}");
-    d.sent(&format!(
-        "GET /jobs   Authorization: {bearer}   (one character mistyped)"
-    ));
-    let response = d.api(&bearer, "job:read", t);
-    d.response(&response);
+    d.call_api(
+        &format!("GET /jobs   Authorization: {bearer}   (one character mistyped)"),
+        &bearer,
+        "job:read",
+        t,
+    );
     d.who(
         "API",
         "refused by the CRC-32 checksum before any database lookup",
