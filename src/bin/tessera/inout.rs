@@ -37,10 +37,10 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
 
 /// The token argument, or stdin when it is `-` or absent, with surrounding whitespace trimmed.
 ///
-/// Only a missing token is a usage error: stdin that ends before a single byte (closed, empty
-/// pipe, `/dev/null`) gives no token at all. A token that is given but empty (`verify ""`,
-/// `echo "" | verify`, whitespace only) is returned as the empty string, so the library refuses
-/// it as malformed, exactly like any other malformed token (exit 1).
+/// Only a missing token is a usage error: stdin that holds nothing but white space (closed, an
+/// empty pipe, `/dev/null`, a blank line) gives no token at all. A token argument that is given
+/// but empty (`verify ""`, or white space only) is returned as the empty string, so the library
+/// refuses it as malformed, exactly like any other malformed token (exit 1).
 pub fn token_arg(arg: Option<&str>) -> Result<String, Failure> {
     let text = match arg {
         Some(token) if token != "-" => token.to_owned(),
@@ -50,7 +50,7 @@ pub fn token_arg(arg: Option<&str>) -> Result<String, Failure> {
                 warn("reading the token from stdin (end with Ctrl-D)");
             }
             let bytes = read_bounded(stdin.lock(), &"stdin")?;
-            if bytes.is_empty() {
+            if bytes.iter().all(u8::is_ascii_whitespace) {
                 return Err(Failure::usage(
                     "no token given: pass it as an argument or on stdin",
                 ));

@@ -43,9 +43,9 @@
 //! - **Time**: `--now` (Unix seconds) defaults to the system clock; only this tool reads the
 //!   clock, the library is always told the time.
 //! - **Tokens** for `verify`, `decode` and `token check` come from the argument, or from stdin
-//!   when it is `-` or absent, with surrounding whitespace trimmed. An empty token (`""`, or a
-//!   blank line on stdin) is a malformed token (exit 1); only stdin that carries no byte at all
-//!   is "no token given" (usage, exit 2).
+//!   when it is `-` or absent, with surrounding whitespace trimmed. An empty token argument
+//!   (`""`) is a malformed token (exit 1); stdin that holds nothing but white space is "no token
+//!   given" (usage, exit 2).
 #![forbid(unsafe_code)]
 #![warn(
     missing_docs,
@@ -79,8 +79,8 @@ Ed25519), never from the token; an RSA key needs --alg. --secret-file holds raw 
 bytes, used exactly (a trailing newline counts), HS256 unless --alg says otherwise.
 
 Tokens for verify, decode and token check come from the argument, or from stdin when it is \
-`-` or absent. An empty token (\"\" or a blank line) is a malformed token (exit 1); stdin with \
-no byte at all is a usage error. --now (Unix seconds) defaults to the system clock.
+`-` or absent. An empty token argument (\"\") is a malformed token (exit 1); stdin that holds \
+nothing but white space is a usage error. --now (Unix seconds) defaults to the system clock.
 
 Output: results on stdout; warnings and progress on stderr. Errors are one line on stderr, \
 `error: <code>: <message>`, <code> being the library's stable error name (expired, \
