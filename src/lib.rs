@@ -2,7 +2,7 @@
 //!
 //! tessera does the token work of an OAuth 2.0 authorization server and of the APIs behind it,
 //! as pure functions with no I/O: the caller passes the clock (`now`, Unix seconds) and, where
-//! randomness is needed, a [`ring::rand::SecureRandom`].
+//! randomness is needed, a [`SecureRandom`] (such as [`SystemRandom`]).
 //!
 //! - [`jwt`]: JSON Web Tokens (JWS compact serialization, RFC 7515/7519) signed and verified on
 //!   `ring`, keys from secrets, PEM/DER, JWK and JWKS (RFC 7517/7518/8037), RFC 7638
@@ -21,7 +21,7 @@
 //!
 //! ```
 //! use tessera::jwt::{self, Algorithm, Header, Key, Verifier};
-//! use ring::rand::SystemRandom;
+//! use tessera::SystemRandom;
 //!
 //! let rng = SystemRandom::new();
 //! let key = Key::generate(Algorithm::ES256, &rng)?.with_kid("2026-11");
@@ -61,6 +61,7 @@
 )]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
 
+pub mod crypto;
 mod error;
 #[allow(unsafe_code)]
 pub mod ffi;
@@ -72,4 +73,5 @@ pub mod scope;
 pub mod token;
 pub mod wire;
 
+pub use crypto::{SecureRandom, SystemRandom};
 pub use error::{Error, ErrorKind, MAX_DETAIL_LEN, Result};

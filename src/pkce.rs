@@ -14,7 +14,7 @@
 //! compared in constant time.
 //!
 //! ```
-//! use ring::rand::SystemRandom;
+//! use tessera::SystemRandom;
 //! use tessera::ErrorKind;
 //! use tessera::pkce::{self, ChallengeMethod, CodeVerifier, PkcePolicy};
 //!
@@ -44,10 +44,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::crypto::SecureRandom;
+use crate::crypto::digest;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ring::digest;
-use ring::rand::SecureRandom;
 use zeroize::Zeroizing;
 
 use crate::scope::describe_char;

@@ -20,7 +20,7 @@
 //! rotate ([`Peppers`]); [`Peppers::check_and_lookup`] does all of it before any database access.
 //!
 //! ```
-//! use ring::rand::SystemRandom;
+//! use tessera::SystemRandom;
 //! use tessera::ErrorKind;
 //! use tessera::token::{Pepper, Peppers, TokenFormat, TokenKind};
 //!
@@ -47,10 +47,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::crypto::SecureRandom;
+use crate::crypto::hmac;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ring::hmac;
-use ring::rand::SecureRandom;
 use zeroize::Zeroizing;
 
 use crate::{Error, ErrorKind, Result};
@@ -127,17 +127,7 @@ fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
-/// Compares two byte strings in time that depends only on their lengths, not their contents.
-///
-/// Different lengths compare unequal at once: lengths are not secret here (tokens, PKCE
-/// challenges and digests have public, fixed lengths).
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    std::hint::black_box(diff) == 0
-}
+pub use crate::crypto::constant_time_eq;
 
 /// What an opaque token is for; its two-letter code is part of the token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -6,7 +6,7 @@
 
 use std::ffi::c_char;
 
-use ring::rand::SystemRandom;
+use crate::SystemRandom;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 

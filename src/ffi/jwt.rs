@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 
-use ring::rand::SystemRandom;
+use crate::SystemRandom;
 
 use super::{
     TesseraResult, borrow, boundary, bytes, free, new_handle, opt_str, output_handle, req_str, tag,

@@ -4,7 +4,7 @@
 
 use std::ffi::c_char;
 
-use ring::rand::SystemRandom;
+use crate::SystemRandom;
 
 use super::{
     TesseraResult, borrow, borrow_mut, boundary, bytes, free, new_handle, opt_str, output, req_str,

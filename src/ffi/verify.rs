@@ -458,7 +458,7 @@ pub unsafe extern "C" fn tessera_verified_free(verified: *mut tessera_verified) 
 
 #[cfg(test)]
 mod tests {
-    use ring::rand::SystemRandom;
+    use crate::SystemRandom;
 
     use super::*;
     use crate::jwt::{self, Algorithm, Header, Key};

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use ring::rand::SecureRandom;
+use crate::crypto::SecureRandom;
 
 use crate::pkce::{self, ChallengeMethod};
 use crate::scope::ScopeSet;

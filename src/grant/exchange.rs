@@ -1,7 +1,7 @@
 //! The token endpoint: authorization code exchange (RFC 6749 §4.1.3, RFC 7636 §4.5–§4.6),
 //! refresh (RFC 6749 §6, RFC 9700 §4.14.2) and client credentials (RFC 6749 §4.4).
 
-use ring::rand::SecureRandom;
+use crate::crypto::SecureRandom;
 
 use crate::pkce;
 use crate::scope::ScopeSet;

@@ -3,9 +3,9 @@
 
 use std::fmt;
 
+use crate::crypto::SecureRandom;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ring::rand::SecureRandom;
 use serde::Serialize;
 
 use crate::jwt::{self, Header};
@@ -280,7 +280,7 @@ mod tests {
 
     #[test]
     fn jti_names_its_family() {
-        let rng = ring::rand::SystemRandom::new();
+        let rng = crate::SystemRandom::new();
         let family = new_family_id(&rng).unwrap();
         assert_eq!(family.len(), FAMILY_ID_LEN);
         let jti = new_jti(&family, &rng).unwrap();

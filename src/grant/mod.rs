@@ -104,7 +104,7 @@
 //! ## Example
 //!
 //! ```
-//! use ring::rand::SystemRandom;
+//! use tessera::SystemRandom;
 //! use tessera::grant::{AuthorizeOutcome, Client, Effect, Issuer, Locator, Policy};
 //! use tessera::jwt::{Algorithm, Key};
 //! use tessera::pkce::CodeVerifier;

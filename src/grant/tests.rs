@@ -1,6 +1,6 @@
 //! Unit tests of the state machines, below the authorization endpoint.
 
-use ring::rand::SystemRandom;
+use crate::SystemRandom;
 
 use super::authorize::CodeGrant;
 use super::*;

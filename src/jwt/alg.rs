@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use ring::{hmac, signature};
+use crate::crypto::{hmac, signature};
 
 use crate::{Error, ErrorKind, Result};
 

@@ -183,11 +183,11 @@ fn low_half(t: u128) -> u64 {
 mod tests {
     use super::*;
     use crate::ErrorKind;
+    use crate::crypto::BackendRandom as SystemRandom;
+    use crate::crypto::agreement;
+    use crate::crypto::signature::{self, EcdsaKeyPair, KeyPair as _};
     use crate::jwt::key::check_ec_point;
     use crate::jwt::{Algorithm, Key};
-    use ring::agreement;
-    use ring::rand::SystemRandom;
-    use ring::signature::{self, EcdsaKeyPair, KeyPair as _};
 
     /// The validation this module replaced, kept as the test oracle: ring's ECDH peer-key
     /// check (an agreement with a fresh ephemeral key), which accepts exactly the uncompressed

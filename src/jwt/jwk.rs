@@ -5,7 +5,7 @@
 //! without one takes the algorithm the caller binds (EC and Ed25519 keys have an unambiguous
 //! default from their curve), never the one a token header names.
 
-use ring::digest;
+use crate::crypto::digest;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 

@@ -2,7 +2,7 @@
 //! protected-header and payload octets, and strict parsing and verification where the key
 //! decides the algorithm. Sizes are checked before any decoding.
 
-use ring::rand::SecureRandom;
+use crate::crypto::SecureRandom;
 
 use super::b64::{b64_decode, b64_decode_into, b64_encode};
 use super::header::{Header, HeaderRef};
@@ -222,7 +222,7 @@ pub(crate) fn verify_compact(
 /// ```
 /// use tessera::jwt::{self, Algorithm, Key};
 /// let key = Key::hmac(&[9u8; 32], Algorithm::HS256)?;
-/// let rng = ring::rand::SystemRandom::new();
+/// let rng = tessera::SystemRandom::new();
 /// let token = jwt::sign_jws(&key, br#"{"alg":"HS256"}"#, b"any payload", &rng)?;
 /// let jws = jwt::verify_jws(&key, token.as_bytes())?;
 /// assert_eq!(jws.payload(), b"any payload");

@@ -5,9 +5,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use ring::hmac;
-use ring::rand::{SecureRandom, SystemRandom};
-use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
+use crate::crypto::hmac;
+use crate::crypto::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
+use crate::crypto::{self, BackendRandom, KeyRejected, SecureRandom};
 use zeroize::Zeroizing;
 
 use super::alg::{Algorithm, KeyFamily};
@@ -102,7 +102,7 @@ pub struct Key {
 /// A key `ring` refused. Every rule with its own kind (RSA modulus size, exponent, ROCA) is
 /// checked before `ring` sees the key, so what `ring` still refuses is malformed or
 /// inconsistent material: [`ErrorKind::InvalidKey`], whatever `ring`'s reason says.
-fn rejected(e: ring::error::KeyRejected) -> Error {
+fn rejected(e: KeyRejected) -> Error {
     Error::with_detail(ErrorKind::InvalidKey, format!("key rejected by ring: {e}"))
 }
 
@@ -197,6 +197,9 @@ impl Key {
     /// Generates a new key: a random HMAC secret as long as the hash output, or an ES256,
     /// ES384 or Ed25519 key pair. RSA key generation is not available in `ring`
     /// ([`ErrorKind::Unsupported`]): generate one with OpenSSL and import it.
+    ///
+    /// An HMAC secret is drawn from `rng`; EC and Ed25519 key pairs are generated inside the
+    /// backend, from its own system generator (see [`crate::crypto`]).
     pub fn generate(alg: Algorithm, rng: &dyn SecureRandom) -> Result<Key> {
         let rand_err = |_| {
             Error::new(
@@ -211,9 +214,7 @@ impl Key {
                 Key::hmac(&secret, alg)
             }
             KeyFamily::P256 | KeyFamily::P384 => {
-                let doc = EcdsaKeyPair::generate_pkcs8(ec_signing_alg(alg.family()), rng)
-                    .map_err(rand_err)?;
-                let pkcs8 = Zeroizing::new(doc.as_ref().to_vec());
+                let pkcs8 = crypto::generate_ecdsa_pkcs8(ec_signing_alg(alg.family()))?;
                 Key::from_private_der(
                     PrivateDer {
                         family: alg.family(),
@@ -223,8 +224,7 @@ impl Key {
                 )
             }
             KeyFamily::Ed25519 => {
-                let doc = Ed25519KeyPair::generate_pkcs8(rng).map_err(rand_err)?;
-                let pkcs8 = Zeroizing::new(doc.as_ref().to_vec());
+                let pkcs8 = crypto::generate_ed25519_pkcs8()?;
                 Key::from_private_der(
                     PrivateDer {
                         family: KeyFamily::Ed25519,
@@ -317,7 +317,7 @@ impl Key {
                 let pair = EcdsaKeyPair::from_pkcs8(
                     ec_signing_alg(p.family),
                     &p.pkcs8,
-                    &SystemRandom::new(),
+                    &BackendRandom::new(),
                 )
                 .map_err(rejected)?;
                 Material::EcPrivate {
@@ -568,6 +568,7 @@ impl fmt::Debug for Key {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::SystemRandom;
 
     #[test]
     fn hmac_secret_length_is_enforced() {

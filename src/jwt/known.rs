@@ -238,7 +238,7 @@ mod tests {
 
     #[test]
     fn ed25519_keys_get_both_names_and_the_size_is_bounded() {
-        let key = Key::generate(Algorithm::EdDSA, &ring::rand::SystemRandom::new()).unwrap();
+        let key = Key::generate(Algorithm::EdDSA, &crate::SystemRandom::new()).unwrap();
         let known = KnownHeaders::new([&key], &[], &[]);
         for json in [r#"{"alg":"EdDSA"}"#, r#"{"alg":"Ed25519","typ":"JWT"}"#] {
             assert!(known.get(b64_encode(json.as_bytes()).as_bytes()).is_some());

@@ -22,7 +22,7 @@
 //!
 //! ```
 //! use tessera::jwt::{self, Algorithm, Header, Key, Verifier};
-//! use ring::rand::SystemRandom;
+//! use tessera::SystemRandom;
 //!
 //! let rng = SystemRandom::new();
 //! let key = Key::generate(Algorithm::EdDSA, &rng)?.with_kid("k1");
@@ -50,7 +50,7 @@ mod member;
 mod scan;
 mod verify;
 
-use ring::rand::SecureRandom;
+use crate::crypto::SecureRandom;
 use serde::Serialize;
 
 pub use alg::{Algorithm, KeyFamily};
@@ -133,7 +133,7 @@ mod tests {
     #[test]
     fn sign_json_rejects_non_objects_and_duplicates() {
         let key = Key::hmac(&[5u8; 32], Algorithm::HS256).unwrap();
-        let rng = ring::rand::SystemRandom::new();
+        let rng = crate::SystemRandom::new();
         for (claims, kind) in [
             (&b"[1]"[..], ErrorKind::InvalidJson),
             (b"{\"a\":1,\"a\":2}", ErrorKind::DuplicateMember),

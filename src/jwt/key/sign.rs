@@ -3,20 +3,22 @@
 //! header's `alg` is the one the key is bound to (RFC 8725 §3.1). HMAC tags are compared in
 //! constant time by `ring`.
 
-use ring::hmac;
-use ring::rand::SecureRandom;
-use ring::signature::{self, KeyPair as _};
+use crate::crypto::hmac;
+use crate::crypto::signature::{self, KeyPair as _};
+use crate::crypto::{BackendRandom, SecureRandom};
 
 use super::{Key, Material, ec_coordinate_len};
 use crate::jwt::alg::{Algorithm, KeyFamily};
 use crate::{Error, ErrorKind, Result};
 
 impl Key {
-    /// Signs `signing_input` (the ASCII `BASE64URL(header).BASE64URL(payload)`).
+    /// Signs `signing_input` (the ASCII `BASE64URL(header).BASE64URL(payload)`). The
+    /// randomness of RSA and ECDSA signing is drawn inside the backend, from its own system
+    /// generator ([`crate::crypto`]); HMAC and Ed25519 signing use none.
     pub(crate) fn sign_input(
         &self,
         signing_input: &[u8],
-        rng: &dyn SecureRandom,
+        _rng: &dyn SecureRandom,
     ) -> Result<Vec<u8>> {
         if !self.usage.sign {
             return Err(Error::new(
@@ -38,12 +40,12 @@ impl Key {
                     "not an RSA algorithm",
                 ))?;
                 let mut sig = vec![0u8; pair.public().modulus_len()];
-                pair.sign(encoding, rng, signing_input, &mut sig)
+                pair.sign(encoding, &BackendRandom::new(), signing_input, &mut sig)
                     .map_err(rand_err)?;
                 Ok(sig)
             }
             Material::EcPrivate { pair, .. } => Ok(pair
-                .sign(rng, signing_input)
+                .sign(&BackendRandom::new(), signing_input)
                 .map_err(rand_err)?
                 .as_ref()
                 .to_vec()),

@@ -58,7 +58,7 @@ impl From<KeySet> for VerificationKeys {
 ///
 /// ```
 /// use tessera::jwt::{Algorithm, Key, Verifier};
-/// let key = Key::generate(Algorithm::ES256, &ring::rand::SystemRandom::new())?;
+/// let key = Key::generate(Algorithm::ES256, &tessera::SystemRandom::new())?;
 /// let verifier = Verifier::builder(key.public_key()?)
 ///     .issuer("https://as.example")
 ///     .audience("api")

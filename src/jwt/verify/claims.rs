@@ -164,7 +164,7 @@ impl Typed<'_> {
 /// struct Custom<'a> { scope: &'a str }
 /// let key = Key::hmac(&[3u8; 32], Algorithm::HS256)?;
 /// let claims = serde_json::json!({"sub": "u1", "aud": ["api", "web"], "scope": "job:read", "exp": 100});
-/// let token = jwt::sign(&key, &Header::new().typ("JWT"), &claims, &ring::rand::SystemRandom::new())?;
+/// let token = jwt::sign(&key, &Header::new().typ("JWT"), &claims, &tessera::SystemRandom::new())?;
 /// let verifier = Verifier::builder(key).audience("api").build()?;
 /// let (sub, scope) = verifier.verify_with(&token, 0, |c| -> tessera::Result<_> {
 ///     assert_eq!(c.aud().collect::<Vec<_>>(), ["api", "web"]);

@@ -67,7 +67,7 @@ pub use crate::limits::{DEFAULT_LEEWAY, MAX_LEEWAY, MAX_NUMERIC_DATE};
 /// ```
 /// use tessera::jwt::{self, Algorithm, Header, Key, Verifier};
 /// let key = Key::hmac(&[7u8; 32], Algorithm::HS256)?;
-/// let rng = ring::rand::SystemRandom::new();
+/// let rng = tessera::SystemRandom::new();
 /// let token = jwt::sign(&key, &Header::new(), &serde_json::json!({"sub": "a", "exp": 2_000}), &rng)?;
 /// let verifier = Verifier::builder(key).subject("a").build()?;
 /// assert!(verifier.verify(&token, 1_000).is_ok());
@@ -90,7 +90,7 @@ pub struct Verifier {
 /// struct Claims<'a> { sub: &'a str, scope: &'a str }
 /// let key = Key::hmac(&[3u8; 32], Algorithm::HS256)?;
 /// let claims = serde_json::json!({"sub": "u1", "scope": "job:read", "exp": 100});
-/// let token = jwt::sign(&key, &Header::new(), &claims, &ring::rand::SystemRandom::new())?;
+/// let token = jwt::sign(&key, &Header::new(), &claims, &tessera::SystemRandom::new())?;
 /// let verified = Verifier::new(key).verify(&token, 0)?;
 /// let borrowed: Claims<'_> = verified.deserialize()?; // no copies
 /// assert_eq!((borrowed.sub, borrowed.scope), ("u1", "job:read"));
@@ -236,7 +236,7 @@ impl Verifier {
     /// ```
     /// use tessera::jwt::{self, Algorithm, Header, Key, Verifier};
     /// let key = Key::hmac(&[7u8; 32], Algorithm::HS256)?;
-    /// let rng = ring::rand::SystemRandom::new();
+    /// let rng = tessera::SystemRandom::new();
     /// let token = jwt::sign(&key, &Header::new(), &serde_json::json!({"sub": "a", "exp": 2_000}), &rng)?;
     /// let verifier = Verifier::new(key);
     /// let sub_len = verifier.verify_with(&token, 1_000, |claims| claims.sub().map_or(0, str::len))?;
