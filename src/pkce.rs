@@ -44,12 +44,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::crypto::SecureRandom;
-use crate::crypto::digest;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use zeroize::Zeroizing;
 
+use crate::crypto::SecureRandom;
+use crate::crypto::digest;
 use crate::scope::describe_char;
 use crate::token::constant_time_eq;
 use crate::{Error, ErrorKind, Result};

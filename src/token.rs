@@ -47,12 +47,12 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::crypto::SecureRandom;
-use crate::crypto::hmac;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use zeroize::Zeroizing;
 
+use crate::crypto::SecureRandom;
+use crate::crypto::hmac;
 use crate::{Error, ErrorKind, Result};
 
 /// Random bytes in a token body.

@@ -6,7 +6,6 @@
 
 use std::ffi::c_char;
 
-use crate::SystemRandom;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -16,6 +15,7 @@ use super::{
     output, output_json, req_str, tag, to_value,
 };
 use super::{tessera_key, tessera_peppers};
+use crate::SystemRandom;
 use crate::grant::{
     AuthenticatedClient, AuthorizeOutcome, Client, GrantState, Issuer, Locator, Outcome, Policy,
     Redirect,

@@ -3,11 +3,11 @@
 
 use std::fmt;
 
-use crate::crypto::SecureRandom;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 
+use crate::crypto::SecureRandom;
 use crate::jwt::{self, Header};
 use crate::scope::ScopeSet;
 use crate::token::{LookupHash, TokenKind};

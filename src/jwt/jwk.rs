@@ -5,7 +5,6 @@
 //! without one takes the algorithm the caller binds (EC and Ed25519 keys have an unambiguous
 //! default from their curve), never the one a token header names.
 
-use crate::crypto::digest;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
@@ -14,6 +13,7 @@ use super::b64::{b64_decode, b64_encode};
 use super::der::{self, PrivateDer, PublicDer};
 use super::json::parse_object;
 use super::key::{self, Key, Material, Usage, ec_coordinate_len};
+use crate::crypto::digest;
 use crate::{Error, ErrorKind, Result};
 
 pub use crate::limits::{MAX_JWK_LEN, MAX_JWKS_KEYS, MAX_JWKS_LEN};

@@ -5,13 +5,13 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::crypto::hmac;
-use crate::crypto::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
-use crate::crypto::{self, BackendRandom, KeyRejected, SecureRandom};
 use zeroize::Zeroizing;
 
 use super::alg::{Algorithm, KeyFamily};
 use super::der::{self, ParsedDer, PrivateDer, PublicDer};
+use crate::crypto::hmac;
+use crate::crypto::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
+use crate::crypto::{self, BackendRandom, KeyRejected, SecureRandom};
 use crate::{Error, ErrorKind, Result};
 
 mod checks;

@@ -50,7 +50,6 @@ mod member;
 mod scan;
 mod verify;
 
-use crate::crypto::SecureRandom;
 use serde::Serialize;
 
 pub use alg::{Algorithm, KeyFamily};
@@ -67,6 +66,7 @@ pub use verify::{
     Verified, Verifier, VerifierBuilder, dangerous,
 };
 
+use crate::crypto::SecureRandom;
 use crate::{Error, ErrorKind, Result};
 
 /// Parses JSON text that must be an object, strictly: duplicate member names at any depth are
