@@ -7,7 +7,7 @@ use std::ffi::{CStr, c_char};
 
 use serde_json::Value;
 
-use super::{TesseraResult, boundary, new_handle};
+use super::{TesseraResult, borrow, boundary, new_handle};
 use crate::{Error, ErrorKind};
 
 /// The error of a required pointer argument that is NULL.
@@ -230,6 +230,29 @@ pub(crate) unsafe fn output<B: AsRef<[u8]>>(
         // SAFETY: forwarded.
         unsafe { write_out(data.as_ref(), out, cap, out_len) }
     })
+}
+
+/// Borrows the handle `p` of kind `tag`, runs `body` on it inside the panic boundary and writes
+/// the bytes it returns to the caller's buffer (conventions 1, 4, 5 and 6): the accessors of
+/// immutable handles.
+///
+/// # Safety
+/// `p` must be NULL or a live handle (convention 6); `out` and `out_len` as for [`write_out`].
+pub(crate) unsafe fn output_from<T, H, B: AsRef<[u8]>>(
+    tag: u32,
+    p: *const H,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+    body: impl FnOnce(&T) -> Result<B, Error>,
+) -> TesseraResult {
+    // SAFETY: `p` is the caller's promise (convention 6); `out` and `out_len` are forwarded.
+    unsafe {
+        output(out, cap, out_len, || {
+            let value: &T = borrow(tag, p)?;
+            body(value)
+        })
+    }
 }
 
 /// Runs `body` inside the panic boundary and writes the JSON value it returns to the caller's

@@ -6,8 +6,8 @@ use std::ffi::c_char;
 use crate::SystemRandom;
 
 use super::{
-    TesseraResult, borrow, boundary, bytes, free, new_handle, opt_str, output_handle, req_str, tag,
-    write_out, write_value,
+    TesseraResult, borrow, boundary, bytes, free, new_handle, opt_str, output_from, output_handle,
+    req_str, tag, write_out, write_value,
 };
 use crate::jwt::{self, Algorithm, Header, Key, KeySet};
 use crate::{Error, ErrorKind};
@@ -293,14 +293,12 @@ fn key_text(
     out_len: *mut usize,
     f: impl FnOnce(&Key) -> Result<Vec<u8>, Error>,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 4 and 6.
-        unsafe {
-            let key: &Key = borrow(tag::KEY, key)?;
-            let text = zeroize::Zeroizing::new(f(key)?);
-            write_out(&text, out, cap, out_len)
-        }
-    })
+    // SAFETY: conventions 4 and 6. The text (it may be a private key) is wiped once written.
+    unsafe {
+        output_from(tag::KEY, key, out, cap, out_len, |k: &Key| {
+            f(k).map(zeroize::Zeroizing::new)
+        })
+    }
 }
 
 /// Reads an array of `count` key handles.
@@ -405,13 +403,8 @@ pub unsafe extern "C" fn tessera_keyset_to_jwks(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 4 and 6.
-        unsafe {
-            let set: &KeySet = borrow(tag::KEYSET, set)?;
-            write_out(set.to_jwks()?.as_bytes(), out, cap, out_len)
-        }
-    })
+    // SAFETY: conventions 4 and 6.
+    unsafe { output_from(tag::KEYSET, set, out, cap, out_len, KeySet::to_jwks) }
 }
 
 /// Frees a key set. NULL is a no-op.

@@ -8,8 +8,8 @@ use std::ffi::c_char;
 use serde::Deserialize;
 
 use super::{
-    TesseraResult, borrow, boundary, bytes, free, new_handle, opt_borrow, req_str, tag, text,
-    too_long_json, write_out, write_value,
+    TesseraResult, borrow, boundary, bytes, free, new_handle, opt_borrow, output_from, req_str,
+    tag, text, too_long_json, write_value,
 };
 use crate::Error;
 use crate::grant::ImplicationsConfig;
@@ -178,13 +178,12 @@ pub unsafe extern "C" fn tessera_scopes_to_string(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 4 and 6.
-        unsafe {
-            let set: &ScopeSet = borrow(tag::SCOPES, scopes)?;
-            write_out(set.to_scope_string().as_bytes(), out, cap, out_len)
-        }
-    })
+    // SAFETY: conventions 4 and 6.
+    unsafe {
+        output_from(tag::SCOPES, scopes, out, cap, out_len, |set: &ScopeSet| {
+            Ok(set.to_scope_string())
+        })
+    }
 }
 
 /// Writes the number of distinct scopes in the set to `*out`.

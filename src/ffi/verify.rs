@@ -6,8 +6,8 @@ use std::ffi::c_char;
 use std::sync::Arc;
 
 use super::{
-    TesseraResult, borrow, boundary, bytes, free, new_handle, null, pool, req_str, tag, write_out,
-    write_value,
+    TesseraResult, borrow, boundary, bytes, free, new_handle, null, output_from, pool, req_str,
+    tag, write_out, write_value,
 };
 use crate::jwt::{Verified, Verifier};
 use crate::{Error, ErrorKind};
@@ -277,13 +277,8 @@ fn verified_text(
     out_len: *mut usize,
     f: impl FnOnce(&Verified) -> Result<Vec<u8>, Error>,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 4 and 6.
-        unsafe {
-            let v: &Verified = borrow(tag::VERIFIED, verified)?;
-            write_out(&f(v)?, out, cap, out_len)
-        }
-    })
+    // SAFETY: conventions 4 and 6.
+    unsafe { output_from(tag::VERIFIED, verified, out, cap, out_len, f) }
 }
 
 fn json(value: &impl serde::Serialize) -> Result<Vec<u8>, Error> {
