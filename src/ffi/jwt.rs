@@ -6,8 +6,8 @@ use std::ffi::c_char;
 use crate::SystemRandom;
 
 use super::{
-    TesseraResult, borrow, boundary, bytes, free, new_handle, opt_str, output_from, output_handle,
-    req_str, tag, write_out, write_value,
+    TesseraResult, borrow, boundary, bytes, free, new_handle, opt_str, output, output_from,
+    output_handle, req_str, tag, write_value,
 };
 use crate::jwt::{self, Algorithm, Header, Key, KeySet};
 use crate::{Error, ErrorKind};
@@ -325,13 +325,13 @@ pub unsafe extern "C" fn tessera_jwks(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        output(out, cap, out_len, || {
             let keys = key_array(keys, count)?;
-            write_out(jwt::jwks(&keys)?.as_bytes(), out, cap, out_len)
-        }
-    })
+            jwt::jwks(&keys)
+        })
+    }
 }
 
 // ---- key sets --------------------------------------------------------------------------------
@@ -431,9 +431,9 @@ pub unsafe extern "C" fn tessera_sign(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        output(out, cap, out_len, || {
             let key: &Key = borrow(tag::KEY, key)?;
             let header_bytes = bytes(header_json, header_len)?;
             let header = if header_bytes.is_empty() {
@@ -447,9 +447,9 @@ pub unsafe extern "C" fn tessera_sign(
                 bytes(claims_json, claims_len)?,
                 &SystemRandom::new(),
             )?;
-            write_out(token.as_bytes(), out, cap, out_len)
-        }
-    })
+            Ok(token)
+        })
+    }
 }
 
 /// Signs arbitrary protected-header and payload octets into a compact JWS (the header octets
@@ -465,9 +465,9 @@ pub unsafe extern "C" fn tessera_sign_jws(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3, 4 and 6.
-        unsafe {
+    // SAFETY: conventions 3, 4 and 6.
+    unsafe {
+        output(out, cap, out_len, || {
             let key: &Key = borrow(tag::KEY, key)?;
             let token = jwt::sign_jws(
                 key,
@@ -475,7 +475,7 @@ pub unsafe extern "C" fn tessera_sign_jws(
                 bytes(payload, payload_len)?,
                 &SystemRandom::new(),
             )?;
-            write_out(token.as_bytes(), out, cap, out_len)
-        }
-    })
+            Ok(token)
+        })
+    }
 }

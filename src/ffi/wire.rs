@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
-    TesseraResult, boundary, bytes, json_text, opt_str, opt_str_max, output_json, req_str,
+    TesseraResult, boundary, bytes, json_text, opt_str, opt_str_max, output, output_json, req_str,
     to_value, too_long_json, write_out, write_value,
 };
 use crate::grant::json_error;
@@ -286,16 +286,16 @@ pub unsafe extern "C" fn tessera_bearer_token(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 4.
-        unsafe {
+    // SAFETY: conventions 3 and 4.
+    unsafe {
+        output(out, cap, out_len, || {
             let token = wire::bearer_token(opt_str_max(
                 authorization_header,
                 crate::limits::MAX_HEADER_BYTES,
             )?)?;
-            write_out(token.unwrap_or_default().as_bytes(), out, cap, out_len)
-        }
-    })
+            Ok(token.unwrap_or_default())
+        })
+    }
 }
 
 /// Writes the `WWW-Authenticate` value for a resource request that lacks authentication:
@@ -415,9 +415,9 @@ pub unsafe extern "C" fn tessera_redirect_uri(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 4.
-        unsafe {
+    // SAFETY: conventions 3 and 4.
+    unsafe {
+        output(out, cap, out_len, || {
             let base = req_str(base)?;
             let mode = response_mode(opt_str(mode)?)?;
             too_long_json(params_len)?;
@@ -434,9 +434,9 @@ pub unsafe extern "C" fn tessera_redirect_uri(
                 .map(|(n, v)| (n.as_str(), v.as_str()))
                 .collect();
             let location = wire::redirect_with(base, &pairs, mode)?;
-            write_out(location.as_bytes(), out, cap, out_len)
-        }
-    })
+            Ok(location)
+        })
+    }
 }
 
 /// Writes to `*out` whether a presented redirect URI matches a registered one (RFC 6749
@@ -474,14 +474,14 @@ pub unsafe extern "C" fn tessera_server_metadata(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 4.
-        unsafe {
+    // SAFETY: conventions 3 and 4.
+    unsafe {
+        output(out, cap, out_len, || {
             let metadata: ServerMetadata =
                 crate::grant::from_json_object("metadata", json_text(json, json_len)?.as_bytes())?;
-            write_out(metadata.to_json()?.as_bytes(), out, cap, out_len)
-        }
-    })
+            metadata.to_json()
+        })
+    }
 }
 
 /// Writes where the metadata of `issuer` is served (RFC 8414 §3.1): `issuer` with
@@ -501,14 +501,14 @@ pub unsafe extern "C" fn tessera_server_metadata_url(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
-    boundary(|| {
-        // SAFETY: conventions 3 and 4.
-        unsafe {
+    // SAFETY: conventions 3 and 4.
+    unsafe {
+        output(out, cap, out_len, || {
             let issuer =
                 opt_str_max(issuer, crate::limits::MAX_URI_BYTES)?.ok_or_else(super::null)?;
-            write_out(wire::metadata_url(issuer)?.as_bytes(), out, cap, out_len)
-        }
-    })
+            wire::metadata_url(issuer)
+        })
+    }
 }
 
 #[cfg(test)]
