@@ -2,7 +2,7 @@
 //!
 //! Run with `cargo run --release --example quickstart`.
 
-use ring::rand::SystemRandom;
+use tessera::SystemRandom;
 use tessera::jwt::{self, Algorithm, Header, Key, KeySet, Verifier};
 
 fn main() -> Result<(), tessera::Error> {

@@ -73,5 +73,5 @@ pub mod scope;
 pub mod token;
 pub mod wire;
 
-pub use crypto::{SecureRandom, SystemRandom};
+pub use crypto::{Backend, SecureRandom, SystemRandom, backend};
 pub use error::{Error, ErrorKind, MAX_DETAIL_LEN, Result};

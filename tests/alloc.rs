@@ -10,7 +10,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use ring::rand::SystemRandom;
+use tessera::SystemRandom;
 use tessera::jwt::{self, Algorithm, Header, Key, Verifier};
 
 struct Counting;
@@ -68,6 +68,9 @@ fn key(alg: Algorithm) -> Key {
         jwt::KeyFamily::P256 => include_bytes!("data/keys/p256.pkcs8.pem"),
         jwt::KeyFamily::P384 => include_bytes!("data/keys/p384.pkcs8.pem"),
         jwt::KeyFamily::Ed25519 => include_bytes!("data/keys/ed25519.pkcs8.pem"),
+        jwt::KeyFamily::P521 | jwt::KeyFamily::Secp256k1 => {
+            return Key::generate(alg, &SystemRandom::new()).unwrap();
+        }
     };
     Key::from_pem(pem, Some(alg)).unwrap()
 }

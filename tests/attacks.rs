@@ -11,10 +11,10 @@ use std::sync::OnceLock;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use ring::rand::SystemRandom;
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
 use serde_json::{Map, Value, json};
 use tessera::ErrorKind;
+use tessera::SystemRandom;
 use tessera::jwt::{self, Algorithm, Header, Key, KeySet, Limits, Verifier, VerifierBuilder};
 
 /// The verifier's clock in every test.
@@ -156,7 +156,6 @@ fn verifier(keys: impl Into<tessera::jwt::VerificationKeys>) -> Verifier {
 /// The raw signature of `msg` with `key`, computed with `ring` directly (not through tessera),
 /// so tokens the library would refuse to produce can still carry a valid signature.
 fn raw_signature(key: &Key, msg: &[u8]) -> Vec<u8> {
-    let rng = rng();
     match key.alg() {
         Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
             let jwk: Value = serde_json::from_str(&key.private_jwk().unwrap()).unwrap();
@@ -170,8 +169,12 @@ fn raw_signature(key: &Key, msg: &[u8]) -> Vec<u8> {
                 &signature::ECDSA_P384_SHA384_FIXED_SIGNING
             };
             let der = key.private_key_der().unwrap();
-            let pair = EcdsaKeyPair::from_pkcs8(alg, &der, &rng).unwrap();
-            pair.sign(&rng, msg).unwrap().as_ref().to_vec()
+            let pair =
+                EcdsaKeyPair::from_pkcs8(alg, &der, &ring::rand::SystemRandom::new()).unwrap();
+            pair.sign(&ring::rand::SystemRandom::new(), msg)
+                .unwrap()
+                .as_ref()
+                .to_vec()
         }
         Algorithm::EdDSA | Algorithm::Ed25519 => {
             let der = key.private_key_der().unwrap();
@@ -190,7 +193,8 @@ fn raw_signature(key: &Key, msg: &[u8]) -> Vec<u8> {
             let der = key.private_key_der().unwrap();
             let pair = RsaKeyPair::from_pkcs8(&der).unwrap();
             let mut sig = vec![0; pair.public().modulus_len()];
-            pair.sign(encoding, &rng, msg, &mut sig).unwrap();
+            pair.sign(encoding, &ring::rand::SystemRandom::new(), msg, &mut sig)
+                .unwrap();
             sig
         }
     }
@@ -435,7 +439,10 @@ fn public_key_renderings(v: &Victim) -> Vec<(String, Vec<u8>)> {
             out.push(("RSA 0||n".to_owned(), [&[0u8][..], &n].concat()));
             out.push(("RSA n base64url".to_owned(), b64(&n).into_bytes()));
         }
-        tessera::jwt::KeyFamily::P256 | tessera::jwt::KeyFamily::P384 => {
+        tessera::jwt::KeyFamily::P256
+        | tessera::jwt::KeyFamily::P384
+        | tessera::jwt::KeyFamily::P521
+        | tessera::jwt::KeyFamily::Secp256k1 => {
             let x = jwk_member(key, "x");
             let y = jwk_member(key, "y");
             out.push((
@@ -754,12 +761,16 @@ fn ecdsa_signature_encodings_and_psychic_signatures_are_rejected() {
             &signature::ECDSA_P384_SHA384_ASN1_SIGNING
         };
         let (input, _) = token.rsplit_once('.').unwrap();
-        let der_sig = EcdsaKeyPair::from_pkcs8(asn1, &key.private_key_der().unwrap(), &rng)
-            .unwrap()
-            .sign(&rng, input.as_bytes())
-            .unwrap()
-            .as_ref()
-            .to_vec();
+        let der_sig = EcdsaKeyPair::from_pkcs8(
+            asn1,
+            &key.private_key_der().unwrap(),
+            &ring::rand::SystemRandom::new(),
+        )
+        .unwrap()
+        .sign(&ring::rand::SystemRandom::new(), input.as_bytes())
+        .unwrap()
+        .as_ref()
+        .to_vec();
 
         let zero = vec![0u8; len];
         let mut one = vec![0u8; len];

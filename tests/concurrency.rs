@@ -13,9 +13,9 @@ use std::ptr::null_mut;
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use ring::rand::SystemRandom;
 use serde_json::{Value, json};
 use tessera::ErrorKind;
+use tessera::SystemRandom;
 use tessera::ffi::*;
 use tessera::grant::{
     AuthorizeOutcome, Client, FamilyStatus, GrantState, Issuer, Policy, RevocationReason,

@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use proptest::prelude::*;
-use ring::rand::SystemRandom;
 use serde_json::Value;
+use tessera::SystemRandom;
 use tessera::grant::{
     AuthMethod, AuthorizeOutcome, Client, ClientKind, Effect, FamilyStatus, GrantKind, GrantState,
     GrantType, Issuer, Locator, Outcome, Policy, PolicyConfig, RevocationReason, TokenStatus,

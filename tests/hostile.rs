@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use base64::Engine as _;
-use ring::rand::SystemRandom;
+use tessera::SystemRandom;
 use tessera::ffi::*;
 use tessera::grant::{AuthorizeOutcome, Client, Issuer, Policy, PolicyConfig};
 use tessera::jwt::{Algorithm, Key, KeySet, Verifier};

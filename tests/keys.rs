@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
-use ring::rand::SystemRandom;
 use serde_json::Value;
 use tessera::ErrorKind;
+use tessera::SystemRandom;
 use tessera::jwt::{self, Algorithm, Header, Key, KeyFamily, KeySet, Verifier};
 
 fn fixture(name: &str) -> Vec<u8> {

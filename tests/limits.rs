@@ -20,9 +20,9 @@ use std::ffi::CString;
 use std::ptr::{null, null_mut};
 use std::sync::OnceLock;
 
-use ring::rand::SystemRandom;
 use serde_json::json;
 use tessera::ErrorKind;
+use tessera::SystemRandom;
 use tessera::ffi::*;
 use tessera::grant::{
     AuthorizeOutcome, Client, GrantState, Issuer, MAX_JSON_INPUT_LEN, MAX_STATE_JSON_LEN, Policy,

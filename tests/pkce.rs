@@ -371,7 +371,7 @@ fn verifier_grammar_is_checked_first() {
 
 #[test]
 fn generated_verifiers() {
-    let rng = ring::rand::SystemRandom::new();
+    let rng = tessera::SystemRandom::new();
     let a = CodeVerifier::generate(&rng).unwrap();
     let b = CodeVerifier::generate(&rng).unwrap();
     assert_eq!(a.as_str().len(), 43);

@@ -264,13 +264,8 @@ fn rebound_hs512_tokens_verify_in_pyjwt_and_joserfc() {
         .and_then(|k| k.with_alg(Algorithm::HS512))
         .expect("a 64-byte secret may become HS512");
     let claims = serde_json::json!({"sub": "rebound", "exp": 4_000_000_000_i64});
-    let token = jwt::sign(
-        &key,
-        &Header::new(),
-        &claims,
-        &ring::rand::SystemRandom::new(),
-    )
-    .expect("a token");
+    let token =
+        jwt::sign(&key, &Header::new(), &claims, &tessera::SystemRandom::new()).expect("a token");
     let mut extra: Vec<&Path> = Vec::new();
     if let Some(deps) = deps.as_deref() {
         extra.push(deps);

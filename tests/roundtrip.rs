@@ -8,9 +8,9 @@
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use ring::rand::SystemRandom;
 use serde_json::{Map, Value, json};
 use tessera::ErrorKind;
+use tessera::SystemRandom;
 use tessera::jwt::{self, Algorithm, Header, Key, KeySet, Limits, Verifier};
 
 const NOW: i64 = 1_800_000_000;

@@ -3,8 +3,8 @@
 //! Known answers were computed independently (Python `zlib.crc32`, `hmac`, `base64`).
 
 use proptest::prelude::*;
-use ring::rand::SystemRandom;
 use tessera::ErrorKind;
+use tessera::SystemRandom;
 use tessera::token::{
     BODY_LEN, CHECK_LEN, LookupHash, MAX_KEY_ID_LEN, MAX_PREFIX_LEN, MIN_PEPPER_LEN, Pepper,
     Peppers, RANDOM_LEN, TokenFormat, TokenKind, constant_time_eq,

@@ -8,9 +8,9 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use ring::rand::SystemRandom;
 use serde_json::{Map, Value};
 use tessera::ErrorKind;
+use tessera::SystemRandom;
 use tessera::jwt::{self, Algorithm, Key, KeySet, Verifier};
 
 fn data(path: &str) -> PathBuf {

@@ -15,8 +15,8 @@
 use std::ffi::{CStr, c_char};
 use std::sync::OnceLock;
 
-use ring::rand::SystemRandom;
 use serde_json::{Map, Value};
+use tessera::SystemRandom;
 use tessera::grant::{
     AuthorizeOutcome, Client, ClientKind, GrantState, GrantType, Issuer, Locator, Outcome, Policy,
 };

@@ -1,102 +1,170 @@
-//! The one place that names the cryptographic backend (`ring`): HMAC, digests, signature
+//! The one place that names the cryptographic backend: `ring` (the default feature `ring`) or
+//! `aws-lc-rs` (the feature `aws-lc`, chosen when both are enabled). HMAC, digests, signature
 //! verification and signing key pairs, key-rejection errors, constant-time comparison and
 //! randomness. Every other module reaches the backend through `crate::crypto`, so choosing a
-//! different backend changes this module only; a test fails if any other file in `src/` (the
-//! command-line tool aside) names the backend.
+//! backend changes this module only; a test fails if any other file in `src/` names either
+//! crate.
 //!
-//! The layer is thin on purpose: re-exports, type aliases and small inline functions, with no
-//! allocation and no dynamic dispatch added on the verify path.
+//! The backends live in `ring.rs` and `aws_lc.rs`, which offer the same crate-private items:
+//! `hmac` and `digest` (the two crates share that API), the signing key types [`EcdsaSigner`],
+//! [`Ed25519Signer`] and [`RsaSigner`], and [`Verifier`], a public key parsed for one algorithm.
+//! The layer adds no allocation and no dynamic dispatch on the verify path. Where the backend
+//! can parse a public key once and keep it (aws-lc's `ParsedPublicKey`), [`Verifier`] does so
+//! at load time; `ring` 0.17 has no such API and parses the key at each verification.
 //!
 //! Randomness comes through tessera's own [`SecureRandom`] trait, so no backend type appears in
 //! the public API. It is implemented for [`SystemRandom`] (the backend's system generator), for
-//! `ring::rand::SystemRandom` itself (so callers that pass it keep compiling), and for
-//! [`DeterministicRandom`] (tests only). Randomness that tessera draws itself (HMAC secrets,
-//! opaque tokens, PKCE verifiers, grant ids) comes from the caller's generator. Randomness the
-//! backend draws inside its own operations (EC and Ed25519 key generation, ECDSA nonces, RSA
-//! signing) comes from the backend's system generator: `ring` accepts no generator but its own.
+//! the system generators of `ring` and `aws-lc-rs` themselves when those crates are built (so
+//! callers that pass them keep compiling), and for [`DeterministicRandom`] (tests only).
+//! Randomness that tessera draws itself (HMAC secrets, opaque tokens, PKCE verifiers, grant
+//! ids) comes from the caller's generator. Randomness the backend draws inside its own
+//! operations (EC and Ed25519 key generation, ECDSA nonces, RSA signing) comes from the
+//! backend's system generator: neither backend accepts another generator there.
 
+use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-use zeroize::Zeroizing;
 
 use crate::{Error, ErrorKind, Result};
 
-/// HMAC (RFC 2104) over SHA-2: keys, tags, and constant-time tag verification.
-pub(crate) mod hmac {
-    pub(crate) use ring::hmac::{
-        Algorithm, HMAC_SHA256, HMAC_SHA384, HMAC_SHA512, Key, sign, verify,
-    };
-}
+#[cfg(not(any(feature = "ring", feature = "aws-lc")))]
+compile_error!(
+    "tessera needs a cryptographic backend: enable the `ring` feature (the default) or the \
+     `aws-lc` feature (for example `cargo build --features aws-lc`, or \
+     `default-features = false, features = [\"aws-lc\"]` in Cargo.toml)"
+);
 
-/// One-shot message digests.
-pub(crate) mod digest {
-    pub(crate) use ring::digest::{SHA256, digest};
-}
+#[cfg(feature = "aws-lc")]
+#[path = "aws_lc.rs"]
+mod backend;
+#[cfg(all(feature = "ring", not(feature = "aws-lc")))]
+#[path = "ring.rs"]
+mod backend;
 
-/// Signature verification algorithms and signing key pairs: RSA PKCS#1 v1.5 and PSS, ECDSA
-/// P-256/P-384 with fixed-length signatures, Ed25519.
-pub(crate) mod signature {
-    pub(crate) use ring::signature::{
-        ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED,
-        ECDSA_P384_SHA384_FIXED_SIGNING, ED25519, EcdsaKeyPair, EcdsaSigningAlgorithm,
-        EcdsaVerificationAlgorithm, Ed25519KeyPair, KeyPair, RSA_PKCS1_2048_8192_SHA256,
-        RSA_PKCS1_2048_8192_SHA384, RSA_PKCS1_2048_8192_SHA512, RSA_PKCS1_SHA256, RSA_PKCS1_SHA384,
-        RSA_PKCS1_SHA512, RSA_PSS_2048_8192_SHA256, RSA_PSS_2048_8192_SHA384,
-        RSA_PSS_2048_8192_SHA512, RSA_PSS_SHA256, RSA_PSS_SHA384, RSA_PSS_SHA512, RsaEncoding,
-        RsaKeyPair, RsaParameters, RsaPublicKeyComponents, UnparsedPublicKey,
-    };
-}
-
-/// Ephemeral ECDH, used only by tests as an oracle for public-key validation.
 #[cfg(test)]
-pub(crate) mod agreement {
-    pub(crate) use ring::agreement::{
-        ECDH_P256, ECDH_P384, EphemeralPrivateKey, UnparsedPublicKey, agree_ephemeral,
-    };
+pub(crate) use backend::ecdh_accepts;
+pub(crate) use backend::{
+    EcdsaSigner, Ed25519Signer, RsaSigner, SystemRandom as BackendSystemRandom, Verifier, digest,
+    generate_rsa_pkcs8, hmac,
+};
+
+/// The elliptic curves of ECDSA keys (RFC 7518 §3.4, RFC 8812 §3.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Curve {
+    /// P-256 (secp256r1), for ES256.
+    P256,
+    /// P-384 (secp384r1), for ES384.
+    P384,
+    /// P-521 (secp521r1), for ES512.
+    P521,
+    /// secp256k1, for ES256K.
+    Secp256k1,
 }
 
-/// The reason the backend refused key material.
-pub(crate) type KeyRejected = ring::error::KeyRejected;
+impl Curve {
+    /// Whether the backend of this build implements the curve.
+    pub(crate) const fn is_supported(self) -> bool {
+        backend::supports(self)
+    }
+}
 
-/// The backend's own system generator, for the randomness the backend draws inside its own
-/// operations (key generation, ECDSA nonces, RSA signing). `ring` takes no other generator there.
-pub(crate) type BackendRandom = ring::rand::SystemRandom;
+/// An RSA signature scheme: the padding and the hash (RFC 7518 §3.3, §3.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum RsaScheme {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    Pkcs1Sha256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    Pkcs1Sha384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    Pkcs1Sha512,
+    /// RSASSA-PSS with SHA-256 and MGF1 with SHA-256.
+    PssSha256,
+    /// RSASSA-PSS with SHA-384 and MGF1 with SHA-384.
+    PssSha384,
+    /// RSASSA-PSS with SHA-512 and MGF1 with SHA-512.
+    PssSha512,
+}
 
-/// The error of the backend's generator failing inside key generation.
-const KEYGEN_RANDOM_FAILED: Error = Error::new(
+/// The backend refused key material; the reason is the backend's own short text.
+#[derive(Clone, Debug)]
+pub(crate) struct KeyRejected(pub(crate) std::borrow::Cow<'static, str>);
+
+impl fmt::Display for KeyRejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The error of the backend's generator failing inside its own operation (key generation,
+/// ECDSA and RSA signing).
+pub(crate) const BACKEND_RANDOM_FAILED: Error = Error::new(
     ErrorKind::RandomFailure,
     "the random number generator failed",
 );
 
-/// A new ECDSA key pair for `alg` as a PKCS#8 document, from the backend's generator.
-pub(crate) fn generate_ecdsa_pkcs8(
-    alg: &'static signature::EcdsaSigningAlgorithm,
-) -> Result<Zeroizing<Vec<u8>>> {
-    let doc = ring::signature::EcdsaKeyPair::generate_pkcs8(alg, &BackendRandom::new())
-        .map_err(|_| KEYGEN_RANDOM_FAILED)?;
-    Ok(Zeroizing::new(doc.as_ref().to_vec()))
+/// The cryptographic backend this build of tessera links: its crate and version.
+///
+/// ```
+/// let backend = tessera::backend();
+/// assert!(["ring", "aws-lc-rs"].contains(&backend.name()));
+/// assert_eq!(backend.to_string(), format!("{} {}", backend.name(), backend.version()));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Backend {
+    name: &'static str,
+    version: &'static str,
 }
 
-/// A new Ed25519 key pair as a PKCS#8 document, from the backend's generator.
-pub(crate) fn generate_ed25519_pkcs8() -> Result<Zeroizing<Vec<u8>>> {
-    let doc = ring::signature::Ed25519KeyPair::generate_pkcs8(&BackendRandom::new())
-        .map_err(|_| KEYGEN_RANDOM_FAILED)?;
-    Ok(Zeroizing::new(doc.as_ref().to_vec()))
+impl Backend {
+    /// The backend crate: `"ring"` or `"aws-lc-rs"`.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The version of the backend crate this build linked, from the build's `Cargo.lock`
+    /// (or the version requirement, prefixed with `^`, when the build script found none).
+    pub const fn version(&self) -> &'static str {
+        self.version
+    }
+
+    /// Whether the backend runs in a FIPS 140-3 validated mode. Always `false` with `ring`;
+    /// with aws-lc, `true` only when `aws-lc-rs` was built with its own `fips` feature.
+    pub fn is_fips(&self) -> bool {
+        backend::is_fips()
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.name, self.version)
+    }
+}
+
+/// The backend of this build as `"name version"` (`"ring 0.17.14"`, `"aws-lc-rs 1.19.0"`),
+/// NUL-terminated, for the C ABI.
+pub(crate) const BACKEND_STRING_NUL: &str = backend::DESCRIPTION_NUL;
+
+/// The cryptographic backend this build links.
+pub const fn backend() -> Backend {
+    Backend {
+        name: backend::NAME,
+        version: backend::VERSION,
+    }
 }
 
 /// A source of cryptographically secure random bytes.
 ///
 /// Every Rust API of tessera that needs randomness takes `&dyn SecureRandom`. Use
-/// [`SystemRandom`] in production. `ring::rand::SystemRandom` implements it too, so code written
-/// against earlier versions keeps compiling.
+/// [`SystemRandom`] in production. `ring::rand::SystemRandom` (when the `ring` feature is on)
+/// and `aws_lc_rs::rand::SystemRandom` (with `aws-lc`) implement it too, so code written against
+/// earlier versions keeps compiling.
 pub trait SecureRandom: Send + Sync {
     /// Fills `dest` with random bytes. [`ErrorKind::RandomFailure`] if the generator fails;
     /// `dest` is then unspecified and must not be used.
     fn fill(&self, dest: &mut [u8]) -> Result<()>;
 }
 
-/// The error of a failed backend generator.
-const RANDOM_FAILED: Error = Error::new(
+/// The error of a failed system generator.
+pub(crate) const RANDOM_FAILED: Error = Error::new(
     ErrorKind::RandomFailure,
     "the system random number generator failed",
 );
@@ -104,13 +172,13 @@ const RANDOM_FAILED: Error = Error::new(
 /// The operating system's generator, through the backend. Cheap to create and to copy; holds no
 /// state of its own.
 #[derive(Clone, Debug)]
-pub struct SystemRandom(ring::rand::SystemRandom);
+pub struct SystemRandom(BackendSystemRandom);
 
 impl SystemRandom {
     /// The system generator.
     #[inline]
     pub fn new() -> SystemRandom {
-        SystemRandom(ring::rand::SystemRandom::new())
+        SystemRandom(BackendSystemRandom::new())
     }
 }
 
@@ -124,10 +192,12 @@ impl Default for SystemRandom {
 impl SecureRandom for SystemRandom {
     #[inline]
     fn fill(&self, dest: &mut [u8]) -> Result<()> {
-        ring::rand::SecureRandom::fill(&self.0, dest).map_err(|_| RANDOM_FAILED)
+        backend::fill(&self.0, dest)
     }
 }
 
+/// `ring`'s system generator, so callers that pass it keep compiling.
+#[cfg(feature = "ring")]
 impl SecureRandom for ring::rand::SystemRandom {
     #[inline]
     fn fill(&self, dest: &mut [u8]) -> Result<()> {
@@ -136,10 +206,20 @@ impl SecureRandom for ring::rand::SystemRandom {
 }
 
 /// `ring`'s fixed-output test generator, so tests written against it keep compiling.
+#[cfg(feature = "ring")]
 #[allow(deprecated)]
 impl SecureRandom for ring::test::rand::FixedSliceRandom<'_> {
     fn fill(&self, dest: &mut [u8]) -> Result<()> {
         ring::rand::SecureRandom::fill(self, dest).map_err(|_| RANDOM_FAILED)
+    }
+}
+
+/// `aws-lc-rs`'s system generator, so callers that pass it can.
+#[cfg(feature = "aws-lc")]
+impl SecureRandom for aws_lc_rs::rand::SystemRandom {
+    #[inline]
+    fn fill(&self, dest: &mut [u8]) -> Result<()> {
+        aws_lc_rs::rand::SecureRandom::fill(self, dest).map_err(|_| RANDOM_FAILED)
     }
 }
 
@@ -230,13 +310,13 @@ mod tests {
         assert_ne!(buf, [0u8; 32]);
     }
 
-    /// Files under `src/` other than this module and the command-line tool that name the
-    /// backend's crate path (`ring::`).
+    /// Files under `src/` other than this module that name a backend crate (`ring::`,
+    /// `aws_lc_rs::`).
     fn files_naming_the_backend(dir: &std::path::Path, out: &mut Vec<String>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             let rel = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap();
-            if rel.starts_with("src/crypto") || rel.starts_with("src/bin") {
+            if rel.starts_with("src/crypto") {
                 continue;
             }
             if path.is_dir() {
@@ -244,13 +324,18 @@ mod tests {
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let text = std::fs::read_to_string(&path).unwrap();
                 for (n, line) in text.lines().enumerate() {
-                    let named = line.match_indices("ring::").any(|(i, _)| {
-                        !line[..i]
-                            .chars()
-                            .next_back()
-                            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    let named = ["ring::", "aws_lc_rs::"].iter().any(|name| {
+                        line.match_indices(name).any(|(i, _)| {
+                            !line[..i]
+                                .chars()
+                                .next_back()
+                                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                        })
                     });
-                    if named || line.trim_start().starts_with("use ring") {
+                    let used = ["use ring", "use aws_lc_rs"]
+                        .iter()
+                        .any(|u| line.trim_start().starts_with(u));
+                    if named || used {
                         out.push(format!("{}:{}: {}", rel.display(), n + 1, line.trim()));
                     }
                 }
@@ -258,7 +343,8 @@ mod tests {
         }
     }
 
-    /// The contract "one place names the backend": only `src/crypto/` says `ring::`.
+    /// The contract "one place names the backend": only `src/crypto/` says `ring::` or
+    /// `aws_lc_rs::`, the command-line tool included.
     #[test]
     fn only_the_crypto_module_names_the_backend() {
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

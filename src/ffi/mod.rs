@@ -304,6 +304,15 @@ pub extern "C" fn tessera_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
 
+/// The cryptographic backend this library was built with, and its version: `"ring 0.17.14"`
+/// or `"aws-lc-rs 1.19.0"` (`NAME VERSION`, the name being `ring` or `aws-lc-rs`).
+/// NUL-terminated, static, never NULL; thread-safe; do not free. ES512 and ES256K work only
+/// when the name is `aws-lc-rs`.
+#[unsafe(no_mangle)]
+pub extern "C" fn tessera_backend() -> *const c_char {
+    crate::crypto::BACKEND_STRING_NUL.as_ptr().cast()
+}
+
 /// Test helper: calls a function writing to a caller buffer as a C caller would — first with
 /// `(NULL, 0)` to learn the size, then with a buffer of exactly that size — and returns the
 /// output or the failing code.

@@ -1,17 +1,20 @@
-//! JWS algorithms (RFC 7518 §3.1, RFC 8037 §3.1, RFC 9864 §2.2) and their mapping onto `ring`.
+//! JWS algorithms (RFC 7518 §3.1, RFC 8037 §3.1, RFC 8812 §3.2, RFC 9864 §2.2) and their
+//! mapping onto the cryptographic backend (`crate::crypto`).
 
 use std::fmt;
 use std::str::FromStr;
 
-use crate::crypto::{hmac, signature};
+use crate::crypto::{Curve, RsaScheme, hmac};
 
 use crate::{Error, ErrorKind, Result};
 
 /// A JWS signature algorithm that tessera implements.
 ///
-/// `none` does not exist here: there is no way to express an unsecured JWS. ES512 (P-521),
-/// ES256K and Ed448 are not available in `ring`; parsing their names gives
-/// [`ErrorKind::UnsupportedAlgorithm`] with a detail that says so.
+/// `none` does not exist here: there is no way to express an unsecured JWS. ES512 (P-521) and
+/// ES256K (secp256k1) need the `aws-lc` backend: in a build with `ring` they exist as values but
+/// [`Algorithm::is_supported`] is `false`, parsing their names gives
+/// [`ErrorKind::UnsupportedAlgorithm`], and no key can be bound to them. Ed448 is not
+/// implemented by either backend.
 ///
 /// `Ed25519` is the fully specified identifier of RFC 9864 for what RFC 8037 calls `EdDSA` with
 /// an Ed25519 key; a key bound to either identifier verifies tokens carrying either, and signs
@@ -50,6 +53,10 @@ pub enum Algorithm {
     ES256,
     /// ECDSA using P-384 and SHA-384.
     ES384,
+    /// ECDSA using P-521 and SHA-512 (RFC 7518 §3.4; `aws-lc` backend only).
+    ES512,
+    /// ECDSA using secp256k1 and SHA-256 (RFC 8812 §3.2; `aws-lc` backend only).
+    ES256K,
     /// EdDSA (RFC 8037) with an Ed25519 key.
     EdDSA,
     /// Ed25519, the fully specified identifier of RFC 9864.
@@ -74,13 +81,18 @@ pub enum KeyFamily {
     P256,
     /// A P-384 key (`kty: EC`, `crv: P-384`).
     P384,
+    /// A P-521 key (`kty: EC`, `crv: P-521`; `aws-lc` backend only).
+    P521,
+    /// A secp256k1 key (`kty: EC`, `crv: secp256k1`, RFC 8812 §3.1; `aws-lc` backend only).
+    Secp256k1,
     /// An Ed25519 key (`kty: OKP`, `crv: Ed25519`).
     Ed25519,
 }
 
 impl Algorithm {
-    /// Every supported algorithm.
-    pub const ALL: [Algorithm; 13] = [
+    /// Every algorithm tessera knows, whether or not the backend of this build implements it
+    /// (see [`Algorithm::supported`]).
+    pub const ALL: [Algorithm; 15] = [
         Self::HS256,
         Self::HS384,
         Self::HS512,
@@ -92,9 +104,58 @@ impl Algorithm {
         Self::PS512,
         Self::ES256,
         Self::ES384,
+        Self::ES512,
+        Self::ES256K,
         Self::EdDSA,
         Self::Ed25519,
     ];
+
+    /// The algorithms the backend of this build implements: all of [`Algorithm::ALL`] with the
+    /// `aws-lc` backend; all but ES512 and ES256K with `ring`.
+    ///
+    /// ```
+    /// use tessera::jwt::Algorithm;
+    /// assert!(Algorithm::supported().contains(&Algorithm::ES256));
+    /// assert_eq!(
+    ///     Algorithm::supported().contains(&Algorithm::ES512),
+    ///     tessera::backend().name() == "aws-lc-rs"
+    /// );
+    /// ```
+    pub fn supported() -> &'static [Algorithm] {
+        const fn count() -> usize {
+            let mut n = 0;
+            let mut i = 0;
+            while i < Algorithm::ALL.len() {
+                if Algorithm::ALL[i].is_supported() {
+                    n += 1;
+                }
+                i += 1;
+            }
+            n
+        }
+        const SUPPORTED: [Algorithm; count()] = {
+            let mut out = [Algorithm::HS256; count()];
+            let (mut i, mut n) = (0, 0);
+            while i < Algorithm::ALL.len() {
+                if Algorithm::ALL[i].is_supported() {
+                    out[n] = Algorithm::ALL[i];
+                    n += 1;
+                }
+                i += 1;
+            }
+            out
+        };
+        &SUPPORTED
+    }
+
+    /// Whether the backend of this build implements this algorithm (`false` only for ES512 and
+    /// ES256K with `ring`).
+    pub const fn is_supported(self) -> bool {
+        match self.family().curve() {
+            Some(curve) => curve.is_supported(),
+            None => true,
+        }
+    }
 
     /// The `alg` header value.
     pub const fn as_str(self) -> &'static str {
@@ -110,6 +171,8 @@ impl Algorithm {
             Self::PS512 => "PS512",
             Self::ES256 => "ES256",
             Self::ES384 => "ES384",
+            Self::ES512 => "ES512",
+            Self::ES256K => "ES256K",
             Self::EdDSA => "EdDSA",
             Self::Ed25519 => "Ed25519",
         }
@@ -124,6 +187,8 @@ impl Algorithm {
             }
             Self::ES256 => KeyFamily::P256,
             Self::ES384 => KeyFamily::P384,
+            Self::ES512 => KeyFamily::P521,
+            Self::ES256K => KeyFamily::Secp256k1,
             Self::EdDSA | Self::Ed25519 => KeyFamily::Ed25519,
         }
     }
@@ -147,6 +212,8 @@ impl Algorithm {
             Self::HS512 => Some(64),
             Self::ES256 => Some(64),
             Self::ES384 => Some(96),
+            Self::ES512 => Some(132),
+            Self::ES256K => Some(64),
             Self::EdDSA | Self::Ed25519 => Some(64),
             _ => None,
         }
@@ -158,6 +225,8 @@ impl Algorithm {
         match family {
             KeyFamily::P256 => Some(Self::ES256),
             KeyFamily::P384 => Some(Self::ES384),
+            KeyFamily::P521 => Some(Self::ES512),
+            KeyFamily::Secp256k1 => Some(Self::ES256K),
             KeyFamily::Ed25519 => Some(Self::EdDSA),
             KeyFamily::Hmac | KeyFamily::Rsa => None,
         }
@@ -178,27 +247,38 @@ impl Algorithm {
             .map_or(0, |a| a.digest_algorithm().output_len())
     }
 
-    pub(crate) fn rsa_verify(self) -> Option<&'static signature::RsaParameters> {
+    /// The RSA signature scheme of an RS* or PS* algorithm.
+    pub(crate) const fn rsa_scheme(self) -> Option<RsaScheme> {
         match self {
-            Self::RS256 => Some(&signature::RSA_PKCS1_2048_8192_SHA256),
-            Self::RS384 => Some(&signature::RSA_PKCS1_2048_8192_SHA384),
-            Self::RS512 => Some(&signature::RSA_PKCS1_2048_8192_SHA512),
-            Self::PS256 => Some(&signature::RSA_PSS_2048_8192_SHA256),
-            Self::PS384 => Some(&signature::RSA_PSS_2048_8192_SHA384),
-            Self::PS512 => Some(&signature::RSA_PSS_2048_8192_SHA512),
+            Self::RS256 => Some(RsaScheme::Pkcs1Sha256),
+            Self::RS384 => Some(RsaScheme::Pkcs1Sha384),
+            Self::RS512 => Some(RsaScheme::Pkcs1Sha512),
+            Self::PS256 => Some(RsaScheme::PssSha256),
+            Self::PS384 => Some(RsaScheme::PssSha384),
+            Self::PS512 => Some(RsaScheme::PssSha512),
             _ => None,
         }
     }
+}
 
-    pub(crate) fn rsa_sign(self) -> Option<&'static dyn signature::RsaEncoding> {
+impl KeyFamily {
+    /// The elliptic curve of an ECDSA key family.
+    pub(crate) const fn curve(self) -> Option<Curve> {
         match self {
-            Self::RS256 => Some(&signature::RSA_PKCS1_SHA256),
-            Self::RS384 => Some(&signature::RSA_PKCS1_SHA384),
-            Self::RS512 => Some(&signature::RSA_PKCS1_SHA512),
-            Self::PS256 => Some(&signature::RSA_PSS_SHA256),
-            Self::PS384 => Some(&signature::RSA_PSS_SHA384),
-            Self::PS512 => Some(&signature::RSA_PSS_SHA512),
-            _ => None,
+            KeyFamily::P256 => Some(Curve::P256),
+            KeyFamily::P384 => Some(Curve::P384),
+            KeyFamily::P521 => Some(Curve::P521),
+            KeyFamily::Secp256k1 => Some(Curve::Secp256k1),
+            KeyFamily::Hmac | KeyFamily::Rsa | KeyFamily::Ed25519 => None,
+        }
+    }
+
+    /// Whether the backend of this build can load keys of this family (`false` only for P-521
+    /// and secp256k1 with `ring`).
+    pub const fn is_supported(self) -> bool {
+        match self.curve() {
+            Some(curve) => curve.is_supported(),
+            None => true,
         }
     }
 }
@@ -232,12 +312,20 @@ impl Algorithm {
     /// The details are fixed texts: the name itself is never copied into them.
     fn parse_name(s: &str, unknown: &'static str) -> Result<Self> {
         if let Some(alg) = Self::ALL.iter().copied().find(|a| a.as_str() == s) {
-            return Ok(alg);
+            if alg.is_supported() {
+                return Ok(alg);
+            }
+            return Err(Error::new(
+                ErrorKind::UnsupportedAlgorithm,
+                if alg == Self::ES512 {
+                    "ES512 (P-521) needs the aws-lc backend; this build uses ring"
+                } else {
+                    "ES256K (secp256k1) needs the aws-lc backend; this build uses ring"
+                },
+            ));
         }
         let why = match s {
-            "ES512" => "ES512 (P-521) is not available in ring",
-            "ES256K" => "ES256K (secp256k1) is not available in ring",
-            "Ed448" => "Ed448 is not available in ring",
+            "Ed448" => "Ed448 is not available in tessera's backends",
             _ if s.eq_ignore_ascii_case("none") => "unsecured JWS (`none`) is never accepted",
             _ => unknown,
         };
@@ -264,26 +352,46 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for alg in Algorithm::ALL {
-            assert_eq!(alg.as_str().parse::<Algorithm>().unwrap(), alg);
+        for alg in Algorithm::supported() {
+            assert_eq!(alg.as_str().parse::<Algorithm>().unwrap(), *alg);
         }
     }
 
     #[test]
     fn none_and_unavailable_algorithms_are_typed_errors() {
         for name in [
-            "none", "None", "NONE", "nOnE", "ES512", "ES256K", "Ed448", "hs256", "", "RSA1_5",
+            "none", "None", "NONE", "nOnE", "Ed448", "hs256", "", "RSA1_5", "es512", "ES256k",
         ] {
             let err = name.parse::<Algorithm>().unwrap_err();
             assert_eq!(err.kind(), ErrorKind::UnsupportedAlgorithm, "{name}");
         }
-        assert!(
-            "ES512"
-                .parse::<Algorithm>()
-                .unwrap_err()
-                .detail()
-                .contains("ring")
-        );
+    }
+
+    /// ES512 and ES256K: available exactly with aws-lc; with ring, a typed error that names
+    /// the backend that has them.
+    #[test]
+    fn the_new_curves_follow_the_backend() {
+        let aws_lc = cfg!(feature = "aws-lc");
+        assert_eq!(Algorithm::supported().len(), if aws_lc { 15 } else { 13 });
+        for (alg, family) in [
+            (Algorithm::ES512, KeyFamily::P521),
+            (Algorithm::ES256K, KeyFamily::Secp256k1),
+        ] {
+            assert_eq!(alg.is_supported(), aws_lc);
+            assert_eq!(family.is_supported(), aws_lc);
+            assert_eq!(alg.family(), family);
+            assert_eq!(Algorithm::default_for(family), Some(alg));
+            match alg.as_str().parse::<Algorithm>() {
+                Ok(parsed) => assert!(aws_lc && parsed == alg),
+                Err(err) => {
+                    assert!(!aws_lc);
+                    assert_eq!(err.kind(), ErrorKind::UnsupportedAlgorithm);
+                    assert!(err.detail().contains("aws-lc"), "{}", err.detail());
+                }
+            }
+        }
+        assert_eq!(Algorithm::ES512.signature_len(), Some(132));
+        assert_eq!(Algorithm::ES256K.signature_len(), Some(64));
     }
 
     #[test]

@@ -157,18 +157,9 @@ fn key_family(alg_id: &[u8]) -> Result<KeyFamily> {
         OID_EC_PUBLIC_KEY => match r.expect(TAG_OID)? {
             OID_P256 => KeyFamily::P256,
             OID_P384 => KeyFamily::P384,
-            OID_P521 => {
-                return Err(Error::new(
-                    ErrorKind::UnsupportedKey,
-                    "P-521 keys are not available in ring",
-                ));
-            }
-            OID_SECP256K1 => {
-                return Err(Error::new(
-                    ErrorKind::UnsupportedKey,
-                    "secp256k1 keys are not available in ring",
-                ));
-            }
+            // Whether the backend implements the curve is checked when the key is built.
+            OID_P521 => KeyFamily::P521,
+            OID_SECP256K1 => KeyFamily::Secp256k1,
             _ => {
                 return Err(Error::new(
                     ErrorKind::UnsupportedKey,
@@ -186,7 +177,7 @@ fn key_family(alg_id: &[u8]) -> Result<KeyFamily> {
         OID_ED448 => {
             return Err(Error::new(
                 ErrorKind::UnsupportedKey,
-                "Ed448 keys are not available in ring",
+                "Ed448 keys are not supported",
             ));
         }
         OID_X25519 => {
@@ -211,13 +202,13 @@ fn key_family(alg_id: &[u8]) -> Result<KeyFamily> {
 pub(crate) enum PublicDer {
     /// RSA modulus and exponent, unsigned big-endian without leading zeros.
     Rsa { n: Vec<u8>, e: Vec<u8> },
-    /// Uncompressed SEC1 point of a P-256 or P-384 key.
+    /// Uncompressed SEC1 point of a P-256, P-384, P-521 or secp256k1 key.
     Ec { family: KeyFamily, point: Vec<u8> },
     /// Raw Ed25519 public key.
     Ed25519(Vec<u8>),
 }
 
-/// A private key as a PKCS#8 v1/v2 document that `ring` accepts.
+/// A private key as a PKCS#8 v1/v2 document for the backend.
 pub(crate) struct PrivateDer {
     pub(crate) family: KeyFamily,
     pub(crate) pkcs8: Zeroizing<Vec<u8>>,
@@ -246,10 +237,12 @@ pub(crate) fn spki(der: &[u8]) -> Result<PublicDer> {
     r.end()?;
     match family {
         KeyFamily::Rsa => rsa_public_pkcs1(key),
-        KeyFamily::P256 | KeyFamily::P384 => Ok(PublicDer::Ec {
-            family,
-            point: key.to_vec(),
-        }),
+        KeyFamily::P256 | KeyFamily::P384 | KeyFamily::P521 | KeyFamily::Secp256k1 => {
+            Ok(PublicDer::Ec {
+                family,
+                point: key.to_vec(),
+            })
+        }
         KeyFamily::Ed25519 => Ok(PublicDer::Ed25519(key.to_vec())),
         KeyFamily::Hmac => Err(bad("unexpected key family")),
     }
@@ -354,13 +347,19 @@ fn wrap_pkcs8(alg_id: &[u8], key: &[u8]) -> Zeroizing<Vec<u8>> {
     Zeroizing::new(tlv(TAG_SEQUENCE, &inner))
 }
 
+/// The named-curve OID of an EC family (RFC 5480 §2.1.1.1; secp256k1: SEC 2 v2 A.2.1).
+fn curve_oid(family: KeyFamily) -> &'static [u8] {
+    match family {
+        KeyFamily::P384 => OID_P384,
+        KeyFamily::P521 => OID_P521,
+        KeyFamily::Secp256k1 => OID_SECP256K1,
+        _ => OID_P256,
+    }
+}
+
 /// Builds PKCS#8 for an EC key from its scalar and uncompressed public point.
 pub(crate) fn pkcs8_ec(family: KeyFamily, d: &[u8], point: &[u8]) -> Zeroizing<Vec<u8>> {
-    let curve = if family == KeyFamily::P384 {
-        OID_P384
-    } else {
-        OID_P256
-    };
+    let curve = curve_oid(family);
     let sec1 = Zeroizing::new(tlv(
         TAG_SEQUENCE,
         &Zeroizing::new(
@@ -440,17 +439,14 @@ pub(crate) fn spki_der(key: &PublicDer) -> Vec<u8> {
             [tlv(TAG_OID, OID_RSA), tlv(TAG_NULL, &[])].concat(),
             tlv(TAG_SEQUENCE, &[uint(n), uint(e)].concat()),
         ),
-        PublicDer::Ec { family, point } => {
-            let curve = if *family == KeyFamily::P384 {
-                OID_P384
-            } else {
-                OID_P256
-            };
-            (
-                [tlv(TAG_OID, OID_EC_PUBLIC_KEY), tlv(TAG_OID, curve)].concat(),
-                point.clone(),
-            )
-        }
+        PublicDer::Ec { family, point } => (
+            [
+                tlv(TAG_OID, OID_EC_PUBLIC_KEY),
+                tlv(TAG_OID, curve_oid(*family)),
+            ]
+            .concat(),
+            point.clone(),
+        ),
         PublicDer::Ed25519(x) => (tlv(TAG_OID, OID_ED25519), x.clone()),
     };
     tlv(

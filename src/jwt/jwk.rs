@@ -93,18 +93,23 @@ fn usage(map: &Map<String, Value>) -> Result<Usage> {
     Ok(usage)
 }
 
+/// `family`, if the backend of this build implements it.
+fn supported(family: KeyFamily) -> Result<KeyFamily> {
+    if family.is_supported() {
+        Ok(family)
+    } else {
+        Err(key::family_unsupported(family))
+    }
+}
+
 fn ec_family(crv: &str) -> Result<KeyFamily> {
     match crv {
         "P-256" => Ok(KeyFamily::P256),
         "P-384" => Ok(KeyFamily::P384),
-        "P-521" => Err(Error::new(
-            ErrorKind::UnsupportedKey,
-            "P-521 keys are not available in ring",
-        )),
-        "secp256k1" => Err(Error::new(
-            ErrorKind::UnsupportedKey,
-            "secp256k1 keys are not available in ring",
-        )),
+        // RFC 7518 §6.2.1.1 and RFC 8812 §3.1; whether the backend has the curve is checked
+        // before any key material is read.
+        "P-521" => supported(KeyFamily::P521),
+        "secp256k1" => supported(KeyFamily::Secp256k1),
         _ => Err(Error::new(
             ErrorKind::UnsupportedKey,
             "JWK \"crv\" names an unsupported curve",
@@ -193,7 +198,7 @@ pub(crate) fn key_from_jwk(map: &Map<String, Value>, alg: Option<Algorithm>) -> 
                 "Ed448" => {
                     return Err(Error::new(
                         ErrorKind::UnsupportedKey,
-                        "Ed448 keys are not available in ring",
+                        "Ed448 keys are not supported",
                     ));
                 }
                 "X25519" | "X448" => {
@@ -255,10 +260,11 @@ fn public_members(key: &Key) -> Result<Vec<(&'static str, String)>> {
         ],
         Ok(PublicDer::Ec { family, point }) => {
             let len = ec_coordinate_len(family);
-            let crv = if family == KeyFamily::P384 {
-                "P-384"
-            } else {
-                "P-256"
+            let crv = match family {
+                KeyFamily::P384 => "P-384",
+                KeyFamily::P521 => "P-521",
+                KeyFamily::Secp256k1 => "secp256k1",
+                _ => "P-256",
             };
             let (x, y) = point
                 .get(1..)
@@ -341,7 +347,16 @@ pub(crate) fn private_jwk(key: &Key) -> Result<Zeroizing<String>> {
                 .map(|(n, v)| (*n, v.to_vec()))
                 .collect()
         }
-        Material::EcPrivate { pkcs8, .. } => vec![("d", der::ec_private_scalar(pkcs8)?.to_vec())],
+        Material::EcPrivate { pkcs8, family, .. } => {
+            // Exactly the curve's scalar length (RFC 7518 §6.2.2.1), whatever padding the
+            // PKCS#8 document used.
+            let d = der::ec_private_scalar(pkcs8)?;
+            let d = &d[d.iter().take_while(|&&b| b == 0).count()..];
+            let len = ec_coordinate_len(*family);
+            let mut padded = vec![0u8; len.saturating_sub(d.len())];
+            padded.extend_from_slice(d);
+            vec![("d", padded)]
+        }
         Material::EdPrivate { pkcs8, .. } => vec![("d", der::ed25519_seed(pkcs8)?.to_vec())],
         _ => return Err(Error::new(ErrorKind::NotPrivateKey, "this is a public key")),
     };

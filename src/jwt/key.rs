@@ -1,6 +1,7 @@
 //! Keys: one [`Key`] type bound to exactly one algorithm at construction (RFC 8725 §3.1), loaded
 //! from HMAC secrets (RFC 7518 §3.2), PKCS#8, PKCS#1, SEC1, SPKI and X.509 (PEM or DER), or
-//! JWK (see `jwk.rs`), and generated for ES256, ES384, Ed25519 and HMAC.
+//! JWK (see `jwk.rs`), and generated for HMAC, ECDSA and Ed25519 (and RSA with aws-lc).
+//! ES512 (P-521) and ES256K (secp256k1, RFC 8812) keys load only with the `aws-lc` backend.
 
 use std::fmt;
 use std::sync::Arc;
@@ -9,9 +10,9 @@ use zeroize::Zeroizing;
 
 use super::alg::{Algorithm, KeyFamily};
 use super::der::{self, ParsedDer, PrivateDer, PublicDer};
-use crate::crypto::hmac;
-use crate::crypto::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
-use crate::crypto::{self, BackendRandom, KeyRejected, SecureRandom};
+use crate::crypto::{
+    self, Curve, EcdsaSigner, Ed25519Signer, KeyRejected, RsaSigner, SecureRandom, Verifier, hmac,
+};
 use crate::{Error, ErrorKind, Result};
 
 mod checks;
@@ -36,36 +37,44 @@ impl Usage {
     };
 }
 
+/// The key material. Every asymmetric key carries a [`Verifier`]: its public key prepared
+/// once, at load, for its algorithm.
 pub(crate) enum Material {
     Hmac {
         secret: Zeroizing<Vec<u8>>,
         key: hmac::Key,
     },
     RsaPrivate {
-        pair: RsaKeyPair,
+        pair: RsaSigner,
         pkcs8: Zeroizing<Vec<u8>>,
         n: Vec<u8>,
         e: Vec<u8>,
+        verifier: Verifier,
     },
     RsaPublic {
         n: Vec<u8>,
         e: Vec<u8>,
+        verifier: Verifier,
     },
     EcPrivate {
-        pair: EcdsaKeyPair,
+        pair: EcdsaSigner,
         pkcs8: Zeroizing<Vec<u8>>,
         family: KeyFamily,
+        verifier: Verifier,
     },
     EcPublic {
         family: KeyFamily,
         point: Vec<u8>,
+        verifier: Verifier,
     },
     EdPrivate {
-        pair: Ed25519KeyPair,
+        pair: Ed25519Signer,
         pkcs8: Zeroizing<Vec<u8>>,
+        verifier: Verifier,
     },
     EdPublic {
         x: Vec<u8>,
+        verifier: Verifier,
     },
 }
 
@@ -77,8 +86,8 @@ pub(crate) enum Material {
 ///
 /// Keys are immutable, cheap to clone (the material is shared), `Send + Sync`, and never show
 /// secret material in `Debug`; secret bytes kept by tessera (HMAC secrets, PKCS#8 documents) are
-/// wiped on drop. The expanded key state inside `ring`'s own key types is not: `ring` offers no
-/// way to wipe it.
+/// wiped on drop. The expanded key state inside the backend's own key types is wiped by
+/// aws-lc when it frees them, and not by `ring`, which offers no way to wipe it.
 ///
 /// Certificates: [`Key::from_pem`] and [`Key::from_der`] accept an X.509 certificate and take
 /// its subject public key. **No chain, validity period, name or usage of the certificate is
@@ -99,11 +108,45 @@ pub struct Key {
     pub(crate) material: Arc<Material>,
 }
 
-/// A key `ring` refused. Every rule with its own kind (RSA modulus size, exponent, ROCA) is
-/// checked before `ring` sees the key, so what `ring` still refuses is malformed or
-/// inconsistent material: [`ErrorKind::InvalidKey`], whatever `ring`'s reason says.
-fn rejected(e: KeyRejected) -> Error {
-    Error::with_detail(ErrorKind::InvalidKey, format!("key rejected by ring: {e}"))
+/// A key the backend refused. Every rule with its own kind (RSA modulus size, exponent, ROCA,
+/// EC points off the curve) is checked before the backend sees the key, so what the backend
+/// still refuses is malformed or inconsistent material: [`ErrorKind::InvalidKey`], whatever the
+/// backend's reason says.
+pub(crate) fn rejected(e: KeyRejected) -> Error {
+    Error::with_detail(
+        ErrorKind::InvalidKey,
+        format!("key rejected by {}: {e}", crypto::backend().name()),
+    )
+}
+
+/// The error for a key of a family the backend of this build lacks (P-521 and secp256k1 with
+/// `ring`).
+pub(crate) fn family_unsupported(family: KeyFamily) -> Error {
+    Error::with_detail(
+        ErrorKind::UnsupportedKey,
+        format!(
+            "{} keys need the aws-lc backend; this build uses ring",
+            family_name(family)
+        ),
+    )
+}
+
+/// The verifier of an RSA key for `alg` (an RS* or PS* algorithm).
+fn rsa_verifier(alg: Algorithm, n: &[u8], e: &[u8]) -> Result<Verifier> {
+    let scheme = alg.rsa_scheme().ok_or(Error::new(
+        ErrorKind::KeyAlgorithmMismatch,
+        "not an RSA algorithm",
+    ))?;
+    Verifier::rsa(scheme, n, e).map_err(rejected)
+}
+
+/// The curve of an EC family that the backend implements.
+pub(crate) fn supported_curve(family: KeyFamily) -> Result<Curve> {
+    match family.curve() {
+        Some(curve) if curve.is_supported() => Ok(curve),
+        Some(_) => Err(family_unsupported(family)),
+        None => Err(Error::new(ErrorKind::InvalidKey, "not an EC key")),
+    }
 }
 
 /// Binds an algorithm to a key of `family`: the caller's choice if compatible, else the
@@ -134,6 +177,8 @@ pub(crate) fn family_name(family: KeyFamily) -> &'static str {
         KeyFamily::Rsa => "RSA",
         KeyFamily::P256 => "P-256",
         KeyFamily::P384 => "P-384",
+        KeyFamily::P521 => "P-521",
+        KeyFamily::Secp256k1 => "secp256k1",
         KeyFamily::Ed25519 => "Ed25519",
     }
 }
@@ -143,16 +188,14 @@ fn strip_zeros(v: &[u8]) -> Vec<u8> {
     v[skip..].to_vec()
 }
 
-fn ec_signing_alg(family: KeyFamily) -> &'static signature::EcdsaSigningAlgorithm {
-    if family == KeyFamily::P384 {
-        &signature::ECDSA_P384_SHA384_FIXED_SIGNING
-    } else {
-        &signature::ECDSA_P256_SHA256_FIXED_SIGNING
-    }
-}
-
+/// The length in bytes of one coordinate (and of the private scalar) of an EC key: 32, 48,
+/// 66 (P-521: 521 bits, RFC 7518 §6.2.1.2) or 32 (secp256k1).
 pub(crate) fn ec_coordinate_len(family: KeyFamily) -> usize {
-    if family == KeyFamily::P384 { 48 } else { 32 }
+    match family {
+        KeyFamily::P384 => 48,
+        KeyFamily::P521 => 66,
+        _ => 32,
+    }
 }
 
 impl Key {
@@ -194,13 +237,22 @@ impl Key {
         ))
     }
 
-    /// Generates a new key: a random HMAC secret as long as the hash output, or an ES256,
-    /// ES384 or Ed25519 key pair. RSA key generation is not available in `ring`
-    /// ([`ErrorKind::Unsupported`]): generate one with OpenSSL and import it.
+    /// Generates a new key: a random HMAC secret as long as the hash output, or an ECDSA
+    /// (ES256, ES384, and with aws-lc ES512 and ES256K) or Ed25519 key pair. With the `aws-lc`
+    /// backend an RSA algorithm gets a new 2048-bit RSA key (use [`Key::generate_rsa`] for
+    /// another size); `ring` cannot generate RSA keys ([`ErrorKind::Unsupported`]): generate one
+    /// with OpenSSL and import it. An algorithm the backend lacks is
+    /// [`ErrorKind::UnsupportedAlgorithm`].
     ///
-    /// An HMAC secret is drawn from `rng`; EC and Ed25519 key pairs are generated inside the
-    /// backend, from its own system generator (see [`crate::crypto`]).
+    /// An HMAC secret is drawn from `rng`; EC, Ed25519 and RSA key pairs are generated inside
+    /// the backend, from its own system generator (see [`crate::crypto`]).
     pub fn generate(alg: Algorithm, rng: &dyn SecureRandom) -> Result<Key> {
+        if !alg.is_supported() {
+            return Err(Error::with_detail(
+                ErrorKind::UnsupportedAlgorithm,
+                format!("{alg} needs the aws-lc backend; this build uses ring"),
+            ));
+        }
         let rand_err = |_| {
             Error::new(
                 ErrorKind::RandomFailure,
@@ -213,8 +265,10 @@ impl Key {
                 rng.fill(&mut secret).map_err(rand_err)?;
                 Key::hmac(&secret, alg)
             }
-            KeyFamily::P256 | KeyFamily::P384 => {
-                let pkcs8 = crypto::generate_ecdsa_pkcs8(ec_signing_alg(alg.family()))?;
+            KeyFamily::P256 | KeyFamily::P384 | KeyFamily::P521 | KeyFamily::Secp256k1 => {
+                let curve = supported_curve(alg.family())?;
+                let pkcs8 = EcdsaSigner::generate_pkcs8(curve)
+                    .ok_or_else(|| family_unsupported(alg.family()))??;
                 Key::from_private_der(
                     PrivateDer {
                         family: alg.family(),
@@ -224,7 +278,7 @@ impl Key {
                 )
             }
             KeyFamily::Ed25519 => {
-                let pkcs8 = crypto::generate_ed25519_pkcs8()?;
+                let pkcs8 = Ed25519Signer::generate_pkcs8()?;
                 Key::from_private_der(
                     PrivateDer {
                         family: KeyFamily::Ed25519,
@@ -233,12 +287,40 @@ impl Key {
                     Some(alg),
                 )
             }
-            KeyFamily::Rsa => Err(Error::new(
-                ErrorKind::Unsupported,
-                "RSA key generation is not available in ring; generate a key with \
-                 `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072` and import it with Key::from_pem",
-            )),
+            KeyFamily::Rsa => Key::generate_rsa(alg, 2048),
         }
+    }
+
+    /// Generates a new RSA key of `bits` bits (2048, 3072 or 4096) for an RS* or PS*
+    /// algorithm, with the `aws-lc` backend. `ring` cannot generate RSA keys
+    /// ([`ErrorKind::Unsupported`], with a detail naming the OpenSSL command that makes one);
+    /// another size is [`ErrorKind::Unsupported`] too.
+    pub fn generate_rsa(alg: Algorithm, bits: usize) -> Result<Key> {
+        if alg.family() != KeyFamily::Rsa {
+            return Err(Error::with_detail(
+                ErrorKind::KeyAlgorithmMismatch,
+                format!("{alg} is not an RSA algorithm"),
+            ));
+        }
+        if !matches!(bits, 2048 | 3072 | 4096) {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "RSA keys are generated with 2048, 3072 or 4096 bits",
+            ));
+        }
+        let pkcs8 = crypto::generate_rsa_pkcs8(bits).ok_or(Error::new(
+            ErrorKind::Unsupported,
+            "RSA key generation is not available in ring (it is with the aws-lc backend); \
+             generate a key with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072` \
+             and import it with Key::from_pem",
+        ))??;
+        Key::from_private_der(
+            PrivateDer {
+                family: KeyFamily::Rsa,
+                pkcs8,
+            },
+            Some(alg),
+        )
     }
 
     /// Loads a key from PEM: `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1),
@@ -302,36 +384,38 @@ impl Key {
                 {
                     check_rsa_public(&strip_zeros(n), &strip_zeros(e))?;
                 }
-                let pair = RsaKeyPair::from_pkcs8(&p.pkcs8).map_err(rejected)?;
-                let comps: signature::RsaPublicKeyComponents<Vec<u8>> = pair.public().into();
-                let (n, e) = (strip_zeros(&comps.n), strip_zeros(&comps.e));
+                let pair = RsaSigner::from_pkcs8(&p.pkcs8).map_err(rejected)?;
+                let (n, e) = pair.public_components();
+                let (n, e) = (strip_zeros(&n), strip_zeros(&e));
                 check_rsa_public(&n, &e)?;
+                let verifier = rsa_verifier(alg, &n, &e)?;
                 Material::RsaPrivate {
                     pair,
                     pkcs8: p.pkcs8,
                     n,
                     e,
+                    verifier,
                 }
             }
-            KeyFamily::P256 | KeyFamily::P384 => {
-                let pair = EcdsaKeyPair::from_pkcs8(
-                    ec_signing_alg(p.family),
-                    &p.pkcs8,
-                    &BackendRandom::new(),
-                )
-                .map_err(rejected)?;
+            KeyFamily::P256 | KeyFamily::P384 | KeyFamily::P521 | KeyFamily::Secp256k1 => {
+                let curve = supported_curve(p.family)?;
+                let pair = EcdsaSigner::from_pkcs8(curve, &p.pkcs8).map_err(rejected)?;
+                check_ec_point(p.family, pair.public_point())?;
+                let verifier = Verifier::ecdsa(curve, pair.public_point()).map_err(rejected)?;
                 Material::EcPrivate {
                     pair,
                     pkcs8: p.pkcs8,
                     family: p.family,
+                    verifier,
                 }
             }
             KeyFamily::Ed25519 => {
-                let pair =
-                    Ed25519KeyPair::from_pkcs8_maybe_unchecked(&p.pkcs8).map_err(rejected)?;
+                let pair = Ed25519Signer::from_pkcs8(&p.pkcs8).map_err(rejected)?;
+                let verifier = Verifier::ed25519(pair.public_key()).map_err(rejected)?;
                 Material::EdPrivate {
                     pair,
                     pkcs8: p.pkcs8,
+                    verifier,
                 }
             }
             KeyFamily::Hmac => {
@@ -347,17 +431,28 @@ impl Key {
                 let alg = bind(KeyFamily::Rsa, alg)?;
                 let (n, e) = (strip_zeros(&n), strip_zeros(&e));
                 check_rsa_public(&n, &e)?;
-                Ok(Key::new(alg, Material::RsaPublic { n, e }))
+                let verifier = rsa_verifier(alg, &n, &e)?;
+                Ok(Key::new(alg, Material::RsaPublic { n, e, verifier }))
             }
             PublicDer::Ec { family, point } => {
                 let alg = bind(family, alg)?;
+                let curve = supported_curve(family)?;
                 check_ec_point(family, &point)?;
-                Ok(Key::new(alg, Material::EcPublic { family, point }))
+                let verifier = Verifier::ecdsa(curve, &point).map_err(rejected)?;
+                Ok(Key::new(
+                    alg,
+                    Material::EcPublic {
+                        family,
+                        point,
+                        verifier,
+                    },
+                ))
             }
             PublicDer::Ed25519(x) => {
                 let alg = bind(KeyFamily::Ed25519, alg)?;
                 check_ed25519_public(&x)?;
-                Ok(Key::new(alg, Material::EdPublic { x }))
+                let verifier = Verifier::ed25519(&x).map_err(rejected)?;
+                Ok(Key::new(alg, Material::EdPublic { x, verifier }))
             }
         }
     }
@@ -410,9 +505,37 @@ impl Key {
                     ..rebound
                 })
             }
-            // RSA: ring takes the padding and hash at each signature, and every RS*/PS*
-            // algorithm has the same key rules. EC and EdDSA: `bind` kept the family, and each
-            // family has exactly one algorithm.
+            // RSA: every RS*/PS* algorithm has the same key rules; the key is loaded again so
+            // that its verifier is prepared for the new padding and hash.
+            Material::RsaPrivate { pkcs8, .. } => {
+                let rebound = Key::from_private_der(
+                    PrivateDer {
+                        family: KeyFamily::Rsa,
+                        pkcs8: pkcs8.clone(),
+                    },
+                    Some(alg),
+                )?;
+                Ok(Key {
+                    kid: self.kid,
+                    usage: self.usage,
+                    ..rebound
+                })
+            }
+            Material::RsaPublic { n, e, .. } => {
+                let verifier = rsa_verifier(alg, n, e)?;
+                let material = Material::RsaPublic {
+                    n: n.clone(),
+                    e: e.clone(),
+                    verifier,
+                };
+                Ok(Key {
+                    alg,
+                    material: Arc::new(material),
+                    ..self
+                })
+            }
+            // EC and EdDSA: `bind` kept the family, and each family has exactly one algorithm
+            // (EdDSA and Ed25519 are two names of one).
             _ => Ok(Key { alg, ..self }),
         }
     }
@@ -427,7 +550,7 @@ impl Key {
         self.kid.as_deref()
     }
 
-    /// The key family (HMAC, RSA, P-256, P-384, Ed25519).
+    /// The key family (HMAC, RSA, P-256, P-384, P-521, secp256k1, Ed25519).
     pub fn family(&self) -> KeyFamily {
         self.alg.family()
     }
@@ -455,30 +578,16 @@ impl Key {
                     "HMAC keys have no public form",
                 ));
             }
-            Material::RsaPrivate { n, e, .. } | Material::RsaPublic { n, e } => {
-                Material::RsaPublic {
-                    n: n.clone(),
-                    e: e.clone(),
-                }
+            Material::RsaPublic { .. } | Material::EcPublic { .. } | Material::EdPublic { .. } => {
+                return Ok(self.clone());
             }
-            Material::EcPrivate { pair, family, .. } => Material::EcPublic {
-                family: *family,
-                point: pair.public_key().as_ref().to_vec(),
-            },
-            Material::EcPublic { family, point } => Material::EcPublic {
-                family: *family,
-                point: point.clone(),
-            },
-            Material::EdPrivate { pair, .. } => Material::EdPublic {
-                x: pair.public_key().as_ref().to_vec(),
-            },
-            Material::EdPublic { x } => Material::EdPublic { x: x.clone() },
+            _ => Key::from_public_der(self.public_der()?, Some(self.alg))?.material,
         };
         Ok(Key {
             alg: self.alg,
             kid: self.kid.clone(),
             usage: self.usage,
-            material: Arc::new(material),
+            material,
         })
     }
 
@@ -490,22 +599,22 @@ impl Key {
                     "HMAC keys have no public form",
                 ));
             }
-            Material::RsaPrivate { n, e, .. } | Material::RsaPublic { n, e } => PublicDer::Rsa {
-                n: n.clone(),
-                e: e.clone(),
-            },
+            Material::RsaPrivate { n, e, .. } | Material::RsaPublic { n, e, .. } => {
+                PublicDer::Rsa {
+                    n: n.clone(),
+                    e: e.clone(),
+                }
+            }
             Material::EcPrivate { pair, family, .. } => PublicDer::Ec {
                 family: *family,
-                point: pair.public_key().as_ref().to_vec(),
+                point: pair.public_point().to_vec(),
             },
-            Material::EcPublic { family, point } => PublicDer::Ec {
+            Material::EcPublic { family, point, .. } => PublicDer::Ec {
                 family: *family,
                 point: point.clone(),
             },
-            Material::EdPrivate { pair, .. } => {
-                PublicDer::Ed25519(pair.public_key().as_ref().to_vec())
-            }
-            Material::EdPublic { x } => PublicDer::Ed25519(x.clone()),
+            Material::EdPrivate { pair, .. } => PublicDer::Ed25519(pair.public_key().to_vec()),
+            Material::EdPublic { x, .. } => PublicDer::Ed25519(x.clone()),
         })
     }
 
@@ -590,11 +699,36 @@ mod tests {
         );
     }
 
+    /// RSA generation: a clear error with ring, a working 2048-bit key with aws-lc.
     #[test]
-    fn rsa_generation_is_a_clear_error() {
-        let err = Key::generate(Algorithm::PS256, &SystemRandom::new()).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Unsupported);
-        assert!(err.detail().contains("openssl"));
+    fn rsa_generation_follows_the_backend() {
+        match Key::generate(Algorithm::PS256, &SystemRandom::new()) {
+            Ok(key) => {
+                assert!(cfg!(feature = "aws-lc"));
+                assert_eq!(key.alg(), Algorithm::PS256);
+                let Material::RsaPrivate { n, .. } = &*key.material else {
+                    panic!("not an RSA private key");
+                };
+                assert_eq!(n.len(), 256);
+            }
+            Err(err) => {
+                assert!(!cfg!(feature = "aws-lc"));
+                assert_eq!(err.kind(), ErrorKind::Unsupported);
+                assert!(err.detail().contains("openssl"));
+            }
+        }
+        assert_eq!(
+            Key::generate_rsa(Algorithm::RS256, 1024)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Unsupported
+        );
+        assert_eq!(
+            Key::generate_rsa(Algorithm::ES256, 2048)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::KeyAlgorithmMismatch
+        );
     }
 
     #[test]

@@ -12,8 +12,8 @@ use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use ring::rand::SystemRandom;
 use serde_json::json;
+use tessera::SystemRandom;
 use tessera::jwt::{self, Algorithm, Header, Key, Verifier};
 
 use crate::fail::Failure;

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use ring::rand::SystemRandom;
 use serde_json::{Map, Value, json};
 use tessera::ErrorKind;
+use tessera::SystemRandom;
 use tessera::jwt::{self, Algorithm, Header, Key, KeyFamily, Verifier, dangerous};
 use tessera::scope::ScopeSet;
 

@@ -2,9 +2,9 @@
 //! `scope check`.
 
 use clap::{Args, Subcommand};
-use ring::rand::SystemRandom;
 use serde_json::json;
 use tessera::ErrorKind;
+use tessera::SystemRandom;
 use tessera::pkce::CodeVerifier;
 use tessera::scope::{Implications, Scope, ScopeSet};
 use tessera::token::{TokenFormat, TokenKind};

@@ -1,14 +1,12 @@
 //! Signing and verifying with a [`Key`] (RFC 7515 §5.1 step 5, §5.2 step 8; RFC 7518 §3.2–§3.5,
 //! RFC 8037 §3.1): the key's own algorithm signs, and a signature verifies only when the
 //! header's `alg` is the one the key is bound to (RFC 8725 §3.1). HMAC tags are compared in
-//! constant time by `ring`.
+//! constant time by the backend.
 
-use crate::crypto::hmac;
-use crate::crypto::signature::{self, KeyPair as _};
-use crate::crypto::{BackendRandom, SecureRandom};
+use crate::crypto::{SecureRandom, hmac};
 
-use super::{Key, Material, ec_coordinate_len};
-use crate::jwt::alg::{Algorithm, KeyFamily};
+use super::{Key, Material};
+use crate::jwt::alg::Algorithm;
 use crate::{Error, ErrorKind, Result};
 
 impl Key {
@@ -26,30 +24,17 @@ impl Key {
                 "the key's use/key_ops do not allow signing",
             ));
         }
-        let rand_err = |_| {
-            Error::new(
-                ErrorKind::RandomFailure,
-                "signing failed: the random number generator failed",
-            )
-        };
         match &*self.material {
             Material::Hmac { key, .. } => Ok(hmac::sign(key, signing_input).as_ref().to_vec()),
             Material::RsaPrivate { pair, .. } => {
-                let encoding = self.alg.rsa_sign().ok_or(Error::new(
+                let scheme = self.alg.rsa_scheme().ok_or(Error::new(
                     ErrorKind::KeyAlgorithmMismatch,
                     "not an RSA algorithm",
                 ))?;
-                let mut sig = vec![0u8; pair.public().modulus_len()];
-                pair.sign(encoding, &BackendRandom::new(), signing_input, &mut sig)
-                    .map_err(rand_err)?;
-                Ok(sig)
+                pair.sign(scheme, signing_input)
             }
-            Material::EcPrivate { pair, .. } => Ok(pair
-                .sign(&BackendRandom::new(), signing_input)
-                .map_err(rand_err)?
-                .as_ref()
-                .to_vec()),
-            Material::EdPrivate { pair, .. } => Ok(pair.sign(signing_input).as_ref().to_vec()),
+            Material::EcPrivate { pair, .. } => pair.sign(signing_input),
+            Material::EdPrivate { pair, .. } => Ok(pair.sign(signing_input)),
             _ => Err(Error::new(
                 ErrorKind::NotPrivateKey,
                 "signing needs a private key",
@@ -85,44 +70,16 @@ impl Key {
                 sig.len() == self.alg.signature_len().unwrap_or(0)
                     && hmac::verify(key, signing_input, sig).is_ok()
             }
-            Material::RsaPrivate { n, e, .. } | Material::RsaPublic { n, e } => {
-                let params = self.alg.rsa_verify().ok_or(BAD)?;
-                sig.len() == n.len()
-                    && signature::RsaPublicKeyComponents {
-                        n: &n[..],
-                        e: &e[..],
-                    }
-                    .verify(params, signing_input, sig)
-                    .is_ok()
+            Material::RsaPrivate { n, verifier, .. } | Material::RsaPublic { n, verifier, .. } => {
+                sig.len() == n.len() && verifier.verify(signing_input, sig)
             }
-            Material::EcPrivate { pair, family, .. } => {
-                verify_ec(*family, pair.public_key().as_ref(), signing_input, sig)
+            Material::EcPrivate { verifier, .. }
+            | Material::EcPublic { verifier, .. }
+            | Material::EdPrivate { verifier, .. }
+            | Material::EdPublic { verifier, .. } => {
+                Some(sig.len()) == self.alg.signature_len() && verifier.verify(signing_input, sig)
             }
-            Material::EcPublic { family, point } => verify_ec(*family, point, signing_input, sig),
-            Material::EdPrivate { pair, .. } => {
-                verify_ed(pair.public_key().as_ref(), signing_input, sig)
-            }
-            Material::EdPublic { x } => verify_ed(x, signing_input, sig),
         };
         if ok { Ok(()) } else { Err(BAD) }
     }
-}
-
-fn verify_ec(family: KeyFamily, point: &[u8], msg: &[u8], sig: &[u8]) -> bool {
-    let alg: &'static signature::EcdsaVerificationAlgorithm = if family == KeyFamily::P384 {
-        &signature::ECDSA_P384_SHA384_FIXED
-    } else {
-        &signature::ECDSA_P256_SHA256_FIXED
-    };
-    sig.len() == 2 * ec_coordinate_len(family)
-        && signature::UnparsedPublicKey::new(alg, point)
-            .verify(msg, sig)
-            .is_ok()
-}
-
-fn verify_ed(x: &[u8], msg: &[u8], sig: &[u8]) -> bool {
-    sig.len() == 64
-        && signature::UnparsedPublicKey::new(&signature::ED25519, x)
-            .verify(msg, sig)
-            .is_ok()
 }

@@ -21,7 +21,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use clap::Args;
-use ring::rand::{SecureRandom, SystemRandom};
 use serde_json::{Value, json};
 use tessera::grant::{
     AuthorizeOutcome, Client, ClientKind, Effect, GrantState, GrantType, Issuer, Locator, Policy,
@@ -35,6 +34,7 @@ use tessera::wire::{
     AuthorizeRequest, ErrorResponse, Form, TokenRequest, bearer_token, client_auth, encode_form,
 };
 use tessera::{Error, ErrorKind};
+use tessera::{SecureRandom, SystemRandom};
 
 use crate::fail::Failure;
 use crate::inout::out;
