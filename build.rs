@@ -6,6 +6,9 @@
 //! target directory of whatever workspace builds tessera) or from tessera's own directory. When
 //! none is found (an unusual target-directory layout), the version requirement from
 //! `Cargo.toml` is reported instead, marked with a leading `^`.
+//!
+//! It also marks the test-only second build of these sources (`tests/ring-backend`, the crate
+//! `tessera_ring`) with `cfg(tessera_second_backend)`, which leaves out the C ABI module.
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +22,11 @@ const CRATES: [(&str, &str, &str); 2] = [
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rustc-check-cfg=cfg(tessera_second_backend)");
+    // tests/ring-backend builds these sources a second time, beside the main crate, for tests
+    // and benches that compare the backends in one process: that copy leaves out the C ABI.
+    if std::env::var("CARGO_PKG_NAME").as_deref() == Ok("tessera-ring") {
+        println!("cargo::rustc-cfg=tessera_second_backend");
+    }
     let lock = find_lock();
     if let Some(path) = &lock {
         println!("cargo::rerun-if-changed={}", path.display());

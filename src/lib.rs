@@ -64,6 +64,7 @@
 pub mod crypto;
 mod error;
 #[allow(unsafe_code)]
+#[cfg(not(tessera_second_backend))]
 pub mod ffi;
 pub mod grant;
 pub mod jwt;
