@@ -16,6 +16,8 @@ pub(crate) const TAG_BIT_STRING: u8 = 0x03;
 pub(crate) const TAG_OCTET_STRING: u8 = 0x04;
 pub(crate) const TAG_NULL: u8 = 0x05;
 pub(crate) const TAG_OID: u8 = 0x06;
+/// `[1] IMPLICIT BIT STRING`: the public key of a PKCS#8 version 2 document (RFC 5958 §2).
+const TAG_PUBLIC_KEY_V2: u8 = 0x81;
 pub(crate) const TAG_SEQUENCE: u8 = 0x30;
 pub(crate) const TAG_CTX0: u8 = 0xA0;
 pub(crate) const TAG_CTX1: u8 = 0xA1;
@@ -275,7 +277,25 @@ pub(crate) fn pkcs8(der: &[u8]) -> Result<PrivateDer> {
         return Err(bad("unsupported PKCS#8 version"));
     }
     let family = key_family(r.expect(TAG_SEQUENCE)?)?;
+    // Version 1 (RFC 5958 OneAsymmetricKey, with the public key) is read for Ed25519 only
+    // (RFC 8410 §7), whichever backend is built: ring refuses it for RSA and EC keys, and
+    // aws-lc's leniency must not make the two builds disagree.
+    if version == 1 && family != KeyFamily::Ed25519 {
+        return Err(bad(
+            "PKCS#8 version 2 (OneAsymmetricKey) is read for Ed25519 keys only",
+        ));
+    }
     let _key = r.expect(TAG_OCTET_STRING)?;
+    if version == 1 {
+        // The public key, `[1] IMPLICIT BIT STRING` after the optional `[0]` attributes, is
+        // required in a version 2 document (ring refuses one without it).
+        if r.peek_tag() == Some(TAG_CTX0) {
+            let _attributes = r.expect(TAG_CTX0)?;
+        }
+        if r.peek_tag() != Some(TAG_PUBLIC_KEY_V2) {
+            return Err(bad("PKCS#8 version 2 document without its public key"));
+        }
+    }
     Ok(PrivateDer {
         family,
         pkcs8: Zeroizing::new(der.to_vec()),
@@ -577,6 +597,38 @@ pub(crate) fn to_pem(label: &str, der: &[u8]) -> Zeroizing<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// PKCS#8 version 2 is read for Ed25519 only, and only with its public key, on every
+    /// backend (aws-lc alone would accept more than ring).
+    #[test]
+    fn pkcs8_version_2_rules() {
+        let ed = pkcs8_ed25519(&[7; 32]);
+        assert!(pkcs8(&ed).is_ok());
+        let as_v2 = |doc: &[u8], public: Option<&[u8]>| {
+            let mut r = sequence(doc).unwrap();
+            let _ = r.small_uint().unwrap();
+            let alg = r.expect(TAG_SEQUENCE).unwrap();
+            let key = r.expect(TAG_OCTET_STRING).unwrap();
+            let mut body = [
+                tlv(TAG_INTEGER, &[1]),
+                tlv(TAG_SEQUENCE, alg),
+                tlv(TAG_OCTET_STRING, key),
+            ]
+            .concat();
+            if let Some(p) = public {
+                body.extend(tlv(TAG_PUBLIC_KEY_V2, &[&[0u8][..], p].concat()));
+            }
+            tlv(TAG_SEQUENCE, &body)
+        };
+        assert!(pkcs8(&as_v2(&ed, Some(&[9; 32]))).is_ok());
+        let err = pkcs8(&as_v2(&ed, None)).err().unwrap();
+        assert_eq!(err.kind(), ErrorKind::InvalidKey);
+        let ec = pkcs8_ec(KeyFamily::P256, &[1; 32], &[4; 65]);
+        assert!(pkcs8(&ec).is_ok());
+        let err = pkcs8(&as_v2(&ec, Some(&[4; 65]))).err().unwrap();
+        assert_eq!(err.kind(), ErrorKind::InvalidKey);
+        assert!(err.detail().contains("Ed25519 keys only"));
+    }
 
     #[test]
     fn lengths_are_strict() {
