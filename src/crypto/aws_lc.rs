@@ -251,7 +251,7 @@ pub(crate) fn ecdh_accepts(curve: Curve, point: &[u8]) -> Option<bool> {
     Some(
         agreement::agree_ephemeral(
             ours,
-            &agreement::UnparsedPublicKey::new(alg, point),
+            agreement::UnparsedPublicKey::new(alg, point),
             (),
             |_| Ok(()),
         )

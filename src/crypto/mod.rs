@@ -6,10 +6,10 @@
 //! crate.
 //!
 //! The backends live in `ring.rs` and `aws_lc.rs`, which offer the same crate-private items:
-//! `hmac` and `digest` (the two crates share that API), the signing key types [`EcdsaSigner`],
-//! [`Ed25519Signer`] and [`RsaSigner`], and [`Verifier`], a public key parsed for one algorithm.
+//! `hmac` and `digest` (the two crates share that API), the signing key types `EcdsaSigner`,
+//! `Ed25519Signer` and `RsaSigner`, and `Verifier`, a public key parsed for one algorithm.
 //! The layer adds no allocation and no dynamic dispatch on the verify path. Where the backend
-//! can parse a public key once and keep it (aws-lc's `ParsedPublicKey`), [`Verifier`] does so
+//! can parse a public key once and keep it (aws-lc's `ParsedPublicKey`), `Verifier` does so
 //! at load time; `ring` 0.17 has no such API and parses the key at each verification.
 //!
 //! Randomness comes through tessera's own [`SecureRandom`] trait, so no backend type appears in
