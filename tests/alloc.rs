@@ -68,7 +68,11 @@ fn key(alg: Algorithm) -> Key {
         jwt::KeyFamily::P256 => include_bytes!("data/keys/p256.pkcs8.pem"),
         jwt::KeyFamily::P384 => include_bytes!("data/keys/p384.pkcs8.pem"),
         jwt::KeyFamily::Ed25519 => include_bytes!("data/keys/ed25519.pkcs8.pem"),
-        jwt::KeyFamily::P521 | jwt::KeyFamily::Secp256k1 => {
+        jwt::KeyFamily::P521
+        | jwt::KeyFamily::Secp256k1
+        | jwt::KeyFamily::MlDsa44
+        | jwt::KeyFamily::MlDsa65
+        | jwt::KeyFamily::MlDsa87 => {
             return Key::generate(alg, &SystemRandom::new()).unwrap();
         }
     };

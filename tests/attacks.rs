@@ -457,6 +457,13 @@ fn public_key_renderings(v: &Victim) -> Vec<(String, Vec<u8>)> {
             out.push(("Ed25519 raw x".to_owned(), x.clone()));
             out.push(("Ed25519 x base64url".to_owned(), b64(&x).into_bytes()));
         }
+        tessera::jwt::KeyFamily::MlDsa44
+        | tessera::jwt::KeyFamily::MlDsa65
+        | tessera::jwt::KeyFamily::MlDsa87 => {
+            let public = jwk_member(key, "pub");
+            out.push(("ML-DSA raw pub".to_owned(), public.clone()));
+            out.push(("ML-DSA pub base64url".to_owned(), b64(&public).into_bytes()));
+        }
         tessera::jwt::KeyFamily::Hmac => unreachable!(),
     }
     out

@@ -215,7 +215,7 @@ fn key_fixtures() -> Vec<(String, Vec<u8>, bool)> {
 
 /// Bindings each fixture is tried with: the default, every algorithm name (the wrong ones
 /// give `KeyAlgorithmMismatch` on both sides), and an unknown name.
-const BINDINGS: [Option<&str>; 18] = [
+const BINDINGS: [Option<&str>; 19] = [
     None,
     Some("HS256"),
     Some("RS256"),
@@ -234,6 +234,7 @@ const BINDINGS: [Option<&str>; 18] = [
     Some("HS512"),
     Some("none"),
     Some("ES521"),
+    Some("ML-DSA-44"),
 ];
 
 #[test]

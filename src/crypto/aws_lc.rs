@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 use aws_lc_rs::encoding::AsDer as _;
 use aws_lc_rs::signature::{self, KeyPair as _};
 
-use super::{BACKEND_RANDOM_FAILED, Curve, KeyRejected, RANDOM_FAILED, RsaScheme};
+use super::{BACKEND_RANDOM_FAILED, Curve, KeyRejected, MlDsa, RANDOM_FAILED, RsaScheme};
 use crate::Result;
 
 /// The backend crate.
@@ -29,6 +29,12 @@ pub(crate) const fn supports(curve: Curve) -> bool {
         curve,
         Curve::P256 | Curve::P384 | Curve::P521 | Curve::Secp256k1
     )
+}
+
+/// ML-DSA when the `ml-dsa` feature is on (aws-lc-rs has it in its stable API since 1.18; the
+/// feature keeps the JOSE algorithms, still an IETF draft, opt-in).
+pub(crate) const fn supports_ml_dsa() -> bool {
+    cfg!(feature = "ml-dsa")
 }
 
 /// HMAC (RFC 2104) over SHA-2: keys, tags, and constant-time tag verification.
@@ -186,6 +192,93 @@ impl RsaSigner {
     }
 }
 
+fn ml_dsa_signing(level: MlDsa) -> &'static signature::PqdsaSigningAlgorithm {
+    match level {
+        MlDsa::L44 => &signature::ML_DSA_44_SIGNING,
+        MlDsa::L65 => &signature::ML_DSA_65_SIGNING,
+        MlDsa::L87 => &signature::ML_DSA_87_SIGNING,
+    }
+}
+
+fn ml_dsa_verification(level: MlDsa) -> &'static signature::PqdsaVerificationAlgorithm {
+    match level {
+        MlDsa::L44 => &signature::ML_DSA_44,
+        MlDsa::L65 => &signature::ML_DSA_65,
+        MlDsa::L87 => &signature::ML_DSA_87,
+    }
+}
+
+const NO_ML_DSA: KeyRejected = KeyRejected(std::borrow::Cow::Borrowed(
+    "ML-DSA needs the ml-dsa feature",
+));
+
+/// An ML-DSA private key (FIPS 204).
+pub(crate) struct MlDsaSigner(signature::PqdsaKeyPair);
+
+impl MlDsaSigner {
+    /// The key in a PKCS#8 document (seed, expanded key, or both).
+    pub(crate) fn from_pkcs8(level: MlDsa, pkcs8: &[u8]) -> Result<Self, KeyRejected> {
+        if !supports_ml_dsa() {
+            return Err(NO_ML_DSA);
+        }
+        signature::PqdsaKeyPair::from_pkcs8(ml_dsa_signing(level), pkcs8)
+            .map(MlDsaSigner)
+            .map_err(rejected)
+    }
+
+    /// The key derived from its 32-byte seed (FIPS 204 Algorithm 6, `ML-DSA.KeyGen_internal`).
+    pub(crate) fn from_seed(level: MlDsa, seed: &[u8]) -> Result<Self, KeyRejected> {
+        if !supports_ml_dsa() {
+            return Err(NO_ML_DSA);
+        }
+        signature::PqdsaKeyPair::from_seed(ml_dsa_signing(level), seed)
+            .map(MlDsaSigner)
+            .map_err(rejected)
+    }
+
+    /// A new key as a PKCS#8 document (seed form), from the system generator.
+    pub(crate) fn generate_pkcs8(level: MlDsa) -> Option<Result<Zeroizing<Vec<u8>>>> {
+        if !supports_ml_dsa() {
+            return None;
+        }
+        Some(
+            signature::PqdsaKeyPair::generate(ml_dsa_signing(level))
+                .and_then(|pair| pair.to_pkcs8v1())
+                .map(|doc| Zeroizing::new(doc.as_ref().to_vec()))
+                .map_err(|_| BACKEND_RANDOM_FAILED),
+        )
+    }
+
+    /// The key as a PKCS#8 document in seed form.
+    pub(crate) fn pkcs8(&self) -> Result<Zeroizing<Vec<u8>>> {
+        self.0
+            .to_pkcs8v1()
+            .map(|doc| Zeroizing::new(doc.as_ref().to_vec()))
+            .map_err(|_| {
+                crate::Error::new(
+                    crate::ErrorKind::Unsupported,
+                    "this ML-DSA key has no seed to export",
+                )
+            })
+    }
+
+    /// The public key.
+    pub(crate) fn public_key(&self) -> &[u8] {
+        self.0.public_key().as_ref()
+    }
+
+    /// The signature of `msg` (empty context string).
+    pub(crate) fn sign(&self, msg: &[u8]) -> Result<Vec<u8>> {
+        let mut sig = vec![0u8; self.0.algorithm().signature_len()];
+        let len = self
+            .0
+            .sign(msg, &mut sig)
+            .map_err(|_| BACKEND_RANDOM_FAILED)?;
+        sig.truncate(len);
+        Ok(sig)
+    }
+}
+
 /// A new RSA key of `bits` bits (2048, 3072 or 4096) as PKCS#8, from the system generator;
 /// `None` for another size.
 pub(crate) fn generate_rsa_pkcs8(bits: usize) -> Option<Result<Zeroizing<Vec<u8>>>> {
@@ -225,6 +318,16 @@ impl Verifier {
     /// A 32-byte Ed25519 public key.
     pub(crate) fn ed25519(x: &[u8]) -> Result<Self, KeyRejected> {
         signature::ParsedPublicKey::new(&signature::ED25519, x)
+            .map(Verifier)
+            .map_err(rejected)
+    }
+
+    /// An ML-DSA public key.
+    pub(crate) fn ml_dsa(level: MlDsa, public: &[u8]) -> Result<Self, KeyRejected> {
+        if !supports_ml_dsa() {
+            return Err(NO_ML_DSA);
+        }
+        signature::ParsedPublicKey::new(ml_dsa_verification(level), public)
             .map(Verifier)
             .map_err(rejected)
     }

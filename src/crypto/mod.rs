@@ -43,8 +43,8 @@ mod backend;
 #[cfg(test)]
 pub(crate) use backend::ecdh_accepts;
 pub(crate) use backend::{
-    EcdsaSigner, Ed25519Signer, RsaSigner, SystemRandom as BackendSystemRandom, Verifier, digest,
-    generate_rsa_pkcs8, hmac,
+    EcdsaSigner, Ed25519Signer, MlDsaSigner, RsaSigner, SystemRandom as BackendSystemRandom,
+    Verifier, digest, generate_rsa_pkcs8, hmac,
 };
 
 /// The elliptic curves of ECDSA keys (RFC 7518 §3.4, RFC 8812 §3.2).
@@ -65,6 +65,46 @@ impl Curve {
     pub(crate) const fn is_supported(self) -> bool {
         backend::supports(self)
     }
+}
+
+/// The ML-DSA parameter sets (FIPS 204 §4): post-quantum signatures, in the `aws-lc` backend
+/// with the `ml-dsa` feature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum MlDsa {
+    /// ML-DSA-44 (NIST security category 2).
+    L44,
+    /// ML-DSA-65 (category 3).
+    L65,
+    /// ML-DSA-87 (category 5).
+    L87,
+}
+
+impl MlDsa {
+    /// Whether this build implements ML-DSA (the `ml-dsa` feature, on the aws-lc backend).
+    pub(crate) const fn is_supported(self) -> bool {
+        backend::supports_ml_dsa()
+    }
+
+    /// The signature length in bytes (FIPS 204 Table 2).
+    pub(crate) const fn signature_len(self) -> usize {
+        match self {
+            MlDsa::L44 => 2420,
+            MlDsa::L65 => 3309,
+            MlDsa::L87 => 4627,
+        }
+    }
+
+    /// The public key length in bytes (FIPS 204 Table 2).
+    pub(crate) const fn public_key_len(self) -> usize {
+        match self {
+            MlDsa::L44 => 1312,
+            MlDsa::L65 => 1952,
+            MlDsa::L87 => 2592,
+        }
+    }
+
+    /// The length of the private seed `ξ` (FIPS 204 Algorithm 1): 32 bytes.
+    pub(crate) const SEED_LEN: usize = 32;
 }
 
 /// An RSA signature scheme: the padding and the hash (RFC 7518 §3.3, §3.5).

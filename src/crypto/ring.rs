@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use ring::signature::{self, KeyPair as _};
 
-use super::{BACKEND_RANDOM_FAILED, Curve, KeyRejected, RANDOM_FAILED, RsaScheme};
+use super::{BACKEND_RANDOM_FAILED, Curve, KeyRejected, MlDsa, RANDOM_FAILED, RsaScheme};
 use crate::Result;
 
 /// The backend crate.
@@ -24,6 +24,11 @@ pub(crate) fn is_fips() -> bool {
 /// P-256 and P-384 only.
 pub(crate) const fn supports(curve: Curve) -> bool {
     matches!(curve, Curve::P256 | Curve::P384)
+}
+
+/// `ring` has no ML-DSA.
+pub(crate) const fn supports_ml_dsa() -> bool {
+    false
 }
 
 /// HMAC (RFC 2104) over SHA-2: keys, tags, and constant-time tag verification.
@@ -186,6 +191,45 @@ impl RsaSigner {
     }
 }
 
+const NO_ML_DSA: KeyRejected = KeyRejected(std::borrow::Cow::Borrowed(
+    "ML-DSA is not available in ring",
+));
+
+/// An ML-DSA private key: `ring` has none, so no value of this type exists.
+pub(crate) enum MlDsaSigner {}
+
+impl MlDsaSigner {
+    /// Always refused: `ring` has no ML-DSA.
+    pub(crate) fn from_pkcs8(_: MlDsa, _: &[u8]) -> Result<Self, KeyRejected> {
+        Err(NO_ML_DSA)
+    }
+
+    /// Always refused: `ring` has no ML-DSA.
+    pub(crate) fn from_seed(_: MlDsa, _: &[u8]) -> Result<Self, KeyRejected> {
+        Err(NO_ML_DSA)
+    }
+
+    /// `None`: `ring` has no ML-DSA.
+    pub(crate) fn generate_pkcs8(_: MlDsa) -> Option<Result<Zeroizing<Vec<u8>>>> {
+        None
+    }
+
+    /// Unreachable: no value exists.
+    pub(crate) fn pkcs8(&self) -> Result<Zeroizing<Vec<u8>>> {
+        match *self {}
+    }
+
+    /// Unreachable: no value exists.
+    pub(crate) fn public_key(&self) -> &[u8] {
+        match *self {}
+    }
+
+    /// Unreachable: no value exists.
+    pub(crate) fn sign(&self, _: &[u8]) -> Result<Vec<u8>> {
+        match *self {}
+    }
+}
+
 /// A new RSA key of `bits` bits as PKCS#8: `ring` cannot generate RSA keys (`None`).
 pub(crate) fn generate_rsa_pkcs8(_bits: usize) -> Option<Result<Zeroizing<Vec<u8>>>> {
     None
@@ -229,6 +273,11 @@ impl Verifier {
     /// A 32-byte Ed25519 public key.
     pub(crate) fn ed25519(x: &[u8]) -> Result<Self, KeyRejected> {
         Ok(Verifier::Ed25519 { x: x.to_vec() })
+    }
+
+    /// Always refused: `ring` has no ML-DSA.
+    pub(crate) fn ml_dsa(_: MlDsa, _: &[u8]) -> Result<Self, KeyRejected> {
+        Err(NO_ML_DSA)
     }
 
     /// Whether `sig` is a valid signature of `msg`.

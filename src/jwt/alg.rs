@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::crypto::{Curve, RsaScheme, hmac};
+use crate::crypto::{Curve, MlDsa, RsaScheme, hmac};
 
 use crate::{Error, ErrorKind, Result};
 
@@ -61,6 +61,12 @@ pub enum Algorithm {
     EdDSA,
     /// Ed25519, the fully specified identifier of RFC 9864.
     Ed25519,
+    /// ML-DSA-44 (FIPS 204; `ML-DSA-44` in draft-ietf-cose-dilithium; the `ml-dsa` feature).
+    MlDsa44,
+    /// ML-DSA-65 (FIPS 204; `ML-DSA-65`; the `ml-dsa` feature).
+    MlDsa65,
+    /// ML-DSA-87 (FIPS 204; `ML-DSA-87`; the `ml-dsa` feature).
+    MlDsa87,
 }
 
 /// The family of keys an algorithm needs.
@@ -87,12 +93,18 @@ pub enum KeyFamily {
     Secp256k1,
     /// An Ed25519 key (`kty: OKP`, `crv: Ed25519`).
     Ed25519,
+    /// An ML-DSA-44 key (`kty: AKP`, `alg: ML-DSA-44`; the `ml-dsa` feature).
+    MlDsa44,
+    /// An ML-DSA-65 key (`kty: AKP`, `alg: ML-DSA-65`; the `ml-dsa` feature).
+    MlDsa65,
+    /// An ML-DSA-87 key (`kty: AKP`, `alg: ML-DSA-87`; the `ml-dsa` feature).
+    MlDsa87,
 }
 
 impl Algorithm {
     /// Every algorithm tessera knows, whether or not the backend of this build implements it
     /// (see [`Algorithm::supported`]).
-    pub const ALL: [Algorithm; 15] = [
+    pub const ALL: [Algorithm; 18] = [
         Self::HS256,
         Self::HS384,
         Self::HS512,
@@ -108,10 +120,14 @@ impl Algorithm {
         Self::ES256K,
         Self::EdDSA,
         Self::Ed25519,
+        Self::MlDsa44,
+        Self::MlDsa65,
+        Self::MlDsa87,
     ];
 
-    /// The algorithms the backend of this build implements: all of [`Algorithm::ALL`] with the
-    /// `aws-lc` backend; all but ES512 and ES256K with `ring`.
+    /// The algorithms the backend of this build implements: with `ring`, all of
+    /// [`Algorithm::ALL`] but ES512, ES256K and ML-DSA; with `aws-lc`, all but ML-DSA, which
+    /// needs the `ml-dsa` feature as well.
     ///
     /// ```
     /// use tessera::jwt::Algorithm;
@@ -148,13 +164,10 @@ impl Algorithm {
         &SUPPORTED
     }
 
-    /// Whether the backend of this build implements this algorithm (`false` only for ES512 and
-    /// ES256K with `ring`).
+    /// Whether the backend of this build implements this algorithm (`false` for ES512 and
+    /// ES256K with `ring`, and for ML-DSA without the `ml-dsa` feature).
     pub const fn is_supported(self) -> bool {
-        match self.family().curve() {
-            Some(curve) => curve.is_supported(),
-            None => true,
-        }
+        self.family().is_supported()
     }
 
     /// The `alg` header value.
@@ -175,6 +188,9 @@ impl Algorithm {
             Self::ES256K => "ES256K",
             Self::EdDSA => "EdDSA",
             Self::Ed25519 => "Ed25519",
+            Self::MlDsa44 => "ML-DSA-44",
+            Self::MlDsa65 => "ML-DSA-65",
+            Self::MlDsa87 => "ML-DSA-87",
         }
     }
 
@@ -190,6 +206,9 @@ impl Algorithm {
             Self::ES512 => KeyFamily::P521,
             Self::ES256K => KeyFamily::Secp256k1,
             Self::EdDSA | Self::Ed25519 => KeyFamily::Ed25519,
+            Self::MlDsa44 => KeyFamily::MlDsa44,
+            Self::MlDsa65 => KeyFamily::MlDsa65,
+            Self::MlDsa87 => KeyFamily::MlDsa87,
         }
     }
 
@@ -215,6 +234,9 @@ impl Algorithm {
             Self::ES512 => Some(132),
             Self::ES256K => Some(64),
             Self::EdDSA | Self::Ed25519 => Some(64),
+            Self::MlDsa44 => Some(MlDsa::L44.signature_len()),
+            Self::MlDsa65 => Some(MlDsa::L65.signature_len()),
+            Self::MlDsa87 => Some(MlDsa::L87.signature_len()),
             _ => None,
         }
     }
@@ -228,6 +250,9 @@ impl Algorithm {
             KeyFamily::P521 => Some(Self::ES512),
             KeyFamily::Secp256k1 => Some(Self::ES256K),
             KeyFamily::Ed25519 => Some(Self::EdDSA),
+            KeyFamily::MlDsa44 => Some(Self::MlDsa44),
+            KeyFamily::MlDsa65 => Some(Self::MlDsa65),
+            KeyFamily::MlDsa87 => Some(Self::MlDsa87),
             KeyFamily::Hmac | KeyFamily::Rsa => None,
         }
     }
@@ -269,16 +294,27 @@ impl KeyFamily {
             KeyFamily::P384 => Some(Curve::P384),
             KeyFamily::P521 => Some(Curve::P521),
             KeyFamily::Secp256k1 => Some(Curve::Secp256k1),
-            KeyFamily::Hmac | KeyFamily::Rsa | KeyFamily::Ed25519 => None,
+            _ => None,
         }
     }
 
-    /// Whether the backend of this build can load keys of this family (`false` only for P-521
-    /// and secp256k1 with `ring`).
+    /// The ML-DSA parameter set of an ML-DSA key family.
+    pub(crate) const fn ml_dsa(self) -> Option<MlDsa> {
+        match self {
+            KeyFamily::MlDsa44 => Some(MlDsa::L44),
+            KeyFamily::MlDsa65 => Some(MlDsa::L65),
+            KeyFamily::MlDsa87 => Some(MlDsa::L87),
+            _ => None,
+        }
+    }
+
+    /// Whether the backend of this build can load keys of this family (`false` for P-521 and
+    /// secp256k1 with `ring`, and for ML-DSA without the `ml-dsa` feature).
     pub const fn is_supported(self) -> bool {
-        match self.curve() {
-            Some(curve) => curve.is_supported(),
-            None => true,
+        match (self.curve(), self.ml_dsa()) {
+            (Some(curve), _) => curve.is_supported(),
+            (_, Some(level)) => level.is_supported(),
+            _ => true,
         }
     }
 }
@@ -317,10 +353,12 @@ impl Algorithm {
             }
             return Err(Error::new(
                 ErrorKind::UnsupportedAlgorithm,
-                if alg == Self::ES512 {
-                    "ES512 (P-521) needs the aws-lc backend; this build uses ring"
-                } else {
-                    "ES256K (secp256k1) needs the aws-lc backend; this build uses ring"
+                match alg {
+                    Self::ES512 => "ES512 (P-521) needs the aws-lc backend; this build uses ring",
+                    Self::ES256K => {
+                        "ES256K (secp256k1) needs the aws-lc backend; this build uses ring"
+                    }
+                    _ => "ML-DSA needs the ml-dsa feature (on the aws-lc backend)",
                 },
             ));
         }
@@ -372,7 +410,18 @@ mod tests {
     #[test]
     fn the_new_curves_follow_the_backend() {
         let aws_lc = cfg!(feature = "aws-lc");
-        assert_eq!(Algorithm::supported().len(), if aws_lc { 15 } else { 13 });
+        let ml_dsa = cfg!(feature = "ml-dsa");
+        assert_eq!(
+            Algorithm::supported().len(),
+            13 + if aws_lc { 2 } else { 0 } + if ml_dsa { 3 } else { 0 }
+        );
+        for alg in [Algorithm::MlDsa44, Algorithm::MlDsa65, Algorithm::MlDsa87] {
+            assert_eq!(alg.is_supported(), ml_dsa);
+            assert_eq!(alg.as_str().parse::<Algorithm>().is_ok(), ml_dsa);
+            assert_eq!(Algorithm::default_for(alg.family()), Some(alg));
+        }
+        assert_eq!(Algorithm::MlDsa65.as_str(), "ML-DSA-65");
+        assert_eq!(Algorithm::MlDsa87.signature_len(), Some(4627));
         for (alg, family) in [
             (Algorithm::ES512, KeyFamily::P521),
             (Algorithm::ES256K, KeyFamily::Secp256k1),

@@ -32,6 +32,10 @@ const OID_SECP256K1: &[u8] = &[0x2B, 0x81, 0x04, 0x00, 0x0A];
 pub(crate) const OID_ED25519: &[u8] = &[0x2B, 0x65, 0x70];
 const OID_ED448: &[u8] = &[0x2B, 0x65, 0x71];
 const OID_X25519: &[u8] = &[0x2B, 0x65, 0x6E];
+/// id-ml-dsa-44, -65, -87 (2.16.840.1.101.3.4.3.17, .18, .19; draft-ietf-lamps-dilithium-certificates).
+const OID_ML_DSA_44: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x11];
+const OID_ML_DSA_65: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x12];
+const OID_ML_DSA_87: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x13];
 
 fn bad(detail: &'static str) -> Error {
     Error::new(ErrorKind::InvalidKey, detail)
@@ -170,6 +174,11 @@ fn key_family(alg_id: &[u8]) -> Result<KeyFamily> {
             }
         },
         OID_ED25519 => KeyFamily::Ed25519,
+        // Parameters absent (draft-ietf-lamps-dilithium-certificates); whether the build has ML-DSA is checked when the
+        // key is built.
+        OID_ML_DSA_44 => KeyFamily::MlDsa44,
+        OID_ML_DSA_65 => KeyFamily::MlDsa65,
+        OID_ML_DSA_87 => KeyFamily::MlDsa87,
         OID_RSA_PSS => {
             return Err(Error::new(
                 ErrorKind::UnsupportedKey,
@@ -208,6 +217,8 @@ pub(crate) enum PublicDer {
     Ec { family: KeyFamily, point: Vec<u8> },
     /// Raw Ed25519 public key.
     Ed25519(Vec<u8>),
+    /// Raw ML-DSA public key (FIPS 204 `pkEncode`).
+    MlDsa { family: KeyFamily, public: Vec<u8> },
 }
 
 /// A private key as a PKCS#8 v1/v2 document for the backend.
@@ -246,6 +257,10 @@ pub(crate) fn spki(der: &[u8]) -> Result<PublicDer> {
             })
         }
         KeyFamily::Ed25519 => Ok(PublicDer::Ed25519(key.to_vec())),
+        KeyFamily::MlDsa44 | KeyFamily::MlDsa65 | KeyFamily::MlDsa87 => Ok(PublicDer::MlDsa {
+            family,
+            public: key.to_vec(),
+        }),
         KeyFamily::Hmac => Err(bad("unexpected key family")),
     }
 }
@@ -443,6 +458,20 @@ pub(crate) fn ec_private_scalar(pkcs8: &[u8]) -> Result<&[u8]> {
     r.expect(TAG_OCTET_STRING)
 }
 
+/// The 32-byte seed of the ML-DSA key inside PKCS#8 (draft-ietf-lamps-dilithium-certificates: the `seed [0]` choice, or
+/// the seed of the `both` choice); `None` when the document holds only the expanded key.
+pub(crate) fn ml_dsa_seed(pkcs8: &[u8]) -> Result<Option<&[u8]>> {
+    const TAG_SEED: u8 = 0x80;
+    let inner = pkcs8_private_key(pkcs8)?;
+    let mut r = Reader::new(inner);
+    let seed = match r.peek_tag() {
+        Some(TAG_SEED) => Some(r.expect(TAG_SEED)?),
+        Some(TAG_SEQUENCE) => Some(Reader::new(r.expect(TAG_SEQUENCE)?).expect(TAG_OCTET_STRING)?),
+        _ => None,
+    };
+    Ok(seed.filter(|s| s.len() == 32))
+}
+
 /// The seed of the Ed25519 key inside PKCS#8.
 pub(crate) fn ed25519_seed(pkcs8: &[u8]) -> Result<&[u8]> {
     let inner = pkcs8_private_key(pkcs8)?;
@@ -468,6 +497,14 @@ pub(crate) fn spki_der(key: &PublicDer) -> Vec<u8> {
             point.clone(),
         ),
         PublicDer::Ed25519(x) => (tlv(TAG_OID, OID_ED25519), x.clone()),
+        PublicDer::MlDsa { family, public } => {
+            let oid = match family {
+                KeyFamily::MlDsa44 => OID_ML_DSA_44,
+                KeyFamily::MlDsa65 => OID_ML_DSA_65,
+                _ => OID_ML_DSA_87,
+            };
+            (tlv(TAG_OID, oid), public.clone())
+        }
     };
     tlv(
         TAG_SEQUENCE,

@@ -13,7 +13,7 @@ use super::b64::{b64_decode, b64_encode};
 use super::der::{self, PrivateDer, PublicDer};
 use super::json::parse_object;
 use super::key::{self, Key, Material, Usage, ec_coordinate_len};
-use crate::crypto::digest;
+use crate::crypto::{MlDsa, MlDsaSigner, digest};
 use crate::{Error, ErrorKind, Result};
 
 pub use crate::limits::{MAX_JWK_LEN, MAX_JWKS_KEYS, MAX_JWKS_LEN};
@@ -235,6 +235,7 @@ pub(crate) fn key_from_jwk(map: &Map<String, Value>, alg: Option<Algorithm>) -> 
                 Key::from_public_der(PublicDer::Ed25519(x.to_vec()), alg)?
             }
         }
+        "AKP" => akp_key(map, alg)?,
         _ => {
             return Err(Error::new(
                 ErrorKind::UnsupportedKey,
@@ -277,6 +278,16 @@ fn public_members(key: &Key) -> Result<Vec<(&'static str, String)>> {
                 ("y", b64_encode(y)),
             ]
         }
+        Ok(PublicDer::MlDsa { family, public }) => vec![
+            (
+                "alg",
+                Algorithm::default_for(family)
+                    .map_or("", Algorithm::as_str)
+                    .into(),
+            ),
+            ("kty", "AKP".into()),
+            ("pub", b64_encode(&public)),
+        ],
         Ok(PublicDer::Ed25519(x)) => vec![
             ("crv", "Ed25519".into()),
             ("kty", "OKP".into()),
@@ -314,6 +325,58 @@ fn with_metadata(key: &Key, mut map: Map<String, Value>) -> Map<String, Value> {
         let _ = map.insert("kid".into(), Value::String(kid.into()));
     }
     map
+}
+
+/// An ML-DSA key from an `AKP` JWK (draft-ietf-cose-dilithium): `alg` (required, one of
+/// `ML-DSA-44`, `ML-DSA-65`, `ML-DSA-87`), `pub` (the public key) and, for a private key, `priv`
+/// (the 32-byte seed), whose derived public key must equal `pub`.
+fn akp_key(map: &Map<String, Value>, alg: Option<Algorithm>) -> Result<Key> {
+    if opt_str(map, "alg")?.is_none() {
+        return Err(invalid("an AKP JWK needs its \"alg\""));
+    }
+    let alg = alg.ok_or(invalid("an AKP JWK needs its \"alg\""))?;
+    let family = alg.family();
+    if family.ml_dsa().is_none() {
+        return Err(Error::new(
+            ErrorKind::UnsupportedKey,
+            "AKP keys are read for ML-DSA-44, ML-DSA-65 and ML-DSA-87 only",
+        ));
+    }
+    let level = key::supported_ml_dsa(family)?;
+    let public = req_bytes(map, "pub")?;
+    exact_len(
+        &public,
+        level.public_key_len(),
+        "AKP `pub` has the wrong length for its algorithm",
+    )?;
+    if !map.contains_key("priv") {
+        return Key::from_public_der(
+            PublicDer::MlDsa {
+                family,
+                public: public.to_vec(),
+            },
+            Some(alg),
+        );
+    }
+    let seed = Zeroizing::new(req_bytes(map, "priv")?.to_vec());
+    exact_len(
+        &seed,
+        MlDsa::SEED_LEN,
+        "AKP `priv` must be the 32-byte seed",
+    )?;
+    let pkcs8 = MlDsaSigner::from_seed(level, &seed)
+        .map_err(key::rejected)?
+        .pkcs8()?;
+    let key = Key::from_private_der(PrivateDer { family, pkcs8 }, Some(alg))?;
+    if key.public_der()?
+        != (PublicDer::MlDsa {
+            family,
+            public: public.to_vec(),
+        })
+    {
+        return Err(invalid("AKP `pub` does not match `priv`"));
+    }
+    Ok(key)
 }
 
 /// The public JWK of an asymmetric key, with `alg`, `use: "sig"` and `kid`.
@@ -358,6 +421,16 @@ pub(crate) fn private_jwk(key: &Key) -> Result<Zeroizing<String>> {
             vec![("d", padded)]
         }
         Material::EdPrivate { pkcs8, .. } => vec![("d", der::ed25519_seed(pkcs8)?.to_vec())],
+        Material::MlDsaPrivate { pkcs8, .. } => match der::ml_dsa_seed(pkcs8)? {
+            Some(seed) => vec![("priv", seed.to_vec())],
+            None => {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    "this ML-DSA key was loaded in its expanded form, without the seed an AKP \
+                     JWK holds",
+                ));
+            }
+        },
         _ => return Err(Error::new(ErrorKind::NotPrivateKey, "this is a public key")),
     };
     for (name, value) in secret_members {

@@ -11,7 +11,8 @@ use zeroize::Zeroizing;
 use super::alg::{Algorithm, KeyFamily};
 use super::der::{self, ParsedDer, PrivateDer, PublicDer};
 use crate::crypto::{
-    self, Curve, EcdsaSigner, Ed25519Signer, KeyRejected, RsaSigner, SecureRandom, Verifier, hmac,
+    self, Curve, EcdsaSigner, Ed25519Signer, KeyRejected, MlDsa, MlDsaSigner, RsaSigner,
+    SecureRandom, Verifier, hmac,
 };
 use crate::{Error, ErrorKind, Result};
 
@@ -81,6 +82,17 @@ pub(crate) enum Material {
         x: Vec<u8>,
         verifier: Verifier,
     },
+    MlDsaPrivate {
+        pair: MlDsaSigner,
+        pkcs8: Zeroizing<Vec<u8>>,
+        family: KeyFamily,
+        verifier: Verifier,
+    },
+    MlDsaPublic {
+        family: KeyFamily,
+        public: Vec<u8>,
+        verifier: Verifier,
+    },
 }
 
 /// A signing or verification key bound to one [`Algorithm`].
@@ -124,9 +136,18 @@ pub(crate) fn rejected(e: KeyRejected) -> Error {
     )
 }
 
-/// The error for a key of a family the backend of this build lacks (P-521 and secp256k1 with
-/// `ring`).
+/// The error for a key of a family the build lacks (P-521 and secp256k1 with `ring`; ML-DSA
+/// without the `ml-dsa` feature).
 pub(crate) fn family_unsupported(family: KeyFamily) -> Error {
+    if family.ml_dsa().is_some() {
+        return Error::with_detail(
+            ErrorKind::UnsupportedKey,
+            format!(
+                "{} keys need the ml-dsa feature (on the aws-lc backend)",
+                family_name(family)
+            ),
+        );
+    }
     Error::with_detail(
         ErrorKind::UnsupportedKey,
         format!(
@@ -134,6 +155,15 @@ pub(crate) fn family_unsupported(family: KeyFamily) -> Error {
             family_name(family)
         ),
     )
+}
+
+/// The ML-DSA parameter set of a family that the build implements.
+pub(crate) fn supported_ml_dsa(family: KeyFamily) -> Result<MlDsa> {
+    match family.ml_dsa() {
+        Some(level) if level.is_supported() => Ok(level),
+        Some(_) => Err(family_unsupported(family)),
+        None => Err(Error::new(ErrorKind::InvalidKey, "not an ML-DSA key")),
+    }
 }
 
 /// The verifier of an RSA key for `alg` (an RS* or PS* algorithm).
@@ -185,6 +215,9 @@ pub(crate) fn family_name(family: KeyFamily) -> &'static str {
         KeyFamily::P521 => "P-521",
         KeyFamily::Secp256k1 => "secp256k1",
         KeyFamily::Ed25519 => "Ed25519",
+        KeyFamily::MlDsa44 => "ML-DSA-44",
+        KeyFamily::MlDsa65 => "ML-DSA-65",
+        KeyFamily::MlDsa87 => "ML-DSA-87",
     }
 }
 
@@ -293,6 +326,18 @@ impl Key {
                 )
             }
             KeyFamily::Rsa => Key::generate_rsa(alg, 2048),
+            KeyFamily::MlDsa44 | KeyFamily::MlDsa65 | KeyFamily::MlDsa87 => {
+                let level = supported_ml_dsa(alg.family())?;
+                let pkcs8 = MlDsaSigner::generate_pkcs8(level)
+                    .ok_or_else(|| family_unsupported(alg.family()))??;
+                Key::from_private_der(
+                    PrivateDer {
+                        family: alg.family(),
+                        pkcs8,
+                    },
+                    Some(alg),
+                )
+            }
         }
     }
 
@@ -423,6 +468,17 @@ impl Key {
                     verifier,
                 }
             }
+            KeyFamily::MlDsa44 | KeyFamily::MlDsa65 | KeyFamily::MlDsa87 => {
+                let level = supported_ml_dsa(p.family)?;
+                let pair = MlDsaSigner::from_pkcs8(level, &p.pkcs8).map_err(rejected)?;
+                let verifier = Verifier::ml_dsa(level, pair.public_key()).map_err(rejected)?;
+                Material::MlDsaPrivate {
+                    pair,
+                    pkcs8: p.pkcs8,
+                    family: p.family,
+                    verifier,
+                }
+            }
             KeyFamily::Hmac => {
                 return Err(Error::new(ErrorKind::InvalidKey, "not an asymmetric key"));
             }
@@ -458,6 +514,29 @@ impl Key {
                 check_ed25519_public(&x)?;
                 let verifier = Verifier::ed25519(&x).map_err(rejected)?;
                 Ok(Key::new(alg, Material::EdPublic { x, verifier }))
+            }
+            PublicDer::MlDsa { family, public } => {
+                let alg = bind(family, alg)?;
+                let level = supported_ml_dsa(family)?;
+                if public.len() != level.public_key_len() {
+                    return Err(Error::with_detail(
+                        ErrorKind::InvalidKey,
+                        format!(
+                            "an {} public key is {} bytes",
+                            family_name(family),
+                            level.public_key_len()
+                        ),
+                    ));
+                }
+                let verifier = Verifier::ml_dsa(level, &public).map_err(rejected)?;
+                Ok(Key::new(
+                    alg,
+                    Material::MlDsaPublic {
+                        family,
+                        public,
+                        verifier,
+                    },
+                ))
             }
         }
     }
@@ -555,7 +634,7 @@ impl Key {
         self.kid.as_deref()
     }
 
-    /// The key family (HMAC, RSA, P-256, P-384, P-521, secp256k1, Ed25519).
+    /// The key family (HMAC, RSA, P-256, P-384, P-521, secp256k1, Ed25519, ML-DSA).
     pub fn family(&self) -> KeyFamily {
         self.alg.family()
     }
@@ -564,7 +643,10 @@ impl Key {
     pub fn is_private(&self) -> bool {
         !matches!(
             &*self.material,
-            Material::RsaPublic { .. } | Material::EcPublic { .. } | Material::EdPublic { .. }
+            Material::RsaPublic { .. }
+                | Material::EcPublic { .. }
+                | Material::EdPublic { .. }
+                | Material::MlDsaPublic { .. }
         )
     }
 
@@ -583,7 +665,10 @@ impl Key {
                     "HMAC keys have no public form",
                 ));
             }
-            Material::RsaPublic { .. } | Material::EcPublic { .. } | Material::EdPublic { .. } => {
+            Material::RsaPublic { .. }
+            | Material::EcPublic { .. }
+            | Material::EdPublic { .. }
+            | Material::MlDsaPublic { .. } => {
                 return Ok(self.clone());
             }
             _ => Key::from_public_der(self.public_der()?, Some(self.alg))?.material,
@@ -620,6 +705,14 @@ impl Key {
             },
             Material::EdPrivate { pair, .. } => PublicDer::Ed25519(pair.public_key().to_vec()),
             Material::EdPublic { x, .. } => PublicDer::Ed25519(x.clone()),
+            Material::MlDsaPrivate { pair, family, .. } => PublicDer::MlDsa {
+                family: *family,
+                public: pair.public_key().to_vec(),
+            },
+            Material::MlDsaPublic { family, public, .. } => PublicDer::MlDsa {
+                family: *family,
+                public: public.clone(),
+            },
         })
     }
 
@@ -638,7 +731,8 @@ impl Key {
         match &*self.material {
             Material::RsaPrivate { pkcs8, .. }
             | Material::EcPrivate { pkcs8, .. }
-            | Material::EdPrivate { pkcs8, .. } => Ok(pkcs8.clone()),
+            | Material::EdPrivate { pkcs8, .. }
+            | Material::MlDsaPrivate { pkcs8, .. } => Ok(pkcs8.clone()),
             Material::Hmac { .. } => Err(Error::new(
                 ErrorKind::NoPublicKey,
                 "HMAC secrets have no PKCS#8 form",
@@ -670,6 +764,8 @@ impl fmt::Debug for Key {
             Material::EcPublic { .. } => "EC public key",
             Material::EdPrivate { .. } => "Ed25519 private key (redacted)",
             Material::EdPublic { .. } => "Ed25519 public key",
+            Material::MlDsaPrivate { .. } => "ML-DSA private key (redacted)",
+            Material::MlDsaPublic { .. } => "ML-DSA public key",
         };
         f.debug_struct("Key")
             .field("alg", &self.alg)

@@ -35,6 +35,7 @@ impl Key {
             }
             Material::EcPrivate { pair, .. } => pair.sign(signing_input),
             Material::EdPrivate { pair, .. } => Ok(pair.sign(signing_input)),
+            Material::MlDsaPrivate { pair, .. } => pair.sign(signing_input),
             _ => Err(Error::new(
                 ErrorKind::NotPrivateKey,
                 "signing needs a private key",
@@ -76,7 +77,9 @@ impl Key {
             Material::EcPrivate { verifier, .. }
             | Material::EcPublic { verifier, .. }
             | Material::EdPrivate { verifier, .. }
-            | Material::EdPublic { verifier, .. } => {
+            | Material::EdPublic { verifier, .. }
+            | Material::MlDsaPrivate { verifier, .. }
+            | Material::MlDsaPublic { verifier, .. } => {
                 Some(sig.len()) == self.alg.signature_len() && verifier.verify(signing_input, sig)
             }
         };
