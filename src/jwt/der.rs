@@ -1,6 +1,7 @@
 //! Minimal, strict DER and PEM handling for key containers: PKCS#8 (RFC 5958), SPKI and X.509
 //! certificates (RFC 5280 §4.1), PKCS#1 RSA keys (RFC 8017 App. A.1), SEC1 EC keys (RFC 5915),
-//! and PEM (RFC 7468). Only what key loading and export need: no chain validation, no
+//! ML-DSA keys (draft-ietf-lamps-dilithium-certificates) and PEM (RFC 7468). Only what key
+//! loading and export need: no chain validation, no
 //! certificate semantics beyond locating the subject public key.
 
 use base64::Engine as _;

@@ -1,4 +1,5 @@
-//! JSON Web Keys (RFC 7517 §4, RFC 7518 §6, RFC 8037 §2), JWK Sets (RFC 7517 §5) and JWK
+//! JSON Web Keys (RFC 7517 §4, RFC 7518 §6, RFC 8037 §2, RFC 8812 §3.1 for secp256k1, and the
+//! `AKP` key type of draft-ietf-cose-dilithium for ML-DSA), JWK Sets (RFC 7517 §5) and JWK
 //! thumbprints (RFC 7638 §3).
 //!
 //! Key sets select by `kid`, then by algorithm. A key with an `alg` member is bound to it; a key

@@ -1,7 +1,8 @@
 //! Keys: one [`Key`] type bound to exactly one algorithm at construction (RFC 8725 §3.1), loaded
 //! from HMAC secrets (RFC 7518 §3.2), PKCS#8, PKCS#1, SEC1, SPKI and X.509 (PEM or DER), or
 //! JWK (see `jwk.rs`), and generated for HMAC, ECDSA and Ed25519 (and RSA with aws-lc).
-//! ES512 (P-521) and ES256K (secp256k1, RFC 8812) keys load only with the `aws-lc` backend.
+//! ES512 (P-521) and ES256K (secp256k1, RFC 8812) keys load only with the `aws-lc` backend, and
+//! ML-DSA (FIPS 204) keys only with the `ml-dsa` feature.
 
 use std::fmt;
 use std::sync::Arc;
