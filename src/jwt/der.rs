@@ -1,8 +1,8 @@
 //! Minimal, strict DER and PEM handling for key containers: PKCS#8 (RFC 5958), SPKI and X.509
 //! certificates (RFC 5280 §4.1), PKCS#1 RSA keys (RFC 8017 App. A.1), SEC1 EC keys (RFC 5915),
 //! ML-DSA keys (draft-ietf-lamps-dilithium-certificates) and PEM (RFC 7468). Only what key
-//! loading and export need: no chain validation, no
-//! certificate semantics beyond locating the subject public key.
+//! loading and export need: no chain validation, no certificate semantics beyond locating the
+//! subject public key.
 
 use base64::Engine as _;
 use zeroize::Zeroizing;
