@@ -1,5 +1,7 @@
 //! Key loading from every container users hold keys in (OpenSSL-made fixtures in
-//! `tests/data/keys/`), export round trips, JWKS building, and interop with joserfc tokens.
+//! `tests/data/keys/`), export round trips, JWKS building, key generation, and interop with
+//! joserfc tokens. The P-521 and secp256k1 keys of the aws-lc backend have their own file,
+//! `tests/curves.rs`.
 
 use std::path::PathBuf;
 
@@ -120,6 +122,19 @@ fn algorithm_binding_from_the_key_type() {
             .alg(),
         Algorithm::Ed25519
     );
+    // P-521 and secp256k1 (aws-lc only): ES512 and ES256K.
+    for (name, alg) in [
+        ("p521.spki.pem", Algorithm::ES512),
+        ("secp256k1.spki.pem", Algorithm::ES256K),
+    ] {
+        match load(name, None) {
+            Ok(key) => assert_eq!((key.alg(), alg.is_supported()), (alg, true), "{name}"),
+            Err(err) => {
+                assert!(!alg.is_supported(), "{name}: {err:?}");
+                assert_eq!(err.kind(), ErrorKind::UnsupportedKey, "{name}");
+            }
+        }
+    }
     // RSA: RS* or PS* is the caller's choice, never guessed.
     assert_eq!(
         load("rsa2048.spki.pem", None).unwrap_err().kind(),
@@ -128,7 +143,11 @@ fn algorithm_binding_from_the_key_type() {
     for (name, wrong) in [
         ("rsa2048.spki.pem", Algorithm::ES256),
         ("p256.spki.pem", Algorithm::ES384),
+        ("p256.spki.pem", Algorithm::ES256K),
+        ("p256.spki.pem", Algorithm::ES512),
         ("p384.spki.pem", Algorithm::ES256),
+        ("p384.spki.pem", Algorithm::ES512),
+        ("rsa2048.spki.pem", Algorithm::ES512),
         ("ed25519.spki.pem", Algorithm::ES256),
         ("rsa2048.pkcs8.pem", Algorithm::HS256),
         ("p256.pkcs8.pem", Algorithm::HS256),
@@ -143,10 +162,17 @@ fn algorithm_binding_from_the_key_type() {
 
 #[test]
 fn unsupported_and_weak_keys_are_typed_errors() {
-    assert_eq!(
-        load("p521.sec1.pem", None).unwrap_err().kind(),
-        ErrorKind::UnsupportedKey
-    );
+    // P-521 needs the aws-lc backend (tests/curves.rs has the rest).
+    match load("p521.sec1.pem", None) {
+        Ok(key) => {
+            assert!(cfg!(feature = "aws-lc"));
+            assert_eq!(key.alg(), Algorithm::ES512);
+        }
+        Err(err) => {
+            assert!(!cfg!(feature = "aws-lc"));
+            assert_eq!(err.kind(), ErrorKind::UnsupportedKey);
+        }
+    }
     assert_eq!(
         load("ed448.pkcs8.pem", None).unwrap_err().kind(),
         ErrorKind::UnsupportedKey
@@ -185,7 +211,7 @@ fn unsupported_and_weak_keys_are_typed_errors() {
 #[test]
 fn export_round_trips_for_every_family() {
     let rng = SystemRandom::new();
-    let keys = [
+    let mut keys = vec![
         load("rsa2048.pkcs8.pem", Some(Algorithm::RS384)).unwrap(),
         load("p256.sec1.pem", None).unwrap(),
         load("p384.pkcs8.pem", None).unwrap(),
@@ -193,6 +219,14 @@ fn export_round_trips_for_every_family() {
         Key::generate(Algorithm::ES256, &rng).unwrap(),
         Key::generate(Algorithm::Ed25519, &rng).unwrap(),
     ];
+    // Every family of the build: P-521 and secp256k1 with aws-lc, loaded and generated.
+    if cfg!(feature = "aws-lc") {
+        keys.push(load("p521.sec1.pem", None).unwrap());
+        keys.push(load("secp256k1.pkcs8.der", None).unwrap());
+        keys.push(Key::generate(Algorithm::ES512, &rng).unwrap());
+        keys.push(Key::generate(Algorithm::ES256K, &rng).unwrap());
+        keys.push(Key::generate(Algorithm::PS384, &rng).unwrap());
+    }
     for key in keys {
         let key = key.with_kid("k");
         let alg = key.alg();
@@ -433,5 +467,104 @@ fn rebinding_keeps_families_and_curves() {
             .build()
             .unwrap();
         verifier.verify(&token, 1_800_000_000).unwrap();
+    }
+}
+
+/// RSA key generation: with aws-lc, `Key::generate` makes a 2048-bit key and
+/// `Key::generate_rsa` a 3072-bit one; their tokens verify with the public key loaded back from
+/// the exported SPKI (PEM and DER) and with ring directly, from the JWK's `n` and `e`. ring
+/// cannot generate RSA keys: `Unsupported`, with the OpenSSL command in the detail.
+#[test]
+fn rsa_key_generation_follows_the_backend() {
+    let rng = SystemRandom::new();
+    let claims = serde_json::json!({"sub": "s", "exp": 2_000_000_000});
+    let generated = Key::generate(Algorithm::RS256, &rng);
+    if !cfg!(feature = "aws-lc") {
+        for result in [generated, Key::generate_rsa(Algorithm::PS256, 3072)] {
+            let err = result.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Unsupported);
+            assert!(err.detail().contains("openssl"), "{}", err.detail());
+        }
+    }
+    for (result, alg, bytes) in [
+        (Key::generate(Algorithm::RS256, &rng), Algorithm::RS256, 256),
+        (
+            Key::generate_rsa(Algorithm::PS256, 3072),
+            Algorithm::PS256,
+            384,
+        ),
+    ] {
+        let Ok(key) = result else {
+            assert!(!cfg!(feature = "aws-lc"));
+            continue;
+        };
+        assert!(key.is_private());
+        assert_eq!((key.alg(), key.family()), (alg, KeyFamily::Rsa));
+        let jwk = key.public_jwk().unwrap();
+        use base64::Engine as _;
+        let decode = |m: &str| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(jwk[m].as_str().unwrap())
+                .unwrap()
+        };
+        let (n, e) = (decode("n"), decode("e"));
+        assert_eq!(
+            n.len(),
+            bytes,
+            "{alg}: the modulus has exactly the asked size"
+        );
+        assert!(n[0] & 0x80 != 0 && n[n.len() - 1] & 1 == 1, "{alg}");
+        assert_eq!(e, [1, 0, 1], "{alg}: e = 65537");
+        let token = jwt::sign(&key, &Header::new(), &claims, &rng).unwrap();
+        let (input, sig) = token.rsplit_once('.').unwrap();
+        let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(sig)
+            .unwrap();
+        assert_eq!(sig.len(), bytes);
+        for public in [
+            Key::from_pem(key.public_key_pem().unwrap().as_bytes(), Some(alg)).unwrap(),
+            Key::from_der(&key.public_key_der().unwrap(), Some(alg)).unwrap(),
+            Key::from_jwk(&serde_json::to_vec(&jwk).unwrap(), None).unwrap(),
+        ] {
+            assert!(!public.is_private());
+            assert_eq!(public.thumbprint().unwrap(), key.thumbprint().unwrap());
+            Verifier::new(public)
+                .verify(&token, 1_000_000_000)
+                .unwrap_or_else(|e| panic!("{alg}: {e:?}"));
+        }
+        // ring, from n and e alone, agrees.
+        let params = if alg == Algorithm::RS256 {
+            &ring::signature::RSA_PKCS1_2048_8192_SHA256
+        } else {
+            &ring::signature::RSA_PSS_2048_8192_SHA256
+        };
+        ring::signature::RsaPublicKeyComponents { n: &n, e: &e }
+            .verify(params, input.as_bytes(), &sig)
+            .unwrap_or_else(|_| panic!("{alg}: ring refuses the signature"));
+        // The private key round-trips through PKCS#8 and signs for the original.
+        let again = Key::from_pem(key.private_key_pem().unwrap().as_bytes(), Some(alg)).unwrap();
+        Verifier::new(key.public_key().unwrap())
+            .verify(
+                jwt::sign(&again, &Header::new(), &claims, &rng).unwrap(),
+                1_000_000_000,
+            )
+            .unwrap();
+    }
+    // Sizes other than 2048, 3072 and 4096, and non-RSA algorithms, are refused on both.
+    for bits in [0, 1024, 2047, 2049, 8192] {
+        assert_eq!(
+            Key::generate_rsa(Algorithm::RS256, bits)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Unsupported,
+            "{bits}"
+        );
+    }
+    for alg in [Algorithm::ES256, Algorithm::HS256, Algorithm::EdDSA] {
+        assert_eq!(
+            Key::generate_rsa(alg, 2048).unwrap_err().kind(),
+            ErrorKind::KeyAlgorithmMismatch,
+            "{alg}"
+        );
     }
 }
