@@ -3,8 +3,12 @@
 //!
 //! Tokens an honest signer would never produce (duplicate header members, non-canonical
 //! base64url, `alg: none` with a real MAC, ...) are built by hand and, where the point is that
-//! the signature is *valid*, signed directly with `ring` over the hand-made signing input, so
-//! the rejection provably comes from the parser and not from the signature check.
+//! the signature is *valid*, signed directly with `ring` (with `aws-lc-rs` for ES512 and ES256K,
+//! which ring lacks) over the hand-made signing input, so the rejection provably comes from the
+//! parser and not from the signature check.
+//!
+//! The key families are those of the build: with the aws-lc backend the victims, curve and
+//! signature tests include P-521 (ES512) and secp256k1 (ES256K).
 
 use std::fmt::Debug;
 use std::sync::OnceLock;
@@ -41,6 +45,19 @@ const P384_N: [u8; 48] = [
     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xC7, 0x63, 0x4D, 0x81, 0xF4, 0x37, 0x2D, 0xDF,
     0x58, 0x1A, 0x0D, 0xB2, 0x48, 0xB0, 0xA7, 0x7A, 0xEC, 0xEC, 0x19, 0x6A, 0xCC, 0xC5, 0x29, 0x73,
+];
+/// Order n of the P-521 group, big-endian (66 bytes, as in a JWS signature).
+const P521_N: [u8; 66] = [
+    0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFA, 0x51, 0x86, 0x87, 0x83, 0xBF, 0x2F, 0x96, 0x6B, 0x7F, 0xCC, 0x01, 0x48, 0xF7, 0x09,
+    0xA5, 0xD0, 0x3B, 0xB5, 0xC9, 0xB8, 0x89, 0x9C, 0x47, 0xAE, 0xBB, 0x6F, 0xB7, 0x1E, 0x91, 0x38,
+    0x64, 0x09,
+];
+/// Order n of the secp256k1 group, big-endian.
+const SECP256K1_N: [u8; 32] = [
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE,
+    0xBA, 0xAE, 0xDC, 0xE6, 0xAF, 0x48, 0xA0, 0x3B, 0xBF, 0xD2, 0x5E, 0x8C, 0xD0, 0x36, 0x41, 0x41,
 ];
 /// Order L of the Ed25519 group, little-endian (as S is encoded in a signature).
 const ED25519_L_LE: [u8; 32] = [
@@ -116,13 +133,20 @@ fn victims() -> Vec<Victim> {
         signer: hmac_key(),
         verifier: hmac_key(),
     }];
-    for (name, signer) in [
+    let mut signers = vec![
         ("RS256", rsa_private()),
         ("PS256", rsa_private().with_alg(Algorithm::PS256).unwrap()),
         ("ES256", Key::generate(Algorithm::ES256, &rng).unwrap()),
         ("ES384", Key::generate(Algorithm::ES384, &rng).unwrap()),
         ("EdDSA", Key::generate(Algorithm::EdDSA, &rng).unwrap()),
-    ] {
+    ];
+    // The curves of the aws-lc backend.
+    for (name, alg) in [("ES512", Algorithm::ES512), ("ES256K", Algorithm::ES256K)] {
+        if alg.is_supported() {
+            signers.push((name, Key::generate(alg, &rng).unwrap()));
+        }
+    }
+    for (name, signer) in signers {
         let verifier = signer.public_key().unwrap();
         out.push(Victim {
             name,
@@ -176,6 +200,7 @@ fn raw_signature(key: &Key, msg: &[u8]) -> Vec<u8> {
                 .as_ref()
                 .to_vec()
         }
+        Algorithm::ES512 | Algorithm::ES256K => aws_lc_ecdsa(key, msg, false),
         Algorithm::EdDSA | Algorithm::Ed25519 => {
             let der = key.private_key_der().unwrap();
             let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der).unwrap();
@@ -198,6 +223,39 @@ fn raw_signature(key: &Key, msg: &[u8]) -> Vec<u8> {
             sig
         }
     }
+}
+
+/// An ECDSA signature of `msg` made with `aws-lc-rs` directly, for the curves `ring` lacks
+/// (ES512, ES256K): fixed-width `r || s`, or DER when `asn1`.
+fn aws_lc_ecdsa(key: &Key, msg: &[u8], asn1: bool) -> Vec<u8> {
+    use aws_lc_rs::signature as aws;
+    let alg = match (key.alg(), asn1) {
+        (Algorithm::ES512, false) => &aws::ECDSA_P521_SHA512_FIXED_SIGNING,
+        (Algorithm::ES512, true) => &aws::ECDSA_P521_SHA512_ASN1_SIGNING,
+        (Algorithm::ES256K, false) => &aws::ECDSA_P256K1_SHA256_FIXED_SIGNING,
+        (Algorithm::ES256K, true) => &aws::ECDSA_P256K1_SHA256_ASN1_SIGNING,
+        (alg, _) => panic!("{alg}: signed with ring"),
+    };
+    aws::EcdsaKeyPair::from_pkcs8(alg, &key.private_key_der().unwrap())
+        .unwrap()
+        .sign(&aws_lc_rs::rand::SystemRandom::new(), msg)
+        .unwrap()
+        .as_ref()
+        .to_vec()
+}
+
+/// The ECDSA algorithms of this build with the order n of their group: ES512 and ES256K with
+/// the aws-lc backend.
+fn ecdsa_orders() -> Vec<(Algorithm, &'static [u8])> {
+    [
+        (Algorithm::ES256, &P256_N[..]),
+        (Algorithm::ES384, &P384_N[..]),
+        (Algorithm::ES512, &P521_N[..]),
+        (Algorithm::ES256K, &SECP256K1_N[..]),
+    ]
+    .into_iter()
+    .filter(|(alg, _)| alg.is_supported())
+    .collect()
 }
 
 fn raw_hmac(alg: Algorithm, secret: &[u8], msg: &[u8]) -> Vec<u8> {
@@ -577,11 +635,14 @@ fn public_keys_cannot_become_hmac_keys() {
         }
     }
     // And the other way: a shared secret cannot be bound to an asymmetric algorithm.
+    // (ES512 and ES256K too: with ring no key at all can be bound to them.)
     for alg in [
         Algorithm::RS256,
         Algorithm::PS256,
         Algorithm::ES256,
         Algorithm::ES384,
+        Algorithm::ES512,
+        Algorithm::ES256K,
         Algorithm::EdDSA,
     ] {
         expect(
@@ -712,15 +773,21 @@ fn wrong_curve_tokens_and_keys_are_rejected() {
             format!("{name} (0, 0)"),
         );
     }
-    // Curves ring cannot do, and key-agreement curves, are not signature keys.
+    // P-521 and secp256k1 points off their curve: invalid with aws-lc, an unsupported curve
+    // with ring. Key-agreement curves are not signature keys.
+    let aws_lc_curve = if Algorithm::ES512.is_supported() {
+        ErrorKind::InvalidKey
+    } else {
+        ErrorKind::UnsupportedKey
+    };
     for (jwk, want) in [
         (
             json!({"kty":"EC","crv":"P-521","x":b64([1u8;66]),"y":b64([1u8;66])}),
-            ErrorKind::UnsupportedKey,
+            aws_lc_curve,
         ),
         (
             json!({"kty":"EC","crv":"secp256k1","x":b64([1u8;32]),"y":b64([1u8;32])}),
-            ErrorKind::UnsupportedKey,
+            aws_lc_curve,
         ),
         (
             json!({"kty":"OKP","crv":"X25519","x":b64([9u8;32])}),
@@ -739,6 +806,67 @@ fn wrong_curve_tokens_and_keys_are_rejected() {
     }
 }
 
+/// Every pair of ECDSA curves of the build, including the two with 64-byte signatures (P-256
+/// and secp256k1) and the two with 66-byte coordinates or 132-byte signatures: a token of one
+/// curve under a key of another is an algorithm mismatch, whatever verifier holds the key; the
+/// same signature relabelled with the key's own `alg` is an invalid signature; coordinates of
+/// one curve under another's `crv` are an invalid key.
+#[test]
+fn ecdsa_curves_never_stand_in_for_each_other() {
+    let rng = rng();
+    let keys: Vec<Key> = ecdsa_orders()
+        .into_iter()
+        .map(|(alg, _)| Key::generate(alg, &rng).unwrap().with_kid("ec"))
+        .collect();
+    assert_eq!(
+        keys.len(),
+        if Algorithm::ES512.is_supported() {
+            4
+        } else {
+            2
+        }
+    );
+    for signer in &keys {
+        let token = sign(signer, &claims());
+        let (_, p, s) = parts(&token);
+        for victim in keys.iter().filter(|k| k.alg() != signer.alg()) {
+            let public = victim.public_key().unwrap();
+            let what = format!("{} token, {} key", signer.alg(), victim.alg());
+            for v in [
+                verifier(public.clone()),
+                verifier(KeySet::new(vec![public.clone()]).unwrap()),
+            ] {
+                expect(v.verify(&token, NOW), ErrorKind::AlgorithmMismatch, &what);
+            }
+            expect(
+                jwt::verify_jws(&public, token.as_bytes()),
+                ErrorKind::AlgorithmMismatch,
+                &what,
+            );
+            // The signature under the victim's own alg (and its kid).
+            let header = b64(format!(r#"{{"alg":"{}","kid":"ec"}}"#, victim.alg()));
+            expect(
+                verifier(public.clone()).verify(format!("{header}.{p}.{s}"), NOW),
+                ErrorKind::InvalidSignature,
+                format!("{what}, relabelled"),
+            );
+            // The signer's coordinates under the victim's curve name.
+            let mut lying = signer.public_jwk().unwrap();
+            let _ = lying.remove("alg");
+            let _ = lying.insert("crv".into(), victim.public_jwk().unwrap()["crv"].clone());
+            expect(
+                Key::from_jwk_value(&lying, None),
+                ErrorKind::InvalidKey,
+                format!("{what}: coordinates under the other crv"),
+            );
+        }
+        // In one key set with every curve under the same kid, each token finds its own key.
+        let set = KeySet::new(keys.iter().map(|k| k.public_key().unwrap()).collect()).unwrap();
+        let verified = verifier(set).verify(&token, NOW).unwrap();
+        assert_eq!(verified.header().alg(), Some(signer.alg()));
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 4. ECDSA signature encoding and malleability (CVE-2022-21449 "psychic signatures")
 // ---------------------------------------------------------------------------------------------
@@ -746,10 +874,7 @@ fn wrong_curve_tokens_and_keys_are_rejected() {
 #[test]
 fn ecdsa_signature_encodings_and_psychic_signatures_are_rejected() {
     let rng = rng();
-    for (alg, n) in [
-        (Algorithm::ES256, &P256_N[..]),
-        (Algorithm::ES384, &P384_N[..]),
-    ] {
+    for (alg, n) in ecdsa_orders() {
         let key = Key::generate(alg, &rng).unwrap();
         let public = key.public_key().unwrap();
         let single = verifier(public.clone());
@@ -761,23 +886,29 @@ fn ecdsa_signature_encodings_and_psychic_signatures_are_rejected() {
         assert_eq!(sig.len(), 2 * len);
         let (r, s) = sig.split_at(len);
 
-        // The same signature DER-encoded (what JCA/OpenSSL produce), by ring's ASN.1 signer.
-        let asn1 = if alg == Algorithm::ES256 {
-            &signature::ECDSA_P256_SHA256_ASN1_SIGNING
-        } else {
-            &signature::ECDSA_P384_SHA384_ASN1_SIGNING
-        };
+        // The same signature DER-encoded (what JCA/OpenSSL produce), by ring's ASN.1 signer
+        // (aws-lc-rs's for the curves ring lacks).
         let (input, _) = token.rsplit_once('.').unwrap();
-        let der_sig = EcdsaKeyPair::from_pkcs8(
-            asn1,
-            &key.private_key_der().unwrap(),
-            &ring::rand::SystemRandom::new(),
-        )
-        .unwrap()
-        .sign(&ring::rand::SystemRandom::new(), input.as_bytes())
-        .unwrap()
-        .as_ref()
-        .to_vec();
+        let der_sig = match alg {
+            Algorithm::ES256 | Algorithm::ES384 => {
+                let asn1 = if alg == Algorithm::ES256 {
+                    &signature::ECDSA_P256_SHA256_ASN1_SIGNING
+                } else {
+                    &signature::ECDSA_P384_SHA384_ASN1_SIGNING
+                };
+                EcdsaKeyPair::from_pkcs8(
+                    asn1,
+                    &key.private_key_der().unwrap(),
+                    &ring::rand::SystemRandom::new(),
+                )
+                .unwrap()
+                .sign(&ring::rand::SystemRandom::new(), input.as_bytes())
+                .unwrap()
+                .as_ref()
+                .to_vec()
+            }
+            _ => aws_lc_ecdsa(&key, input.as_bytes(), true),
+        };
 
         let zero = vec![0u8; len];
         let mut one = vec![0u8; len];
@@ -827,16 +958,13 @@ fn ecdsa_signature_encodings_and_psychic_signatures_are_rejected() {
 }
 
 /// (r, n - s) is a second valid ECDSA signature of the same message. RFC 7518 §3.4 does not
-/// require low-s (unlike Bitcoin's BIP 62/146), and ring's ECDSA verification does not enforce
-/// it, so the high-s twin verifies: a JWS is therefore *not* a unique string for its content,
+/// require low-s (unlike Bitcoin's BIP 62/146), nor does RFC 8812 for ES256K, and neither
+/// backend's ECDSA verification enforces it, so the high-s twin verifies on every curve: a JWS is therefore *not* a unique string for its content,
 /// and applications must not use the token text as a replay or revocation key (use `jti`).
 #[test]
 fn ecdsa_high_s_twin_behaviour_is_pinned() {
     let rng = rng();
-    for (alg, n) in [
-        (Algorithm::ES256, &P256_N[..]),
-        (Algorithm::ES384, &P384_N[..]),
-    ] {
+    for (alg, n) in ecdsa_orders() {
         let key = Key::generate(alg, &rng).unwrap();
         let v = verifier(key.public_key().unwrap());
         let token = sign(&key, &claims());
@@ -846,7 +974,7 @@ fn ecdsa_high_s_twin_behaviour_is_pinned() {
         assert_ne!(twin, token);
         let verified = v
             .verify(&twin, NOW)
-            .expect("ring accepts the (r, n - s) twin of a valid ECDSA signature");
+            .expect("the backend accepts the (r, n - s) twin of a valid ECDSA signature");
         assert_eq!(verified.claims(), v.verify(&token, NOW).unwrap().claims());
     }
 }
@@ -1241,6 +1369,22 @@ fn embedded_keys_are_never_trusted() {
             Key::generate(Algorithm::HS256, &rng).unwrap(),
         ),
     ];
+    // With aws-lc, P-521 and secp256k1 too.
+    let pairs: Vec<(&str, Key, Key)> = pairs
+        .into_iter()
+        .chain(
+            [("ES512", Algorithm::ES512), ("ES256K", Algorithm::ES256K)]
+                .into_iter()
+                .filter(|(_, alg)| alg.is_supported())
+                .map(|(name, alg)| {
+                    (
+                        name,
+                        Key::generate(alg, &rng).unwrap(),
+                        Key::generate(alg, &rng).unwrap(),
+                    )
+                }),
+        )
+        .collect();
     for (name, victim, attacker) in pairs {
         let victim_public = if victim.is_symmetric() {
             victim.clone()
@@ -2473,14 +2617,28 @@ fn headers_and_payloads_that_are_not_objects_are_invalid_json() {
     for (header, what) in [
         (r#"{"alg":"hs256"}"#, "lowercase alg"),
         (r#"{"alg":"HS256 "}"#, "alg with space"),
-        (r#"{"alg":"ES512"}"#, "ES512"),
-        (r#"{"alg":"ES256K"}"#, "ES256K"),
         (r#"{"alg":"Ed448"}"#, "Ed448"),
+        (r#"{"alg":"ES521"}"#, "ES521"),
+        (r#"{"alg":"es256k"}"#, "lowercase ES256K"),
         (r#"{"alg":"RSA-OAEP"}"#, "JWE alg"),
         (r#"{"alg":"dir"}"#, "dir"),
     ] {
         let token = format!("{}.{}.{sig}", b64(header), claims_b64());
         expect(v.verify(&token, NOW), ErrorKind::UnsupportedAlgorithm, what);
+    }
+    // ES512 and ES256K: unsupported with ring; with aws-lc, not this HS256 key's algorithm.
+    for alg in [Algorithm::ES512, Algorithm::ES256K] {
+        let token = format!(
+            "{}.{}.{sig}",
+            b64(format!(r#"{{"alg":"{alg}"}}"#)),
+            claims_b64()
+        );
+        let want = if alg.is_supported() {
+            ErrorKind::AlgorithmMismatch
+        } else {
+            ErrorKind::UnsupportedAlgorithm
+        };
+        expect(v.verify(&token, NOW), want, alg);
     }
     // Payloads that are not JSON objects, under a valid signature.
     for payload in [
@@ -2754,15 +2912,33 @@ fn key_set_construction_errors() {
     );
 
     // Only unsupported keys: nothing to verify with.
-    let unsupported = doc(vec![
-        json!({"kty":"EC","crv":"P-521","x":b64([1u8;66]),"y":b64([1u8;66]),"kid":"p521"}),
+    let mut unsupported = vec![
         json!({"kty":"OKP","crv":"X25519","x":b64([9u8;32]),"kid":"x"}),
         json!({"kty":"OKP","crv":"Ed448","x":b64([9u8;57]),"kid":"ed448"}),
         json!({"kty":"foo","kid":"foo"}),
-        json!({"kty":"EC","crv":"P-256","x":"AA","y":"AA","alg":"ES512","kid":"es512"}),
-    ]);
+        json!({"kty":"EC","crv":"P-256","x":"AA","y":"AA","alg":"ES521","kid":"es521"}),
+    ];
+    // A P-521 key and an ES512 `alg` are unsupported with ring only. With aws-lc the same
+    // entries are malformed keys of a supported type, which fail the whole document.
+    let p521 = json!({"kty":"EC","crv":"P-521","x":b64([1u8;66]),"y":b64([1u8;66]),"kid":"p521"});
+    let es512 = json!({"kty":"EC","crv":"P-256","x":"AA","y":"AA","alg":"ES512","kid":"es512"});
+    if Algorithm::ES512.is_supported() {
+        for entry in [p521, es512] {
+            let with = doc(vec![entry.clone(), es_jwk("good")]);
+            expect(
+                KeySet::from_jwks(&with, &[]),
+                ErrorKind::InvalidKey,
+                format!("malformed {entry}"),
+            );
+        }
+    } else {
+        unsupported.extend([p521, es512]);
+    }
+    let set = KeySet::from_jwks(&doc([&unsupported[..], &[es_jwk("good")]].concat()), &[]).unwrap();
+    assert_eq!(set.keys().len(), 1);
+    assert_eq!(set.skipped().len(), unsupported.len());
     expect(
-        KeySet::from_jwks(&unsupported, &[]),
+        KeySet::from_jwks(&doc(unsupported), &[]),
         ErrorKind::KeyNotFound,
         "only unsupported keys",
     );
@@ -2870,12 +3046,16 @@ fn debug_output_never_contains_key_material() {
     let hs = Key::hmac(secret, Algorithm::HS256).unwrap();
     let mut cases: Vec<(String, Key, Vec<Vec<u8>>)> =
         vec![("HMAC".into(), hs.clone(), vec![secret.to_vec()])];
-    for key in [
+    let mut keys = vec![
         rsa_private(),
-        Key::generate(Algorithm::ES256, &rng).unwrap(),
-        Key::generate(Algorithm::ES384, &rng).unwrap(),
         Key::generate(Algorithm::EdDSA, &rng).unwrap(),
-    ] {
+    ];
+    keys.extend(
+        ecdsa_orders()
+            .into_iter()
+            .map(|(alg, _)| Key::generate(alg, &rng).unwrap()),
+    );
+    for key in keys {
         let jwk: Value = serde_json::from_str(&key.private_jwk().unwrap()).unwrap();
         let secrets: Vec<Vec<u8>> = ["d", "p", "q", "dp", "dq", "qi"]
             .iter()
