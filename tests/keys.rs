@@ -55,6 +55,75 @@ fn check_family(private: &[&str], public: &[&str], alg: Algorithm, family: KeyFa
     }
 }
 
+/// The tags of the first elements of the outer SEQUENCE of `der`, a leading one-byte INTEGER
+/// (a version) followed by its value.
+fn outer_tags(der: &[u8]) -> Vec<u8> {
+    fn split(data: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+        let (&tag, rest) = data.split_first()?;
+        let (&first, rest) = rest.split_first()?;
+        let (len, rest) = if first < 0x80 {
+            (usize::from(first), rest)
+        } else {
+            let n = usize::from(first & 0x7F);
+            let len = rest
+                .get(..n)?
+                .iter()
+                .fold(0, |acc, &b| acc << 8 | usize::from(b));
+            (len, &rest[n..])
+        };
+        Some((tag, rest.get(..len)?, &rest[len..]))
+    }
+    let (tag, mut inner, rest) = split(der).unwrap();
+    assert_eq!((tag, rest.len()), (0x30, 0), "one SEQUENCE");
+    let mut tags = Vec::new();
+    while let Some((tag, value, rest)) = split(inner).filter(|_| tags.len() < 6) {
+        tags.push(tag);
+        if tag == 0x02 && value.len() == 1 && tags.len() == 1 {
+            tags.push(value[0]);
+        }
+        inner = rest;
+    }
+    tags
+}
+
+/// Each DER fixture is the container its name says, and the same key as its PEM sibling (OpenSSL
+/// 3.0's `pkey -outform DER` silently writes PKCS#1 or SEC1, and once made a `pkcs8.der` that
+/// was PKCS#1).
+#[test]
+fn fixtures_are_the_containers_their_names_say() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/keys");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let Some(stem) = name.strip_suffix(".der") else {
+            continue;
+        };
+        let der = fixture(&name);
+        let tags = outer_tags(&der);
+        // PKCS#8: version 0, AlgorithmIdentifier, key. SEC1: version 1, d. PKCS#1 private:
+        // version 0, n. SPKI: AlgorithmIdentifier, key. Certificate: tbs, algorithm, signature.
+        let want: &[u8] = match stem.rsplit('.').next().unwrap() {
+            "pkcs8" => &[0x02, 0, 0x30, 0x04],
+            "sec1" => &[0x02, 1, 0x04, 0xA0, 0xA1],
+            "pkcs1" => &[0x02, 0, 0x02, 0x02],
+            "spki" => &[0x30, 0x03],
+            "cert" => &[0x30, 0x30, 0x03],
+            other => panic!("{name}: unknown container {other}"),
+        };
+        assert!(tags.starts_with(want), "{name}: {tags:02x?}");
+        if let Ok(pem) = std::fs::read_to_string(dir.join(format!("{stem}.pem"))) {
+            let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+            use base64::Engine as _;
+            let from_pem = base64::engine::general_purpose::STANDARD
+                .decode(body)
+                .unwrap();
+            assert_eq!(from_pem, der, "{name} is not the DER of {stem}.pem");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 13, "{checked} DER fixtures");
+}
+
 #[test]
 fn rsa_in_every_container() {
     check_family(
@@ -62,6 +131,7 @@ fn rsa_in_every_container() {
             "rsa2048.pkcs8.pem",
             "rsa2048.pkcs1.pem",
             "rsa2048.pkcs8.der",
+            "rsa2048.pkcs1.der",
         ],
         &[
             "rsa2048.spki.pem",
