@@ -534,6 +534,74 @@ fn joserfc_tokens_verify() {
     }
 }
 
+/// tessera's signatures are what another implementation expects, and the other way round:
+/// aws-lc-rs, called directly with the independent JWK's coordinates, verifies tessera's
+/// tokens (so the hash is SHA-512 for P-521 and SHA-256 for secp256k1, and the encoding the
+/// fixed-width `r || s` of RFC 7518 §3.4); a token aws-lc-rs signs with the OpenSSL key verifies
+/// in tessera with aws-lc, and is an unsupported algorithm with ring.
+#[test]
+fn signatures_agree_with_aws_lc_rs_called_directly() {
+    use aws_lc_rs::signature as aws;
+    let aws_lc = aws_lc();
+    for c in CURVES {
+        let (verifying, signing) = if c.size == 66 {
+            (
+                &aws::ECDSA_P521_SHA512_FIXED,
+                &aws::ECDSA_P521_SHA512_FIXED_SIGNING,
+            )
+        } else {
+            (
+                &aws::ECDSA_P256K1_SHA256_FIXED,
+                &aws::ECDSA_P256K1_SHA256_FIXED_SIGNING,
+            )
+        };
+        let jwk = &record(c)["public_jwk"];
+        let point = [
+            &[4u8][..],
+            &unb64(jwk["x"].as_str().unwrap()),
+            &unb64(jwk["y"].as_str().unwrap()),
+        ]
+        .concat();
+        let outside = aws::UnparsedPublicKey::new(verifying, &point);
+
+        // aws-lc-rs signs, tessera verifies.
+        let pair =
+            aws::EcdsaKeyPair::from_pkcs8(signing, &fixture(&format!("{}.pkcs8.der", c.stem)))
+                .unwrap();
+        let input = format!(
+            "{}.{}",
+            b64(format!(r#"{{"alg":"{}","typ":"JWT"}}"#, c.alg)),
+            b64(claims().to_string())
+        );
+        let sig = pair
+            .sign(&aws_lc_rs::rand::SystemRandom::new(), input.as_bytes())
+            .unwrap();
+        assert_eq!(sig.as_ref().len(), 2 * c.size);
+        let token = format!("{input}.{}", b64(sig.as_ref()));
+        let public = load_file(&format!("{}.spki.pem", c.stem), None);
+        if !aws_lc {
+            assert_unsupported_key(c, "spki.pem", public);
+            expect(
+                Verifier::new(load_file("p256.spki.pem", None).unwrap()).verify(&token, NOW),
+                ErrorKind::UnsupportedAlgorithm,
+                c.alg,
+            );
+            continue;
+        }
+        let verified = Verifier::new(public.unwrap()).verify(&token, NOW).unwrap();
+        assert_eq!(Value::Object(verified.claims().clone()), claims());
+
+        // tessera signs (every private form), aws-lc-rs verifies.
+        for (name, _, key) in all_forms(c, None).into_iter().filter(|f| f.1) {
+            let token = sign(&key.unwrap());
+            let (input, sig) = token.rsplit_once('.').unwrap();
+            outside
+                .verify(input.as_bytes(), &unb64(sig))
+                .unwrap_or_else(|_| panic!("{name}: aws-lc-rs refuses tessera's signature"));
+        }
+    }
+}
+
 /// Tokens never cross curves: every pair of EC keys of the build, including P-256 against
 /// ES256K (both 64-byte signatures), is an algorithm mismatch; a signature from the other curve
 /// put under the key's own `alg` is an invalid signature.
