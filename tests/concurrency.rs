@@ -37,7 +37,7 @@ struct Case {
     expect: Result<Value, ErrorKind>,
 }
 
-/// Signs `claims` with `key` (ES256 keys carry their `kid`).
+/// Signs `claims` with `key` (the keys carry their `kid`).
 fn sign(key: &Key, claims: &Value) -> String {
     jwt::sign(key, &Header::new().typ("JWT"), claims, &SystemRandom::new()).unwrap()
 }
@@ -46,27 +46,54 @@ fn claims(sub: usize, aud: &str, exp: i64) -> Value {
     json!({"iss": ISS, "sub": format!("user-{sub}"), "aud": aud, "exp": exp, "iat": NOW - 10})
 }
 
-/// The shared keys: two in the key set, one impostor reusing the first one's `kid`, one with a
-/// `kid` the set does not know.
+/// The shared keys: three in the key set (P-256, and with the aws-lc backend P-521 and
+/// secp256k1, else P-256 and P-384), one impostor reusing the first one's `kid`, one with a
+/// `kid` the set does not know, and one P-256 key claiming the third one's `kid`.
 struct Keys {
     k1: Key,
     k2: Key,
+    k3: Key,
     impostor: Key,
     stranger: Key,
+    wrong_curve: Key,
 }
 
 fn keys() -> Keys {
     let rng = SystemRandom::new();
-    let make = |kid: &str| Key::generate(Algorithm::ES256, &rng).unwrap().with_kid(kid);
+    let make = |alg: Algorithm, kid: &str| Key::generate(alg, &rng).unwrap().with_kid(kid);
+    let aws_lc = Algorithm::ES512.is_supported();
     Keys {
-        k1: make("k1"),
-        k2: make("k2"),
-        impostor: make("k1"),
-        stranger: make("k9"),
+        k1: make(Algorithm::ES256, "k1"),
+        k2: make(
+            if aws_lc {
+                Algorithm::ES512
+            } else {
+                Algorithm::ES256
+            },
+            "k2",
+        ),
+        k3: make(
+            if aws_lc {
+                Algorithm::ES256K
+            } else {
+                Algorithm::ES384
+            },
+            "k3",
+        ),
+        impostor: make(Algorithm::ES256, "k1"),
+        stranger: make(Algorithm::ES256, "k9"),
+        wrong_curve: make(Algorithm::ES256, "k3"),
     }
 }
 
-/// The mix of tokens, with the verdicts of a verifier over the set {k1, k2} that expects
+/// The public keys of the key set.
+fn set_keys(k: &Keys) -> Vec<Key> {
+    [&k.k1, &k.k2, &k.k3]
+        .map(|key| key.public_key().unwrap())
+        .to_vec()
+}
+
+/// The mix of tokens, with the verdicts of a verifier over the set {k1, k2, k3} that expects
 /// `ISS` and `AUD`.
 fn cases(k: &Keys) -> Vec<Case> {
     let mut out = Vec::new();
@@ -81,8 +108,16 @@ fn cases(k: &Keys) -> Vec<Case> {
             expect: Ok(good.clone()),
         });
         out.push(Case {
+            token: sign(&k.k3, &good),
+            expect: Ok(good.clone()),
+        });
+        out.push(Case {
             token: sign(&k.impostor, &good),
             expect: Err(ErrorKind::InvalidSignature),
+        });
+        out.push(Case {
+            token: sign(&k.wrong_curve, &good),
+            expect: Err(ErrorKind::AlgorithmMismatch),
         });
         out.push(Case {
             token: sign(&k.stranger, &good),
@@ -110,7 +145,7 @@ fn cases(k: &Keys) -> Vec<Case> {
 }
 
 fn rust_verifier(k: &Keys) -> Verifier {
-    let set = KeySet::new(vec![k.k1.public_key().unwrap(), k.k2.public_key().unwrap()]).unwrap();
+    let set = KeySet::new(set_keys(k)).unwrap();
     Verifier::builder(set)
         .issuer(ISS)
         .audience(AUD)
@@ -119,7 +154,7 @@ fn rust_verifier(k: &Keys) -> Verifier {
 }
 
 fn abi_verifier(k: &Keys) -> (abi::KeySetH, abi::VerifierH) {
-    let jwks = jwt::jwks(&[k.k1.public_key().unwrap(), k.k2.public_key().unwrap()]).unwrap();
+    let jwks = jwt::jwks(&set_keys(k)).unwrap();
     let mut set = null_mut();
     // SAFETY: valid inputs and out-pointer.
     abi::ok(unsafe {
