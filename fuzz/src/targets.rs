@@ -110,6 +110,10 @@ pub struct TestKeys {
     pub rs256: Key,
     /// PS256 (the same RSA key).
     pub ps256: Key,
+    /// ES512 (P-521 PKCS#8), with the aws-lc backend only.
+    pub es512: Option<Key>,
+    /// ES256K (secp256k1 PKCS#8), with the aws-lc backend only.
+    pub es256k: Option<Key>,
 }
 
 /// The PEM texts of the test keys (the same files the integration tests load).
@@ -120,6 +124,10 @@ pub const P384_PKCS8: &[u8] = include_bytes!("../../tests/data/keys/p384.pkcs8.p
 pub const ED25519_PKCS8: &[u8] = include_bytes!("../../tests/data/keys/ed25519.pkcs8.pem");
 /// RSA-2048 PKCS#8.
 pub const RSA2048_PKCS8: &[u8] = include_bytes!("../../tests/data/keys/rsa2048.pkcs8.pem");
+/// P-521 PKCS#8 (ES512, aws-lc backend only).
+pub const P521_PKCS8: &[u8] = include_bytes!("../../tests/data/keys/p521.pkcs8.pem");
+/// secp256k1 PKCS#8 (ES256K, aws-lc backend only).
+pub const SECP256K1_PKCS8: &[u8] = include_bytes!("../../tests/data/keys/secp256k1.pkcs8.pem");
 /// The HS256 secret of the targets.
 pub const HS256_SECRET: &[u8; 32] = b"tessera-fuzz-hs256-secret-32byte";
 /// The HS512 secret of the targets.
@@ -151,6 +159,16 @@ pub fn keys() -> &'static TestKeys {
         ps256: Key::from_pem(RSA2048_PKCS8, Some(Algorithm::PS256))
             .unwrap()
             .with_kid("ps"),
+        es512: Algorithm::ES512.is_supported().then(|| {
+            Key::from_pem(P521_PKCS8, Some(Algorithm::ES512))
+                .unwrap()
+                .with_kid("es512")
+        }),
+        es256k: Algorithm::ES256K.is_supported().then(|| {
+            Key::from_pem(SECP256K1_PKCS8, Some(Algorithm::ES256K))
+                .unwrap()
+                .with_kid("es256k")
+        }),
     })
 }
 
@@ -160,7 +178,8 @@ fn rng() -> &'static SystemRandom {
 }
 
 /// The verification keys the `verify` target chooses from: five single keys and one key set
-/// (ES256, EdDSA, RS256, ES384: a set may not mix HMAC and asymmetric keys).
+/// (ES256, EdDSA, RS256, ES384, and with the aws-lc backend ES512 and ES256K: a set may not mix
+/// HMAC and asymmetric keys).
 const VERIFY_KEYS: usize = 6;
 /// The verifier policies it chooses from.
 const VERIFY_POLICIES: usize = 8;
@@ -176,12 +195,14 @@ fn verification_keys(i: usize) -> tessera::jwt::VerificationKeys {
         2 => public(&k.eddsa).into(),
         3 => public(&k.rs256).into(),
         4 => public(&k.ps256).into(),
-        _ => KeySet::new(vec![
-            public(&k.es256),
-            public(&k.eddsa),
-            public(&k.rs256),
-            public(&k.es384),
-        ])
+        _ => KeySet::new(
+            [&k.es256, &k.eddsa, &k.rs256, &k.es384]
+                .into_iter()
+                .chain(k.es512.iter())
+                .chain(k.es256k.iter())
+                .map(public)
+                .collect(),
+        )
         .unwrap()
         .into(),
     }
@@ -281,7 +302,8 @@ fn verify_all_paths(v: &Verifier, token: &[u8], now: i64) -> Option<Map<String, 
 // JWT
 
 /// `verify`: a compact token (the input after the first byte) verified with one of six key
-/// choices (HS256, ES256, EdDSA, RS256, PS256, or an asymmetric key set selected by `kid`) under one of eight
+/// choices (HS256, ES256, EdDSA, RS256, PS256, or an asymmetric key set selected by `kid`, which
+/// with the aws-lc backend holds ES512 and ES256K keys too) under one of eight
 /// policies (iss/aud, typ without leeway, crit + required claim, maximum leeway + max age, sub,
 /// algorithm allow-list + small limits, everything), at one of five clocks — all derived from
 /// the first byte. Asserts that the full and fast paths agree, that errors are typed, and that
@@ -495,7 +517,10 @@ pub fn check_header_paths(bytes: &[u8], understood: &[String]) {
     }
 }
 
-const ALG_CHOICES: [Option<Algorithm>; 10] = [
+/// The algorithm hints of the `jwk` and `key` targets: ES512 and ES256K are refused with ring
+/// (`UnsupportedKey` or `KeyAlgorithmMismatch`, typed like every error) and bind P-521 and
+/// secp256k1 keys with aws-lc.
+const ALG_CHOICES: [Option<Algorithm>; 12] = [
     None,
     Some(Algorithm::ES256),
     Some(Algorithm::RS256),
@@ -506,6 +531,8 @@ const ALG_CHOICES: [Option<Algorithm>; 10] = [
     Some(Algorithm::Ed25519),
     Some(Algorithm::HS512),
     Some(Algorithm::RS512),
+    Some(Algorithm::ES512),
+    Some(Algorithm::ES256K),
 ];
 
 /// Checks a loaded key: its public half exports to DER, PEM and a JWK that load back to a key
@@ -569,8 +596,13 @@ pub fn jwk(data: &[u8]) {
     let defaults: &[Algorithm] = match (sel / 16) % 4 {
         0 => &[],
         1 => &[Algorithm::RS256, Algorithm::PS256],
-        2 => &[Algorithm::ES256, Algorithm::HS256],
-        _ => &[Algorithm::EdDSA, Algorithm::RS512, Algorithm::ES384],
+        2 => &[Algorithm::ES256, Algorithm::HS256, Algorithm::ES256K],
+        _ => &[
+            Algorithm::EdDSA,
+            Algorithm::RS512,
+            Algorithm::ES384,
+            Algorithm::ES512,
+        ],
     };
     if let Some(set) = ok(KeySet::from_jwks(doc, defaults)) {
         assert!(!set.keys().is_empty());
@@ -1574,7 +1606,9 @@ fn abi_verify(v: &AbiVerifier, token: &[u8], now: i64) {
     }
 }
 
-const ABI_ALGS: [Option<&CStr>; 7] = [
+/// The algorithm arguments of the `ffi` target (ES512 and ES256K: `UnsupportedAlgorithm` with
+/// ring, from the ABI and the Rust API alike).
+const ABI_ALGS: [Option<&CStr>; 9] = [
     None,
     Some(c"ES256"),
     Some(c"RS256"),
@@ -1582,6 +1616,8 @@ const ABI_ALGS: [Option<&CStr>; 7] = [
     Some(c"HS256"),
     Some(c"PS512"),
     Some(c"ES384"),
+    Some(c"ES512"),
+    Some(c"ES256K"),
 ];
 
 /// `ffi`: the C ABI itself. The first byte selects a function (`tessera_verify` with one of
@@ -1596,7 +1632,10 @@ pub fn ffi(data: &[u8]) {
         return;
     };
     let alg = ABI_ALGS[usize::from(sel / 8) % ABI_ALGS.len()];
-    let rust_alg = alg.map(|a| a.to_str().unwrap().parse::<Algorithm>().unwrap());
+    // The name as the Rust API reads it: an algorithm the backend lacks is its error.
+    let rust_alg = alg
+        .map(|a| a.to_str().unwrap().parse::<Algorithm>())
+        .transpose();
     let mut inputs: Vec<&[u8]> = lengths(rest.len())
         .into_iter()
         .map(|n| &rest[..n])
@@ -1610,19 +1649,19 @@ pub fn ffi(data: &[u8]) {
             }
             3 => abi_key_loader(
                 ffi::tessera_key_from_pem,
-                |b| Key::from_pem(b, rust_alg),
+                |b| Key::from_pem(b, rust_alg.clone()?),
                 input,
                 alg,
             ),
             4 => abi_key_loader(
                 ffi::tessera_key_from_der,
-                |b| Key::from_der(b, rust_alg),
+                |b| Key::from_der(b, rust_alg.clone()?),
                 input,
                 alg,
             ),
             5 => abi_key_loader(
                 ffi::tessera_key_from_jwk,
-                |b| Key::from_jwk(b, rust_alg),
+                |b| Key::from_jwk(b, rust_alg.clone()?),
                 input,
                 alg,
             ),
@@ -1712,7 +1751,8 @@ fn pad8(b: &[u8]) -> [u8; 8] {
 }
 
 /// `roundtrip` (differential): sign-then-verify for any claims. The first byte picks the key
-/// (HS256, HS512, ES256, ES384, EdDSA) and the mode. Mode 1: the claims built from the input
+/// (HS256, HS512, ES256, ES384, EdDSA; with the aws-lc backend, bit 0x40 makes ES256 ES256K and
+/// ES384 ES512) and the mode. Mode 1: the claims built from the input
 /// (`claims_from`) with the registered claims the policy checks set so that validation passes
 /// (`iss`, `aud`, `sub`, `exp`, `iat`; no `nbf`), signed with `jwt::sign` and a `typ`, `kid`
 /// and critical extension: verification must succeed on every path and give back exactly the
@@ -1725,11 +1765,13 @@ pub fn roundtrip(data: &[u8]) {
         return;
     };
     let k = keys();
+    // Bit 0x40 turns ES256 into ES256K and ES384 into ES512 where the backend has them.
+    let other_curve = sel & 0x40 != 0;
     let key = match sel % 5 {
         0 => &k.hs256,
         1 => &k.hs512,
-        2 => &k.es256,
-        3 => &k.es384,
+        2 => k.es256k.as_ref().filter(|_| other_curve).unwrap_or(&k.es256),
+        3 => k.es512.as_ref().filter(|_| other_curve).unwrap_or(&k.es384),
         _ => &k.eddsa,
     };
     let public = if key.is_symmetric() {
