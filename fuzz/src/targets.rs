@@ -1770,8 +1770,10 @@ pub fn roundtrip(data: &[u8]) {
     let key = match sel % 5 {
         0 => &k.hs256,
         1 => &k.hs512,
-        2 => k.es256k.as_ref().filter(|_| other_curve).unwrap_or(&k.es256),
-        3 => k.es512.as_ref().filter(|_| other_curve).unwrap_or(&k.es384),
+        2 if other_curve => k.es256k.as_ref().unwrap_or(&k.es256),
+        2 => &k.es256,
+        3 if other_curve => k.es512.as_ref().unwrap_or(&k.es384),
+        3 => &k.es384,
         _ => &k.eddsa,
     };
     let public = if key.is_symmetric() {

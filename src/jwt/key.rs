@@ -378,7 +378,9 @@ impl Key {
     /// `EC PRIVATE KEY` (SEC1), `PUBLIC KEY` (SPKI), `RSA PUBLIC KEY` (PKCS#1) or
     /// `CERTIFICATE` (its subject public key; no certificate validation). The first PEM block is
     /// used. `alg` binds the algorithm; `None` binds the key type's unambiguous default
-    /// (P-256 → ES256, P-384 → ES384, Ed25519 → EdDSA) and is an error for RSA.
+    /// (P-256 → ES256, P-384 → ES384, P-521 → ES512, secp256k1 → ES256K, Ed25519 → EdDSA) and
+    /// is an error for RSA. P-521 and secp256k1 keys need the `aws-lc` backend: with `ring` they
+    /// are [`ErrorKind::UnsupportedKey`] in every container.
     pub fn from_pem(pem: &[u8], alg: Option<Algorithm>) -> Result<Key> {
         let (label, der) = der::pem(pem)?;
         let parsed = match label.as_str() {
