@@ -670,6 +670,29 @@ fn tokens_do_not_cross_curves() {
             ErrorKind::AlgorithmMismatch,
             "ES256K token, P-256 key set",
         );
+        // The verifier's allow-list narrows the mixed set to one curve.
+        let only_k1 = Verifier::builder(set)
+            .algorithms(&[Algorithm::ES256K])
+            .build()
+            .unwrap();
+        only_k1.verify(sign(&k1), NOW).unwrap();
+        expect(
+            only_k1.verify(sign(&p256), NOW),
+            ErrorKind::AlgorithmMismatch,
+            "ES256 outside an ES256K allow-list",
+        );
+    } else {
+        // With ring an allow-list of the new algorithms excludes every key there can be.
+        let p256 = Key::generate(Algorithm::ES256, &rng).unwrap();
+        for alg in [Algorithm::ES512, Algorithm::ES256K] {
+            expect(
+                Verifier::builder(p256.public_key().unwrap())
+                    .algorithms(&[alg])
+                    .build(),
+                ErrorKind::InvalidArgument,
+                alg,
+            );
+        }
     }
 }
 
