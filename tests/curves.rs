@@ -1228,17 +1228,13 @@ fn jwks_with_a_key_the_backend_lacks() {
                     c.alg,
                 );
                 // Alone, nothing usable is left.
-                let alone = json!({"keys": [set_entry(c)]}).to_string();
+                let alone = json!({"keys": [record(c)["public_jwk"]]}).to_string();
                 let err = KeySet::from_jwks(alone.as_bytes(), &[]).unwrap_err();
                 assert_eq!(err.kind(), ErrorKind::KeyNotFound);
                 assert!(err.detail().contains("aws-lc"), "{}", err.detail());
             }
         }
     }
-}
-
-fn set_entry(c: Curve) -> Value {
-    record(c)["public_jwk"].clone()
 }
 
 /// Truncated and corrupted fixtures of the new curves are typed errors, never panics.
