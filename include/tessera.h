@@ -399,9 +399,21 @@ const char *tessera_result_name(uint32_t code);
 const char *tessera_version(void);
 
 /**
+ * The cryptographic backend this library was built with, as `"NAME VERSION"`:
+ * `"ring 0.17.14"` or `"aws-lc-rs 1.19.0"` (NAME is `ring` or `aws-lc-rs`, VERSION that
+ * crate's version). NUL-terminated, static, never NULL; thread-safe; do not free.
+ *
+ * ES512 (P-521) and ES256K (secp256k1) work only when NAME is `aws-lc-rs`: with `ring` their
+ * algorithm names give `TESSERA_RESULT_UNSUPPORTED_ALGORITHM` and their keys
+ * `TESSERA_RESULT_UNSUPPORTED_KEY`. RSA key generation, too, needs `aws-lc-rs`.
+ */
+const char *tessera_backend(void);
+
+/**
  * Loads a key from PEM (PKCS#8, PKCS#1, SEC1, SPKI or X.509 certificate; no certificate
- * validation). `alg` (NULL for the key type's default: ES256, ES384, EdDSA; required for RSA)
- * binds the algorithm. On success `*out` is a new handle to free with `tessera_key_free`.
+ * validation). `alg` (NULL for the key type's default: ES256, ES384, EdDSA, and with the
+ * aws-lc backend ES512 and ES256K; required for RSA) binds the algorithm. On success `*out`
+ * is a new handle to free with `tessera_key_free`.
  */
 tessera_result tessera_key_from_pem(const uint8_t *pem,
                                     size_t pem_len,
@@ -437,7 +449,10 @@ tessera_result tessera_key_hmac(const uint8_t *secret,
 
 /**
  * Generates a key (ES256, ES384, EdDSA, Ed25519, HS256/384/512) from the system random
- * number generator. RSA generation is `TESSERA_RESULT_UNSUPPORTED`.
+ * number generator. With the aws-lc backend (see `tessera_backend`) also ES512 and ES256K
+ * keys, and 2048-bit RSA keys for RS256/384/512 and PS256/384/512. With `ring`, ES512 and
+ * ES256K are `TESSERA_RESULT_UNSUPPORTED_ALGORITHM` and RSA generation is
+ * `TESSERA_RESULT_UNSUPPORTED`.
  */
 tessera_result tessera_key_generate(const char *alg, tessera_key **out);
 

@@ -65,8 +65,9 @@ unsafe fn load_key(
 // ---- keys ------------------------------------------------------------------------------------
 
 /// Loads a key from PEM (PKCS#8, PKCS#1, SEC1, SPKI or X.509 certificate; no certificate
-/// validation). `alg` (NULL for the key type's default: ES256, ES384, EdDSA; required for RSA)
-/// binds the algorithm. On success `*out` is a new handle to free with `tessera_key_free`.
+/// validation). `alg` (NULL for the key type's default: ES256, ES384, EdDSA, and with the
+/// aws-lc backend ES512 and ES256K; required for RSA) binds the algorithm. On success `*out`
+/// is a new handle to free with `tessera_key_free`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_key_from_pem(
     pem: *const u8,
@@ -123,7 +124,10 @@ pub unsafe extern "C" fn tessera_key_hmac(
 }
 
 /// Generates a key (ES256, ES384, EdDSA, Ed25519, HS256/384/512) from the system random
-/// number generator. RSA generation is `TESSERA_RESULT_UNSUPPORTED`.
+/// number generator. With the aws-lc backend (see `tessera_backend`) also ES512 and ES256K
+/// keys, and 2048-bit RSA keys for RS256/384/512 and PS256/384/512. With `ring`, ES512 and
+/// ES256K are `TESSERA_RESULT_UNSUPPORTED_ALGORITHM` and RSA generation is
+/// `TESSERA_RESULT_UNSUPPORTED`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_key_generate(
     alg: *const c_char,

@@ -304,10 +304,13 @@ pub extern "C" fn tessera_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
 }
 
-/// The cryptographic backend this library was built with, and its version: `"ring 0.17.14"`
-/// or `"aws-lc-rs 1.19.0"` (`NAME VERSION`, the name being `ring` or `aws-lc-rs`).
-/// NUL-terminated, static, never NULL; thread-safe; do not free. ES512 and ES256K work only
-/// when the name is `aws-lc-rs`.
+/// The cryptographic backend this library was built with, as `"NAME VERSION"`:
+/// `"ring 0.17.14"` or `"aws-lc-rs 1.19.0"` (NAME is `ring` or `aws-lc-rs`, VERSION that
+/// crate's version). NUL-terminated, static, never NULL; thread-safe; do not free.
+///
+/// ES512 (P-521) and ES256K (secp256k1) work only when NAME is `aws-lc-rs`: with `ring` their
+/// algorithm names give `TESSERA_RESULT_UNSUPPORTED_ALGORITHM` and their keys
+/// `TESSERA_RESULT_UNSUPPORTED_KEY`. RSA key generation, too, needs `aws-lc-rs`.
 #[unsafe(no_mangle)]
 pub extern "C" fn tessera_backend() -> *const c_char {
     crate::crypto::BACKEND_STRING_NUL.as_ptr().cast()

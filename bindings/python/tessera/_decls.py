@@ -173,6 +173,7 @@ FUNCTIONS: Dict[str, Tuple[Any, Tuple[Any, ...], Tuple[str, ...]]] = {
     'tessera_result_str': (c_char_p, (c_uint32,), ('code',)),
     'tessera_result_name': (c_char_p, (c_uint32,), ('code',)),
     'tessera_version': (c_char_p, (), ()),
+    'tessera_backend': (c_char_p, (), ()),
     'tessera_key_from_pem': (c_uint32, (c_char_p, c_size_t, c_char_p, POINTER(c_void_p)), ('pem', 'pem_len', 'alg', 'out')),
     'tessera_key_from_der': (c_uint32, (c_char_p, c_size_t, c_char_p, POINTER(c_void_p)), ('der', 'der_len', 'alg', 'out')),
     'tessera_key_from_jwk': (c_uint32, (c_char_p, c_size_t, c_char_p, POINTER(c_void_p)), ('jwk', 'jwk_len', 'alg', 'out')),
