@@ -4,6 +4,11 @@
 //! C++ standard, an install into a temporary prefix used through pkg-config, and the ASan/UBSan
 //! and valgrind runs of `bindings/c/run-sanitizers.sh`.
 //!
+//! The library is built with this test run's cryptographic backend (`--all-features` builds
+//! aws-lc, default features ring; see `common::BACKEND`), and every test program must report
+//! running on it (`tessera_backend()`), so the ES512/ES256K and RSA-generation tests of the C
+//! and C++ programs run on the backend that has them, and the refusals on the one that has not.
+//!
 //! Nothing is skipped silently: without gcc/g++, pkg-config or valgrind the tests fail and say
 //! what to install. `TESSERA_SKIP_SANITIZERS=1` skips the sanitizer and valgrind runs (and says
 //! so); `TESSERA_LIB_DIR` points at other `libtessera.{a,so}`; `CC`/`CXX` pick the compilers.
@@ -270,6 +275,13 @@ fn run_test_programs(dir: &str, ext: &str, link: Link) {
             ran.stdout
                 .contains(&format!("tessera {}", env!("CARGO_PKG_VERSION")))
         );
+        assert!(
+            ran.stdout.contains(&format!(" on {}\n", tessera::backend())),
+            "{} did not run on this build's backend, {}:\n{}",
+            source.display(),
+            tessera::backend(),
+            ran.stdout
+        );
         eprintln!(
             "{stem} ({link:?}): {}",
             ran.stdout.lines().last().unwrap_or_default()
@@ -494,11 +506,38 @@ fn install_and_pkg_config() {
     let pkg_config = require_tool("pkg-config", "pkg-config");
     let dir = scratch("install");
     let prefix = dir.join("prefix");
-    let mut cmd = Command::new("bash");
-    cmd.arg(root().join("bindings/c/install.sh"))
-        .arg(&prefix)
-        .arg("--lib-dir")
-        .arg(lib_dir());
+    let install = || {
+        let mut cmd = Command::new("bash");
+        cmd.arg(root().join("bindings/c/install.sh"))
+            .arg(&prefix)
+            .env_remove("TESSERA_BACKEND");
+        cmd
+    };
+    // TESSERA_BACKEND is checked before anything is built: an unknown backend, or a backend
+    // for libraries that are built already, is a usage error (exit 2).
+    let mut cmd = install();
+    cmd.env("TESSERA_BACKEND", "openssl");
+    let ran = run(cmd, &dir, "install-unknown-backend");
+    assert!(
+        ran.code == Some(2) && ran.stderr.contains("use ring (the default) or aws-lc"),
+        "{:?}: {}",
+        ran.code,
+        ran.stderr
+    );
+    let mut cmd = install();
+    cmd.arg("--lib-dir")
+        .arg(lib_dir())
+        .env("TESSERA_BACKEND", common::BACKEND);
+    let ran = run(cmd, &dir, "install-lib-dir-backend");
+    assert!(
+        ran.code == Some(2) && ran.stderr.contains("built already"),
+        "{:?}: {}",
+        ran.code,
+        ran.stderr
+    );
+    assert!(!prefix.exists(), "a refused install wrote {}", prefix.display());
+    let mut cmd = install();
+    cmd.arg("--lib-dir").arg(lib_dir());
     run_ok(cmd, &dir, "install");
     for file in [
         "include/tessera.h",
@@ -570,7 +609,7 @@ fn install_and_pkg_config() {
     assert_eq!(run_ok(cmd, &dir, "run-static").stdout.split('.').count(), 3);
     // C++ through the installed tessera.hpp.
     let app = dir.join("app.cpp");
-    fs::write(&app, "#include <tessera.hpp>\n#include <cstdio>\nint main() {\n  auto key = tessera::Key::generate(\"EdDSA\");\n  auto v = tessera::VerifierBuilder().build(key);\n  std::puts(v.verify(key.sign(\"{\\\"exp\\\":4000000000}\"), 1800000000).c_str());\n}\n").unwrap();
+    fs::write(&app, "#include <tessera.hpp>\n#include <cstdio>\nint main() {\n  auto key = tessera::Key::generate(\"EdDSA\");\n  auto v = tessera::VerifierBuilder().build(key);\n  std::puts(v.verify(key.sign(\"{\\\"exp\\\":4000000000}\"), 1800000000).c_str());\n  std::puts(tessera::backend());\n}\n").unwrap();
     let cpp = dir.join("app");
     let mut cmd = Command::new(cxx());
     cmd.args(CXXFLAGS)
@@ -582,7 +621,7 @@ fn install_and_pkg_config() {
     run_ok(cmd, &dir, "build-cpp");
     assert_eq!(
         run_ok(Command::new(&cpp), &dir, "run-cpp").stdout,
-        "{\"exp\":4000000000}\n"
+        format!("{{\"exp\":4000000000}}\n{}\n", tessera::backend())
     );
 }
 

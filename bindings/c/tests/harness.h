@@ -12,7 +12,9 @@
  *
  * harness_main prints "sanitizers: asan=linked|absent ubsan=linked|absent" (checked at run
  * time: the runtime's symbols are looked up in the process) so scripts can assert that a
- * sanitized build really is sanitized, and ends with "ALL n TESTS PASSED" or exits 1. */
+ * sanitized build really is sanitized, then "tessera VERSION (header VERSION) on BACKEND"
+ * (`tessera_backend()`, e.g. "aws-lc-rs 1.19.0": tests/c_bindings.rs checks it is the backend
+ * of its own build), and ends with "ALL n TESTS PASSED" or exits 1. */
 
 #ifndef TESSERA_TEST_HARNESS_H
 #define TESSERA_TEST_HARNESS_H
@@ -110,7 +112,8 @@ static inline int harness_main(int argc, char **argv, const struct harness_test 
                                size_t count) {
   size_t ran = 0;
   harness_print_sanitizers();
-  printf("tessera %s (header %s)\n", tessera_version(), TESSERA_VERSION_STRING);
+  printf("tessera %s (header %s) on %s\n", tessera_version(), TESSERA_VERSION_STRING,
+         tessera_backend());
   for (int a = 1; a < argc; a++) {
     int known = 0;
     for (size_t i = 0; i < count; i++) known |= strcmp(argv[a], tests[i].name) == 0;

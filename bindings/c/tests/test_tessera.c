@@ -44,6 +44,10 @@ static tessera_key *gen(const char *alg) {
   return key;
 }
 
+/* Whether the library runs on aws-lc-rs, the backend with ES512, ES256K and RSA key generation
+ * (else on ring: see test_backend). */
+static int on_aws_lc(void) { return strncmp(tessera_backend(), "aws-lc-rs ", 10) == 0; }
+
 static tessera_key *gen_kid(const char *alg, const char *kid) {
   tessera_key *key = gen(alg);
   tessera_key *with = NULL;
@@ -293,6 +297,31 @@ static void test_version(void) {
   CHECK(tessera_version() == tessera_version()); /* static */
 }
 
+/* "ring 0.17.14" or "aws-lc-rs 1.19.0": the backend's name, one space, its version. */
+static void test_backend(void) {
+  const char *backend = tessera_backend();
+  const char *version = NULL;
+  size_t parts = 1;
+  CHECK(backend != NULL);
+  if (!backend) return;
+  CHECK(tessera_backend() == backend); /* static */
+  if (strncmp(backend, "ring ", 5) == 0)
+    version = backend + 5;
+  else if (strncmp(backend, "aws-lc-rs ", 10) == 0)
+    version = backend + 10;
+  if (!version) fprintf(stderr, "  unknown backend \"%s\"\n", backend);
+  CHECK(version != NULL);
+  if (!version) return;
+  /* MAJOR.MINOR.PATCH: digits, one dot between numbers. */
+  CHECK(*version >= '0' && *version <= '9');
+  for (const char *c = version; *c; c++) {
+    CHECK((*c >= '0' && *c <= '9') || (*c == '.' && c[1] >= '0' && c[1] <= '9'));
+    parts += *c == '.';
+  }
+  CHECK(parts == 3);
+  CHECK(on_aws_lc() == (strncmp(backend, "aws-lc-rs", 9) == 0));
+}
+
 #define RESULT(code) {code, #code}
 static const struct {
   uint32_t code;
@@ -418,11 +447,29 @@ static void test_key_generate(void) {
     CHECK(priv);
     tessera_key_free(key);
   }
-  {
+  /* ES512, ES256K and RSA keys need aws-lc (2048-bit RSA keys). */
+  if (on_aws_lc()) {
+    static const char *more[] = {"ES512", "ES256K", "RS256", "PS512"};
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+      tessera_key *key = NULL;
+      uint8_t buf[32];
+      size_t len = 0;
+      CHECK_OK(tessera_key_generate(more[i], &key));
+      CHECK_OK(tessera_key_alg(key, buf, sizeof buf, &len));
+      CHECK_STR(buf, len, more[i]);
+      tessera_key_free(key);
+    }
+  } else {
     tessera_key *key = (tessera_key *)SENTINEL;
     CHECK_RC(tessera_key_generate("RS256", &key), TESSERA_RESULT_UNSUPPORTED);
-    CHECK_RC(tessera_key_generate("none", &key), TESSERA_RESULT_UNSUPPORTED_ALGORITHM);
     CHECK_RC(tessera_key_generate("ES512", &key), TESSERA_RESULT_UNSUPPORTED_ALGORITHM);
+    CHECK_RC(tessera_key_generate("ES256K", &key), TESSERA_RESULT_UNSUPPORTED_ALGORITHM);
+    CHECK(key == (tessera_key *)SENTINEL);
+  }
+  {
+    tessera_key *key = (tessera_key *)SENTINEL;
+    CHECK_RC(tessera_key_generate("none", &key), TESSERA_RESULT_UNSUPPORTED_ALGORITHM);
+    CHECK_RC(tessera_key_generate("es512", &key), TESSERA_RESULT_UNSUPPORTED_ALGORITHM);
     CHECK_RC(tessera_key_generate("es256", &key), TESSERA_RESULT_UNSUPPORTED_ALGORITHM);
     CHECK_RC(tessera_key_generate("", &key), TESSERA_RESULT_UNSUPPORTED_ALGORITHM);
     CHECK_RC(tessera_key_generate("\xff", &key), TESSERA_RESULT_INVALID_UTF8);
@@ -561,9 +608,10 @@ static void test_key_from_jwk(void) {
   CHECK_RC(tessera_key_from_jwk(STR("[]"), NULL, &out), TESSERA_RESULT_INVALID_JSON);
   CHECK_RC(tessera_key_from_jwk(STR("{\"kty\":\"oct\",\"kty\":\"oct\"}"), "HS256", &out),
            TESSERA_RESULT_DUPLICATE_MEMBER);
+  /* A P-521 point that is no point: with ring, any P-521 key is unsupported. */
   CHECK_RC(tessera_key_from_jwk(STR("{\"kty\":\"EC\",\"crv\":\"P-521\",\"x\":\"AA\",\"y\":\"AA\"}"),
                                 NULL, &out),
-           TESSERA_RESULT_UNSUPPORTED_KEY);
+           on_aws_lc() ? TESSERA_RESULT_INVALID_KEY : TESSERA_RESULT_UNSUPPORTED_KEY);
   CHECK_RC(tessera_key_from_jwk(STR(RFC8037_PUBLIC_JWK), "\xff", &out),
            TESSERA_RESULT_INVALID_UTF8);
   CHECK(out == (tessera_key *)SENTINEL);
@@ -1424,6 +1472,108 @@ static void test_verify(void) {
   fixture_free(&f);
 }
 
+/* ES512 (P-521, RFC 7518 §3.4) and ES256K (secp256k1, RFC 8812 §3.2): with aws-lc, keys made
+ * through the C API sign tokens that verify, through the private key, its public JWK and its PEM
+ * forms; with ring, their names are TESSERA_RESULT_UNSUPPORTED_ALGORITHM wherever they appear
+ * and their keys TESSERA_RESULT_UNSUPPORTED_KEY. */
+static void test_es512_es256k(void) {
+  static const struct {
+    const char *alg, *crv, *header_b64, *other;
+    size_t sig_b64; /* base64url length of the R || S signature */
+  } CASES[] = {
+      {"ES512", "P-521", "eyJhbGciOiJFUzUxMiJ9", "ES256K", 176},  /* 2 x 66 bytes */
+      {"ES256K", "secp256k1", "eyJhbGciOiJFUzI1NksifQ", "ES512", 86}, /* 2 x 32 bytes */
+  };
+  for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+    const char *alg = CASES[i].alg;
+    char jwk[160], token[256];
+    snprintf(jwk, sizeof jwk, "{\"kty\":\"EC\",\"crv\":\"%s\",\"x\":\"AA\",\"y\":\"AA\"}",
+             CASES[i].crv);
+    /* A token whose header names the algorithm (with a made-up signature). */
+    snprintf(token, sizeof token, "%s.eyJleHAiOjE4MDAwMDAzMDB9.AAAA", CASES[i].header_b64);
+    if (!on_aws_lc()) {
+      tessera_key *out = (tessera_key *)SENTINEL, *es256 = gen("ES256");
+      tessera_verifier *v = es256 ? verifier_for(es256, NULL, NULL) : NULL;
+      CHECK_RC(tessera_key_generate(alg, &out), TESSERA_RESULT_UNSUPPORTED_ALGORITHM);
+      CHECK_RC(tessera_key_from_pem(STR(P521_SEC1_PEM), alg, &out),
+               TESSERA_RESULT_UNSUPPORTED_ALGORITHM);
+      CHECK_RC(tessera_key_from_pem(STR(P521_SEC1_PEM), NULL, &out),
+               TESSERA_RESULT_UNSUPPORTED_KEY);
+      CHECK_RC(tessera_key_from_jwk(STR(jwk), NULL, &out), TESSERA_RESULT_UNSUPPORTED_KEY);
+      CHECK(out == (tessera_key *)SENTINEL);
+      CHECK(v != NULL);
+      if (v) CHECK_RC(tessera_verify_result(v, STR(token), NOW), TESSERA_RESULT_UNSUPPORTED_ALGORITHM);
+      tessera_verifier_free(v);
+      tessera_key_free(es256);
+      continue;
+    }
+    {
+      struct fixture f;
+      tessera_key *pub = NULL, *back = NULL, *other = gen(CASES[i].other);
+      tessera_verifier *vp = NULL, *vo = NULL;
+      char text[1024];
+      uint8_t buf[1024];
+      size_t len = 0;
+      const char *sig;
+      if (!fixture_init(&f, alg)) {
+        CHECK(0 && "fixture");
+        tessera_key_free(other);
+        continue;
+      }
+      /* Sign and verify, and the usual refusals. */
+      sig = strrchr(f.valid.s, '.');
+      CHECK(sig && strlen(sig + 1) == CASES[i].sig_b64);
+      {
+        tessera_verified *ok = NULL;
+        CHECK_OK(tessera_verify_full(f.verifier, STR(f.valid.s), NOW, &ok));
+        CHECK_OK(tessera_verified_header(ok, buf, sizeof buf, &len));
+        snprintf(text, sizeof text, "\"alg\":\"%s\"", alg);
+        CHECK(has(buf, len, text));
+        tessera_verified_free(ok);
+      }
+      CHECK_RC(tessera_verify_result(f.verifier, STR(f.expired.s), NOW), TESSERA_RESULT_EXPIRED);
+      CHECK_RC(tessera_verify_result(f.verifier, STR(f.tampered.s), NOW),
+               TESSERA_RESULT_INVALID_SIGNATURE);
+      CHECK_RC(tessera_verify_result(f.verifier, STR(f.other_key.s), NOW),
+               TESSERA_RESULT_INVALID_SIGNATURE);
+      CHECK_RC(tessera_verify_result(f.verifier, STR(token), NOW), TESSERA_RESULT_INVALID_SIGNATURE);
+      /* The public JWK names the curve and verifies on its own (its alg binds it). */
+      REQUIRE_OK(tessera_key_public_jwk(f.key, (uint8_t *)text, sizeof text - 1, &len));
+      text[len] = '\0';
+      snprintf(jwk, sizeof jwk, "\"crv\":\"%s\"", CASES[i].crv);
+      CHECK(strstr(text, jwk) != NULL && strstr(text, "\"d\"") == NULL);
+      CHECK_OK(tessera_key_from_jwk(STR(text), NULL, &pub));
+      vp = pub ? verifier_for(pub, "https://auth.example", "api") : NULL;
+      CHECK(vp != NULL);
+      if (vp) CHECK_OK(tessera_verify_result(vp, STR(f.valid.s), NOW));
+      /* The private PEM loads back with the curve's algorithm by default. */
+      REQUIRE_OK(tessera_key_private_pem(f.key, (uint8_t *)text, sizeof text, &len));
+      CHECK_OK(tessera_key_from_pem((const uint8_t *)text, len, NULL, &back));
+      CHECK_OK(tessera_key_alg(back, buf, sizeof buf, &len));
+      CHECK_STR(buf, len, alg);
+      /* A key of the other new algorithm refuses the token: the key decides the algorithm. */
+      vo = other ? verifier_for(other, "https://auth.example", "api") : NULL;
+      CHECK(vo != NULL);
+      if (vo)
+        CHECK_RC(tessera_verify_result(vo, STR(f.valid.s), NOW), TESSERA_RESULT_ALGORITHM_MISMATCH);
+      /* OpenSSL's P-521 key is an ES512 key. */
+      if (strcmp(alg, "ES512") == 0) {
+        tessera_key *openssl = NULL;
+        CHECK_OK(tessera_key_from_pem(STR(P521_SEC1_PEM), NULL, &openssl));
+        CHECK_OK(tessera_key_alg(openssl, buf, sizeof buf, &len));
+        CHECK_STR(buf, len, "ES512");
+        tessera_key_free(openssl);
+      }
+      tessera_verifier_free(vp);
+      tessera_verifier_free(vo);
+      tessera_key_free(pub);
+      tessera_key_free(back);
+      tessera_key_free(other);
+      fixture_free(&f);
+    }
+  }
+}
+
 static void test_verify_jws(void) {
   tessera_key *pub = NULL, *hs = NULL;
   tessera_verifier *v = NULL, *vh = NULL;
@@ -1783,6 +1933,7 @@ static void test_hostile_details(void) {
 
 static const struct harness_test TESTS[] = {
     HARNESS_TEST(version),
+    HARNESS_TEST(backend),
     HARNESS_TEST(result_strings),
     HARNESS_TEST(key_generate),
     HARNESS_TEST(key_from_pem),
@@ -1799,6 +1950,7 @@ static const struct harness_test TESTS[] = {
     HARNESS_TEST(verifier_outlives_inputs),
     HARNESS_TEST(policy),
     HARNESS_TEST(verify),
+    HARNESS_TEST(es512_es256k),
     HARNESS_TEST(verify_jws),
     HARNESS_TEST(verified_accessors),
     HARNESS_TEST(verify_batch),
