@@ -9,8 +9,13 @@
 # Usage:
 #   bindings/c/install.sh PREFIX                 runs `cargo build --release` and installs from
 #                                                ${CARGO_TARGET_DIR:-target}/release
+#   TESSERA_BACKEND=aws-lc bindings/c/install.sh PREFIX
+#                                                the same with the aws-lc backend (ES512, ES256K,
+#                                                RSA key generation); ring is the default
 #   bindings/c/install.sh PREFIX --lib-dir DIR   installs libtessera.{so,a} already built in DIR
-# Environment: DESTDIR (staged installs: files go to DESTDIR/PREFIX, tessera.pc names PREFIX),
+#                                                (with whichever backend they were built with)
+# Environment: TESSERA_BACKEND (ring or aws-lc, see backend.sh; only when install.sh builds),
+#   DESTDIR (staged installs: files go to DESTDIR/PREFIX, tessera.pc names PREFIX),
 #   LIBDIR (library directory name under PREFIX, default lib), TESSERA_NATIVE_STATIC_LIBS (the
 #   system libraries a static link needs; default: what rustc reports for x86_64/aarch64 Linux).
 # Then: PKG_CONFIG_PATH=PREFIX/lib/pkgconfig cc app.c $(pkg-config --cflags --libs tessera)
@@ -31,13 +36,20 @@ while [ $# -gt 0 ]; do
     *) usage ;;
   esac
 done
+if [ -n "$lib_dir" ] && [ -n "${TESSERA_BACKEND:-}" ]; then
+  echo "install.sh: TESSERA_BACKEND chooses the backend of the build install.sh runs; the" \
+    "libraries in $lib_dir are built already (tessera_backend() tells which backend they have)" >&2
+  exit 2
+fi
 case $prefix in
   /*) ;;
   *) prefix=$(pwd)/$prefix ;;
 esac
 
 if [ -z "$lib_dir" ]; then
-  (cd "$root" && cargo build --release --lib)
+  # shellcheck source=bindings/c/backend.sh
+  . "$root/bindings/c/backend.sh"
+  (cd "$root" && cargo build --release --lib "${backend_features[@]}")
   target=${CARGO_TARGET_DIR:-$root/target}
   case $target in /*) ;; *) target=$root/$target ;; esac
   lib_dir=$target/release

@@ -2,6 +2,7 @@
 # The C and C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer and under valgrind.
 #
 #   bindings/c/run-sanitizers.sh                       builds the library (cargo build) first
+#   TESSERA_BACKEND=aws-lc bindings/c/run-sanitizers.sh  ... with the aws-lc backend (backend.sh)
 #   TESSERA_LIB_DIR=DIR bindings/c/run-sanitizers.sh   uses DIR/libtessera.a as it is
 #   OUT=DIR ...                                        where the binaries go (default:
 #                                                      ${CARGO_TARGET_DIR:-target}/c-sanitizers)
@@ -20,7 +21,9 @@ cd "$root"
 target=${CARGO_TARGET_DIR:-$root/target}
 case $target in /*) ;; *) target=$root/$target ;; esac
 if [ -z "${TESSERA_LIB_DIR:-}" ]; then
-  cargo build --lib
+  # shellcheck source=bindings/c/backend.sh
+  . "$root/bindings/c/backend.sh"
+  cargo build --lib "${backend_features[@]}"
   TESSERA_LIB_DIR=$target/debug
 fi
 lib=$TESSERA_LIB_DIR/libtessera.a
