@@ -45,6 +45,9 @@ namespace tessera {
 
 /// The library version ("MAJOR.MINOR.PATCH").
 inline const char *version() noexcept { return tessera_version(); }
+/// The cryptographic backend the library was built with, "NAME VERSION": "ring 0.17.14" or
+/// "aws-lc-rs 1.19.0". ES512, ES256K and RSA key generation need aws-lc-rs.
+inline const char *backend() noexcept { return tessera_backend(); }
 /// The stable snake_case name of a result code ("invalid_signature", "ok", "unknown").
 inline const char *result_name(std::uint32_t code) noexcept { return tessera_result_name(code); }
 /// The description of a result code.
@@ -150,7 +153,10 @@ using KeyRefs = std::initializer_list<std::reference_wrapper<const Key>>;
 /// A signing or verification key bound to one algorithm.
 class Key {
  public:
-  /// Generates ES256, ES384, EdDSA, Ed25519 or HS256/384/512 keys (RSA: load one instead).
+  /// Generates ES256, ES384, EdDSA, Ed25519 or HS256/384/512 keys; with the aws-lc backend
+  /// (see backend()) also ES512 and ES256K keys and 2048-bit RSA keys (RS*, PS*). With ring,
+  /// ES512/ES256K throw TESSERA_RESULT_UNSUPPORTED_ALGORITHM and RSA TESSERA_RESULT_UNSUPPORTED
+  /// (load an RSA key instead).
   static Key generate(std::string_view alg) {
     tessera_key *k = nullptr;
     detail::check(tessera_key_generate(detail::CStr(alg).get(), &k));
