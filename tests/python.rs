@@ -7,6 +7,11 @@
 //!   runs the package's build backend, which runs cargo and bundles the library — into a
 //!   scratch directory, and imports it from elsewhere with no environment variable.
 //!
+//! Both use this run's cryptographic backend (`common::BACKEND`: aws-lc with `--all-features`,
+//! else ring): the suite's library is built with it, the pip build is given it as
+//! `TESSERA_BACKEND`, and each checks that `tessera.BACKEND` is [`tessera::backend`]. The
+//! ES512/ES256K tests of the suite check interop with aws-lc and the typed refusals with ring.
+//!
 //! Needs `python3` (or `$PYTHON`) 3.9+ with the packages of
 //! `bindings/python/requirements-test.txt`. Missing ones are installed with pip into
 //! `target/tmp/python-deps` (PyPI must be reachable then); if that fails the test fails and
@@ -166,6 +171,7 @@ fn python_suite() {
         ])
         .arg(format!("--basetemp={}", basetemp.display()))
         .env("TESSERA_LIBRARY", &library)
+        .env("TESSERA_TEST_EXPECT_BACKEND", tessera::backend().to_string())
         .env("PYTHONPATH", pythonpath(&extra))
         .env("PYTHONDONTWRITEBYTECODE", "1"));
     let report = text(&output);
@@ -187,11 +193,12 @@ fn python_package_installs_with_pip() {
     let deps = test_dependencies();
     let site = scratch().join("python-install");
     let _ = std::fs::remove_dir_all(&site);
-    // The build backend runs cargo. Its own target directory: a build without this run's
-    // features and dev-dependencies, next to this run's artifacts, would leave a second copy of
+    // The build backend runs cargo. Its own target directory (one per backend, so that runs
+    // with either do not rebuild each other's): a build without this run's features and
+    // dev-dependencies, next to this run's artifacts, would leave a second copy of
     // dependencies (ring, ...) in target/debug/deps and make the doctests ambiguous. The dev
     // profile keeps it quick (`python3 -m pip install ./bindings/python` builds `release`).
-    let target = scratch().join("python-install-target");
+    let target = scratch().join(format!("python-install-target-{}", common::BACKEND));
     let install = run(Command::new(python())
         .current_dir(repo())
         .args([
@@ -207,6 +214,7 @@ fn python_package_installs_with_pip() {
         .arg("./bindings/python")
         .env("CARGO_TARGET_DIR", &target)
         .env("TESSERA_CARGO_PROFILE", "dev")
+        .env("TESSERA_BACKEND", common::BACKEND)
         .env_remove("TESSERA_LIBRARY"));
     assert!(
         install.status.success(),
@@ -236,7 +244,8 @@ fn python_package_installs_with_pip() {
              assert pathlib.Path(tessera.LIBRARY_PATH).parent == pathlib.Path(tessera.__file__).parent, tessera.LIBRARY_PATH\n\
              assert tessera.__version__ == tessera.library_version()\n\
              key = tessera.Key.generate('EdDSA')\n\
-             print(tessera.__version__, tessera.Verifier(key).verify(key.sign({'exp': 2000000000}), now=1900000000))",
+             print(tessera.__version__, tessera.Verifier(key).verify(key.sign({'exp': 2000000000}), now=1900000000))\n\
+             print(tessera.BACKEND)",
         ])
         .env("PYTHONPATH", pythonpath(&extra))
         .env("PYTHONNOUSERSITE", "1")
@@ -251,6 +260,43 @@ fn python_package_installs_with_pip() {
         stdout.starts_with(env!("CARGO_PKG_VERSION")),
         "unexpected output: {stdout}"
     );
+    assert!(
+        stdout.ends_with(&format!("\n{}\n", tessera::backend())),
+        "TESSERA_BACKEND={} built a package on another backend than {}: {stdout}",
+        common::BACKEND,
+        tessera::backend()
+    );
+}
+
+/// An unknown `TESSERA_BACKEND` stops the package build with a message naming the choices,
+/// before cargo runs.
+#[test]
+fn python_package_build_refuses_an_unknown_backend() {
+    let site = scratch().join("python-install-refused");
+    let _ = std::fs::remove_dir_all(&site);
+    let install = run(Command::new(python())
+        .current_dir(repo())
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+        ])
+        .arg("--target")
+        .arg(&site)
+        .arg("./bindings/python")
+        .env("TESSERA_BACKEND", "openssl")
+        .env("CARGO", "/nonexistent/cargo-must-not-run"));
+    let output = text(&install);
+    assert!(
+        !install.status.success()
+            && output.contains("TESSERA_BACKEND='openssl' is not a cryptographic backend")
+            && output.contains("'ring' or 'aws-lc'"),
+        "`TESSERA_BACKEND=openssl pip install ./bindings/python` did not fail clearly\n{output}"
+    );
+    assert!(!output.contains("cargo was not found"), "{output}");
 }
 
 /// Issue 14 §1: an HMAC key rebound from HS256 to HS512 (`Key::with_alg`) signs real
@@ -290,3 +336,4 @@ fn rebound_hs512_tokens_verify_in_pyjwt_and_joserfc() {
         text(&check)
     );
 }
+

@@ -7,6 +7,9 @@ that ``import tessera`` needs nothing else. The wheel is tagged for the platform
 <platform>``): the package holds no Python extension module, only a C library loaded by ctypes.
 
 Environment:
+    TESSERA_BACKEND          the cryptographic backend: ``ring`` (the default) or ``aws-lc``
+                             (aws-lc-rs: adds ES512, ES256K and RSA key generation). Anything
+                             else stops the build before cargo runs.
     CARGO                    the cargo to run (default: ``cargo`` on the PATH).
     CARGO_TARGET_DIR         where cargo builds (default: the crate's ``target``).
     TESSERA_CARGO_PROFILE    cargo profile (default ``release``).
@@ -28,6 +31,13 @@ from setuptools.dist import Distribution
 HERE = Path(__file__).resolve().parent
 CRATE = HERE.parent.parent
 MANIFEST = CRATE / "Cargo.toml"
+
+# TESSERA_BACKEND -> the cargo flags that build the library with that backend alone (the same
+# values as bindings/c/backend.sh).
+BACKENDS = {
+    "ring": ["--no-default-features", "--features", "ring"],
+    "aws-lc": ["--no-default-features", "--features", "aws-lc"],
+}
 
 if sys.platform == "darwin":
     LIBRARY = "libtessera.dylib"
@@ -53,6 +63,18 @@ def crate_version() -> str:
     return version.group(1)
 
 
+def backend_features() -> list:
+    """The cargo flags of the backend ``TESSERA_BACKEND`` names (unset or empty: ``ring``)."""
+    backend = os.environ.get("TESSERA_BACKEND") or "ring"
+    if backend not in BACKENDS:
+        raise SystemExit(
+            f"tessera: TESSERA_BACKEND={backend!r} is not a cryptographic backend: use "
+            f"{' or '.join(repr(b) for b in BACKENDS)} (ring is the default; aws-lc adds ES512, "
+            "ES256K and RSA key generation)"
+        )
+    return BACKENDS[backend]
+
+
 def build_library() -> Path:
     """Runs cargo and returns the path of the shared library it built."""
     cargo = os.environ.get("CARGO", "cargo")
@@ -63,7 +85,7 @@ def build_library() -> Path:
         )
     profile = os.environ.get("TESSERA_CARGO_PROFILE", "release")
     cmd = [cargo, "build", "--lib", "--locked", "--manifest-path", str(MANIFEST)]
-    cmd += ["--profile", profile]
+    cmd += backend_features() + ["--profile", profile]
     print("tessera: " + " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True, cwd=CRATE)
     target = Path(os.environ.get("CARGO_TARGET_DIR") or CRATE / "target")
@@ -126,4 +148,5 @@ if _bdist_wheel is not None:
     cmdclass["bdist_wheel"] = BdistWheel
 
 
+backend_features()  # an unknown TESSERA_BACKEND stops any build at once, before cargo runs
 setup(version=crate_version(), cmdclass=cmdclass, distclass=BinaryDistribution)

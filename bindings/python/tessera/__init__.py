@@ -15,7 +15,9 @@ subclasses (one class per result code, grouped in families: `InvalidTokenError`,
 garbage collection.
 
 The shared library is the one bundled in this package; the environment variable
-``TESSERA_LIBRARY`` may point at another build (development).
+``TESSERA_LIBRARY`` may point at another build (development). `BACKEND` names the
+cryptographic backend it was built with (``"ring 0.17.14"`` or ``"aws-lc-rs 1.19.0"``): ES512,
+ES256K and RSA key generation need aws-lc-rs (``TESSERA_BACKEND=aws-lc`` when installing).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from . import _decls, _exceptions, _grant, _jwt, _scope, _token, _wire
 from ._decls import *  # noqa: F401,F403  (RESULT_* codes, the per-code exception classes)
 from ._decls import ERROR_CLASSES
 from ._exceptions import *  # noqa: F401,F403  (TesseraError and the families)
-from ._ffi import LIBRARY_PATH, result_name, result_str
+from ._ffi import BACKEND, LIBRARY_PATH, result_name, result_str
 from ._grant import *  # noqa: F401,F403  (Issuer, client_secret_hash)
 from ._jwt import *  # noqa: F401,F403  (Key, KeySet, Verifier, Verified, jwks)
 from ._scope import *  # noqa: F401,F403  (Scopes, ScopePolicy)
@@ -59,6 +61,7 @@ __all__ = [
     "__version__",
     "library_version",
     "LIBRARY_PATH",
+    "BACKEND",
     "result_name",
     "result_str",
     "error_from_json",

@@ -81,6 +81,9 @@ def _load() -> ctypes.CDLL:
 
 lib = _load()
 LIBRARY_PATH = library_path()
+#: The cryptographic backend of the loaded library, ``tessera_backend()``: ``"ring 0.17.14"``
+#: or ``"aws-lc-rs 1.19.0"``.
+BACKEND: str = lib.tessera_backend().decode()
 
 
 # ---- errors --------------------------------------------------------------------------------------

@@ -58,8 +58,10 @@ class Key(Handle):
     def from_pem(cls, data: BytesLike, alg: Optional[str] = None) -> "Key":
         """A key from PEM: PKCS#8, PKCS#1, SEC1, SPKI or an X.509 certificate (not validated).
 
-        `alg` binds the algorithm; None picks the key type's default (ES256, ES384, EdDSA) and
-        is refused for RSA keys, whose algorithm must be named (RS256, PS256, ...).
+        `alg` binds the algorithm; None picks the key type's default (ES256, ES384, EdDSA; with
+        the aws-lc backend also ES512 for P-521 and ES256K for secp256k1) and is refused for
+        RSA keys, whose algorithm must be named (RS256, PS256, ...). With the ring backend
+        (see `tessera.BACKEND`), P-521 and secp256k1 keys raise `UnsupportedKeyError`.
         """
         raw = as_bytes(data, "data")
         return cls._wrap(call_handle(lib.tessera_key_from_pem, raw, len(raw), opt_cstr(alg)))
@@ -87,8 +89,10 @@ class Key(Handle):
 
     @classmethod
     def generate(cls, alg: str) -> "Key":
-        """A new random key for ES256, ES384, EdDSA (Ed25519) or HS256/384/512.
-        RSA generation is not supported (`UnsupportedError`)."""
+        """A new random key for ES256, ES384, EdDSA (Ed25519) or HS256/384/512; with the
+        aws-lc backend (see `tessera.BACKEND`) also for ES512 and ES256K, and a 2048-bit RSA
+        key for RS256/384/512 and PS256/384/512. With ring, ES512 and ES256K raise
+        `UnsupportedAlgorithmError` and RSA algorithms `UnsupportedError`."""
         return cls._wrap(call_handle(lib.tessera_key_generate, cstr(alg, "alg")))
 
     def with_kid(self, kid: str) -> "Key":

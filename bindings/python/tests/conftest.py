@@ -26,6 +26,10 @@ import tessera  # noqa: E402,F401  (fail early, at collection, when the library 
 
 NOW = 1_800_000_000
 
+#: Whether the library runs on aws-lc-rs (ES512, ES256K, RSA key generation), else on ring.
+#: Tests of those features check the refusals with ring rather than skipping.
+AWS_LC = tessera.BACKEND.startswith("aws-lc-rs ")
+
 
 @pytest.fixture(scope="session")
 def keys_dir() -> Path:

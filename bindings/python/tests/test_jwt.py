@@ -8,13 +8,17 @@ import json
 import pytest
 
 import tessera
-from conftest import NOW, key_file
+from conftest import AWS_LC, NOW, key_file
 
 EXP = NOW + 3600
 
 
+def b64url(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
 def b64url_json(part: str) -> dict:
-    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    return json.loads(b64url(part))
 
 
 def header_of(token: str) -> dict:
@@ -74,7 +78,10 @@ def test_key_from_der(name, alg):
         ("rsa1024.pkcs8.pem", "RS256", tessera.WeakKeyError),
         ("rsa2048.encrypted.pem", "RS256", tessera.UnsupportedKeyError),
         ("ed448.pkcs8.pem", None, tessera.UnsupportedKeyError),
-        ("p521.sec1.pem", None, tessera.UnsupportedKeyError),
+        # P-521: an ES512 key with aws-lc (test_key_es512_es256k), unsupported with ring
+        ("p521.sec1.pem", "ES256", tessera.KeyAlgorithmMismatchError)
+        if AWS_LC
+        else ("p521.sec1.pem", None, tessera.UnsupportedKeyError),
     ],
 )
 def test_key_from_pem_refusals(name, alg, error):
@@ -156,12 +163,61 @@ def test_key_generate(alg):
 
 def test_key_generate_ed25519_alias_and_refusals():
     assert tessera.Key.generate("Ed25519").alg in ("EdDSA", "Ed25519")
-    with pytest.raises(tessera.UnsupportedError) as info:
-        tessera.Key.generate("RS256")
-    assert info.value.code == 7
-    for alg in ("none", "ES512", "bogus"):
+    for alg in ("none", "es512", "bogus"):
         with pytest.raises(tessera.UnsupportedAlgorithmError):
             tessera.Key.generate(alg)
+
+
+@pytest.mark.parametrize("alg", ["RS256", "PS384"])
+def test_key_generate_rsa(alg):
+    """aws-lc generates 2048-bit RSA keys; ring cannot (`UnsupportedError`, code 7)."""
+    if not AWS_LC:
+        with pytest.raises(tessera.UnsupportedError) as info:
+            tessera.Key.generate(alg)
+        assert info.value.code == 7
+        return
+    key = tessera.Key.generate(alg)
+    assert key.alg == alg and key.is_private
+    assert len(b64url(key.public_jwk()["n"])) == 256  # 2048 bits
+    token = key.sign({"exp": EXP})
+    assert tessera.Verifier(key.public_key()).verify(token, now=NOW) == {"exp": EXP}
+
+
+@pytest.mark.parametrize("alg, crv", [("ES512", "P-521"), ("ES256K", "secp256k1")])
+def test_key_es512_es256k(alg, crv):
+    """ES512 (P-521) and ES256K (secp256k1, RFC 8812) with aws-lc; with ring, their names are
+    `UnsupportedAlgorithmError` wherever an algorithm is taken, and their keys
+    `UnsupportedKeyError`."""
+    if not AWS_LC:
+        with pytest.raises(tessera.UnsupportedAlgorithmError):
+            tessera.Key.generate(alg)
+        with pytest.raises(tessera.UnsupportedAlgorithmError):
+            tessera.Verifier(tessera.Key.generate("ES256"), algorithms=[alg])
+        with pytest.raises(tessera.UnsupportedKeyError):
+            tessera.Key.from_jwk({"kty": "EC", "crv": crv, "x": "AA", "y": "AA"})
+        with pytest.raises(tessera.UnsupportedKeyError):
+            tessera.Key.from_pem(key_file("p521.sec1.pem"))
+        return
+    key = tessera.Key.generate(alg).with_kid("k")
+    assert key.alg == alg and key.is_private
+    public = key.public_jwk()
+    assert public["crv"] == crv and "d" not in public
+    token = key.sign({"exp": EXP})
+    signature = token.rsplit(".", 1)[1]
+    assert len(b64url(signature)) == (132 if alg == "ES512" else 64)
+    for loaded in (
+        tessera.Key.from_jwk(public),
+        tessera.Key.from_pem(key.public_pem()),
+        tessera.Key.from_pem(key.private_pem()),
+        tessera.Key.from_jwk(key.private_jwk()),
+    ):
+        assert loaded.alg == alg and loaded.thumbprint() == key.thumbprint()
+        assert tessera.Verifier(loaded).verify(token, now=NOW) == {"exp": EXP}
+    other = tessera.Key.generate("ES256K" if alg == "ES512" else "ES512")
+    with pytest.raises(tessera.AlgorithmMismatchError):
+        tessera.Verifier(other).verify(token, now=NOW)
+    # OpenSSL's P-521 key is an ES512 key.
+    assert tessera.Key.from_pem(key_file("p521.sec1.pem")).alg == "ES512"
 
 
 def test_key_kid_public_and_exports():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import os
 import pickle
 import re
 import subprocess
@@ -68,6 +69,17 @@ def test_every_header_function_is_declared_and_used():
     )
     unused = [name for name in _decls.FUNCTIONS if not re.search(rf"\b{name}\b", source)]
     assert unused == [], f"header functions the Python package does not wrap: {unused}"
+
+
+def test_backend():
+    """`tessera.BACKEND` is the library's `tessera_backend()`: "ring 0.17.14" or
+    "aws-lc-rs 1.19.0". tests/python.rs says which one the library was built with."""
+    assert tessera.BACKEND == _ffi.lib.tessera_backend().decode()
+    version = r"[0-9]+\.[0-9]+\.[0-9]+"
+    assert re.fullmatch(rf"(ring|aws-lc-rs) {version}", tessera.BACKEND), tessera.BACKEND
+    expected = os.environ.get("TESSERA_TEST_EXPECT_BACKEND")
+    if expected:
+        assert tessera.BACKEND == expected, f"the library runs on {tessera.BACKEND}, not {expected}"
 
 
 def test_version_matches_crate_header_and_library():
