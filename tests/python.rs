@@ -337,3 +337,115 @@ fn rebound_hs512_tokens_verify_in_pyjwt_and_joserfc() {
     );
 }
 
+/// The Python side of [`es512_and_es256k_tokens_cross_with_pyjwt_and_joserfc`]: argv is the
+/// algorithm, then (when tessera could sign) tessera's public JWK and token, which PyJWT and
+/// joserfc must verify. Then it makes its own key with `cryptography`, signs a token with PyJWT
+/// and one with joserfc, and prints `{"jwk": <public JWK>, "tokens": [...]}`. joserfc leaves
+/// ES512 and ES256K out of its recommended algorithms: they are named in `algorithms=`.
+const CROSS_SCRIPT: &str = r#"
+import json, sys
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from joserfc import jwt as jrfc
+from joserfc.jwk import ECKey
+
+alg = sys.argv[1]
+curve = {"ES512": ec.SECP521R1(), "ES256K": ec.SECP256K1()}[alg]
+if len(sys.argv) > 2:
+    jwk, token = json.loads(sys.argv[2]), sys.argv[3]
+    assert jwt.decode(token, jwt.PyJWK(jwk).key, algorithms=[alg])["sub"] == "crossed"
+    decoded = jrfc.decode(token, ECKey.import_key(jwk), algorithms=[alg])
+    assert decoded.header["alg"] == alg and decoded.claims["sub"] == "crossed", decoded.header
+pem = ec.generate_private_key(curve).private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+)
+claims = {"sub": "crossed", "exp": 4000000000}
+key = ECKey.import_key(pem)
+tokens = [
+    jwt.encode(claims, pem, algorithm=alg),
+    jrfc.encode({"alg": alg}, claims, key, algorithms=[alg]),
+]
+print(json.dumps({"jwk": key.as_dict(private=False), "tokens": tokens}))
+"#;
+
+/// Issue 16: ES512 (P-521) and ES256K (secp256k1, RFC 8812 §3.2) tokens cross both ways
+/// between tessera and PyJWT and joserfc. With the aws-lc backend, tokens tessera signs verify
+/// in both, and tokens both sign verify in tessera (the key loaded from joserfc's public JWK,
+/// `crv` `P-521` or `secp256k1`). With ring, tessera refuses with the typed errors: the
+/// algorithm names are `UnsupportedAlgorithm` (also in a token's header), the keys
+/// `UnsupportedKey`.
+#[test]
+fn es512_and_es256k_tokens_cross_with_pyjwt_and_joserfc() {
+    use tessera::ErrorKind;
+    use tessera::jwt::{self, Algorithm, Header, Key, Verifier};
+    let deps = test_dependencies();
+    let mut extra: Vec<&Path> = Vec::new();
+    if let Some(deps) = deps.as_deref() {
+        extra.push(deps);
+    }
+    let aws_lc = tessera::backend().name() == "aws-lc-rs";
+    let rng = tessera::SystemRandom::new();
+    let claims = serde_json::json!({"sub": "crossed", "exp": 4_000_000_000_i64});
+    for name in ["ES512", "ES256K"] {
+        let mut cmd = Command::new(python());
+        cmd.args(["-c", CROSS_SCRIPT, name])
+            .env("PYTHONPATH", pythonpath(&extra));
+        // tessera signs (aws-lc), or refuses the algorithm (ring).
+        match name.parse::<Algorithm>() {
+            Ok(alg) => {
+                assert!(aws_lc, "{name} parses with {}", tessera::backend());
+                let key = Key::generate(alg, &rng).expect("a key");
+                let token = jwt::sign(&key, &Header::new(), &claims, &rng).expect("a token");
+                let jwk = serde_json::Value::Object(key.public_jwk().expect("a public JWK"));
+                cmd.arg(jwk.to_string()).arg(token);
+            }
+            Err(e) => {
+                assert!(!aws_lc, "{name} does not parse with aws-lc: {e}");
+                assert_eq!(e.kind(), ErrorKind::UnsupportedAlgorithm, "{e}");
+            }
+        }
+        let out = run(&mut cmd);
+        assert!(
+            out.status.success(),
+            "PyJWT or joserfc failed with {name}\n{}",
+            text(&out)
+        );
+        let theirs: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+        let jwk = theirs["jwk"].to_string();
+        let tokens: Vec<&str> = theirs["tokens"]
+            .as_array()
+            .expect("tokens")
+            .iter()
+            .map(|t| t.as_str().expect("a token"))
+            .collect();
+        assert_eq!(tokens.len(), 2);
+        // They sign, tessera verifies (aws-lc) or refuses the key and the tokens (ring).
+        match Key::from_jwk(jwk.as_bytes(), None) {
+            Ok(key) => {
+                assert!(aws_lc);
+                assert_eq!(key.alg().as_str(), name);
+                let verifier = Verifier::new(key.clone());
+                for token in &tokens {
+                    let verified = verifier
+                        .verify(token, 1_800_000_000)
+                        .unwrap_or_else(|e| panic!("{name} token {token}: {e}"));
+                    assert_eq!(verified.claims()["sub"], "crossed");
+                    assert_eq!(verified.header().alg(), Some(key.alg()));
+                }
+            }
+            Err(e) => {
+                assert!(!aws_lc, "{name} JWK refused with aws-lc: {e}");
+                assert_eq!(e.kind(), ErrorKind::UnsupportedKey, "{e}");
+                let es256 = Key::generate(Algorithm::ES256, &rng).expect("an ES256 key");
+                for token in &tokens {
+                    let err = Verifier::new(es256.clone())
+                        .verify(token, 1_800_000_000)
+                        .expect_err("refused");
+                    assert_eq!(err.kind(), ErrorKind::UnsupportedAlgorithm, "{token}: {err}");
+                }
+            }
+        }
+    }
+}

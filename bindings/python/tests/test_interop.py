@@ -1,5 +1,10 @@
 """Interop with PyJWT and joserfc, both directions, for every algorithm all three support:
-tokens they sign verify in tessera, tokens tessera signs verify in them, and JWKs travel."""
+tokens they sign verify in tessera, tokens tessera signs verify in them, and JWKs travel.
+
+ES512 (P-521) and ES256K (secp256k1, RFC 8812) need tessera's aws-lc backend: with it they
+cross both ways like the others; with ring, tessera refuses their keys (`UnsupportedKeyError`)
+and their tokens (`UnsupportedAlgorithmError`). Their keys are made at run time with
+`cryptography` (the repository has no secp256k1 key file)."""
 
 from __future__ import annotations
 
@@ -10,12 +15,14 @@ import warnings
 
 import jwt as pyjwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
 from joserfc.jwt import JWTClaimsRegistry
 
 import tessera
-from conftest import KEYS, NOW, key_file
+from conftest import AWS_LC, KEYS, NOW, key_file
 
 SECRET = {"HS256": b"h" * 32, "HS384": b"h" * 48, "HS512": b"h" * 64}
 PEM = {
@@ -172,3 +179,106 @@ def test_tampered_tokens_from_other_libraries_fail(alg):
     none_token = f"{b64(json.dumps({'alg': 'none'}).encode())}.{body}."
     with pytest.raises(tessera.InvalidTokenError):
         verifier(alg).verify(none_token, now=NOW)
+
+
+# ---- ES512 and ES256K -----------------------------------------------------------------------
+
+CURVES = {"ES512": ec.SECP521R1(), "ES256K": ec.SECP256K1()}
+NEW_ALGS = sorted(CURVES)
+_pems: dict = {}
+
+
+def new_pem(alg: str) -> bytes:
+    """A PKCS#8 PEM private key for `alg`, made by `cryptography` (one per algorithm and run)."""
+    if alg not in _pems:
+        _pems[alg] = ec.generate_private_key(CURVES[alg]).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    return _pems[alg]
+
+
+def their_tokens(alg: str) -> dict:
+    """A token signed by PyJWT and one by joserfc, with the key of `new_pem(alg)`. joserfc
+    leaves ES512 and ES256K out of its recommended algorithms: `algorithms=` names them."""
+    pem = new_pem(alg)
+    return {
+        "PyJWT": pyjwt.encode(CLAIMS, pem, algorithm=alg),
+        "joserfc": jose_jwt.encode(
+            {"alg": alg, "typ": "JWT"}, CLAIMS, ECKey.import_key(pem), algorithms=[alg]
+        ),
+    }
+
+
+@pytest.mark.parametrize("alg", NEW_ALGS)
+def test_es512_es256k_pyjwt_and_joserfc_sign_tessera_verifies(alg):
+    tokens = their_tokens(alg)
+    if not AWS_LC:
+        with pytest.raises(tessera.UnsupportedKeyError):
+            tessera.Key.from_pem(new_pem(alg))
+        es256 = tessera.Verifier(tessera.Key.generate("ES256"))
+        for token in tokens.values():
+            with pytest.raises(tessera.UnsupportedAlgorithmError):
+                es256.verify(token, now=NOW)
+        return
+    key = tessera.Key.from_pem(new_pem(alg))
+    assert key.alg == alg  # the curve decides
+    v = tessera.Verifier(key.public_key(), issuer="https://as.example", audience="api", typ="JWT")
+    for signer, token in tokens.items():
+        assert v.verify(token, now=NOW) == CLAIMS, signer
+        head, _body, sig = token.split(".")
+        forged = pyjwt.utils.base64url_encode(json.dumps(dict(CLAIMS, sub="admin")).encode())
+        with pytest.raises(tessera.InvalidSignatureError):
+            v.verify(f"{head}.{forged.decode()}.{sig}", now=NOW)
+
+
+@pytest.mark.parametrize("alg", NEW_ALGS)
+def test_es512_es256k_tessera_signs_pyjwt_and_joserfc_verify(alg):
+    if not AWS_LC:
+        with pytest.raises(tessera.UnsupportedAlgorithmError):
+            tessera.Key.generate(alg)
+        return
+    for key in (tessera.Key.generate(alg), tessera.Key.from_pem(new_pem(alg))):
+        token = key.sign(CLAIMS, {"typ": "JWT"})
+        assert pyjwt.get_unverified_header(token)["alg"] == alg
+        for public in (pyjwt.PyJWK(key.public_jwk()).key, key.public_pem()):
+            decoded = pyjwt.decode(
+                token,
+                public,
+                algorithms=[alg],
+                audience="api",
+                issuer="https://as.example",
+                options={"verify_exp": False, "verify_iat": False},
+            )
+            assert decoded == CLAIMS
+        jose = jose_jwt.decode(token, ECKey.import_key(key.public_jwk()), algorithms=[alg])
+        assert jose.claims == CLAIMS and jose.header["alg"] == alg
+
+
+@pytest.mark.parametrize("alg", NEW_ALGS)
+def test_es512_es256k_jwks_travel_both_ways(alg):
+    jose = ECKey.import_key(new_pem(alg))
+    if not AWS_LC:
+        for private in (False, True):
+            with pytest.raises(tessera.UnsupportedKeyError):
+                tessera.Key.from_jwk(jose.as_dict(private=private))
+        return
+    key = tessera.Key.from_pem(new_pem(alg))
+    # joserfc's JWKs in tessera (crv "P-521" / "secp256k1"); RFC 7638 thumbprints agree
+    from_jose = tessera.Key.from_jwk(jose.as_dict(private=False))
+    assert from_jose.alg == alg
+    assert from_jose.thumbprint() == key.thumbprint() == jose.thumbprint()
+    private = tessera.Key.from_jwk(jose.as_dict(private=True))
+    assert tessera.Verifier(from_jose).verify(private.sign({"exp": NOW + 60}), now=NOW)
+    # tessera's JWKS document in PyJWT and joserfc
+    document = tessera.jwks([key.with_kid("k1")])
+    token = key.with_kid("k1").sign(CLAIMS)
+    pyjwk = pyjwt.PyJWKSet.from_dict(document)["k1"]
+    options = {"verify_iat": False}
+    decoded = pyjwt.decode(token, pyjwk.key, algorithms=[alg], audience="api", options=options)
+    assert decoded == CLAIMS
+    from joserfc.jwk import KeySet as JoseKeySet
+
+    decoded = jose_jwt.decode(token, JoseKeySet.import_key_set(document), algorithms=[alg])
+    assert decoded.claims == CLAIMS
