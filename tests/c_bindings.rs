@@ -276,7 +276,8 @@ fn run_test_programs(dir: &str, ext: &str, link: Link) {
                 .contains(&format!("tessera {}", env!("CARGO_PKG_VERSION")))
         );
         assert!(
-            ran.stdout.contains(&format!(" on {}\n", tessera::backend())),
+            ran.stdout
+                .contains(&format!(" on {}\n", tessera::backend())),
             "{} did not run on this build's backend, {}:\n{}",
             source.display(),
             tessera::backend(),
@@ -535,7 +536,11 @@ fn install_and_pkg_config() {
         ran.code,
         ran.stderr
     );
-    assert!(!prefix.exists(), "a refused install wrote {}", prefix.display());
+    assert!(
+        !prefix.exists(),
+        "a refused install wrote {}",
+        prefix.display()
+    );
     let mut cmd = install();
     cmd.arg("--lib-dir").arg(lib_dir());
     run_ok(cmd, &dir, "install");

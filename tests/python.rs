@@ -171,7 +171,10 @@ fn python_suite() {
         ])
         .arg(format!("--basetemp={}", basetemp.display()))
         .env("TESSERA_LIBRARY", &library)
-        .env("TESSERA_TEST_EXPECT_BACKEND", tessera::backend().to_string())
+        .env(
+            "TESSERA_TEST_EXPECT_BACKEND",
+            tessera::backend().to_string(),
+        )
         .env("PYTHONPATH", pythonpath(&extra))
         .env("PYTHONDONTWRITEBYTECODE", "1"));
     let report = text(&output);
@@ -443,7 +446,11 @@ fn es512_and_es256k_tokens_cross_with_pyjwt_and_joserfc() {
                     let err = Verifier::new(es256.clone())
                         .verify(token, 1_800_000_000)
                         .expect_err("refused");
-                    assert_eq!(err.kind(), ErrorKind::UnsupportedAlgorithm, "{token}: {err}");
+                    assert_eq!(
+                        err.kind(),
+                        ErrorKind::UnsupportedAlgorithm,
+                        "{token}: {err}"
+                    );
                 }
             }
         }
