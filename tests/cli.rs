@@ -2,7 +2,9 @@
 //! every exit code (0, 1, 2), every class of error message, stdin input, and a round trip
 //! keygen → sign → verify → decode for every algorithm.
 //!
-//! Run with `cargo test --features cli --test cli` (or `cargo test --all-features`).
+//! Run with `cargo test --features cli --test cli` (ring) or `cargo test --all-features` (aws-lc):
+//! the tests of ES512, ES256K and RSA key generation check the aws-lc behaviour on aws-lc and the
+//! refusals on ring.
 #![cfg(feature = "cli")]
 
 use std::io::Write;
@@ -230,6 +232,11 @@ fn swap_claims(token: &str, claims: &Value) -> String {
 
 const CLAIMS: &str = r#"{"iss":"https://as.example","sub":"user-42","aud":"api","exp":1800000300,"iat":1800000000,"scope":"job:read"}"#;
 
+/// Whether this build runs on aws-lc (ES512, ES256K, RSA key generation), else on ring.
+fn aws_lc() -> bool {
+    tessera::backend().name() == "aws-lc-rs"
+}
+
 fn now_flag() -> String {
     NOW.to_string()
 }
@@ -324,6 +331,101 @@ fn round_trip_eddsa() {
 #[test]
 fn round_trip_ed25519() {
     round_trip_generated("Ed25519");
+}
+
+/// ES512 and ES256K: the whole round trip with aws-lc. With ring the names are usage errors
+/// that say which backend has them (exit 2), and a token that carries one is refused
+/// (`unsupported_algorithm`, exit 1).
+fn round_trip_or_refusal(alg: &str, header_b64: &str) {
+    if aws_lc() {
+        round_trip_generated(alg);
+        return;
+    }
+    let dir = Dir::new(&format!("rt-{alg}"));
+    let err = dir.run(&["keygen", alg]).usage().to_owned();
+    assert!(err.contains(alg) && err.contains("aws-lc"), "{err}");
+    let key = dir.keygen("k.jwk", &["ES256"]);
+    let err = dir
+        .run(&["verify", "--key", &key, "--alg", alg, "x.y.z"])
+        .usage()
+        .to_owned();
+    assert!(err.contains("aws-lc"), "{err}");
+    let token = format!("{header_b64}.{}.AAAA", b64url(br#"{"exp":1800000300}"#));
+    let line = dir
+        .run(&["verify", "--key", &key, "--now", &now_flag(), &token])
+        .rejected("unsupported_algorithm")
+        .to_owned();
+    assert!(line.contains("aws-lc"), "{line}");
+}
+
+#[test]
+fn round_trip_es512() {
+    round_trip_or_refusal("ES512", &b64url(br#"{"alg":"ES512"}"#));
+}
+
+#[test]
+fn round_trip_es256k() {
+    round_trip_or_refusal("ES256K", &b64url(br#"{"alg":"ES256K"}"#));
+}
+
+/// keygen of an RSA algorithm: with aws-lc a new key (2048 bits, or --bits), which signs and
+/// verifies; with ring `unsupported` (exit 1), with the OpenSSL command that makes one.
+#[test]
+fn keygen_rsa() {
+    let dir = Dir::new("keygen-rsa");
+    if !aws_lc() {
+        for alg in ["RS256", "PS512"] {
+            let line = dir.run(&["keygen", alg]).rejected("unsupported").to_owned();
+            assert!(
+                line.contains("openssl") && line.contains("aws-lc") && line.contains(alg),
+                "{line}"
+            );
+        }
+        let line = dir
+            .run(&["keygen", "RS256", "--bits", "4096"])
+            .rejected("unsupported")
+            .to_owned();
+        assert!(line.contains("rsa_keygen_bits:4096"), "{line}");
+    } else {
+        round_trip_generated("RS256");
+        round_trip_generated("PS384");
+        let modulus_bytes = |args: &[&str]| {
+            let jwk = dir.run(args).json();
+            assert_eq!(
+                (jwk["kty"].as_str(), jwk["e"].as_str()),
+                (Some("RSA"), Some("AQAB"))
+            );
+            // base64url without padding: 4 characters per 3 bytes.
+            jwk["n"].as_str().expect("n").len() * 3 / 4
+        };
+        assert_eq!(modulus_bytes(&["keygen", "RS256"]), 256);
+        assert_eq!(modulus_bytes(&["keygen", "PS256", "--bits", "3072"]), 384);
+        let out = dir.run(&["keygen", "RS512", "--format", "pem"]);
+        assert!(
+            out.ok().starts_with("-----BEGIN PRIVATE KEY-----"),
+            "{out:#?}"
+        );
+        let pem = dir.write("rsa.pem", out.ok());
+        let token = dir.sign(&["--key", &pem, "--alg", "RS512"], CLAIMS, &[]);
+        let now = now_flag();
+        let out = dir.run(&[
+            "verify", "--key", &pem, "--alg", "RS512", "--aud", "api", "--now", &now, &token,
+        ]);
+        assert_eq!(out.json()["header"]["alg"], "RS512");
+    }
+    // --bits: 2048, 3072 or 4096, for RSA algorithms only (usage errors, whatever the backend).
+    for bits in ["1024", "2047", "8192", "lots"] {
+        let err = dir
+            .run(&["keygen", "RS256", "--bits", bits])
+            .usage()
+            .to_owned();
+        assert!(err.contains("2048, 3072 or 4096"), "{err}");
+    }
+    let err = dir
+        .run(&["keygen", "ES256", "--bits", "2048"])
+        .usage()
+        .to_owned();
+    assert!(err.contains("--bits"), "{err}");
 }
 
 #[test]
@@ -567,16 +669,26 @@ fn keygen_formats_and_errors() {
     assert!(out.ok().ends_with("-----END PRIVATE KEY-----"));
     assert!(out.stderr.starts_with("warning: "), "{out:#?}");
 
-    // RSA: not in ring; the message says what to do. Exit 1.
-    for alg in ["RS256", "PS512"] {
-        let line = dir.run(&["keygen", alg]).rejected("unsupported").to_owned();
-        assert!(line.contains("openssl"), "{line}");
-    }
-    // Unknown, unavailable, `none` and wrongly cased names: usage errors.
-    for alg in ["none", "ES512", "es256", "XYZ"] {
+    // RSA keys: see keygen_rsa. Unknown, unavailable (ES512 and ES256K with ring), `none` and
+    // wrongly cased names: usage errors.
+    let unavailable: &[&str] = if aws_lc() { &[] } else { &["ES512", "ES256K"] };
+    for alg in ["none", "es256", "XYZ"].iter().chain(unavailable) {
         let err = dir.run(&["keygen", alg]).usage().to_owned();
         assert!(err.contains(alg), "{err}");
     }
+    // The list of names an unknown one gets says which need aws-lc (with ring).
+    let err = dir.run(&["keygen", "XYZ"]).usage().to_owned();
+    assert!(err.contains("HS256 HS384 HS512 RS256"), "{err}");
+    assert_eq!(
+        err.contains("ES512 ES256K EdDSA"),
+        aws_lc(),
+        "supported names: {err}"
+    );
+    assert_eq!(
+        err.contains("ES512 and ES256K need the aws-lc backend"),
+        !aws_lc(),
+        "{err}"
+    );
     assert!(
         dir.run(&["keygen", "es256"])
             .stderr
@@ -672,7 +784,12 @@ fn key_file_errors_name_the_file() {
         (
             "curve.jwk",
             b"{\"kty\":\"EC\",\"crv\":\"P-521\",\"x\":\"AA\",\"y\":\"AA\"}",
-            "unsupported_key",
+            // With ring any P-521 key is unsupported; with aws-lc this one is no point.
+            if aws_lc() {
+                "invalid_key"
+            } else {
+                "unsupported_key"
+            },
         ),
     ];
     for (name, contents, code) in cases {
@@ -683,11 +800,25 @@ fn key_file_errors_name_the_file() {
             .to_owned();
         assert!(line.contains(name), "{line}");
     }
-    for (fixture, code) in [
+    if aws_lc() {
+        let jwk = dir.run(&["pub", &dir.fixture("p521.sec1.pem")]).json();
+        assert_eq!(
+            (jwk["alg"].as_str(), jwk["crv"].as_str()),
+            (Some("ES512"), Some("P-521"))
+        );
+    }
+    let p521: &[(&str, &str)] = if aws_lc() {
+        &[]
+    } else {
+        &[("p521.sec1.pem", "unsupported_key")]
+    };
+    for &(fixture, code) in [
         ("ed448.pkcs8.pem", "unsupported_key"),
-        ("p521.sec1.pem", "unsupported_key"),
         ("rsa2048.encrypted.pem", "unsupported_key"),
-    ] {
+    ]
+    .iter()
+    .chain(p521)
+    {
         let file = dir.fixture(fixture);
         let line = dir.run(&["pub", &file]).rejected(code).to_owned();
         assert!(
@@ -1140,8 +1271,16 @@ fn verify_usage_errors_exit_2() {
         .run(&["verify", "--key", &public, "--now", "yesterday", &token])
         .usage();
     let _ = dir
-        .run(&["verify", "--key", &public, "--alg", "ES512", &token])
+        .run(&["verify", "--key", &public, "--alg", "ES999", &token])
         .usage();
+    // ES512 is a usage error with ring (this build cannot know it); with aws-lc, the ES256 key
+    // refuses it (exit 1).
+    let es512 = dir.run(&["verify", "--key", &public, "--alg", "ES512", &token]);
+    if aws_lc() {
+        let _ = es512.rejected("key_algorithm_mismatch");
+    } else {
+        let _ = es512.usage();
+    }
     let _ = dir
         .run(&["verify", "--key", &public, &token, "extra"])
         .usage();
@@ -1461,12 +1600,23 @@ fn bench_runs_briefly() {
         assert_eq!(row.split_whitespace().count(), 4, "{row}");
     }
     assert!(out.stderr.contains("bench: [1/3] HS256"), "{out:#?}");
-    // Every default algorithm.
+    assert!(
+        text.contains(&format!("on {}, ", tessera::backend())),
+        "{text}"
+    );
+    // Every default algorithm (ES512 and ES256K when the backend has them).
     let out = dir.run(&["bench", "--seconds", "0.01"]);
     for alg in [
         "HS256", "HS384", "HS512", "RS256", "PS256", "ES256", "ES384", "EdDSA",
     ] {
         assert!(out.ok().lines().any(|l| l.starts_with(alg)), "{out:#?}");
+    }
+    for alg in ["ES512 ", "ES256K "] {
+        assert_eq!(
+            out.ok().lines().any(|l| l.starts_with(alg)),
+            aws_lc(),
+            "{out:#?}"
+        );
     }
     let _ = dir.run(&["bench", "--seconds", "0"]).usage();
     let _ = dir.run(&["bench", "--seconds", "-1"]).usage();
@@ -1498,7 +1648,24 @@ fn help_version_and_usage_errors() {
             .ok()
             .contains("--secret-file")
     );
-    assert!(dir.run(&["--version"]).ok().starts_with("tessera "));
+    // The version names the backend: `tessera 0.1.0 (aws-lc-rs 1.19.0)`.
+    let version = format!(
+        "tessera {} ({})",
+        env!("CARGO_PKG_VERSION"),
+        tessera::backend()
+    );
+    assert_eq!(dir.run(&["--version"]).ok(), version);
+    assert_eq!(dir.run(&["-V"]).ok(), version);
+    // keygen's help names the algorithms aws-lc adds.
+    let help = dir.run(&["keygen", "--help"]).ok().to_owned();
+    for word in ["ES512", "ES256K", "aws-lc", "--bits", "PS512"] {
+        assert!(help.contains(word), "{word}: {help}");
+    }
+    let help = dir.run(&["--help"]).ok().to_owned();
+    assert!(
+        help.contains("ES512 (P-521) and ES256K (secp256k1)"),
+        "{help}"
+    );
     // No verb, an unknown verb, an unknown flag: exit 2.
     let none = dir.run(&[]);
     assert_eq!(none.code, 2, "{none:#?}");

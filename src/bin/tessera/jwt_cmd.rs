@@ -13,20 +13,54 @@ use crate::fail::Failure;
 use crate::inout::{now, out, out_json, token_arg, warn};
 use crate::keys::{self, KeyFile};
 
-/// Parses a JOSE algorithm name for clap (case-sensitive, as RFC 7515 §4.1.1 says).
+/// Parses a JOSE algorithm name for clap (case-sensitive, as RFC 7515 §4.1.1 says). A name the
+/// backend of this build lacks (ES512 and ES256K with ring) is refused like an unknown one
+/// (a usage error), with a message that says which backend has it.
 pub fn parse_alg(name: &str) -> Result<Algorithm, String> {
     name.parse::<Algorithm>().map_err(|e| {
+        if Algorithm::ALL.iter().any(|a| a.as_str() == name) {
+            // Known to tessera, not to this build's backend: the library's message says so.
+            return format!(
+                "{e} (this tessera runs on {}; build it with `--features cli,aws-lc` for \
+                 ES512 and ES256K)",
+                tessera::backend()
+            );
+        }
         match Algorithm::ALL
             .iter()
             .find(|a| a.as_str().eq_ignore_ascii_case(name))
         {
             Some(alg) => format!("{e} (algorithm names are case-sensitive: did you mean {alg}?)"),
-            None => format!(
-                "{e} (supported: HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 \
-                 ES256 ES384 EdDSA Ed25519)"
-            ),
+            None => format!("{e} (supported: {})", supported_algorithms()),
         }
     })
+}
+
+/// The algorithms this build implements, space-separated, and which need another backend.
+pub fn supported_algorithms() -> String {
+    let names: Vec<&str> = Algorithm::supported().iter().map(|a| a.as_str()).collect();
+    let missing: Vec<&str> = Algorithm::ALL
+        .iter()
+        .filter(|a| !a.is_supported())
+        .map(|a| a.as_str())
+        .collect();
+    if missing.is_empty() {
+        names.join(" ")
+    } else {
+        format!(
+            "{}; {} need the aws-lc backend",
+            names.join(" "),
+            missing.join(" and ")
+        )
+    }
+}
+
+/// Parses `keygen --bits`: the RSA key sizes tessera generates.
+fn parse_bits(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(bits @ (2048 | 3072 | 4096)) => Ok(bits),
+        _ => Err("RSA keys are generated with 2048, 3072 or 4096 bits".into()),
+    }
 }
 
 /// Output format of `keygen`.
@@ -41,8 +75,10 @@ pub enum KeyFormat {
 /// `tessera keygen`.
 #[derive(Args, Debug)]
 pub struct KeygenArgs {
-    /// Algorithm: ES256, ES384, EdDSA, Ed25519, HS256, HS384 or HS512 (RSA keys come from
-    /// OpenSSL).
+    /// Algorithm: ES256, ES384, EdDSA, Ed25519, HS256, HS384 or HS512; with the aws-lc backend
+    /// also ES512 (P-521), ES256K (secp256k1) and RS256 RS384 RS512 PS256 PS384 PS512 (a new
+    /// RSA key, see --bits). `tessera --version` names the backend; with ring, RSA keys come
+    /// from OpenSSL.
     #[arg(value_name = "ALG", value_parser = parse_alg)]
     alg: Algorithm,
     /// Key id written into the JWK (and so into the headers of tokens it signs).
@@ -51,6 +87,9 @@ pub struct KeygenArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = KeyFormat::Jwk)]
     format: KeyFormat,
+    /// RSA key size: 2048 (the default), 3072 or 4096 bits (RSA algorithms only).
+    #[arg(long, value_name = "BITS", value_parser = parse_bits)]
+    bits: Option<usize>,
 }
 
 /// `tessera keygen`: a new private key on stdout.
@@ -61,15 +100,34 @@ pub fn keygen(args: &KeygenArgs) -> Result<(), Failure> {
             args.alg
         )));
     }
-    if args.alg.family() == KeyFamily::Rsa {
-        return Err(Failure::kind(
-            ErrorKind::Unsupported,
-            "RSA key generation is not available in ring; make a key with \
-             `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out rsa.pem` \
-             and use it with --key rsa.pem --alg RS256",
-        ));
-    }
-    let mut key = Key::generate(args.alg, &SystemRandom::new())?;
+    let mut key = if args.alg.family() == KeyFamily::Rsa {
+        let bits = args.bits.unwrap_or(2048);
+        Key::generate_rsa(args.alg, bits).map_err(|e| {
+            if e.kind() == ErrorKind::Unsupported {
+                // The sizes were checked by clap: the backend cannot generate RSA keys.
+                Failure::kind(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "RSA key generation needs the aws-lc backend, and this tessera runs on \
+                         {}; make a key with `openssl genpkey -algorithm RSA -pkeyopt \
+                         rsa_keygen_bits:{bits} -out rsa.pem` and use it with --key rsa.pem \
+                         --alg {}",
+                        tessera::backend(),
+                        args.alg
+                    ),
+                )
+            } else {
+                Failure::lib(&e)
+            }
+        })?
+    } else if args.bits.is_some() {
+        return Err(Failure::usage(format!(
+            "--bits is the size of an RSA key; {} keys have a fixed size",
+            args.alg
+        )));
+    } else {
+        Key::generate(args.alg, &SystemRandom::new())?
+    };
     if let Some(kid) = &args.kid {
         key = key.with_kid(kid.clone());
     }

@@ -1,9 +1,12 @@
 //! # `tessera`: the command-line face of the tessera token engine
 //!
-//! Built with the `cli` feature: `cargo run --release --features cli -- demo`.
+//! Built with the `cli` feature: `cargo run --release --features cli -- demo` (on `ring`), or
+//! `--features cli,aws-lc` for the aws-lc backend, which adds ES512, ES256K and RSA key
+//! generation. `tessera --version` names the backend: `tessera 0.1.0 (aws-lc-rs 1.19.0)`.
 //!
 //! ```text
-//! tessera keygen ALG [--kid KID] [--format jwk|pem]      a new private key (ES256 ES384 EdDSA Ed25519 HS256 HS384 HS512)
+//! tessera keygen ALG [--kid KID] [--format jwk|pem]      a new private key (ES256 ES384 EdDSA Ed25519 HS256 HS384 HS512;
+//!                [--bits BITS]                           with aws-lc also ES512 ES256K, and RSA: 2048 bits or BITS)
 //! tessera pub KEYFILE [--alg ALG]                        its public JWK
 //! tessera jwks KEYFILE... [--alg ALG]                    a public JWKS document
 //! tessera thumbprint KEYFILE [--alg ALG]                 the RFC 7638 thumbprint
@@ -33,6 +36,10 @@
 //! - **Exit codes**: 0 success; 1 tessera refused the input (a token, key, claims set, scope or
 //!   opaque token); 2 usage (unknown flag, missing or conflicting arguments, a flag value that
 //!   does not parse, an algorithm nothing decides, an unreadable or missing file).
+//! - **Backends**: an algorithm name the backend of this build lacks (ES512, ES256K with ring)
+//!   is a usage error like an unknown one (exit 2); a key or token of such an algorithm is
+//!   refused (exit 1: `unsupported_key`, `unsupported_algorithm`); `keygen` of an RSA
+//!   algorithm with ring is `unsupported` (exit 1).
 //! - **Keys** are recognised by content: JWKS, JWK, PEM (PKCS#8, PKCS#1, SEC1, SPKI, X.509
 //!   certificate — its public key, no certificate validation) or DER. The algorithm comes from
 //!   `--alg` or the key (JWK `alg`, EC curve, Ed25519), never from the token; an RSA key without
@@ -65,6 +72,7 @@ mod misc_cmd;
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::LazyLock;
 
 use clap::{Parser, Subcommand};
 
@@ -82,6 +90,11 @@ Tokens for verify, decode and token check come from the argument, or from stdin 
 `-` or absent. An empty token argument (\"\") is a malformed token (exit 1); stdin that holds \
 nothing but white space is a usage error. --now (Unix seconds) defaults to the system clock.
 
+Algorithms: HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 EdDSA Ed25519, \
+and with the aws-lc backend ES512 (P-521) and ES256K (secp256k1); aws-lc also generates RSA \
+keys (keygen RS256 [--bits 3072]). `tessera --version` names the backend of this build; build \
+with `--features cli,aws-lc` for aws-lc. Names the backend lacks are usage errors.
+
 Output: results on stdout; warnings and progress on stderr. Errors are one line on stderr, \
 `error: <code>: <message>`, <code> being the library's stable error name (expired, \
 invalid_signature, invalid_key, ...), `usage` or `io`.
@@ -90,11 +103,19 @@ Exit codes: 0 success; 1 rejected by tessera (a token, key, claims, scope or opa
 2 usage (unknown flag, missing or conflicting arguments, a value that does not parse, an \
 algorithm nothing decides, a file that cannot be read).";
 
+/// `tessera --version` (after the name): the tool's version and the cryptographic backend it
+/// was built with, `0.1.0 (aws-lc-rs 1.19.0)`.
+fn version() -> &'static str {
+    static VERSION: LazyLock<String> =
+        LazyLock::new(|| format!("{} ({})", env!("CARGO_PKG_VERSION"), tessera::backend()));
+    VERSION.as_str()
+}
+
 /// The command line.
 #[derive(Parser, Debug)]
 #[command(
     name = "tessera",
-    version,
+    version = version(),
     about = "JWT keys, signing and verification, opaque tokens, PKCE and scopes: the tessera token engine on the command line",
     after_help = "Errors are one line on stderr, `error: <code>: <message>`. \
                   Exit codes: 0 success, 1 rejected (token, key, scope, ...), 2 usage.",
@@ -135,8 +156,9 @@ enum Command {
     ///
     /// Authorize with PKCE, code exchange, API call, refresh rotation, replay detection and
     /// family revocation, client credentials, a task-scoped engine token, an API key, the
-    /// (deprecated) implicit flow, an M2M client with a `.default` URI scope, and a platform's
-    /// token API minting a scoped token with a TTL and deleting it.
+    /// (deprecated) implicit flow, an M2M client with a `.default` URI scope, a platform's
+    /// token API minting a scoped token with a TTL and deleting it, and an ES512 signing key
+    /// (with the aws-lc backend; with ring, the demo shows the refusal).
     Demo(demo::DemoArgs),
     /// Measure verification throughput per algorithm on this machine.
     Bench(bench::BenchArgs),
