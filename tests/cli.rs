@@ -1842,3 +1842,47 @@ fn demo_shows_implicit_dot_default_and_token_api() {
     assert!(!implicit.contains("refresh_token="), "{implicit}");
     assert!(!implicit.contains("tes_rt_"), "{implicit}");
 }
+
+/// The demo names its backend, and step 14 adds an ES512 key: with aws-lc a token signed with
+/// it verifies at the API; with ring the step shows the library's refusal.
+#[test]
+fn demo_names_its_backend_and_shows_es512() {
+    let dir = Dir::new("demo-backend");
+    let out = dir.run(&["demo"]);
+    let text = out.ok();
+    let backend = tessera::backend().to_string();
+    assert!(
+        text.lines()
+            .take(4)
+            .any(|l| l
+                == format!("  cryptography: {backend} (the backend this tessera was built with)")),
+        "{text}"
+    );
+    let from = text.find("── 13.").expect("step 13");
+    let markers: &[&str] = if aws_lc() {
+        &[
+            "14. The AS adds an ES512 (P-521) signing key to its JWKS (t+960s)",
+            "a new ES512 key on aws-lc-rs ",
+            r#""alg":"ES512","crv":"P-521","kid":"demo-2027-01-p521""#,
+            r#"header {"alg":"ES512","kid":"demo-2027-01-p521","typ":"at+jwt"}, a 132-byte signature"#,
+            "GET /recordings   Authorization: Bearer eyJhbGciOiJFUzUxMi",
+            r#"200 OK  {"client_id":"media-app","scope":"recording:read","sub":"user-42"}"#,
+            "the key decides the algorithm (ES512)",
+            "done:",
+        ]
+    } else {
+        &[
+            "14. The AS adds an ES512 (P-521) signing key to its JWKS (t+960s)",
+            "on ring 0.17.14, a new ES512 key is refused: unsupported_algorithm: ",
+            "--features cli,aws-lc -- demo",
+            "done:",
+        ]
+    };
+    let mut at = from;
+    for marker in markers {
+        let found = text[at..]
+            .find(marker)
+            .unwrap_or_else(|| panic!("{marker:?} missing (or out of order) in:\n{text}"));
+        at += found + marker.len();
+    }
+}

@@ -9,9 +9,10 @@
 //! each time.
 //!
 //! `story.rs` tells steps 1 to 10 (the code flow with PKCE, refresh, reuse detection, client
-//! credentials, engine tokens, API keys); `more.rs` steps 11 to 13 (the implicit flow, a
-//! `.default` URI scope, a platform's token API). This file holds the in-memory servers and
-//! the output.
+//! credentials, engine tokens, API keys); `more.rs` steps 11 to 14 (the implicit flow, a
+//! `.default` URI scope, a platform's token API, an ES512 key when the backend has P-521).
+//! This file holds the in-memory servers and the output. The walkthrough names the
+//! cryptographic backend it runs on ([`tessera::backend`]).
 
 mod more;
 mod story;
@@ -26,7 +27,7 @@ use tessera::grant::{
     AuthorizeOutcome, Client, ClientKind, Effect, GrantState, GrantType, Issuer, Locator, Policy,
     Redirect, RevocationReason, Tokens,
 };
-use tessera::jwt::{self, Algorithm, Key, KeySet, Verifier, dangerous};
+use tessera::jwt::{self, Algorithm, Header, Key, KeySet, Verifier, dangerous};
 use tessera::pkce::CodeVerifier;
 use tessera::scope::{Implications, ScopeSet};
 use tessera::token::{Pepper, Peppers, TokenKind};

@@ -1,6 +1,7 @@
-//! Steps 11 to 13 of `tessera demo`: the implicit flow (RFC 6749 §4.2, deprecated by RFC 9700
-//! §2.1.2), an M2M client granted a `.default` URI scope, and a platform's token API (mint an
-//! opaque access token with a scope and a TTL, revoke it with `DELETE`).
+//! Steps 11 to 14 of `tessera demo`: the implicit flow (RFC 6749 §4.2, deprecated by RFC 9700
+//! §2.1.2), an M2M client granted a `.default` URI scope, a platform's token API (mint an
+//! opaque access token with a scope and a TTL, revoke it with `DELETE`), and an ES512 signing
+//! key beside the ES256 one (with the aws-lc backend).
 
 use super::*;
 
@@ -239,6 +240,83 @@ pub(super) fn token_api(d: &mut Demo) -> Result<(), Failure> {
     d.who(
         "API",
         "a well-formed token with no row: refused at once, long before its TTL ran out",
+    );
+    Ok(())
+}
+
+/// Step 14: the AS adds an ES512 key (P-521, RFC 7518 §3.4) beside its ES256 one, when the
+/// backend has P-521 (aws-lc): the JWKS carries both, the API refreshes its key set and
+/// verifies a token signed with the new key, choosing the key by `kid`. With ring the step
+/// shows the library's typed refusal instead.
+pub(super) fn es512_key(d: &mut Demo) -> Result<(), Failure> {
+    let t = T0 + 960;
+    d.step(
+        14,
+        t,
+        "The AS adds an ES512 (P-521) signing key to its JWKS",
+    );
+    let backend = tessera::backend();
+    let kid = "demo-2027-01-p521";
+    let key = match Key::generate(Algorithm::ES512, &d.rng) {
+        Ok(key) => key.with_kid(kid),
+        Err(e) => {
+            d.who(
+                "AS",
+                &format!(
+                    "on {backend}, a new ES512 key is refused: {}: {}",
+                    e.kind().name(),
+                    e.detail()
+                ),
+            );
+            d.who(
+                "AS",
+                "P-521 (ES512) and secp256k1 (ES256K) keys need the aws-lc backend: \
+                 `cargo run --release --features cli,aws-lc -- demo` shows this step",
+            );
+            return Ok(());
+        }
+    };
+    d.who(
+        "AS",
+        &format!("a new ES512 key on {backend}, kid \"{kid}\", published beside the ES256 one"),
+    );
+    let jwks = jwt::jwks(&[d.issuer.signing_key().clone(), key.clone()])?;
+    d.sent("GET /.well-known/jwks.json   (the API refreshes its key set)");
+    d.came_back(&format!("200 OK  {jwks}"));
+    d.api_verifier = Verifier::builder(KeySet::from_jwks(jwks.as_bytes(), &[])?)
+        .issuer(ISSUER)
+        .audience(API)
+        .typ("at+jwt")
+        .build()?;
+    let claims = json!({
+        "iss": ISSUER, "sub": "user-42", "aud": API, "client_id": "media-app",
+        "scope": "recording:read", "iat": t, "exp": t + 300, "jti": "es512-demo-1",
+    });
+    let token = jwt::sign(&key, &Header::new().typ("at+jwt"), &claims, &d.rng)?;
+    d.secret(&token);
+    let signature = token
+        .rsplit('.')
+        .next()
+        .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
+        .ok_or_else(|| demo_bug("the ES512 token has no signature"))?;
+    let (header, _) = jwt_parts(&token)?;
+    d.who(
+        "AS",
+        &format!(
+            "signs an access token with it: header {header}, a {}-byte signature (r ‖ s)",
+            signature.len()
+        ),
+    );
+    let bearer = format!("Bearer {token}");
+    d.call_api(
+        &format!("GET /recordings   Authorization: {bearer}"),
+        &bearer,
+        "recording:read",
+        t + 1,
+    );
+    d.who(
+        "API",
+        "found the key by kid; the key decides the algorithm (ES512), never the token's header",
     );
     Ok(())
 }

@@ -11,6 +11,10 @@ pub(super) fn walkthrough(d: &mut Demo) -> Result<(), Failure> {
     d.line(
         "  clock fixed at 1800000000 (2027-01-15 08:00:00 UTC); keys and tokens are new each run",
     );
+    d.line(&format!(
+        "  cryptography: {} (the backend this tessera was built with)",
+        tessera::backend()
+    ));
     if !d.full {
         d.line("  long tokens and secrets are shortened as abc…; `tessera demo --full` prints them whole");
     }
@@ -376,6 +380,7 @@ pub(super) fn walkthrough(d: &mut Demo) -> Result<(), Failure> {
     more::implicit_flow(d)?;
     more::dot_default_scope(d)?;
     more::token_api(d)?;
+    more::es512_key(d)?;
 
     d.line("");
     d.line("done: every step ran through the tessera library, with no network and no storage.");
