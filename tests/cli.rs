@@ -1489,7 +1489,13 @@ fn pkce() {
     let verifier = fresh["code_verifier"].as_str().expect("verifier");
     assert_eq!(verifier.len(), 43);
     assert_eq!(fresh["code_challenge_method"], "S256");
-    assert_eq!(dir.run(&["pkce", verifier]).json(), fresh);
+    // `--`: a verifier may start with `-` (1 in 64), which would otherwise read as a flag.
+    assert_eq!(dir.run(&["pkce", "--", verifier]).json(), fresh);
+    let dash = format!("-{}", &verifier[1..]);
+    assert_eq!(
+        dir.run(&["pkce", "--", &dash]).json()["code_verifier"],
+        dash.as_str()
+    );
     assert_ne!(dir.run(&["pkce"]).json(), fresh);
     // Grammar: too short, bad character.
     let _ = dir.run(&["pkce", "short"]).rejected("invalid_pkce");
