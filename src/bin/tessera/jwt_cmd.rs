@@ -13,18 +13,19 @@ use crate::fail::Failure;
 use crate::inout::{now, out, out_json, token_arg, warn};
 use crate::keys::{self, KeyFile};
 
-/// Parses a JOSE algorithm name for clap (case-sensitive, as RFC 7515 §4.1.1 says). A name the
-/// backend of this build lacks (ES512 and ES256K with ring) is refused like an unknown one
-/// (a usage error), with a message that says which backend has it.
+/// Parses a JOSE algorithm name for clap (case-sensitive, as RFC 7515 §4.1.1 says). A name
+/// this build lacks (ES512 and ES256K with ring, ML-DSA without the `ml-dsa` feature) is
+/// refused like an unknown one (a usage error), with the library's message, which says what
+/// build has it.
 pub fn parse_alg(name: &str) -> Result<Algorithm, String> {
     name.parse::<Algorithm>().map_err(|e| {
-        if Algorithm::ALL.iter().any(|a| a.as_str() == name) {
-            // Known to tessera, not to this build's backend: the library's message says so.
-            return format!(
-                "{e} (this tessera runs on {}; build it with `--features cli,aws-lc` for \
-                 ES512 and ES256K)",
-                tessera::backend()
-            );
+        if let Some(alg) = Algorithm::ALL.iter().find(|a| a.as_str() == name) {
+            // Known to tessera, not to this build: the library's message says what has it.
+            let features = match alg.family() {
+                KeyFamily::MlDsa44 | KeyFamily::MlDsa65 | KeyFamily::MlDsa87 => "cli,ml-dsa",
+                _ => "cli,aws-lc",
+            };
+            return format!("{e} (build tessera with `--features {features}` for it)");
         }
         match Algorithm::ALL
             .iter()
@@ -36,7 +37,8 @@ pub fn parse_alg(name: &str) -> Result<Algorithm, String> {
     })
 }
 
-/// The algorithms this build implements, space-separated, and which need another backend.
+/// The algorithms this build implements, space-separated, then those it lacks (ES512 and
+/// ES256K need the aws-lc backend, ML-DSA the `ml-dsa` feature).
 pub fn supported_algorithms() -> String {
     let names: Vec<&str> = Algorithm::supported().iter().map(|a| a.as_str()).collect();
     let missing: Vec<&str> = Algorithm::ALL
@@ -48,9 +50,9 @@ pub fn supported_algorithms() -> String {
         names.join(" ")
     } else {
         format!(
-            "{}; {} need the aws-lc backend",
+            "{}; not in this build: {}",
             names.join(" "),
-            missing.join(" and ")
+            missing.join(" ")
         )
     }
 }

@@ -36,8 +36,8 @@
 //! - **Exit codes**: 0 success; 1 tessera refused the input (a token, key, claims set, scope or
 //!   opaque token); 2 usage (unknown flag, missing or conflicting arguments, a flag value that
 //!   does not parse, an algorithm nothing decides, an unreadable or missing file).
-//! - **Backends**: an algorithm name the backend of this build lacks (ES512, ES256K with ring)
-//!   is a usage error like an unknown one (exit 2); a key or token of such an algorithm is
+//! - **Backends**: an algorithm name this build lacks (ES512, ES256K with ring; ML-DSA without
+//!   the `ml-dsa` feature) is a usage error like an unknown one (exit 2); a key or token of such an algorithm is
 //!   refused (exit 1: `unsupported_key`, `unsupported_algorithm`); `keygen` of an RSA
 //!   algorithm with ring is `unsupported` (exit 1).
 //! - **Keys** are recognised by content: JWKS, JWK, PEM (PKCS#8, PKCS#1, SEC1, SPKI, X.509
@@ -92,8 +92,9 @@ nothing but white space is a usage error. --now (Unix seconds) defaults to the s
 
 Algorithms: HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 EdDSA Ed25519, \
 and with the aws-lc backend ES512 (P-521) and ES256K (secp256k1); aws-lc also generates RSA \
-keys (keygen RS256 [--bits 3072]). `tessera --version` names the backend of this build; build \
-with `--features cli,aws-lc` for aws-lc. Names the backend lacks are usage errors.
+keys (keygen RS256 [--bits 3072]), and with the ml-dsa feature does ML-DSA-44/65/87. `tessera \
+--version` names the backend of this build; build with `--features cli,aws-lc` for aws-lc. \
+Names this build lacks are usage errors.
 
 Output: results on stdout; warnings and progress on stderr. Errors are one line on stderr, \
 `error: <code>: <message>`, <code> being the library's stable error name (expired, \
