@@ -22,16 +22,19 @@ fn instructions_bench() -> PathBuf {
     if !cfg!(debug_assertions) {
         let _ = cmd.arg("--release");
     }
+    // Exactly this run's features: a build with others would replace the artifacts this run's
+    // other tests use (the `tessera` binary of tests/cli.rs above all).
     let features: Vec<&str> = [
+        ("ring", cfg!(feature = "ring")),
+        ("aws-lc", cfg!(feature = "aws-lc")),
+        ("ml-dsa", cfg!(feature = "ml-dsa")),
         ("cli", cfg!(feature = "cli")),
         ("test-hooks", cfg!(feature = "test-hooks")),
     ]
     .into_iter()
     .filter_map(|(name, on)| on.then_some(name))
     .collect();
-    if !features.is_empty() {
-        let _ = cmd.args(["--features", &features.join(",")]);
-    }
+    let _ = cmd.args(["--no-default-features", "--features", &features.join(",")]);
     let out = cmd.output().expect("cargo runs");
     assert!(
         out.status.success(),
