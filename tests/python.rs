@@ -175,6 +175,10 @@ fn python_suite() {
             "TESSERA_TEST_EXPECT_BACKEND",
             tessera::backend().to_string(),
         )
+        .env(
+            "TESSERA_TEST_EXPECT_ML_DSA",
+            if cfg!(feature = "ml-dsa") { "1" } else { "0" },
+        )
         .env("PYTHONPATH", pythonpath(&extra))
         .env("PYTHONDONTWRITEBYTECODE", "1"));
     let report = text(&output);

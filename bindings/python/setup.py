@@ -8,8 +8,9 @@ that ``import tessera`` needs nothing else. The wheel is tagged for the platform
 
 Environment:
     TESSERA_BACKEND          the cryptographic backend: ``ring`` (the default) or ``aws-lc``
-                             (aws-lc-rs: adds ES512, ES256K and RSA key generation). Anything
-                             else stops the build before cargo runs.
+                             (aws-lc-rs: adds ES512, ES256K and RSA key generation) or
+                             ``aws-lc+ml-dsa`` (aws-lc with ML-DSA-44/65/87). Anything else
+                             stops the build before cargo runs.
     CARGO                    the cargo to run (default: ``cargo`` on the PATH).
     CARGO_TARGET_DIR         where cargo builds (default: the crate's ``target``).
     TESSERA_CARGO_PROFILE    cargo profile (default ``release``).
@@ -37,6 +38,7 @@ MANIFEST = CRATE / "Cargo.toml"
 BACKENDS = {
     "ring": ["--no-default-features", "--features", "ring"],
     "aws-lc": ["--no-default-features", "--features", "aws-lc"],
+    "aws-lc+ml-dsa": ["--no-default-features", "--features", "aws-lc,ml-dsa"],
 }
 
 if sys.platform == "darwin":

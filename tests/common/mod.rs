@@ -6,10 +6,13 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 /// The cryptographic backend of this test run, as the C library and the Python package are
-/// asked for it: `"aws-lc"` when the tests were built with the `aws-lc` feature (which wins
-/// when both are enabled, as with `--all-features`), else `"ring"`. The value of
-/// `bindings/c/install.sh`'s and `bindings/python/setup.py`'s `TESSERA_BACKEND`.
-pub const BACKEND: &str = if cfg!(feature = "aws-lc") {
+/// asked for it: `"aws-lc+ml-dsa"` with the `ml-dsa` feature (as with `--all-features`),
+/// `"aws-lc"` when the tests were built with the `aws-lc` feature (which wins when both
+/// backends are enabled), else `"ring"`. The value of `bindings/c/install.sh`'s and
+/// `bindings/python/setup.py`'s `TESSERA_BACKEND`.
+pub const BACKEND: &str = if cfg!(feature = "ml-dsa") {
+    "aws-lc+ml-dsa"
+} else if cfg!(feature = "aws-lc") {
     "aws-lc"
 } else {
     "ring"
@@ -17,7 +20,12 @@ pub const BACKEND: &str = if cfg!(feature = "aws-lc") {
 
 /// The cargo feature flags that build the library with [`BACKEND`] alone.
 pub fn backend_features() -> [&'static str; 3] {
-    ["--no-default-features", "--features", BACKEND]
+    let features = if cfg!(feature = "ml-dsa") {
+        "aws-lc,ml-dsa"
+    } else {
+        BACKEND
+    };
+    ["--no-default-features", "--features", features]
 }
 
 /// A directory holding a freshly built `libtessera.a` and `libtessera.so` of this checkout,

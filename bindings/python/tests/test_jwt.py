@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 
 import pytest
 
@@ -218,6 +219,40 @@ def test_key_es512_es256k(alg, crv):
         tessera.Verifier(other).verify(token, now=NOW)
     # OpenSSL's P-521 key is an ES512 key.
     assert tessera.Key.from_pem(key_file("p521.sec1.pem")).alg == "ES512"
+
+
+@pytest.mark.parametrize("alg, sig_len", [("ML-DSA-44", 2420), ("ML-DSA-65", 3309), ("ML-DSA-87", 4627)])
+def test_key_ml_dsa(alg, sig_len):
+    """ML-DSA (FIPS 204) when the library was built with the ml-dsa feature
+    (`TESSERA_BACKEND=aws-lc+ml-dsa`): keys, `AKP` JWKs with the seed as `priv`, tokens. Without
+    it, the names are `UnsupportedAlgorithmError`. tests/python.rs says which to expect."""
+    expected = os.environ.get("TESSERA_TEST_EXPECT_ML_DSA")
+    try:
+        key = tessera.Key.generate(alg).with_kid("pq")
+    except tessera.UnsupportedAlgorithmError:
+        assert expected != "1", "the library was expected to have ML-DSA"
+        with pytest.raises(tessera.UnsupportedAlgorithmError):
+            tessera.Key.from_jwk({"kty": "AKP", "alg": alg, "pub": "AA"})
+        return
+    assert expected != "0", "the library was expected to lack ML-DSA"
+    assert key.alg == alg and key.is_private
+    public = key.public_jwk()
+    assert public["kty"] == "AKP" and public["alg"] == alg and "priv" not in public
+    private = key.private_jwk()
+    assert len(b64url(private["priv"])) == 32
+    token = key.sign({"exp": EXP})
+    assert len(b64url(token.rsplit(".", 1)[1])) == sig_len
+    for loaded in (
+        tessera.Key.from_jwk(public),
+        tessera.Key.from_jwk(private),
+        tessera.Key.from_pem(key.public_pem()),
+        tessera.Key.from_pem(key.private_pem()),
+    ):
+        assert loaded.alg == alg and loaded.thumbprint() == key.thumbprint()
+        assert tessera.Verifier(loaded).verify(token, now=NOW) == {"exp": EXP}
+    other = tessera.Key.generate(alg)
+    with pytest.raises(tessera.InvalidSignatureError):
+        tessera.Verifier(other).verify(token, now=NOW)
 
 
 def test_key_kid_public_and_exports():
