@@ -520,7 +520,10 @@ fn install_and_pkg_config() {
     cmd.env("TESSERA_BACKEND", "openssl");
     let ran = run(cmd, &dir, "install-unknown-backend");
     assert!(
-        ran.code == Some(2) && ran.stderr.contains("use ring (the default), aws-lc or aws-lc+ml-dsa"),
+        ran.code == Some(2)
+            && ran
+                .stderr
+                .contains("use ring (the default), aws-lc or aws-lc+ml-dsa"),
         "{:?}: {}",
         ran.code,
         ran.stderr
