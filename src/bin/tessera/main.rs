@@ -37,9 +37,9 @@
 //!   opaque token); 2 usage (unknown flag, missing or conflicting arguments, a flag value that
 //!   does not parse, an algorithm nothing decides, an unreadable or missing file).
 //! - **Backends**: an algorithm name this build lacks (ES512, ES256K with ring; ML-DSA without
-//!   the `ml-dsa` feature) is a usage error like an unknown one (exit 2); a key or token of such an algorithm is
-//!   refused (exit 1: `unsupported_key`, `unsupported_algorithm`); `keygen` of an RSA
-//!   algorithm with ring is `unsupported` (exit 1).
+//!   the `ml-dsa` feature) is a usage error like an unknown one (exit 2); a key or token of
+//!   such an algorithm is refused (exit 1: `unsupported_key`, `unsupported_algorithm`);
+//!   `keygen` of an RSA algorithm with ring is `unsupported` (exit 1).
 //! - **Keys** are recognised by content: JWKS, JWK, PEM (PKCS#8, PKCS#1, SEC1, SPKI, X.509
 //!   certificate — its public key, no certificate validation) or DER. The algorithm comes from
 //!   `--alg` or the key (JWK `alg`, EC curve, Ed25519), never from the token; an RSA key without
