@@ -7,7 +7,8 @@
 //!
 //! The backends live in `ring.rs` and `aws_lc.rs`, which offer the same crate-private items:
 //! `hmac` and `digest` (the two crates share that API), the signing key types `EcdsaSigner`,
-//! `Ed25519Signer` and `RsaSigner`, and `Verifier`, a public key parsed for one algorithm.
+//! `Ed25519Signer`, `RsaSigner` and `MlDsaSigner` (which `ring` cannot construct), and
+//! `Verifier`, a public key parsed for one algorithm.
 //! The layer adds no allocation and no dynamic dispatch on the verify path. Where the backend
 //! can parse a public key once and keep it (aws-lc's `ParsedPublicKey`), `Verifier` does so
 //! at load time; `ring` 0.17 has no such API and parses the key at each verification.
