@@ -23,6 +23,7 @@ fn instructions_bench() -> PathBuf {
         let _ = cmd.arg("--release");
     }
     let features: Vec<&str> = [
+        ("aws-lc", cfg!(feature = "aws-lc")),
         ("cli", cfg!(feature = "cli")),
         ("test-hooks", cfg!(feature = "test-hooks")),
     ]
