@@ -186,6 +186,7 @@ pub struct Claims<'a> {
 impl<'a> Claims<'a> {
     /// Reads a claims set in one pass, with the errors of `parse_object` then
     /// `RegisteredClaims::from_claims`.
+    #[inline]
     pub(super) fn read(
         header: &'a HeaderRef<'a>,
         payload: &'a [u8],

@@ -108,6 +108,7 @@ impl<'a> RawClaims<'a> {
 
 /// Reads the registered claims and the member names of a claims set: the fast reader first,
 /// the strict parser for whatever it gives up on (which then decides, with its errors).
+#[inline]
 pub(super) fn read_claims<'p>(
     payload: &'p [u8],
     names: &mut Names<'p, 32>,
