@@ -25,6 +25,7 @@ fn instructions_bench() -> PathBuf {
     let features: Vec<&str> = [
         ("aws-lc", cfg!(feature = "aws-lc")),
         ("cli", cfg!(feature = "cli")),
+        ("ml-dsa", cfg!(feature = "ml-dsa")),
         ("test-hooks", cfg!(feature = "test-hooks")),
     ]
     .into_iter()

@@ -182,7 +182,6 @@ pub struct Fixture {
 /// allows.
 pub enum Raw {
     Ring(RingKey),
-    #[cfg(feature = "aws-lc")]
     AwsLc(AwsLcKey),
 }
 
@@ -196,7 +195,6 @@ pub enum RingKey {
     Unparsed(&'static dyn ring::signature::VerificationAlgorithm, Vec<u8>),
 }
 
-#[cfg(feature = "aws-lc")]
 pub enum AwsLcKey {
     Hmac(aws_lc_rs::hmac::Key),
     /// Parsed once, here.
@@ -208,7 +206,6 @@ impl Raw {
     pub fn new(backend: &str, alg: Algorithm) -> Raw {
         match backend {
             "ring" => Raw::Ring(ring_key(alg)),
-            #[cfg(feature = "aws-lc")]
             "aws-lc-rs" => Raw::AwsLc(aws_lc_key(alg)),
             other => panic!("no raw key for backend {other}"),
         }
@@ -225,9 +222,7 @@ impl Raw {
                     .verify(msg, sig)
                     .is_ok()
             }
-            #[cfg(feature = "aws-lc")]
             Raw::AwsLc(AwsLcKey::Hmac(key)) => aws_lc_rs::hmac::verify(key, msg, sig).is_ok(),
-            #[cfg(feature = "aws-lc")]
             Raw::AwsLc(AwsLcKey::Parsed(key)) => key.verify_sig(msg, sig).is_ok(),
         }
     }
@@ -290,7 +285,6 @@ fn ring_key(alg: Algorithm) -> RingKey {
     }
 }
 
-#[cfg(feature = "aws-lc")]
 fn aws_lc_key(alg: Algorithm) -> AwsLcKey {
     use aws_lc_rs::hmac;
     use aws_lc_rs::signature::{
