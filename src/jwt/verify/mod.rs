@@ -53,6 +53,7 @@ use super::known::KnownHeaders;
 use crate::{Error, ErrorKind, Result};
 use builder::Source;
 use claims::deserialize_claims;
+use read::RawClaims;
 use rules::ClaimRules;
 
 pub use crate::limits::{DEFAULT_LEEWAY, MAX_LEEWAY, MAX_NUMERIC_DATE};
@@ -214,8 +215,11 @@ impl Verifier {
         let payload = b64_decode(signed.payload_b64)?;
         self.check_alg(signed.header.alg)?;
         let registered = {
-            let mut names = Names::with_max(self.rules.limits.max_claims);
-            let claims = Claims::read(&signed.header, &payload, &mut names)?;
+            let (mut raw, mut names) = (
+                RawClaims::default(),
+                Names::with_max(self.rules.limits.max_claims),
+            );
+            let claims = Claims::read(&signed.header, &payload, &mut raw, &mut names)?;
             self.rules.check(&claims, now)?;
             claims.to_registered()
         };
@@ -256,8 +260,11 @@ impl Verifier {
         let mut room = Room::<256, 2048>::new();
         let payload = room.decode(signed.payload_b64)?;
         self.check_alg(signed.header.alg)?;
-        let mut names = Names::with_max(self.rules.limits.max_claims);
-        let claims = Claims::read(&signed.header, payload, &mut names)?;
+        let (mut raw, mut names) = (
+            RawClaims::default(),
+            Names::with_max(self.rules.limits.max_claims),
+        );
+        let claims = Claims::read(&signed.header, payload, &mut raw, &mut names)?;
         self.rules.check(&claims, now)?;
         Ok(f(&claims))
     }
