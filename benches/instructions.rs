@@ -1,5 +1,7 @@
 //! Instructions per verification, counted by valgrind's callgrind: the same contenders, keys
-//! and tokens as `verify.rs`, counted instead of timed.
+//! and tokens as `verify.rs`, counted instead of timed, on the backend `tessera` is built with
+//! (the `crypto` and `floor` contenders use the same backend; the table names it in its
+//! first column).
 //!
 //! Timings on a shared two-core machine move by several percent between runs, which is the
 //! size of the differences the performance targets are about (the C ABI's 60 ns, the 3 % over
@@ -8,11 +10,12 @@
 //! under callgrind twice, `LOW` and `HIGH` iterations of the same token, and the difference
 //! divided by `HIGH - LOW` is its cost per verification (set-up cancels out).
 //!
-//! Caveat: under valgrind, ring picks its AVX SHA-2 code (valgrind does not emulate the SHA
-//! extensions), so the HMAC rows count more instructions for the hash than real hardware
-//! runs; the non-crypto part, which is what tessera controls, is counted exactly.
+//! Caveat: under valgrind, both backends pick SHA-2 code without the SHA extensions (valgrind
+//! does not emulate them), so the HMAC rows count more instructions for the hash than real
+//! hardware runs; the non-crypto part, which is what tessera controls, is counted exactly.
 //!
-//! Run: `cargo bench --bench instructions` (needs valgrind; prints a Markdown table; without
+//! Run: `cargo bench --bench instructions [--features aws-lc]` (needs valgrind; prints a
+//! Markdown table; without
 //! valgrind it fails with exit code 2 and says so, having measured nothing). Extra
 //! arguments filter the algorithms: `cargo bench --bench instructions -- HS256 ES256`. With
 //! `TESSERA_CALLGRIND_DIR=dir` set, each child's profile is kept in `dir` for
@@ -25,12 +28,12 @@ mod common;
 use std::hint::black_box;
 use std::process::Command;
 
-use common::{ALGS, NOW, Owned, c_verifier, c_verify, fixture, floor, sig_parts, sign};
+use common::{ALGS, Shape, backend, c_verifier_for, c_verify, fixture, sig_parts, sign_shape};
 use tessera::jwt::Algorithm;
 
 /// What the child process runs, in the order of the table's columns.
 const CONTENDERS: [&str; 6] = [
-    "ring_crypto",
+    "crypto",
     "floor",
     "jsonwebtoken9",
     "tessera_verify",
@@ -64,28 +67,23 @@ fn child(spec: &str) {
         panic!("bad child spec {spec:?}")
     };
     let alg: Algorithm = alg.parse().unwrap();
+    let shape = Shape::parse(size);
     let n: u64 = n.parse().unwrap();
     let f = fixture(alg);
-    let cv = c_verifier(&f.key);
+    let cv = c_verifier_for(&f.key, shape);
     // The parent signs once and hands the token down, so both runs see the same bytes.
     let token = std::env::var(format!("{CHILD}_TOKEN_{size}")).unwrap();
     let (signing_input, sig) = sig_parts(&token);
     let mut ok = 0u64;
     for _ in 0..n {
         let good = match contender {
-            "ring_crypto" => f
-                .ring
+            "crypto" => f
+                .raw
                 .verify(black_box(signing_input.as_bytes()), black_box(&sig)),
-            "floor" => floor(&f.ring, black_box(&token)).is_some(),
-            "jsonwebtoken9" => {
-                jsonwebtoken::decode::<Owned>(black_box(&token), &f.jwt_key, &f.jwt_validation)
-                    .is_ok()
-            }
-            "tessera_verify" => f.verifier.verify(black_box(&token), NOW).is_ok(),
-            "tessera_verify_with" => f
-                .verifier
-                .verify_with(black_box(&token), NOW, |c| c.exp())
-                .is_ok(),
+            "floor" => f.floor_ok(shape, black_box(&token)),
+            "jsonwebtoken9" => f.jwt_ok(shape, black_box(&token)),
+            "tessera_verify" => f.verify_ok(shape, black_box(&token)),
+            "tessera_verify_with" => f.verify_with_ok(shape, black_box(&token)),
             "tessera_c_abi" => c_verify(cv, black_box(&token)) == 0,
             other => panic!("unknown contender {other}"),
         };
@@ -152,22 +150,34 @@ fn parent() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
+    let b = backend();
     println!(
-        "| alg | size | ring crypto | floor | jsonwebtoken 9 | `verify` | `verify_with` | C ABI | \
-         `verify_with` / floor | `verify_with` − ring | floor − ring | C ABI − `verify_with` |"
+        "Backend: {} (`crypto` and `floor` on it; jsonwebtoken 9 on ring)\n",
+        tessera::backend()
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| backend | alg | size | crypto | floor | jsonwebtoken 9 | `verify` | `verify_with` | \
+         C ABI | `verify_with` / floor | `verify_with` − crypto | floor − crypto | \
+         C ABI − `verify_with` |"
+    );
+    println!("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for alg in ALGS {
         if !filter.is_empty() && !filter.iter().any(|f| f == alg.as_str()) {
             continue;
         }
         let f = fixture(alg);
-        let tokens = vec![
-            (format!("{CHILD}_TOKEN_small"), sign(&f, 1, false)),
-            (format!("{CHILD}_TOKEN_large"), sign(&f, 1, true)),
-        ];
+        // The peer token for HS256 only.
+        let shapes: &[Shape] = if alg == Algorithm::HS256 {
+            &[Shape::Small, Shape::Peer, Shape::Large]
+        } else {
+            &[Shape::Small, Shape::Large]
+        };
+        let tokens: Vec<(String, String)> = shapes
+            .iter()
+            .map(|&s| (format!("{CHILD}_TOKEN_{}", s.name()), sign_shape(&f, 1, s)))
+            .collect();
         let (low, high) = iterations(alg);
-        for size in ["small", "large"] {
+        for size in shapes.iter().map(|s| s.name()) {
             let per: Vec<u64> = CONTENDERS
                 .iter()
                 .map(|c| {
@@ -176,16 +186,16 @@ fn parent() {
                     b.saturating_sub(a) / (high - low)
                 })
                 .collect();
-            let [ring, floor, jwt, verify, with, cabi] = per[..] else {
+            let [crypto, floor, jwt, verify, with, cabi] = per[..] else {
                 unreachable!()
             };
             let signed = |a: u64, b: u64| i128::from(a) - i128::from(b);
             println!(
-                "| {} | {size} | {ring} | {floor} | {jwt} | {verify} | {with} | {cabi} | {:.2} | {} | {} | {:+} |",
+                "| {b} | {} | {size} | {crypto} | {floor} | {jwt} | {verify} | {with} | {cabi} | {:.2} | {} | {} | {:+} |",
                 alg.as_str(),
                 with as f64 / floor as f64,
-                signed(with, ring),
-                signed(floor, ring),
+                signed(with, crypto),
+                signed(floor, crypto),
                 signed(cabi, with),
             );
         }

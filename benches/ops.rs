@@ -4,7 +4,8 @@
 //! `oversized/*` group refuses 2 MiB and 64 MiB inputs side by side: equal times show that the
 //! refusal costs time proportional to the limit, not to the input (`tests/limits.rs` shows the
 //! same for memory).
-//! Run: `cargo bench --bench ops`.
+//! Every group name ends with the backend (`key_load/ring`, `key_load/aws-lc-rs`).
+//! Run: `cargo bench --bench ops` or `cargo bench --bench ops --features aws-lc`.
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
@@ -12,7 +13,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ring::rand::SystemRandom;
+use tessera::SystemRandom;
 use tessera::grant::{AuthorizeOutcome, Client, Issuer, Policy, PolicyConfig};
 use tessera::jwt::{self, Algorithm, Header, Key, KeySet};
 use tessera::pkce::CodeVerifier;
@@ -30,8 +31,14 @@ const P256: &[u8] = include_bytes!("../tests/data/keys/p256.pkcs8.pem");
 const P256_PUB: &[u8] = include_bytes!("../tests/data/keys/p256.spki.pem");
 const ED25519: &[u8] = include_bytes!("../tests/data/keys/ed25519.pkcs8.pem");
 
+/// A group name with the backend `tessera` is built with: `key_load/ring`,
+/// `key_load/aws-lc-rs`.
+fn group(name: &str) -> String {
+    format!("{name}/{}", tessera::backend().name())
+}
+
 fn keys(c: &mut Criterion) {
-    let mut g = c.benchmark_group("key_load");
+    let mut g = c.benchmark_group(group("key_load"));
     let cases: [(&str, &[u8], Option<Algorithm>); 5] = [
         ("rsa2048_pkcs8_pem", RSA, Some(Algorithm::RS256)),
         ("rsa2048_spki_pem", RSA_PUB, Some(Algorithm::RS256)),
@@ -80,7 +87,7 @@ fn keys(c: &mut Criterion) {
             .len(),
         4
     );
-    let mut g = c.benchmark_group("jwks");
+    let mut g = c.benchmark_group(group("jwks"));
     g.bench_function("parse_4_keys", |b| {
         b.iter(|| KeySet::from_jwks(black_box(jwks.as_bytes()), &[]))
     });
@@ -101,7 +108,7 @@ fn scopes(c: &mut Criterion) {
         .collect::<Vec<_>>()
         .join(" ");
     assert_eq!(ScopeSet::parse(&text).unwrap().len(), 25);
-    let mut g = c.benchmark_group("scope");
+    let mut g = c.benchmark_group(group("scope"));
     g.bench_function("parse_25", |b| b.iter(|| ScopeSet::parse(black_box(&text))));
     g.bench_function("covers_wildcards", |b| {
         b.iter(|| black_box(&granted).covers(black_box(&requested), &imp))
@@ -118,7 +125,7 @@ fn generation(c: &mut Criterion) {
         "iss": ISS, "sub": "user-1234", "aud": "api", "exp": NOW + 600, "iat": NOW,
         "jti": "000000000000000001", "scope": "jobs:read jobs:write",
     });
-    let mut g = c.benchmark_group("sign");
+    let mut g = c.benchmark_group(group("sign"));
     for (id, key) in [
         ("HS256", Key::hmac(SECRET, Algorithm::HS256).unwrap()),
         ("RS256", Key::from_pem(RSA, Some(Algorithm::RS256)).unwrap()),
@@ -138,7 +145,7 @@ fn generation(c: &mut Criterion) {
     let token = format.generate(TokenKind::RefreshToken, &rng).unwrap();
     let hash = peppers.lookup(token.as_str());
     assert!(peppers.verify(token.as_str(), &hash).is_ok());
-    let mut g = c.benchmark_group("opaque_token");
+    let mut g = c.benchmark_group(group("opaque_token"));
     g.bench_function("generate", |b| {
         b.iter(|| format.generate(TokenKind::RefreshToken, &rng))
     });
@@ -212,7 +219,7 @@ fn grants(c: &mut Criterion) {
     };
     assert!(issuer.token(&auth, None, &cc, NOW, &rng).result.is_ok());
 
-    let mut g = c.benchmark_group("grant");
+    let mut g = c.benchmark_group(group("grant"));
     g.bench_function("authenticate_client_secret", |b| {
         b.iter(|| issuer.authenticate(Some(&client), "conf", Some(black_box(secret))))
     });
@@ -236,7 +243,7 @@ fn oversized(c: &mut Criterion) {
     use tessera::jwt::Verifier;
     use tessera::wire::Form;
     let verifier = Verifier::new(Key::hmac(SECRET, Algorithm::HS256).unwrap());
-    let mut g = c.benchmark_group("oversized");
+    let mut g = c.benchmark_group(group("oversized"));
     for (size, mib) in [("2MiB", 2usize), ("64MiB", 64)] {
         let input = "a".repeat(mib << 20);
         type Refuse<'a> = Box<dyn Fn(&str) -> ErrorKind + 'a>;

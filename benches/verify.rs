@@ -1,20 +1,26 @@
 //! JWT verification, the headline number: tessera beside the physical floor and beside
-//! `jsonwebtoken` 9 (its `ring` backend), measured in one run.
+//! `jsonwebtoken` 9 (its `ring` backend), measured in one run, on the backend `tessera` is
+//! built with (`ring` by default, `aws-lc-rs` with `--features aws-lc`).
 //!
-//! Per algorithm × token size, one criterion group `verify/<alg>/<size>` with these ids:
-//! - `ring_crypto`: `ring`'s signature or MAC check alone, inputs already decoded;
-//! - `floor`: split + base64url decode of the three parts + `ring` + `serde_json` parse of the
-//!   claims into an owned struct (no header parsing, no validation: a lower bound);
-//! - `jsonwebtoken9`: `jsonwebtoken::decode` into the same struct, validating `exp`, `iss`, `aud`;
-//! - `tessera_verify`: `Verifier::verify` (owned `Verified`), same policy (`iss`, `aud`, `exp`);
+//! Per backend × algorithm × token shape, one criterion group
+//! `verify/<backend>/<alg>/<shape>` with these ids:
+//! - `crypto`: the backend's own signature or MAC check alone, inputs already decoded (the
+//!   same backend as tessera's: `ring` or `aws-lc-rs`);
+//! - `floor`: split + base64url decode of the three parts + that check + `serde_json` parse of
+//!   the claims into an owned struct (no header parsing, no validation: a lower bound);
+//! - `jsonwebtoken9`: `jsonwebtoken::decode` into the same struct, validating `exp` (and `iss`,
+//!   `aud` for the small and large tokens);
+//! - `tessera_verify`: `Verifier::verify` (owned `Verified`), same policy;
 //! - `tessera_verify_with`: `Verifier::verify_with`, the borrowed-claims path;
 //! - `tessera_c_abi`: `tessera_verify_result` through the `extern "C"` function.
 //!
-//! Then `verify_batch/<alg>`: 1024 distinct tokens through `tessera_verify_batch` on one thread
-//! and on every core.
+//! Shapes: `small` and `large` for every algorithm, `peer` (the small token of typical peer
+//! benchmarks) for HS256. Then `verify_batch/<backend>/<alg>`: 1024 distinct tokens through
+//! `tessera_verify_batch` on one thread and on every core.
 //!
 //! Every result is asserted valid once, outside the timed loop. Tokens are signed with the
-//! fixture keys of `tests/data/keys`. Run: `cargo bench --bench verify`.
+//! fixture keys of `tests/data/keys`. Run: `cargo bench --bench verify` or
+//! `cargo bench --bench verify --features aws-lc`.
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
@@ -24,65 +30,77 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use common::{
-    ALGS, NOW, Owned, c_verifier, c_verify, c_verify_batch, fixture, floor, sig_parts, sign,
+    ALGS, NOW, Shape, backend, c_verifier_for, c_verify, c_verify_batch, fixture, sig_parts, sign,
+    sign_shape,
 };
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use tessera::jwt::Algorithm;
+
+/// The shapes measured for `alg`: the peer token for HS256 only.
+fn shapes(alg: Algorithm) -> &'static [Shape] {
+    if alg == Algorithm::HS256 {
+        &[Shape::Small, Shape::Peer, Shape::Large]
+    } else {
+        &[Shape::Small, Shape::Large]
+    }
+}
+
 fn verify(c: &mut Criterion) {
+    eprintln!("verify: backend {}", tessera::backend());
     for alg in ALGS {
         let f = fixture(alg);
-        let cv = c_verifier(&f.key);
-        for (size, large) in [("small", false), ("large", true)] {
-            let token = sign(&f, 1, large);
+        for &shape in shapes(alg) {
+            let cv = c_verifier_for(&f.key, shape);
+            let token = sign_shape(&f, 1, shape);
+            let verifier = f.verifier_for(shape);
             let (signing_input, sig) = sig_parts(&token);
             // Outside the timed loops: every contender accepts this token.
-            assert!(f.ring.verify(signing_input.as_bytes(), &sig));
-            assert!(floor(&f.ring, &token).is_some());
-            let decoded =
-                jsonwebtoken::decode::<Owned>(&token, &f.jwt_key, &f.jwt_validation).unwrap();
-            assert_eq!(decoded.claims.sub, "user-1234");
-            assert_eq!(
-                f.verifier
+            assert!(f.raw.verify(signing_input.as_bytes(), &sig));
+            assert!(f.floor_ok(shape, &token));
+            assert!(f.jwt_ok(shape, &token));
+            assert!(
+                verifier
                     .verify(&token, NOW)
                     .unwrap()
                     .registered()
                     .sub
-                    .as_deref(),
-                Some("user-1234")
+                    .is_some()
             );
             assert!(
-                f.verifier
-                    .verify_with(&token, NOW, |c| c.sub() == Some("user-1234"))
+                verifier
+                    .verify_with(&token, NOW, |c| c.sub().is_some())
                     .unwrap()
             );
             assert_eq!(c_verify(cv, &token), 0);
 
-            let mut g = c.benchmark_group(format!("verify/{}/{size}", alg.as_str()));
+            let mut g = c.benchmark_group(format!(
+                "verify/{}/{}/{}",
+                backend(),
+                alg.as_str(),
+                shape.name()
+            ));
             g.throughput(Throughput::Elements(1));
-            g.bench_function("ring_crypto", |b| {
+            g.bench_function("crypto", |b| {
                 b.iter(|| {
-                    f.ring
+                    f.raw
                         .verify(black_box(signing_input.as_bytes()), black_box(&sig))
                 })
             });
-            g.bench_function("floor", |b| b.iter(|| floor(&f.ring, black_box(&token))));
+            g.bench_function("floor", |b| b.iter(|| f.floor_ok(shape, black_box(&token))));
             g.bench_function("jsonwebtoken9", |b| {
-                b.iter(|| {
-                    jsonwebtoken::decode::<Owned>(black_box(&token), &f.jwt_key, &f.jwt_validation)
-                })
+                b.iter(|| f.jwt_ok(shape, black_box(&token)))
             });
             g.bench_function("tessera_verify", |b| {
-                b.iter(|| f.verifier.verify(black_box(&token), NOW))
+                b.iter(|| verifier.verify(black_box(&token), NOW))
             });
             g.bench_function("tessera_verify_with", |b| {
-                b.iter(|| f.verifier.verify_with(black_box(&token), NOW, |c| c.exp()))
+                b.iter(|| verifier.verify_with(black_box(&token), NOW, |c| c.exp()))
             });
             g.bench_function("tessera_c_abi", |b| {
                 b.iter(|| c_verify(cv, black_box(&token)))
             });
             g.finish();
         }
-        let _ = f.alg;
     }
 }
 
@@ -91,7 +109,7 @@ fn batch(c: &mut Criterion) {
     const N: usize = 1024;
     for alg in [Algorithm::HS256, Algorithm::ES256] {
         let f = fixture(alg);
-        let cv = c_verifier(&f.key);
+        let cv = c_verifier_for(&f.key, Shape::Small);
         let tokens: Vec<String> = (0..N as u64).map(|n| sign(&f, n, false)).collect();
         let ptrs: Vec<*const u8> = tokens.iter().map(|t| t.as_ptr()).collect();
         let lens: Vec<usize> = tokens.iter().map(String::len).collect();
@@ -105,7 +123,7 @@ fn batch(c: &mut Criterion) {
             assert_eq!(run(threads, &mut results), 0);
             assert!(results.iter().all(|&r| r == 0), "every token verifies");
         }
-        let mut g = c.benchmark_group(format!("verify_batch/{}", alg.as_str()));
+        let mut g = c.benchmark_group(format!("verify_batch/{}/{}", backend(), alg.as_str()));
         g.throughput(Throughput::Elements(N as u64));
         g.measurement_time(Duration::from_secs(3));
         g.bench_function(BenchmarkId::new("threads", 1), |b| {

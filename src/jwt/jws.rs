@@ -4,7 +4,7 @@
 
 use crate::crypto::SecureRandom;
 
-use super::b64::{b64_decode, b64_decode_into, b64_encode};
+use super::b64::{Room, b64_decode, b64_encode};
 use super::header::{Header, HeaderRef};
 use super::json::parse_object;
 use super::jwk::KeySet;
@@ -121,18 +121,14 @@ pub(crate) enum Keys<'a> {
     Set(&'a KeySet),
 }
 
-/// Room for a decoded protected header: on the stack unless it is unusually large.
-pub(crate) struct HeaderBuf {
-    stack: [u8; 512],
-    heap: Vec<u8>,
-}
+/// Room for a decoded protected header: none until a header the verifier did not prepare
+/// (`known.rs`) needs decoding, then 512 bytes on the stack unless it is unusually large.
+pub(crate) struct HeaderBuf(Room<0, 512>);
 
 impl HeaderBuf {
+    #[inline]
     pub(crate) fn new() -> HeaderBuf {
-        HeaderBuf {
-            stack: [0; 512],
-            heap: Vec::new(),
-        }
+        HeaderBuf(Room::new())
     }
 }
 
@@ -160,14 +156,15 @@ pub(crate) fn verify_signature<'t, 'b>(
     let header = match known.and_then(|k| k.get(parts.header_b64)) {
         Some(header) => header,
         None => {
-            let header_bytes = b64_decode_into(parts.header_b64, &mut buf.stack, &mut buf.heap)?;
+            let header_bytes = buf.0.decode(parts.header_b64)?;
             HeaderRef::parse(header_bytes, understood, keep_extra)?
         }
     };
     let alg = header.alg;
-    // 512 bytes hold every signature up to RSA-4096.
-    let (mut sig_stack, mut sig_heap) = ([0u8; 512], Vec::new());
-    let sig = b64_decode_into(parts.sig_b64, &mut sig_stack, &mut sig_heap)?;
+    // 136 bytes hold every HMAC, ECDSA (P-521: 132) and Ed25519 signature, 512 every RSA one
+    // up to RSA-4096.
+    let mut sig_room = Room::<136, 512>::new();
+    let sig = sig_room.decode(parts.sig_b64)?;
     match keys {
         Keys::One(key) => key.verify_input(alg, parts.signing_input, sig)?,
         Keys::Set(set) => {

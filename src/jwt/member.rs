@@ -179,6 +179,14 @@ impl<'de> Text<'de> {
             Text::Wrong => Err(err()),
         }
     }
+
+    /// The string, if the member is one.
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Text::Str(s) => Some(s),
+            Text::Absent | Text::Wrong => None,
+        }
+    }
 }
 
 /// The [`Text`] shape of a value at a given depth.

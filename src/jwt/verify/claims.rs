@@ -2,7 +2,6 @@
 //! [`Claims`], borrowed from the token's decoded octets; the type rules of the registered
 //! claims (RFC 7519 §2 NumericDate, §4.1.1–§4.1.7) and their errors.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserialize;
@@ -12,8 +11,8 @@ use super::MAX_NUMERIC_DATE;
 use super::read::{RawClaims, read_claims};
 use crate::jwt::alg::Algorithm;
 use crate::jwt::header::HeaderRef;
-use crate::jwt::json::{Names, Strs};
-use crate::jwt::member::{Date, StrOrList};
+use crate::jwt::json::Names;
+use crate::jwt::member::{Date, StrOrList, Text};
 use crate::{Error, ErrorKind, Result};
 
 /// The registered claims of RFC 7519 §4.1, typed. Each was checked to have its registered JSON
@@ -98,57 +97,75 @@ fn date_claim(date: &Date, name: &'static str, round_up: bool) -> Result<Option<
     }
 }
 
-/// The registered claims with their registered JSON types (RFC 7519 §4.1.1–§4.1.7), strings
-/// borrowed where the reader could.
+/// The registered claims with their registered JSON types (RFC 7519 §4.1.1–§4.1.7): the
+/// strings stay in the [`RawClaims`] the reader wrote (borrowed from the payload where they
+/// could be), checked to be strings; the NumericDates as seconds.
 struct Typed<'a> {
-    iss: Option<Cow<'a, str>>,
-    sub: Option<Cow<'a, str>>,
-    aud: Strs<'a, 4>,
+    raw: &'a RawClaims<'a>,
     exp: Option<i64>,
     nbf: Option<i64>,
     iat: Option<i64>,
-    jti: Option<Cow<'a, str>>,
 }
 
 /// The one type check of the registered claims, for verification and for
 /// [`RegisteredClaims::from_claims`] alike: errors in the order `aud`, `iss`, `sub`, `exp`,
 /// `nbf`, `iat`, `jti`.
-fn typed(raw: RawClaims<'_>) -> Result<Typed<'_>> {
-    let aud = match raw.aud {
-        StrOrList::Absent => Strs::new(),
-        StrOrList::List(list) => list,
-        StrOrList::Wrong => return Err(type_error("aud", "a string or an array of strings")),
+fn typed<'a>(raw: &'a RawClaims<'a>) -> Result<Typed<'a>> {
+    if let StrOrList::Wrong = raw.aud {
+        return Err(type_error("aud", "a string or an array of strings"));
+    }
+    let text = |t: &Text<'_>, name: &'static str| match t {
+        Text::Wrong => Err(type_error(name, "a string")),
+        Text::Absent | Text::Str(_) => Ok(()),
     };
-    let text = |name: &'static str| move || type_error(name, "a string");
-    Ok(Typed {
-        iss: raw.iss.get(text("iss"))?,
-        sub: raw.sub.get(text("sub"))?,
-        aud,
-        exp: date_claim(&raw.exp, "exp", false)?,
-        nbf: date_claim(&raw.nbf, "nbf", true)?,
-        iat: date_claim(&raw.iat, "iat", false)?,
-        jti: raw.jti.get(text("jti"))?,
-    })
+    text(&raw.iss, "iss")?;
+    text(&raw.sub, "sub")?;
+    let exp = date_claim(&raw.exp, "exp", false)?;
+    let nbf = date_claim(&raw.nbf, "nbf", true)?;
+    let iat = date_claim(&raw.iat, "iat", false)?;
+    text(&raw.jti, "jti")?;
+    Ok(Typed { raw, exp, nbf, iat })
 }
 
 impl RegisteredClaims {
     /// Reads and type-checks the registered claims of a claims set.
     pub fn from_claims(claims: &Map<String, Value>) -> Result<RegisteredClaims> {
-        typed(RawClaims::of_map(claims)).map(|t| t.to_registered())
+        typed(&RawClaims::of_map(claims)).map(|t| t.to_registered())
     }
 }
 
-impl Typed<'_> {
+impl<'a> Typed<'a> {
+    fn iss(&self) -> Option<&'a str> {
+        self.raw.iss.as_str()
+    }
+
+    fn sub(&self) -> Option<&'a str> {
+        self.raw.sub.as_str()
+    }
+
+    fn jti(&self) -> Option<&'a str> {
+        self.raw.jti.as_str()
+    }
+
+    /// The `aud` values (none when absent).
+    fn aud(&self) -> impl Iterator<Item = &'a str> + Clone {
+        let list = match &self.raw.aud {
+            StrOrList::List(list) => Some(list),
+            StrOrList::Absent | StrOrList::Wrong => None,
+        };
+        list.into_iter().flat_map(|l| l.iter())
+    }
+
     /// The claims, owned.
     fn to_registered(&self) -> RegisteredClaims {
         RegisteredClaims {
-            iss: self.iss.as_deref().map(str::to_owned),
-            sub: self.sub.as_deref().map(str::to_owned),
-            aud: self.aud.iter().map(str::to_owned).collect(),
+            iss: self.iss().map(str::to_owned),
+            sub: self.sub().map(str::to_owned),
+            aud: self.aud().map(str::to_owned).collect(),
             exp: self.exp,
             nbf: self.nbf,
             iat: self.iat,
-            jti: self.jti.as_deref().map(str::to_owned),
+            jti: self.jti().map(str::to_owned),
         }
     }
 }
@@ -185,13 +202,16 @@ pub struct Claims<'a> {
 
 impl<'a> Claims<'a> {
     /// Reads a claims set in one pass, with the errors of `parse_object` then
-    /// `RegisteredClaims::from_claims`.
+    /// `RegisteredClaims::from_claims`, into the caller's `raw` and `names` (both empty), which
+    /// the claims then borrow.
+    #[inline]
     pub(super) fn read(
         header: &'a HeaderRef<'a>,
         payload: &'a [u8],
+        raw: &'a mut RawClaims<'a>,
         names: &'a mut Names<'a, 32>,
     ) -> Result<Claims<'a>> {
-        let raw = read_claims(payload, names)?;
+        read_claims(payload, raw, names)?;
         let names = &*names;
         let registered = typed(raw)?;
         Ok(Claims {
@@ -221,17 +241,17 @@ impl<'a> Claims<'a> {
 
     /// `iss`.
     pub fn iss(&self) -> Option<&str> {
-        self.registered.iss.as_deref()
+        self.registered.iss()
     }
 
     /// `sub`.
     pub fn sub(&self) -> Option<&str> {
-        self.registered.sub.as_deref()
+        self.registered.sub()
     }
 
     /// `aud` values (a single string is one value; none when absent).
     pub fn aud(&self) -> impl Iterator<Item = &str> + Clone {
-        self.registered.aud.iter()
+        self.registered.aud()
     }
 
     /// `exp`, in Unix seconds (fractions rounded down).
@@ -251,7 +271,7 @@ impl<'a> Claims<'a> {
 
     /// `jti`.
     pub fn jti(&self) -> Option<&str> {
-        self.registered.jti.as_deref()
+        self.registered.jti()
     }
 
     /// Whether the claims set has a member `name` (any value).

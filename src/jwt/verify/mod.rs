@@ -45,7 +45,7 @@ pub use builder::{VerificationKeys, VerifierBuilder};
 pub use claims::{Claims, RegisteredClaims};
 
 use super::alg::Algorithm;
-use super::b64::{b64_decode, b64_decode_into};
+use super::b64::{Room, b64_decode};
 use super::header::Header;
 use super::json::{Names, parse_object};
 use super::jws::{self, HeaderBuf, Keys};
@@ -53,6 +53,7 @@ use super::known::KnownHeaders;
 use crate::{Error, ErrorKind, Result};
 use builder::Source;
 use claims::deserialize_claims;
+use read::RawClaims;
 use rules::ClaimRules;
 
 pub use crate::limits::{DEFAULT_LEEWAY, MAX_LEEWAY, MAX_NUMERIC_DATE};
@@ -214,8 +215,11 @@ impl Verifier {
         let payload = b64_decode(signed.payload_b64)?;
         self.check_alg(signed.header.alg)?;
         let registered = {
-            let mut names = Names::with_max(self.rules.limits.max_claims);
-            let claims = Claims::read(&signed.header, &payload, &mut names)?;
+            let (mut raw, mut names) = (
+                RawClaims::default(),
+                Names::with_max(self.rules.limits.max_claims),
+            );
+            let claims = Claims::read(&signed.header, &payload, &mut raw, &mut names)?;
             self.rules.check(&claims, now)?;
             claims.to_registered()
         };
@@ -252,11 +256,15 @@ impl Verifier {
     ) -> Result<R> {
         let mut buf = HeaderBuf::new();
         let signed = self.signature(token.as_ref(), false, &mut buf)?;
-        let (mut stack, mut heap) = ([0u8; 2048], Vec::new());
-        let payload = b64_decode_into(signed.payload_b64, &mut stack, &mut heap)?;
+        // A short claims set in 256 bytes, up to 2 KiB on the stack too, longer ones on the heap.
+        let mut room = Room::<256, 2048>::new();
+        let payload = room.decode(signed.payload_b64)?;
         self.check_alg(signed.header.alg)?;
-        let mut names = Names::with_max(self.rules.limits.max_claims);
-        let claims = Claims::read(&signed.header, payload, &mut names)?;
+        let (mut raw, mut names) = (
+            RawClaims::default(),
+            Names::with_max(self.rules.limits.max_claims),
+        );
+        let claims = Claims::read(&signed.header, payload, &mut raw, &mut names)?;
         self.rules.check(&claims, now)?;
         Ok(f(&claims))
     }

@@ -106,18 +106,20 @@ impl<'a> RawClaims<'a> {
     }
 }
 
-/// Reads the registered claims and the member names of a claims set: the fast reader first,
-/// the strict parser for whatever it gives up on (which then decides, with its errors).
+/// Reads the registered claims into `raw` (empty) and the member names into `names` (empty):
+/// the fast reader first, the strict parser for whatever it gives up on (which then decides,
+/// with its errors). Both are the caller's, so what is read stays where it was written.
+#[inline]
 pub(super) fn read_claims<'p>(
     payload: &'p [u8],
+    raw: &mut RawClaims<'p>,
     names: &mut Names<'p, 32>,
-) -> Result<RawClaims<'p>> {
-    let mut raw = RawClaims::default();
-    if scan::object(payload, &mut raw, names).is_none() {
-        (raw, *names) = (RawClaims::default(), names.emptied());
-        scan_object(payload, &mut raw, names)?;
+) -> Result<()> {
+    if scan::object(payload, raw, names).is_none() {
+        (*raw, *names) = (RawClaims::default(), names.emptied());
+        scan_object(payload, raw, names)?;
     }
-    Ok(raw)
+    Ok(())
 }
 
 #[cfg(test)]
