@@ -298,48 +298,30 @@ impl Key {
                 "the random number generator failed",
             )
         };
-        match alg.family() {
+        let pkcs8 = match alg.family() {
             KeyFamily::Hmac => {
                 let mut secret = Zeroizing::new(vec![0u8; alg.hmac_min_len()]);
                 rng.fill(&mut secret).map_err(rand_err)?;
-                Key::hmac(&secret, alg)
+                return Key::hmac(&secret, alg);
             }
+            KeyFamily::Rsa => return Key::generate_rsa(alg, 2048),
             KeyFamily::P256 | KeyFamily::P384 | KeyFamily::P521 | KeyFamily::Secp256k1 => {
-                let curve = supported_curve(alg.family())?;
-                let pkcs8 = EcdsaSigner::generate_pkcs8(curve)
-                    .ok_or_else(|| family_unsupported(alg.family()))??;
-                Key::from_private_der(
-                    PrivateDer {
-                        family: alg.family(),
-                        pkcs8,
-                    },
-                    Some(alg),
-                )
+                EcdsaSigner::generate_pkcs8(supported_curve(alg.family())?)
+                    .ok_or_else(|| family_unsupported(alg.family()))??
             }
-            KeyFamily::Ed25519 => {
-                let pkcs8 = Ed25519Signer::generate_pkcs8()?;
-                Key::from_private_der(
-                    PrivateDer {
-                        family: KeyFamily::Ed25519,
-                        pkcs8,
-                    },
-                    Some(alg),
-                )
-            }
-            KeyFamily::Rsa => Key::generate_rsa(alg, 2048),
+            KeyFamily::Ed25519 => Ed25519Signer::generate_pkcs8()?,
             KeyFamily::MlDsa44 | KeyFamily::MlDsa65 | KeyFamily::MlDsa87 => {
-                let level = supported_ml_dsa(alg.family())?;
-                let pkcs8 = MlDsaSigner::generate_pkcs8(level)
-                    .ok_or_else(|| family_unsupported(alg.family()))??;
-                Key::from_private_der(
-                    PrivateDer {
-                        family: alg.family(),
-                        pkcs8,
-                    },
-                    Some(alg),
-                )
+                MlDsaSigner::generate_pkcs8(supported_ml_dsa(alg.family())?)
+                    .ok_or_else(|| family_unsupported(alg.family()))??
             }
-        }
+        };
+        Key::from_private_der(
+            PrivateDer {
+                family: alg.family(),
+                pkcs8,
+            },
+            Some(alg),
+        )
     }
 
     /// Generates a new RSA key of `bits` bits (2048, 3072 or 4096) for an RS* or PS*
