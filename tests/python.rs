@@ -206,19 +206,7 @@ fn python_package_installs_with_pip() {
     // dependencies (ring, ...) in target/debug/deps and make the doctests ambiguous. The dev
     // profile keeps it quick (`python3 -m pip install ./bindings/python` builds `release`).
     let target = scratch().join(format!("python-install-target-{}", common::BACKEND));
-    let install = run(Command::new(python())
-        .current_dir(repo())
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-deps",
-        ])
-        .arg("--target")
-        .arg(&site)
-        .arg("./bindings/python")
+    let install = run(pip_install_package(&site)
         .env("CARGO_TARGET_DIR", &target)
         .env("TESSERA_CARGO_PROFILE", "dev")
         .env("TESSERA_BACKEND", common::BACKEND)
@@ -275,13 +263,10 @@ fn python_package_installs_with_pip() {
     );
 }
 
-/// An unknown `TESSERA_BACKEND` stops the package build with a message naming the choices,
-/// before cargo runs.
-#[test]
-fn python_package_build_refuses_an_unknown_backend() {
-    let site = scratch().join("python-install-refused");
-    let _ = std::fs::remove_dir_all(&site);
-    let install = run(Command::new(python())
+/// `pip install --target SITE ./bindings/python` (quiet, no dependencies), from the repository.
+fn pip_install_package(site: &Path) -> Command {
+    let mut cmd = Command::new(python());
+    let _ = cmd
         .current_dir(repo())
         .args([
             "-m",
@@ -292,8 +277,18 @@ fn python_package_build_refuses_an_unknown_backend() {
             "--no-deps",
         ])
         .arg("--target")
-        .arg(&site)
-        .arg("./bindings/python")
+        .arg(site)
+        .arg("./bindings/python");
+    cmd
+}
+
+/// An unknown `TESSERA_BACKEND` stops the package build with a message naming the choices,
+/// before cargo runs.
+#[test]
+fn python_package_build_refuses_an_unknown_backend() {
+    let site = scratch().join("python-install-refused");
+    let _ = std::fs::remove_dir_all(&site);
+    let install = run(pip_install_package(&site)
         .env("TESSERA_BACKEND", "openssl")
         .env("CARGO", "/nonexistent/cargo-must-not-run"));
     let output = text(&install);
