@@ -13,7 +13,8 @@
 //! | 400–499 | claim validation |
 //! | 500–599 | scopes |
 //! | 600–699 | opaque tokens and PKCE |
-//! | 700–799 | OAuth 2.0 protocol errors (RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1) |
+//! | 700–799 | OAuth 2.0 protocol errors (RFC 6749 §4.1.2.1, §5.2; RFC 6750 §3.1; RFC 9449 §7.1, §12.2) |
+//! | 800–899 | sender-constrained tokens: DPoP proofs (RFC 9449 §4.3) and certificate binding (RFC 8705 §3) |
 //!
 //! The detail text of an error is composed by tessera and never copies bytes of a token, request
 //! or document it reads: it names the rule and the member (`header "alg" names an unsupported
@@ -173,6 +174,52 @@ pub enum ErrorKind {
     OauthInvalidToken = 710,
     /// RFC 6750 §3.1 `insufficient_scope`.
     OauthInsufficientScope = 711,
+    /// RFC 9449 §12.2 `invalid_dpop_proof`.
+    OauthInvalidDpopProof = 712,
+    /// RFC 9449 §12.2 `use_dpop_nonce`: retry with the nonce in the `DPoP-Nonce` header.
+    OauthUseDpopNonce = 713,
+
+    // ---- 800–899: sender-constrained tokens (RFC 9449, RFC 8705) ----------------------------
+    /// The DPoP proof is not exactly one well-formed JWS (structure, base64url, JSON, header,
+    /// size), or a request carries more than one `DPoP` header.
+    DpopMalformed = 800,
+    /// The DPoP proof's header `typ` is not exactly `dpop+jwt` (RFC 9449 §4.3 rule 4).
+    DpopType = 801,
+    /// The DPoP proof's `alg` is `none`, symmetric, or not in the allowed list (rule 5).
+    DpopAlgorithm = 802,
+    /// The DPoP proof's `jwk` is missing, malformed, holds private members, or does not fit
+    /// `alg` (rule 7).
+    DpopKey = 803,
+    /// The DPoP proof's signature does not verify with its `jwk` (rule 6).
+    DpopSignature = 804,
+    /// The DPoP proof's `htm` is missing or is not the request method (rule 8).
+    DpopMethod = 805,
+    /// The DPoP proof's `htu` is missing, malformed, or is not the request URI (rule 9).
+    DpopUri = 806,
+    /// The DPoP proof's `iat` is missing or outside the accepted window (rule 11).
+    DpopIat = 807,
+    /// The DPoP proof's `jti` is missing, empty or too long (rule 3/§4.2).
+    DpopJti = 808,
+    /// The server requires a DPoP nonce and the proof has none (rule 10; `use_dpop_nonce`).
+    DpopNonceRequired = 809,
+    /// The DPoP proof's nonce is not one the server issued recently (`use_dpop_nonce`).
+    DpopNonceInvalid = 810,
+    /// The DPoP proof's `ath` is missing or is not the hash of the access token (rule 12).
+    DpopAth = 811,
+    /// The DPoP proof's `jti` was seen before inside the window (RFC 9449 §11.1).
+    DpopReplay = 812,
+    /// The DPoP proof's key is not the key the token, code or refresh token is bound to.
+    DpopKeyMismatch = 813,
+    /// A DPoP proof is required and none was presented (a DPoP-bound token, or a client that
+    /// registered `dpop_bound_access_tokens`).
+    DpopProofRequired = 814,
+    /// A DPoP-bound access token was presented with the `Bearer` scheme (RFC 9449 §7.2).
+    DpopBoundToken = 815,
+    /// Policy requires a sender-constrained token and the token has no `cnf` claim.
+    UnboundToken = 816,
+    /// The certificate-bound token's `x5t#S256` does not match the client certificate, or no
+    /// certificate was presented (RFC 8705 §3).
+    CertificateMismatch = 817,
 }
 
 impl ErrorKind {
@@ -236,6 +283,26 @@ impl ErrorKind {
         Self::OauthTemporarilyUnavailable,
         Self::OauthInvalidToken,
         Self::OauthInsufficientScope,
+        Self::OauthInvalidDpopProof,
+        Self::OauthUseDpopNonce,
+        Self::DpopMalformed,
+        Self::DpopType,
+        Self::DpopAlgorithm,
+        Self::DpopKey,
+        Self::DpopSignature,
+        Self::DpopMethod,
+        Self::DpopUri,
+        Self::DpopIat,
+        Self::DpopJti,
+        Self::DpopNonceRequired,
+        Self::DpopNonceInvalid,
+        Self::DpopAth,
+        Self::DpopReplay,
+        Self::DpopKeyMismatch,
+        Self::DpopProofRequired,
+        Self::DpopBoundToken,
+        Self::UnboundToken,
+        Self::CertificateMismatch,
     ];
 
     /// The stable numeric code of this kind (the C ABI's `tessera_result`).
@@ -316,6 +383,26 @@ impl ErrorKind {
             Self::OauthTemporarilyUnavailable => concat!("oauth_temporarily_unavailable", "\0"),
             Self::OauthInvalidToken => concat!("oauth_invalid_token", "\0"),
             Self::OauthInsufficientScope => concat!("oauth_insufficient_scope", "\0"),
+            Self::OauthInvalidDpopProof => concat!("oauth_invalid_dpop_proof", "\0"),
+            Self::OauthUseDpopNonce => concat!("oauth_use_dpop_nonce", "\0"),
+            Self::DpopMalformed => concat!("dpop_malformed", "\0"),
+            Self::DpopType => concat!("dpop_type", "\0"),
+            Self::DpopAlgorithm => concat!("dpop_algorithm", "\0"),
+            Self::DpopKey => concat!("dpop_key", "\0"),
+            Self::DpopSignature => concat!("dpop_signature", "\0"),
+            Self::DpopMethod => concat!("dpop_method", "\0"),
+            Self::DpopUri => concat!("dpop_uri", "\0"),
+            Self::DpopIat => concat!("dpop_iat", "\0"),
+            Self::DpopJti => concat!("dpop_jti", "\0"),
+            Self::DpopNonceRequired => concat!("dpop_nonce_required", "\0"),
+            Self::DpopNonceInvalid => concat!("dpop_nonce_invalid", "\0"),
+            Self::DpopAth => concat!("dpop_ath", "\0"),
+            Self::DpopReplay => concat!("dpop_replay", "\0"),
+            Self::DpopKeyMismatch => concat!("dpop_key_mismatch", "\0"),
+            Self::DpopProofRequired => concat!("dpop_proof_required", "\0"),
+            Self::DpopBoundToken => concat!("dpop_bound_token", "\0"),
+            Self::UnboundToken => concat!("unbound_token", "\0"),
+            Self::CertificateMismatch => concat!("certificate_mismatch", "\0"),
         }
     }
 
@@ -387,6 +474,28 @@ impl ErrorKind {
             Self::OauthTemporarilyUnavailable => concat!("temporarily_unavailable", "\0"),
             Self::OauthInvalidToken => concat!("invalid_token", "\0"),
             Self::OauthInsufficientScope => concat!("insufficient_scope", "\0"),
+            Self::OauthInvalidDpopProof => concat!("invalid_dpop_proof", "\0"),
+            Self::OauthUseDpopNonce => concat!("use_dpop_nonce", "\0"),
+            Self::DpopMalformed => concat!("malformed DPoP proof", "\0"),
+            Self::DpopType => concat!("DPoP proof typ is not dpop+jwt", "\0"),
+            Self::DpopAlgorithm => concat!("DPoP proof algorithm not allowed", "\0"),
+            Self::DpopKey => concat!("DPoP proof jwk invalid", "\0"),
+            Self::DpopSignature => concat!("DPoP proof signature invalid", "\0"),
+            Self::DpopMethod => concat!("DPoP proof htm does not match the request method", "\0"),
+            Self::DpopUri => concat!("DPoP proof htu does not match the request URI", "\0"),
+            Self::DpopIat => concat!("DPoP proof iat outside the accepted window", "\0"),
+            Self::DpopJti => concat!("DPoP proof jti missing or invalid", "\0"),
+            Self::DpopNonceRequired => concat!("DPoP nonce required", "\0"),
+            Self::DpopNonceInvalid => concat!("DPoP nonce invalid or stale", "\0"),
+            Self::DpopAth => concat!("DPoP proof ath does not match the access token", "\0"),
+            Self::DpopReplay => concat!("DPoP proof replayed", "\0"),
+            Self::DpopKeyMismatch => concat!("DPoP proof key does not match the bound key", "\0"),
+            Self::DpopProofRequired => concat!("DPoP proof required", "\0"),
+            Self::DpopBoundToken => concat!("DPoP-bound token presented as a bearer token", "\0"),
+            Self::UnboundToken => concat!("token is not sender-constrained", "\0"),
+            Self::CertificateMismatch => {
+                concat!("client certificate does not match the token", "\0")
+            }
         }
     }
 
@@ -404,7 +513,9 @@ impl ErrorKind {
             | Self::OauthServerError
             | Self::OauthTemporarilyUnavailable
             | Self::OauthInvalidToken
-            | Self::OauthInsufficientScope => Some(self.description()),
+            | Self::OauthInsufficientScope
+            | Self::OauthInvalidDpopProof
+            | Self::OauthUseDpopNonce => Some(self.description()),
             _ => None,
         }
     }
@@ -425,7 +536,9 @@ impl ErrorKind {
             | Self::OauthUnsupportedGrantType
             | Self::OauthInvalidScope
             | Self::OauthAccessDenied
-            | Self::OauthUnsupportedResponseType => Some(400),
+            | Self::OauthUnsupportedResponseType
+            | Self::OauthInvalidDpopProof
+            | Self::OauthUseDpopNonce => Some(400),
             _ => None,
         }
     }
@@ -605,7 +718,27 @@ mod tests {
             | ErrorKind::OauthServerError
             | ErrorKind::OauthTemporarilyUnavailable
             | ErrorKind::OauthInvalidToken
-            | ErrorKind::OauthInsufficientScope => ErrorKind::ALL.contains(&kind),
+            | ErrorKind::OauthInsufficientScope
+            | ErrorKind::OauthInvalidDpopProof
+            | ErrorKind::OauthUseDpopNonce
+            | ErrorKind::DpopMalformed
+            | ErrorKind::DpopType
+            | ErrorKind::DpopAlgorithm
+            | ErrorKind::DpopKey
+            | ErrorKind::DpopSignature
+            | ErrorKind::DpopMethod
+            | ErrorKind::DpopUri
+            | ErrorKind::DpopIat
+            | ErrorKind::DpopJti
+            | ErrorKind::DpopNonceRequired
+            | ErrorKind::DpopNonceInvalid
+            | ErrorKind::DpopAth
+            | ErrorKind::DpopReplay
+            | ErrorKind::DpopKeyMismatch
+            | ErrorKind::DpopProofRequired
+            | ErrorKind::DpopBoundToken
+            | ErrorKind::UnboundToken
+            | ErrorKind::CertificateMismatch => ErrorKind::ALL.contains(&kind),
         }
     }
 
@@ -637,6 +770,9 @@ mod tests {
         assert_eq!(ErrorKind::InvalidScope.code(), 500);
         assert_eq!(ErrorKind::MalformedOpaqueToken.code(), 600);
         assert_eq!(ErrorKind::OauthInvalidRequest.code(), 700);
+        assert_eq!(ErrorKind::OauthInvalidDpopProof.code(), 712);
+        assert_eq!(ErrorKind::DpopMalformed.code(), 800);
+        assert_eq!(ErrorKind::CertificateMismatch.code(), 817);
         let mut last = 0;
         for kind in ErrorKind::ALL {
             assert!(kind.code() > last, "ALL must be in code order");

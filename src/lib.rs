@@ -64,6 +64,7 @@
 #![cfg_attr(tessera_second_backend, allow(dead_code))]
 
 pub mod crypto;
+pub mod dpop;
 mod error;
 #[allow(unsafe_code)]
 #[cfg(not(tessera_second_backend))]

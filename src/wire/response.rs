@@ -340,6 +340,9 @@ pub fn bearer_challenge(realm: &str) -> String {
 /// | `InvalidUtf8`, `TooLarge`, `InvalidPkce` (malformed verifier) | `invalid_request` |
 /// | JWT structure, algorithm, signature, key selection and claim errors (a presented assertion), opaque-token errors (a bad code or refresh token), `PkceMismatch` (RFC 7636 §4.6) | `invalid_grant` |
 /// | `InvalidScope`, `ScopeNotGranted` | `invalid_scope` |
+/// | DPoP proof kinds (800–808, 811–814) | `invalid_dpop_proof` (RFC 9449 §5, §12.2) |
+/// | `DpopNonceRequired`, `DpopNonceInvalid` | `use_dpop_nonce` (RFC 9449 §8) |
+/// | `DpopBoundToken`, `UnboundToken`, `CertificateMismatch` | `invalid_grant` |
 ///
 /// A host verifying a JWT *client* assertion maps its failure to `invalid_client` itself.
 pub fn token_error_for(kind: ErrorKind) -> ErrorKind {
@@ -350,6 +353,9 @@ pub fn token_error_for(kind: ErrorKind) -> ErrorKind {
         Origin::Utf8 | Origin::TooLarge | Origin::PkceSyntax => K::OauthInvalidRequest,
         Origin::Presented | Origin::PkceMismatch => K::OauthInvalidGrant,
         Origin::ScopeSyntax | Origin::ScopeNotGranted => K::OauthInvalidScope,
+        Origin::DpopProof => K::OauthInvalidDpopProof,
+        Origin::DpopNonce => K::OauthUseDpopNonce,
+        Origin::Binding => K::OauthInvalidGrant,
     }
 }
 
@@ -359,6 +365,9 @@ pub fn token_error_for(kind: ErrorKind) -> ErrorKind {
 /// |---|---|---|
 /// | anything wrong with the presented token: JWT structure (including `TooLarge`), algorithm, signature, key selection, claims, scope *syntax* in the token, opaque-token errors, and the token-endpoint OAuth kinds (`invalid_grant`, `invalid_client`, ...) | `invalid_token` | 401 |
 /// | `ScopeNotGranted`, `OauthInvalidScope`, `OauthInsufficientScope` | `insufficient_scope` | 403 |
+/// | DPoP proof kinds (800–808, 811–814) | `invalid_dpop_proof` (RFC 9449 §7.1) | 401 |
+/// | `DpopNonceRequired`, `DpopNonceInvalid` | `use_dpop_nonce` (RFC 9449 §9) | 401 |
+/// | `DpopBoundToken`, `UnboundToken`, `CertificateMismatch` (RFC 9449 §7.2, RFC 8705 §3) | `invalid_token` | 401 |
 /// | `OauthInvalidRequest`, `InvalidUtf8`, PKCE errors | `invalid_request` | 400 |
 /// | caller and ABI errors, RNG failure, bad server keys, `server_error` | `server_error` | 500 |
 /// | `temporarily_unavailable` | itself | 503 |
@@ -373,9 +382,18 @@ pub fn resource_error_for(kind: ErrorKind) -> ErrorKind {
         | (Origin::ScopeNotGranted, _) => K::OauthInsufficientScope,
         (Origin::Oauth, K::OauthServerError) | (Origin::Internal, _) => K::OauthServerError,
         (Origin::Oauth, K::OauthTemporarilyUnavailable) => K::OauthTemporarilyUnavailable,
-        (Origin::Oauth | Origin::Presented | Origin::TooLarge | Origin::ScopeSyntax, _) => {
-            K::OauthInvalidToken
+        (Origin::Oauth, K::OauthInvalidDpopProof) | (Origin::DpopProof, _) => {
+            K::OauthInvalidDpopProof
         }
+        (Origin::Oauth, K::OauthUseDpopNonce) | (Origin::DpopNonce, _) => K::OauthUseDpopNonce,
+        (
+            Origin::Oauth
+            | Origin::Presented
+            | Origin::TooLarge
+            | Origin::ScopeSyntax
+            | Origin::Binding,
+            _,
+        ) => K::OauthInvalidToken,
     }
 }
 
@@ -402,6 +420,14 @@ enum Origin {
     ScopeSyntax,
     /// A scope that is not granted.
     ScopeNotGranted,
+    /// A DPoP proof that breaks a rule of RFC 9449 §4.3, or is replayed, missing, or made with
+    /// another key than the one bound.
+    DpopProof,
+    /// A DPoP proof without the nonce the server requires, or with a stale one.
+    DpopNonce,
+    /// A sender-constrained token presented without its proof of possession: a DPoP-bound token
+    /// as a bearer token, a token without `cnf` where one is required, a certificate mismatch.
+    Binding,
 }
 
 impl Origin {
@@ -419,7 +445,9 @@ impl Origin {
             | K::OauthServerError
             | K::OauthTemporarilyUnavailable
             | K::OauthInvalidToken
-            | K::OauthInsufficientScope => Origin::Oauth,
+            | K::OauthInsufficientScope
+            | K::OauthInvalidDpopProof
+            | K::OauthUseDpopNonce => Origin::Oauth,
             K::InvalidArgument
             | K::BufferTooSmall
             | K::Panic
@@ -466,6 +494,21 @@ impl Origin {
             | K::TokenMismatch => Origin::Presented,
             K::InvalidScope => Origin::ScopeSyntax,
             K::ScopeNotGranted => Origin::ScopeNotGranted,
+            K::DpopMalformed
+            | K::DpopType
+            | K::DpopAlgorithm
+            | K::DpopKey
+            | K::DpopSignature
+            | K::DpopMethod
+            | K::DpopUri
+            | K::DpopIat
+            | K::DpopJti
+            | K::DpopAth
+            | K::DpopReplay
+            | K::DpopKeyMismatch
+            | K::DpopProofRequired => Origin::DpopProof,
+            K::DpopNonceRequired | K::DpopNonceInvalid => Origin::DpopNonce,
+            K::DpopBoundToken | K::UnboundToken | K::CertificateMismatch => Origin::Binding,
         }
     }
 }

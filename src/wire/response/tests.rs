@@ -90,6 +90,8 @@ fn every_kind_maps_into_the_oauth_block() {
                     | ErrorKind::OauthInsufficientScope
                     | ErrorKind::OauthServerError
                     | ErrorKind::OauthTemporarilyUnavailable
+                    | ErrorKind::OauthInvalidDpopProof
+                    | ErrorKind::OauthUseDpopNonce
             ),
             "{kind:?} -> {rs:?}"
         );
