@@ -46,7 +46,7 @@ pub(crate) mod hmac {
 
 /// One-shot message digests.
 pub(crate) mod digest {
-    pub(crate) use aws_lc_rs::digest::{SHA256, digest};
+    pub(crate) use aws_lc_rs::digest::{Context, SHA256, digest};
 }
 
 /// The system generator.

@@ -40,7 +40,7 @@ pub(crate) mod hmac {
 
 /// One-shot message digests.
 pub(crate) mod digest {
-    pub(crate) use ring::digest::{SHA256, digest};
+    pub(crate) use ring::digest::{Context, SHA256, digest};
 }
 
 /// The system generator.

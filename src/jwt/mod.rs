@@ -69,6 +69,7 @@ pub use verify::{
 use crate::crypto::SecureRandom;
 use crate::{Error, ErrorKind, Result};
 pub(crate) use b64::{b64_decode, b64_encode};
+pub(crate) use jws::split as split_compact;
 
 /// Parses JSON text that must be an object, strictly: duplicate member names at any depth are
 /// [`ErrorKind::DuplicateMember`], nesting deeper than [`MAX_JSON_DEPTH`] is
