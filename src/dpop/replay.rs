@@ -5,7 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use super::proof::Proof;
 use crate::crypto::{SecureRandom, digest};
@@ -57,23 +57,25 @@ struct Shard {
 }
 
 impl Shard {
-    /// Drops the oldest entry (from `order`, and from `until` when it is still that entry).
-    fn pop_oldest(&mut self) -> Option<i64> {
+    /// Drops the oldest entry: from `order`, and from `until` when it is still that entry
+    /// (then `Some` with its expiry; `None` for a stale order entry or an empty shard).
+    fn pop_oldest(&mut self) -> Option<Option<i64>> {
         let (fp, until) = self.order.pop_front()?;
         if self.until.get(&fp) == Some(&until) {
             let _ = self.until.remove(&fp);
+            return Some(Some(until));
         }
-        Some(until)
+        Some(None)
     }
 }
 
 /// Remembers single-use values (a DPoP proof's `jti`) until they expire, and refuses a second
 /// use: [`ErrorKind::DpopReplay`].
 ///
-/// - **Bounded**: at most `capacity` entries, in 16 shards (a fixed share each), so memory
-///   stays bounded whatever arrives: about 80 bytes per entry, about 80 MB for 1,000,000.
-///   Expired entries are dropped as new ones arrive; when a shard is full of live entries, its
-///   oldest is dropped and counted in [`ReplayCache::evicted_live`]. A value evicted alive
+/// - **Bounded**: at most `capacity` entries (in 16 shards), so memory stays bounded whatever
+///   arrives: about 80 bytes per entry, under 100 MB for 1,000,000. Expired entries are
+///   dropped as new ones arrive; when the cache is full of live entries, the oldest of the
+///   shard a new value lands in is dropped and counted in [`ReplayCache::evicted_live`]. A value evicted alive
 ///   could be replayed, so size the cache for the peak rate times the window (1,000 proofs/s
 ///   with a ±60 s window: 120,000) and watch that counter.
 /// - **Keyed**: values are stored as 128-bit fingerprints of a SHA-256 salted with 32 random
@@ -92,7 +94,9 @@ impl Shard {
 /// ```
 pub struct ReplayCache {
     shards: Box<[Mutex<Shard>]>,
-    per_shard: usize,
+    capacity: usize,
+    /// Entries held, across shards.
+    total: AtomicUsize,
     salt: [u8; 32],
     evicted_live: AtomicU64,
 }
@@ -121,7 +125,8 @@ impl ReplayCache {
         let shards = (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect();
         Ok(ReplayCache {
             shards,
-            per_shard: capacity.div_ceil(SHARDS),
+            capacity,
+            total: AtomicUsize::new(0),
             salt,
             evicted_live: AtomicU64::new(0),
         })
@@ -129,12 +134,12 @@ impl ReplayCache {
 
     /// The most entries the cache holds.
     pub fn capacity(&self) -> usize {
-        self.per_shard * SHARDS
+        self.capacity
     }
 
     /// Entries held now, expired ones not yet dropped included.
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| lock(s).until.len()).sum()
+        self.total.load(Ordering::Relaxed)
     }
 
     /// Whether the cache holds nothing.
@@ -176,24 +181,37 @@ impl ReplayCache {
         }
         // Drop expired entries from the front.
         while shard.order.front().is_some_and(|&(_, u)| u < now) {
-            let _ = shard.pop_oldest();
+            if let Some(Some(_)) = shard.pop_oldest() {
+                let _ = self.total.fetch_sub(1, Ordering::Relaxed);
+            }
         }
         if until < now {
             return Ok(());
         }
-        // Make room: at most `per_shard` entries in either structure.
-        while shard.until.len() >= self.per_shard && !shard.until.contains_key(&fp)
-            || shard.order.len() >= self.per_shard
-        {
+        // Make room: at most `capacity` entries across the shards, the oldest of this shard
+        // going first (a shard with nothing to give lets the total pass by at most one per
+        // shard).
+        while self.total.load(Ordering::Relaxed) >= self.capacity {
             match shard.pop_oldest() {
-                Some(u) if u >= now => {
-                    let _ = self.evicted_live.fetch_add(1, Ordering::Relaxed);
+                Some(Some(u)) => {
+                    let _ = self.total.fetch_sub(1, Ordering::Relaxed);
+                    if u >= now {
+                        let _ = self.evicted_live.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
-                Some(_) => {}
+                Some(None) => {}
                 None => break,
             }
         }
-        let _ = shard.until.insert(fp, until);
+        // Order entries left behind by values recorded again after they expired: compact
+        // when they outnumber the live ones, so `order` stays within twice `until`.
+        if shard.order.len() > 2 * shard.until.len() + 16 {
+            let Shard { until: live, order } = &mut *shard;
+            order.retain(|(fp, u)| live.get(fp) == Some(u));
+        }
+        if shard.until.insert(fp, until).is_none() {
+            let _ = self.total.fetch_add(1, Ordering::Relaxed);
+        }
         shard.order.push_back((fp, until));
         Ok(())
     }
@@ -248,7 +266,7 @@ mod tests {
                 .check_and_record("k", &i.to_string(), now + 1_000, now + 100)
                 .unwrap();
         }
-        assert!(cache.len() <= 160, "{}", cache.len());
+        assert!(cache.len() <= 160 + SHARDS, "{}", cache.len());
         assert!(cache.evicted_live() > 9_000);
         // The newest are still refused.
         assert!(
@@ -275,6 +293,6 @@ mod tests {
         let rng = DeterministicRandom::new(1);
         assert!(ReplayCache::new(0, &rng).is_err());
         assert!(ReplayCache::new(MAX_REPLAY_CAPACITY + 1, &rng).is_err());
-        assert_eq!(ReplayCache::new(1, &rng).unwrap().capacity(), 16);
+        assert_eq!(ReplayCache::new(1, &rng).unwrap().capacity(), 1);
     }
 }
