@@ -148,6 +148,39 @@ pub const MAX_REFRESH_REUSE_GRACE: u64 = MINUTE;
 /// Longest task-scoped engine token lifetime: one hour.
 pub const MAX_ENGINE_TOKEN_LIFETIME: u64 = 60 * MINUTE;
 
+// ---- sender-constrained tokens (`dpop`) ---------------------------------------------------------
+
+/// Default largest DPoP proof accepted, in bytes: 8 KiB (an RSA-4096 proof is under 2.5 KiB).
+pub const DEFAULT_MAX_PROOF_LEN: usize = 8 * 1024;
+
+/// Largest proof size limit a `ProofValidator` accepts, in bytes: 64 KiB (room for ML-DSA-87).
+pub const MAX_PROOF_LEN: usize = 64 * 1024;
+
+/// Longest `jti` a DPoP proof may carry, in bytes. RFC 9449 §4.2 asks for at least 96 bits of
+/// randomness; 64 bytes is room for any sensible encoding and bounds what a replay cache holds.
+pub const MAX_JTI_LEN: usize = 64;
+
+/// Longest DPoP `nonce` accepted (in a proof, or given to `create_proof`), in bytes.
+pub const MAX_NONCE_LEN: usize = 1024;
+
+/// Default accepted distance between a DPoP proof's `iat` and `now`, both ways: 60 s.
+pub const DEFAULT_IAT_WINDOW: u64 = MINUTE;
+
+/// Largest `iat` window a `ProofValidator` accepts: one hour.
+pub const MAX_IAT_WINDOW: u64 = 60 * MINUTE;
+
+/// Longest URI accepted as a DPoP `htu` or a request URI, in bytes: 8 KiB.
+pub const MAX_HTU_LEN: usize = 8 * 1024;
+
+/// Largest client certificate (DER) thumbprinted for RFC 8705 binding, in bytes: 64 KiB.
+pub const MAX_CERTIFICATE_LEN: usize = 64 * 1024;
+
+/// Largest capacity of a `ReplayCache`, in entries.
+pub const MAX_REPLAY_CAPACITY: usize = 1 << 24;
+
+/// Shortest HMAC key of a DPoP `NonceIssuer`, in bytes.
+pub const MIN_NONCE_KEY_LEN: usize = 32;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,6 +286,20 @@ mod tests {
                 MAX_ENGINE_TOKEN_LIFETIME,
                 Unit::Seconds,
             ),
+            (
+                "DEFAULT_MAX_PROOF_LEN",
+                u(DEFAULT_MAX_PROOF_LEN),
+                Unit::Bytes,
+            ),
+            ("MAX_PROOF_LEN", u(MAX_PROOF_LEN), Unit::Bytes),
+            ("MAX_JTI_LEN", u(MAX_JTI_LEN), Unit::Bytes),
+            ("MAX_NONCE_LEN", u(MAX_NONCE_LEN), Unit::Bytes),
+            ("DEFAULT_IAT_WINDOW", DEFAULT_IAT_WINDOW, Unit::Seconds),
+            ("MAX_IAT_WINDOW", MAX_IAT_WINDOW, Unit::Seconds),
+            ("MAX_HTU_LEN", u(MAX_HTU_LEN), Unit::Bytes),
+            ("MAX_CERTIFICATE_LEN", u(MAX_CERTIFICATE_LEN), Unit::Bytes),
+            ("MAX_REPLAY_CAPACITY", u(MAX_REPLAY_CAPACITY), Unit::Count),
+            ("MIN_NONCE_KEY_LEN", u(MIN_NONCE_KEY_LEN), Unit::Bytes),
         ];
         // Every `pub const` of this file is in the table, so a new limit cannot skip the docs.
         let source = include_str!("limits.rs");

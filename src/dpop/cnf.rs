@@ -7,13 +7,11 @@ use serde_json::{Map, Value};
 
 use crate::crypto::digest;
 use crate::jwt::{b64_decode, b64_encode};
+pub use crate::limits::MAX_CERTIFICATE_LEN;
 use crate::{Error, ErrorKind, Result};
 
 /// Length of a base64url SHA-256 thumbprint (43 characters, no padding).
 const THUMBPRINT_LEN: usize = 43;
-
-/// Largest client certificate accepted by [`Confirmation::certificate`] (64 KiB).
-pub const MAX_CERTIFICATE_LEN: usize = 64 * 1024;
 
 /// What a sender-constrained token is bound to: its `cnf` claim (RFC 7800 §3.1).
 ///

@@ -3,10 +3,8 @@
 //! (syntax-based: case, percent-encoding, dot segments) and §6.2.3 (scheme-based: the default
 //! port, an empty path).
 
+pub use crate::limits::MAX_HTU_LEN;
 use crate::{Error, ErrorKind, Result};
-
-/// Longest URI accepted as an `htu` or a request URI (8 KiB).
-pub const MAX_HTU_LEN: usize = 8 * 1024;
 
 fn bad(detail: &'static str) -> Error {
     Error::new(ErrorKind::DpopUri, detail)

@@ -69,7 +69,7 @@ pub use htu::{MAX_HTU_LEN, normalize_htu};
 pub use nonce::{DEFAULT_NONCE_STEP, MIN_NONCE_KEY_LEN, NonceIssuer};
 pub use proof::{
     DEFAULT_IAT_WINDOW, DEFAULT_MAX_PROOF_LEN, DPOP_TYP, JTI_BYTES, MAX_IAT_WINDOW, MAX_JTI_LEN,
-    MAX_PROOF_LEN, Proof, ProofValidator, ProofValidatorBuilder, ath, create_proof,
+    MAX_NONCE_LEN, MAX_PROOF_LEN, Proof, ProofValidator, ProofValidatorBuilder, ath, create_proof,
 };
 pub use replay::{MAX_REPLAY_CAPACITY, ReplayCache};
 pub use resource::{Presentation, check_binding, single_header};

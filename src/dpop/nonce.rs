@@ -7,10 +7,8 @@ use zeroize::Zeroizing;
 
 use crate::crypto::{constant_time_eq, hmac};
 use crate::jwt::{b64_decode, b64_encode};
+pub use crate::limits::MIN_NONCE_KEY_LEN;
 use crate::{Error, ErrorKind, Result};
-
-/// Shortest HMAC key a [`NonceIssuer`] accepts (32 bytes).
-pub const MIN_NONCE_KEY_LEN: usize = 32;
 
 /// Default time step of a [`NonceIssuer`] (300 seconds): a nonce is accepted for 5 to 10
 /// minutes.

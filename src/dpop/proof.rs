@@ -10,29 +10,17 @@ use super::htu::normalize_htu;
 use super::nonce::NonceIssuer;
 use crate::crypto::{SecureRandom, constant_time_eq, digest};
 use crate::jwt::{Algorithm, Header, Key, Limits, b64_decode, b64_encode, parse_json_object};
+pub use crate::limits::{
+    DEFAULT_IAT_WINDOW, DEFAULT_MAX_PROOF_LEN, MAX_IAT_WINDOW, MAX_JTI_LEN, MAX_NONCE_LEN,
+    MAX_PROOF_LEN,
+};
 use crate::{Error, ErrorKind, Result};
 
 /// The header `typ` of a DPoP proof (RFC 9449 §4.2).
 pub const DPOP_TYP: &str = "dpop+jwt";
 
-/// Longest `jti` a proof may carry, in bytes. RFC 9449 §4.2 asks for at least 96 bits of
-/// randomness; 64 bytes is room for any sensible encoding and bounds what a replay cache holds.
-pub const MAX_JTI_LEN: usize = 64;
-
 /// Random bytes in the `jti` of a proof [`create_proof`] makes (128 bits).
 pub const JTI_BYTES: usize = 16;
-
-/// Default accepted distance between a proof's `iat` and `now`, both ways (60 seconds).
-pub const DEFAULT_IAT_WINDOW: u64 = 60;
-
-/// Largest `iat` window a validator accepts (one hour).
-pub const MAX_IAT_WINDOW: u64 = 3600;
-
-/// Default largest proof accepted, in bytes (8 KiB: an RSA-4096 proof is under 2.5 KiB).
-pub const DEFAULT_MAX_PROOF_LEN: usize = 8 * 1024;
-
-/// Largest value [`ProofValidatorBuilder::max_len`] accepts (64 KiB, room for ML-DSA-87 proofs).
-pub const MAX_PROOF_LEN: usize = 64 * 1024;
 
 /// JWK members that hold private key material, refused in a proof's `jwk` (RFC 9449 §4.3
 /// rule 7): RSA (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`), EC and OKP (`d`), symmetric (`k`),
@@ -80,7 +68,7 @@ fn is_method(method: &str) -> bool {
 /// Whether `nonce` is `1*NQCHAR` (RFC 9449 §8.1).
 pub(crate) fn is_nonce(nonce: &str) -> bool {
     !nonce.is_empty()
-        && nonce.len() <= 1024
+        && nonce.len() <= MAX_NONCE_LEN
         && nonce
             .bytes()
             .all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e))

@@ -9,10 +9,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use super::proof::Proof;
 use crate::crypto::{SecureRandom, digest};
+pub use crate::limits::MAX_REPLAY_CAPACITY;
 use crate::{Error, ErrorKind, Result};
-
-/// Largest capacity a [`ReplayCache`] accepts (16,777,216 entries).
-pub const MAX_REPLAY_CAPACITY: usize = 1 << 24;
 
 /// Shards of a [`ReplayCache`]: concurrent checks contend only within one.
 const SHARDS: usize = 16;
