@@ -31,6 +31,7 @@ const MODULES: &[(&str, &str)] = &[
     ("cryptography", "cryptography"),
     ("oauthlib", "oauthlib"),
     ("requests", "requests"),
+    ("requests_oauth2client", "requests-oauth2client>=1.8"),
 ];
 
 fn repo() -> PathBuf {
