@@ -140,6 +140,7 @@ impl Env {
             code_challenge: pkce.then(|| verifier.challenge_s256()),
             code_challenge_method: pkce.then(|| "S256".to_owned()),
             nonce: None,
+            dpop_jkt: None,
         }
     }
 
@@ -190,7 +191,7 @@ impl Env {
         now: i64,
     ) -> Outcome<Tokens> {
         self.issuer
-            .token(&self.auth(client_id), state, request, now, &self.rng)
+            .token(&self.auth(client_id), state, request, None, now, &self.rng)
     }
 
     /// A public client's family after the code exchange: tokens and state (version 2).
@@ -693,7 +694,7 @@ fn client_authentication_from_wire() {
         )
         .unwrap();
     let request = TokenRequest::from_form(&form).unwrap();
-    let out = e.issuer.token(&auth, None, &request, NOW, &e.rng);
+    let out = e.issuer.token(&auth, None, &request, None, NOW, &e.rng);
     assert!(out.result.is_ok());
 }
 
@@ -1158,6 +1159,7 @@ fn token_endpoint_grant_type_permissions() {
         &auth,
         Some(&state),
         &e.redeem(&code, Some(&verifier), PUB_CB),
+        None,
         NOW,
         &e.rng,
     );
@@ -1194,6 +1196,7 @@ fn token_endpoint_grant_type_permissions() {
         &auth,
         Some(&state),
         &e.redeem(&code, Some(&v), PUB_CB),
+        None,
         NOW,
         &e.rng,
     );
@@ -1203,7 +1206,7 @@ fn token_endpoint_grant_type_permissions() {
     let state = out.state.unwrap();
     assert_eq!(state.purge_at(), NOW + 300);
     let rt = refresh_request("tsr_rt_x", None);
-    let out = e.issuer.token(&auth, Some(&state), &rt, NOW, &e.rng);
+    let out = e.issuer.token(&auth, Some(&state), &rt, None, NOW, &e.rng);
     assert_eq!(kind(&out.result), ErrorKind::OauthUnauthorizedClient);
 
     // No family found by the host: invalid_grant.
@@ -1339,14 +1342,20 @@ fn refresh_respects_a_shrunk_registration() {
     shrunk.allowed_scope = ScopeSet::parse("read").unwrap();
     let auth = e.issuer.authenticate(Some(&shrunk), "pub", None).unwrap();
     let rt = t1.refresh_token.unwrap();
-    let out = e
-        .issuer
-        .token(&auth, Some(&s2), &refresh_request(&rt, None), NOW, &e.rng);
+    let out = e.issuer.token(
+        &auth,
+        Some(&s2),
+        &refresh_request(&rt, None),
+        None,
+        NOW,
+        &e.rng,
+    );
     assert_eq!(kind(&out.result), ErrorKind::OauthInvalidScope);
     let out = e.issuer.token(
         &auth,
         Some(&s2),
         &refresh_request(&rt, Some("read")),
+        None,
         NOW,
         &e.rng,
     );
@@ -1612,7 +1621,9 @@ fn client_credentials_rfc6749_4_4() {
         .issuer
         .authenticate(Some(&no_grant), "conf", Some(SECRET))
         .unwrap();
-    let out = e.issuer.token(&auth, None, &cc(Some("read")), NOW, &e.rng);
+    let out = e
+        .issuer
+        .token(&auth, None, &cc(Some("read")), None, NOW, &e.rng);
     assert_eq!(kind(&out.result), ErrorKind::OauthUnauthorizedClient);
 
     let mut with_default = e.conf.clone();
@@ -1621,7 +1632,7 @@ fn client_credentials_rfc6749_4_4() {
         .issuer
         .authenticate(Some(&with_default), "conf", Some(SECRET))
         .unwrap();
-    let out = e.issuer.token(&auth, None, &cc(None), NOW, &e.rng);
+    let out = e.issuer.token(&auth, None, &cc(None), None, NOW, &e.rng);
     assert_eq!(out.result.unwrap().scope.to_string(), "write");
 }
 

@@ -39,7 +39,7 @@ pub const JSON_NO_STORE_HEADERS: [(&str, &str); 3] = [
 pub struct TokenResponse {
     /// `access_token`.
     pub access_token: String,
-    /// `token_type`: `Bearer` (RFC 6750 §4).
+    /// `token_type`: `Bearer` (RFC 6750 §4), or `DPoP` for a DPoP-bound token (RFC 9449 §5).
     pub token_type: String,
     /// `expires_in`: lifetime of the access token in seconds.
     pub expires_in: u64,
@@ -62,6 +62,13 @@ impl TokenResponse {
             refresh_token: None,
             scope: None,
         }
+    }
+
+    /// Sets `token_type`: `DPoP` for an access token bound to a DPoP key (RFC 9449 §5), `Bearer`
+    /// otherwise.
+    pub fn with_token_type(mut self, token_type: impl Into<String>) -> TokenResponse {
+        self.token_type = token_type.into();
+        self
     }
 
     /// Adds a refresh token.
