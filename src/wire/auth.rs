@@ -469,8 +469,8 @@ mod tests {
         // bearer_token is unchanged: DPoP is another scheme to it, even malformed.
         assert_eq!(bearer_token(Some("DPoP abc")).unwrap(), None);
         assert_eq!(bearer_token(Some("DPoP a b")).unwrap(), None);
-        assert_eq!(AuthScheme::Dpop.as_str(), "DPoP");
-        assert_eq!(AuthScheme::Bearer.as_str(), "Bearer");
+        assert_eq!(Dpop.as_str(), "DPoP");
+        assert_eq!(Bearer.as_str(), "Bearer");
     }
 
     #[test]
