@@ -22,6 +22,7 @@ from ._exceptions import (
     OpaqueTokenError,
     PkceError,
     ScopeError,
+    SenderConstraintError,
     TesseraError,
 )
 
@@ -674,109 +675,109 @@ class OAuthUseDpopNonceError(OAuthError):
     code = 713
 
 
-class DpopMalformedError(TesseraError):
+class DpopMalformedError(SenderConstraintError):
     """The DPoP proof is not exactly one well-formed JWS (structure, base64url, JSON, header, size), or a request carries more than one `DPoP` header (code 800)."""
 
     code = 800
 
 
-class DpopTypeError(TesseraError):
+class DpopTypeError(SenderConstraintError):
     """The DPoP proof's header `typ` is not exactly `dpop+jwt` (RFC 9449 §4.3 rule 4) (code 801)."""
 
     code = 801
 
 
-class DpopAlgorithmError(TesseraError):
+class DpopAlgorithmError(SenderConstraintError):
     """The DPoP proof's `alg` is `none`, symmetric, or not in the allowed list (rule 5) (code 802)."""
 
     code = 802
 
 
-class DpopKeyError(TesseraError):
+class DpopKeyError(SenderConstraintError):
     """The DPoP proof's `jwk` is missing, malformed, holds private members, or does not fit `alg` (rule 7) (code 803)."""
 
     code = 803
 
 
-class DpopSignatureError(TesseraError):
+class DpopSignatureError(SenderConstraintError):
     """The DPoP proof's signature does not verify with its `jwk` (rule 6) (code 804)."""
 
     code = 804
 
 
-class DpopMethodError(TesseraError):
+class DpopMethodError(SenderConstraintError):
     """The DPoP proof's `htm` is missing or is not the request method (rule 8) (code 805)."""
 
     code = 805
 
 
-class DpopUriError(TesseraError):
+class DpopUriError(SenderConstraintError):
     """The DPoP proof's `htu` is missing, malformed, or is not the request URI (rule 9) (code 806)."""
 
     code = 806
 
 
-class DpopIatError(TesseraError):
+class DpopIatError(SenderConstraintError):
     """The DPoP proof's `iat` is missing or outside the accepted window (rule 11) (code 807)."""
 
     code = 807
 
 
-class DpopJtiError(TesseraError):
+class DpopJtiError(SenderConstraintError):
     """The DPoP proof's `jti` is missing, empty or too long (rule 3/§4.2) (code 808)."""
 
     code = 808
 
 
-class DpopNonceRequiredError(TesseraError):
+class DpopNonceRequiredError(SenderConstraintError):
     """The server requires a DPoP nonce and the proof has none (rule 10; `use_dpop_nonce`) (code 809)."""
 
     code = 809
 
 
-class DpopNonceInvalidError(TesseraError):
+class DpopNonceInvalidError(SenderConstraintError):
     """The DPoP proof's nonce is not one the server issued recently (`use_dpop_nonce`) (code 810)."""
 
     code = 810
 
 
-class DpopAthError(TesseraError):
+class DpopAthError(SenderConstraintError):
     """The DPoP proof's `ath` is missing or is not the hash of the access token (rule 12) (code 811)."""
 
     code = 811
 
 
-class DpopReplayError(TesseraError):
+class DpopReplayError(SenderConstraintError):
     """The DPoP proof's `jti` was seen before inside the window (RFC 9449 §11.1) (code 812)."""
 
     code = 812
 
 
-class DpopKeyMismatchError(TesseraError):
+class DpopKeyMismatchError(SenderConstraintError):
     """The DPoP proof's key is not the key the token, code or refresh token is bound to (code 813)."""
 
     code = 813
 
 
-class DpopProofRequiredError(TesseraError):
+class DpopProofRequiredError(SenderConstraintError):
     """A DPoP proof is required and none was presented (a DPoP-bound token, or a client that registered `dpop_bound_access_tokens`) (code 814)."""
 
     code = 814
 
 
-class DpopBoundTokenError(TesseraError):
+class DpopBoundTokenError(SenderConstraintError):
     """A DPoP-bound access token was presented with the `Bearer` scheme (RFC 9449 §7.2) (code 815)."""
 
     code = 815
 
 
-class UnboundTokenError(TesseraError):
+class UnboundTokenError(SenderConstraintError):
     """Policy requires a sender-constrained token and the token has no `cnf` claim (code 816)."""
 
     code = 816
 
 
-class CertificateMismatchError(TesseraError):
+class CertificateMismatchError(SenderConstraintError):
     """The certificate-bound token's `x5t#S256` does not match the client certificate, or no certificate was presented (RFC 8705 §3) (code 817)."""
 
     code = 817
