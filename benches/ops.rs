@@ -186,6 +186,7 @@ fn grants(c: &mut Criterion) {
         code_challenge: Some(verifier.challenge_s256()),
         code_challenge_method: Some("S256".to_owned()),
         nonce: None,
+        dpop_jkt: None,
     };
     let authorize = || issuer.authorize(Some(&client), &request, "user-42", NOW, &rng);
     let AuthorizeOutcome::Granted {
@@ -201,7 +202,7 @@ fn grants(c: &mut Criterion) {
         code_verifier: Some(verifier.as_str().to_owned()),
         client_id: None,
     };
-    let exchanged = issuer.token(&auth, Some(&state), &redeem, NOW + 1, &rng);
+    let exchanged = issuer.token(&auth, Some(&state), &redeem, None, NOW + 1, &rng);
     let tokens = exchanged.result.unwrap();
     let family = exchanged.state.unwrap();
     let refresh = TokenRequest::RefreshToken {
@@ -210,14 +211,19 @@ fn grants(c: &mut Criterion) {
     };
     assert!(
         issuer
-            .token(&auth, Some(&family), &refresh, NOW + 2, &rng)
+            .token(&auth, Some(&family), &refresh, None, NOW + 2, &rng)
             .result
             .is_ok()
     );
     let cc = TokenRequest::ClientCredentials {
         scope: Some("read".to_owned()),
     };
-    assert!(issuer.token(&auth, None, &cc, NOW, &rng).result.is_ok());
+    assert!(
+        issuer
+            .token(&auth, None, &cc, None, NOW, &rng)
+            .result
+            .is_ok()
+    );
 
     let mut g = c.benchmark_group(group("grant"));
     g.bench_function("authenticate_client_secret", |b| {
@@ -225,13 +231,22 @@ fn grants(c: &mut Criterion) {
     });
     g.bench_function("authorize_code", |b| b.iter(authorize));
     g.bench_function("exchange_code", |b| {
-        b.iter(|| issuer.token(&auth, Some(&state), black_box(&redeem), NOW + 1, &rng))
+        b.iter(|| issuer.token(&auth, Some(&state), black_box(&redeem), None, NOW + 1, &rng))
     });
     g.bench_function("refresh", |b| {
-        b.iter(|| issuer.token(&auth, Some(&family), black_box(&refresh), NOW + 2, &rng))
+        b.iter(|| {
+            issuer.token(
+                &auth,
+                Some(&family),
+                black_box(&refresh),
+                None,
+                NOW + 2,
+                &rng,
+            )
+        })
     });
     g.bench_function("client_credentials", |b| {
-        b.iter(|| issuer.token(&auth, None, black_box(&cc), NOW, &rng))
+        b.iter(|| issuer.token(&auth, None, black_box(&cc), None, NOW, &rng))
     });
     g.finish();
 }

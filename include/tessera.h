@@ -272,6 +272,90 @@ enum tessera_result
    * RFC 6750 §3.1 `insufficient_scope`.
    */
   TESSERA_RESULT_OAUTH_INSUFFICIENT_SCOPE = 711,
+  /**
+   * RFC 9449 §12.2 `invalid_dpop_proof`.
+   */
+  TESSERA_RESULT_OAUTH_INVALID_DPOP_PROOF = 712,
+  /**
+   * RFC 9449 §12.2 `use_dpop_nonce`: retry with the nonce in the `DPoP-Nonce` header.
+   */
+  TESSERA_RESULT_OAUTH_USE_DPOP_NONCE = 713,
+  /**
+   * The DPoP proof is not exactly one well-formed JWS (structure, base64url, JSON, header,
+   * size), or a request carries more than one `DPoP` header.
+   */
+  TESSERA_RESULT_DPOP_MALFORMED = 800,
+  /**
+   * The DPoP proof's header `typ` is not exactly `dpop+jwt` (RFC 9449 §4.3 rule 4).
+   */
+  TESSERA_RESULT_DPOP_TYPE = 801,
+  /**
+   * The DPoP proof's `alg` is `none`, symmetric, or not in the allowed list (rule 5).
+   */
+  TESSERA_RESULT_DPOP_ALGORITHM = 802,
+  /**
+   * The DPoP proof's `jwk` is missing, malformed, holds private members, or does not fit
+   * `alg` (rule 7).
+   */
+  TESSERA_RESULT_DPOP_KEY = 803,
+  /**
+   * The DPoP proof's signature does not verify with its `jwk` (rule 6).
+   */
+  TESSERA_RESULT_DPOP_SIGNATURE = 804,
+  /**
+   * The DPoP proof's `htm` is missing or is not the request method (rule 8).
+   */
+  TESSERA_RESULT_DPOP_METHOD = 805,
+  /**
+   * The DPoP proof's `htu` is missing, malformed, or is not the request URI (rule 9).
+   */
+  TESSERA_RESULT_DPOP_URI = 806,
+  /**
+   * The DPoP proof's `iat` is missing or outside the accepted window (rule 11).
+   */
+  TESSERA_RESULT_DPOP_IAT = 807,
+  /**
+   * The DPoP proof's `jti` is missing, empty or too long (rule 3/§4.2).
+   */
+  TESSERA_RESULT_DPOP_JTI = 808,
+  /**
+   * The server requires a DPoP nonce and the proof has none (rule 10; `use_dpop_nonce`).
+   */
+  TESSERA_RESULT_DPOP_NONCE_REQUIRED = 809,
+  /**
+   * The DPoP proof's nonce is not one the server issued recently (`use_dpop_nonce`).
+   */
+  TESSERA_RESULT_DPOP_NONCE_INVALID = 810,
+  /**
+   * The DPoP proof's `ath` is missing or is not the hash of the access token (rule 12).
+   */
+  TESSERA_RESULT_DPOP_ATH = 811,
+  /**
+   * The DPoP proof's `jti` was seen before inside the window (RFC 9449 §11.1).
+   */
+  TESSERA_RESULT_DPOP_REPLAY = 812,
+  /**
+   * The DPoP proof's key is not the key the token, code or refresh token is bound to.
+   */
+  TESSERA_RESULT_DPOP_KEY_MISMATCH = 813,
+  /**
+   * A DPoP proof is required and none was presented (a DPoP-bound token, or a client that
+   * registered `dpop_bound_access_tokens`).
+   */
+  TESSERA_RESULT_DPOP_PROOF_REQUIRED = 814,
+  /**
+   * A DPoP-bound access token was presented with the `Bearer` scheme (RFC 9449 §7.2).
+   */
+  TESSERA_RESULT_DPOP_BOUND_TOKEN = 815,
+  /**
+   * Policy requires a sender-constrained token and the token has no `cnf` claim.
+   */
+  TESSERA_RESULT_UNBOUND_TOKEN = 816,
+  /**
+   * The certificate-bound token's `x5t#S256` does not match the client certificate, or no
+   * certificate was presented (RFC 8705 §3).
+   */
+  TESSERA_RESULT_CERTIFICATE_MISMATCH = 817,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -1139,12 +1223,13 @@ tessera_result tessera_form_parse(const uint8_t *body,
                                   size_t *out_len);
 
 /**
- * Parses an authorization request (RFC 6749 §4.1.1, §4.2.1; RFC 7636 §4.3) from its query
- * string (without the `?`) or POST body and writes it as JSON:
+ * Parses an authorization request (RFC 6749 §4.1.1, §4.2.1; RFC 7636 §4.3; RFC 9449 §10)
+ * from its query string (without the `?`) or POST body and writes it as JSON:
  * `{"response_type": "code", "client_id": "...", "redirect_uri": "...", "scope": "...",
- * "state": "...", "code_challenge": "...", "code_challenge_method": "S256", "nonce": "..."}`
- * (absent parameters are omitted) — the input of `tessera_issuer_authorize`. Only syntax is
- * checked (`response_type` and `client_id` present, values `%x20-7E`); on failure
+ * "state": "...", "code_challenge": "...", "code_challenge_method": "S256", "nonce": "...",
+ * "dpop_jkt": "..."}` (absent parameters are omitted) — the input of
+ * `tessera_issuer_authorize`. Only syntax is checked (`response_type` and `client_id`
+ * present, values `%x20-7E`, `dpop_jkt` 43 base64url characters); on failure
  * (`TESSERA_RESULT_OAUTH_INVALID_REQUEST`, `TOO_LARGE`) show the error to the user and do not
  * redirect: the request could not be tied to a trusted redirect URI.
  */
@@ -1225,6 +1310,47 @@ tessera_result tessera_bearer_token(const char *authorization_header,
                                     size_t *out_len);
 
 /**
+ * Reads the access token of an `Authorization` header of scheme `Bearer` (RFC 6750 §2.1) or
+ * `DPoP` (RFC 9449 §7.1, any case) into the buffer, and its scheme into `*dpop` (`true` for
+ * `DPoP`, `false` for `Bearer`): `tessera_bearer_token` for a resource server that also
+ * accepts DPoP-bound tokens. Same outcomes:
+ * - `TESSERA_RESULT_OK` with `*out_len > 0`: the token, and `*dpop` says its scheme;
+ * - `TESSERA_RESULT_OK` with `*out_len == 0` (nothing copied, `*dpop` set to `false`): the
+ *   request **lacks authentication** (NULL or empty header, or another scheme such as
+ *   `Basic`). Answer 401 with the challenges of `tessera_dpop_challenge`;
+ * - `TESSERA_RESULT_OAUTH_INVALID_REQUEST`: the scheme is `Bearer` or `DPoP` but the
+ *   credentials are missing or not a `b64token` (answer 400); `TESSERA_RESULT_TOO_LARGE` past
+ *   8 KiB.
+ *
+ * `dpop` is required and, like the buffer, written only on success. A `DPoP` token is valid
+ * only with a `DPoP` proof header bound to it; a token whose `cnf` has `jkt` must not be
+ * accepted with `*dpop == false` (RFC 9449 §7.2): that is the host's check.
+ */
+tessera_result tessera_access_token(const char *authorization_header,
+                                    bool *dpop,
+                                    uint8_t *out,
+                                    size_t cap,
+                                    size_t *out_len);
+
+/**
+ * Writes the `WWW-Authenticate` value for a resource request that lacks authentication, at a
+ * resource server that accepts DPoP-bound tokens (RFC 9449 §7.1), sent with status 401:
+ * `DPoP realm="<realm>", algs="<algs>"` (no error code), followed by `, Bearer
+ * realm="<realm>"` when `bearer` is true (DPoP comes first: clients look for it there).
+ * `realm` may be NULL (then it is left out, and `bearer` must be false, else
+ * `TESSERA_RESULT_INVALID_ARGUMENT`); `algs` is the space-separated list of JWS algorithms
+ * accepted for DPoP proofs (`"ES256 PS256"`), NULL or empty for none: an unknown name is
+ * `TESSERA_RESULT_UNSUPPORTED_ALGORITHM`, an HMAC one `TESSERA_RESULT_INVALID_ARGUMENT`.
+ * Values are quoted and escaped.
+ */
+tessera_result tessera_dpop_challenge(const char *realm,
+                                      const char *algs,
+                                      bool bearer,
+                                      uint8_t *out,
+                                      size_t cap,
+                                      size_t *out_len);
+
+/**
  * Writes the `WWW-Authenticate` value for a resource request that lacks authentication:
  * `Bearer realm="<realm>"`, with no error code (RFC 6750 §3.1), sent with status 401.
  * `realm` is required.
@@ -1265,6 +1391,10 @@ tessera_result tessera_error_response(uint32_t code,
  * (403), malformed requests `invalid_request` (400). For those three a `WWW-Authenticate:
  * Bearer realm="<realm>", error="...", error_description="..."` challenge is added, with
  * `scope="<required_scope>"` for `insufficient_scope` when `required_scope` is not NULL.
+ * DPoP proof and nonce codes are `invalid_dpop_proof` and `use_dpop_nonce`, 401 at a
+ * resource server (RFC 9449 §7.1, §9), with the challenge `DPoP realm="<realm>", error=...`;
+ * a server that accepts DPoP-bound tokens answers with
+ * `tessera_resource_error_response_dpop` instead, which adds `algs` and lists both schemes.
  * `realm` is required; `description` may be NULL.
  */
 tessera_result tessera_resource_error_response(uint32_t code,
@@ -1274,6 +1404,30 @@ tessera_result tessera_resource_error_response(uint32_t code,
                                                uint8_t *out,
                                                size_t cap,
                                                size_t *out_len);
+
+/**
+ * Writes the error response of a resource server that accepts DPoP-bound tokens (RFC 9449
+ * §7.1) for result code `code`, in the shape of `tessera_error_response`. Codes are mapped as
+ * for `tessera_resource_error_response`; `invalid_dpop_proof` and `use_dpop_nonce` are 401
+ * here (RFC 9449 §7.1, §9; at the token endpoint they are 400). For `invalid_dpop_proof`,
+ * `use_dpop_nonce`, `invalid_token`, `invalid_request` and `insufficient_scope` the
+ * `WWW-Authenticate` value is `DPoP realm="<realm>", error="...", error_description="...",
+ * algs="<dpop_algs>"`, followed, when `bearer` is true, by `, Bearer realm="<realm>",
+ * error="...", ...` (the error only for the three Bearer codes; DPoP always first).
+ * `scope="<required_scope>"` is added for `insufficient_scope` when `required_scope` is not
+ * NULL. `realm` may be NULL only when `bearer` is false; `dpop_algs` is a space-separated list
+ * of JWS algorithm names (NULL or empty: no `algs`), checked as by `tessera_dpop_challenge`.
+ * With `use_dpop_nonce`, also send the new nonce in a `DPoP-Nonce` header (RFC 9449 §9).
+ */
+tessera_result tessera_resource_error_response_dpop(uint32_t code,
+                                                    const char *description,
+                                                    const char *realm,
+                                                    const char *required_scope,
+                                                    const char *dpop_algs,
+                                                    bool bearer,
+                                                    uint8_t *out,
+                                                    size_t cap,
+                                                    size_t *out_len);
 
 /**
  * Writes the registered redirect URI `base` with the parameters of `params_json` added (a JSON
@@ -1308,7 +1462,10 @@ tessera_result tessera_redirect_uri_matches(const char *registered,
  * Validates RFC 8414 authorization server metadata (JSON) and writes it normalised: standard
  * members first, absent or empty optional lists dropped, other members kept. Checked: `issuer`
  * is an `https` URL without query or fragment, every endpoint and `jwks_uri` an `https` URL
- * without fragment (`http` only for loopback hosts), `response_types_supported` non-empty.
+ * without fragment (`http` only for loopback hosts), `response_types_supported` non-empty,
+ * `dpop_signing_alg_values_supported` (RFC 9449 §5.1) names asymmetric JWS algorithms only.
+ * `tls_client_certificate_bound_access_tokens` (RFC 8705 §3.3) is a boolean, dropped when
+ * false.
  * Errors: `TESSERA_RESULT_INVALID_JSON` (malformed, or a standard member of the wrong type),
  * `TESSERA_RESULT_INVALID_ARGUMENT` naming the member that breaks a rule.
  */
@@ -1379,8 +1536,10 @@ tessera_result tessera_client_secret_hash(const tessera_peppers *peppers,
  * client, redirect URI, response type, scope and PKCE, in that order. `client_json` is the
  * registration the host found for the request's `client_id` (`tessera::grant::Client` JSON:
  * `{"client_id", "kind": "public" | "confidential", "redirect_uris", "allowed_scope",
- * "default_scope", "grant_types", "secret_hash"}`), `(NULL, 0)` when there is none;
- * `request_json` is the output of `tessera_authorize_request_parse`.
+ * "default_scope", "grant_types", "secret_hash", "dpop_bound_access_tokens"}`), `(NULL, 0)`
+ * when there is none; `request_json` is the output of `tessera_authorize_request_parse`
+ * (with `dpop_jkt`, RFC 9449 §10, when the request bound the code to a DPoP key: a
+ * malformed one is a `"rejected"` outcome with `invalid_request`).
  *
  * Writes `{"outcome": "ok", "scope": "<scope to show on the consent page>", "error": null,
  * "redirect": null, "state": null, "effects": []}`, or a `"rejected"`/`"fatal"` outcome as
@@ -1466,8 +1625,10 @@ tessera_result tessera_issuer_deny(const tessera_issuer *issuer,
  *
  * A failed client authentication is `"ok": false` with `invalid_client` (status 401, with the
  * challenge `Basic realm="<issuer identifier>"` whichever method the client used: HTTP Basic,
- * `client_secret_post` or none) and changes nothing. Returns `TESSERA_RESULT_OK` whenever an outcome was written, refusals
- * included; argument errors as in the `tessera_issuer` documentation. Thread-safe.
+ * `client_secret_post` or none) and changes nothing. Returns `TESSERA_RESULT_OK` whenever an
+ * outcome was written, refusals included; argument errors as in the `tessera_issuer`
+ * documentation. Thread-safe. The access token is a bearer token: for a DPoP- or
+ * certificate-bound one, call `tessera_issuer_token_bound`.
  */
 tessera_result tessera_issuer_token(const tessera_issuer *issuer,
                                     const uint8_t *client_json,
@@ -1482,6 +1643,40 @@ tessera_result tessera_issuer_token(const tessera_issuer *issuer,
                                     uint8_t *out,
                                     size_t cap,
                                     size_t *out_len);
+
+/**
+ * `tessera_issuer_token` for a sender-constrained access token (RFC 9449 DPoP, RFC 8705
+ * mutual TLS): the same inputs, outputs and errors, plus `cnf_json`, what the access token is
+ * bound to, as the `cnf` claim value: `{"jkt": "<RFC 7638 thumbprint of the DPoP proof's
+ * key>"}`, `{"x5t#S256": "<base64url SHA-256 of the DER client certificate>"}` or both (each
+ * 43 base64url characters; anything else is `TESSERA_RESULT_INVALID_JSON`). `(NULL, 0)` is
+ * unbound, exactly `tessera_issuer_token`. The host validates the DPoP proof first (RFC 9449
+ * §4.3) and passes the thumbprint of its key.
+ *
+ * Then: the access token carries `"cnf"` (RFC 9449 §6.1, RFC 8705 §3.1) and the response's
+ * `token_type` is `"DPoP"` when `jkt` is set (RFC 9449 §5), else `"Bearer"`. A client
+ * registered with `"dpop_bound_access_tokens": true` without `jkt` gets `"ok": false` with
+ * `invalid_dpop_proof` (code `TESSERA_RESULT_DPOP_PROOF_REQUIRED`, status 400) and no change.
+ * A code whose authorization request had `dpop_jkt` needs `jkt` equal to it (else
+ * `invalid_grant`, the code burned); a public client that redeems a code with `jkt` has the
+ * family's refresh tokens bound to that key (the state's `dpop_jkt`), and a refresh without
+ * it or with another key is `invalid_grant` with no change. Thread-safe.
+ */
+tessera_result tessera_issuer_token_bound(const tessera_issuer *issuer,
+                                          const uint8_t *client_json,
+                                          size_t client_len,
+                                          const uint8_t *client_auth_json,
+                                          size_t client_auth_len,
+                                          const uint8_t *state_json,
+                                          size_t state_len,
+                                          const uint8_t *request_json,
+                                          size_t request_len,
+                                          const uint8_t *cnf_json,
+                                          size_t cnf_len,
+                                          int64_t now,
+                                          uint8_t *out,
+                                          size_t cap,
+                                          size_t *out_len);
 
 /**
  * Where the host finds the state of a presented token, at `now`:
@@ -1552,7 +1747,9 @@ tessera_result tessera_issuer_revoke_family(const tessera_issuer *issuer,
  * The introspection endpoint (RFC 7662 §2.2) at `now`: writes the response body for `token`
  * within `state_json` (the family `tessera_issuer_locate` led to; `(NULL, 0)` when none). An
  * active refresh token gives `{"active": true, "scope", "client_id", "sub", "exp", "iat",
- * "iss"}`, an active access token also `"aud"`, `"jti"` and `"token_type": "Bearer"`; anything
+ * "iss"}`, an active access token also `"aud"`, `"jti"` and `"token_type": "Bearer"` (`"DPoP"`
+ * for a DPoP-bound one), and `"cnf"` when it is sender-constrained (`{"jkt": ...}`,
+ * `{"x5t#S256": ...}`; RFC 9449 §6.2, RFC 8705 §3.2); anything
  * else (expired, revoked, consumed, unknown, malformed, non-UTF-8, no state) is exactly
  * `{"active":false}`. Nothing changes, so there is no envelope: answer 200 with the output.
  * Who may introspect is the host's decision. Thread-safe.

@@ -360,6 +360,7 @@ fn rust_family(issuer: &Issuer, client: &Client, access: &Verifier, t: usize, n:
         code_challenge: Some(verifier.challenge_s256()),
         code_challenge_method: Some("S256".into()),
         nonce: None,
+        dpop_jkt: None,
     };
     let AuthorizeOutcome::Granted {
         redirect, state, ..
@@ -376,7 +377,7 @@ fn rust_family(issuer: &Issuer, client: &Client, access: &Verifier, t: usize, n:
         code_verifier: Some(verifier.as_str().to_owned()),
         client_id: None,
     };
-    let out = issuer.token(&auth, Some(&state), &exchange, NOW + 1, &rng);
+    let out = issuer.token(&auth, Some(&state), &exchange, None, NOW + 1, &rng);
     let t1 = out.result.unwrap();
     let s2: GrantState = out.state.unwrap();
     assert_eq!(s2.version(), 2, "{ctx}");
@@ -392,14 +393,14 @@ fn rust_family(issuer: &Issuer, client: &Client, access: &Verifier, t: usize, n:
         scope: None,
     };
     let rt1 = t1.refresh_token.unwrap();
-    let out = issuer.token(&auth, Some(&s2), &refresh(&rt1), NOW + 10, &rng);
+    let out = issuer.token(&auth, Some(&s2), &refresh(&rt1), None, NOW + 10, &rng);
     let t2 = out.result.unwrap();
     let s3 = out.state.unwrap();
     assert_eq!(s3.version(), 3, "{ctx}");
     let rt2 = t2.refresh_token.unwrap();
     assert_ne!(rt1, rt2, "{ctx}: rotation");
     // The code again: refused. rt1 again: reuse, the family is revoked.
-    let out = issuer.token(&auth, Some(&s3), &refresh(&rt1), NOW + 20, &rng);
+    let out = issuer.token(&auth, Some(&s3), &refresh(&rt1), None, NOW + 20, &rng);
     assert_eq!(
         out.result.unwrap_err().kind(),
         ErrorKind::OauthInvalidGrant,
@@ -414,7 +415,7 @@ fn rust_family(issuer: &Issuer, client: &Client, access: &Verifier, t: usize, n:
         },
         "{ctx}"
     );
-    let out = issuer.token(&auth, Some(&s4), &refresh(&rt2), NOW + 30, &rng);
+    let out = issuer.token(&auth, Some(&s4), &refresh(&rt2), None, NOW + 30, &rng);
     assert_eq!(
         out.result.unwrap_err().kind(),
         ErrorKind::OauthInvalidGrant,

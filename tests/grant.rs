@@ -7,6 +7,7 @@
 use proptest::prelude::*;
 use serde_json::Value;
 use tessera::SystemRandom;
+use tessera::dpop::Confirmation;
 use tessera::grant::{
     AuthMethod, AuthorizeOutcome, Client, ClientKind, Effect, FamilyStatus, GrantKind, GrantState,
     GrantType, Issuer, Locator, Outcome, Policy, PolicyConfig, RevocationReason, TokenStatus,
@@ -27,6 +28,9 @@ const DAY: i64 = 86_400;
 const SECRET: &str = "conf-secret-0123456789";
 const PUB_CB: &str = "https://app.example/cb";
 const CONF_CB: &str = "https://conf.example/cb";
+/// RFC 7638 §3.1's example thumbprint, and another one.
+const JKT: &str = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
+const OTHER_JKT: &str = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
 
 // ---- fixture ------------------------------------------------------------------------------------
 
@@ -140,6 +144,7 @@ impl Env {
             code_challenge: pkce.then(|| verifier.challenge_s256()),
             code_challenge_method: pkce.then(|| "S256".to_owned()),
             nonce: None,
+            dpop_jkt: None,
         }
     }
 
@@ -190,7 +195,7 @@ impl Env {
         now: i64,
     ) -> Outcome<Tokens> {
         self.issuer
-            .token(&self.auth(client_id), state, request, now, &self.rng)
+            .token(&self.auth(client_id), state, request, None, now, &self.rng)
     }
 
     /// A public client's family after the code exchange: tokens and state (version 2).
@@ -234,6 +239,24 @@ fn authorization_endpoint_table() {
     type Tweak = fn(&mut AuthorizeRequest);
     let cases: &[(&str, &str, Tweak, Expect)] = &[
         ("happy path, S256", "pub", |_| {}, Granted),
+        (
+            "RFC 9449 §10: a dpop_jkt thumbprint binds the code",
+            "pub",
+            |r| r.dpop_jkt = Some(JKT.into()),
+            Granted,
+        ),
+        (
+            "RFC 9449 §10: dpop_jkt must be a SHA-256 thumbprint",
+            "pub",
+            |r| r.dpop_jkt = Some("not-a-thumbprint".into()),
+            Rejected(K::OauthInvalidRequest, Query),
+        ),
+        (
+            "RFC 9449 §10: dpop_jkt with stray bits",
+            "pub",
+            |r| r.dpop_jkt = Some(format!("{}B", &JKT[..42])),
+            Rejected(K::OauthInvalidRequest, Query),
+        ),
         // RFC 6749 §4.1.2.1: client and redirect URI problems are never redirected.
         (
             "client_id differs from the registration",
@@ -693,7 +716,7 @@ fn client_authentication_from_wire() {
         )
         .unwrap();
     let request = TokenRequest::from_form(&form).unwrap();
-    let out = e.issuer.token(&auth, None, &request, NOW, &e.rng);
+    let out = e.issuer.token(&auth, None, &request, None, NOW, &e.rng);
     assert!(out.result.is_ok());
 }
 
@@ -1158,6 +1181,7 @@ fn token_endpoint_grant_type_permissions() {
         &auth,
         Some(&state),
         &e.redeem(&code, Some(&verifier), PUB_CB),
+        None,
         NOW,
         &e.rng,
     );
@@ -1194,6 +1218,7 @@ fn token_endpoint_grant_type_permissions() {
         &auth,
         Some(&state),
         &e.redeem(&code, Some(&v), PUB_CB),
+        None,
         NOW,
         &e.rng,
     );
@@ -1203,7 +1228,7 @@ fn token_endpoint_grant_type_permissions() {
     let state = out.state.unwrap();
     assert_eq!(state.purge_at(), NOW + 300);
     let rt = refresh_request("tsr_rt_x", None);
-    let out = e.issuer.token(&auth, Some(&state), &rt, NOW, &e.rng);
+    let out = e.issuer.token(&auth, Some(&state), &rt, None, NOW, &e.rng);
     assert_eq!(kind(&out.result), ErrorKind::OauthUnauthorizedClient);
 
     // No family found by the host: invalid_grant.
@@ -1339,14 +1364,20 @@ fn refresh_respects_a_shrunk_registration() {
     shrunk.allowed_scope = ScopeSet::parse("read").unwrap();
     let auth = e.issuer.authenticate(Some(&shrunk), "pub", None).unwrap();
     let rt = t1.refresh_token.unwrap();
-    let out = e
-        .issuer
-        .token(&auth, Some(&s2), &refresh_request(&rt, None), NOW, &e.rng);
+    let out = e.issuer.token(
+        &auth,
+        Some(&s2),
+        &refresh_request(&rt, None),
+        None,
+        NOW,
+        &e.rng,
+    );
     assert_eq!(kind(&out.result), ErrorKind::OauthInvalidScope);
     let out = e.issuer.token(
         &auth,
         Some(&s2),
         &refresh_request(&rt, Some("read")),
+        None,
         NOW,
         &e.rng,
     );
@@ -1612,7 +1643,9 @@ fn client_credentials_rfc6749_4_4() {
         .issuer
         .authenticate(Some(&no_grant), "conf", Some(SECRET))
         .unwrap();
-    let out = e.issuer.token(&auth, None, &cc(Some("read")), NOW, &e.rng);
+    let out = e
+        .issuer
+        .token(&auth, None, &cc(Some("read")), None, NOW, &e.rng);
     assert_eq!(kind(&out.result), ErrorKind::OauthUnauthorizedClient);
 
     let mut with_default = e.conf.clone();
@@ -1621,7 +1654,7 @@ fn client_credentials_rfc6749_4_4() {
         .issuer
         .authenticate(Some(&with_default), "conf", Some(SECRET))
         .unwrap();
-    let out = e.issuer.token(&auth, None, &cc(None), NOW, &e.rng);
+    let out = e.issuer.token(&auth, None, &cc(None), None, NOW, &e.rng);
     assert_eq!(out.result.unwrap().scope.to_string(), "write");
 }
 
@@ -2197,4 +2230,216 @@ proptest! {
 
 thread_local! {
     static SAMPLE: String = sample_state();
+}
+
+// ---- DPoP (RFC 9449) and certificate binding (RFC 8705) ---------------------------------------
+
+fn jkt(thumbprint: &str) -> Confirmation {
+    Confirmation::jkt(thumbprint).unwrap()
+}
+
+impl Env {
+    fn token_bound(
+        &self,
+        client_id: &str,
+        state: Option<&GrantState>,
+        request: &TokenRequest,
+        cnf: Option<&Confirmation>,
+        now: i64,
+    ) -> Outcome<Tokens> {
+        self.issuer
+            .token(&self.auth(client_id), state, request, cnf, now, &self.rng)
+    }
+}
+
+#[test]
+fn rfc9449_dpop_flow_end_to_end() {
+    let e = env();
+    // The authorization request binds the code to the key (RFC 9449 §10), read from the query.
+    let verifier = CodeVerifier::generate(&e.rng).unwrap();
+    let query = format!(
+        "response_type=code&client_id=pub&redirect_uri=https%3A%2F%2Fapp.example%2Fcb\
+         &scope=read&code_challenge={}&code_challenge_method=S256&dpop_jkt={JKT}",
+        verifier.challenge_s256()
+    );
+    let request = AuthorizeRequest::from_form(&Form::parse(query.as_bytes()).unwrap()).unwrap();
+    assert_eq!(request.dpop_jkt.as_deref(), Some(JKT));
+    let AuthorizeOutcome::Granted {
+        redirect, state, ..
+    } = e.authorize(&request)
+    else {
+        panic!("refused")
+    };
+    let state = *state;
+    assert_eq!(state.code().unwrap().dpop_jkt.as_deref(), Some(JKT));
+    let code = redirect.param("code").unwrap();
+    let redeem = e.redeem(&code, Some(&verifier), PUB_CB);
+
+    // Redeemed with the key: a DPoP token (RFC 9449 §5) carrying cnf.jkt (§6.1).
+    let out = e.token_bound("pub", Some(&state), &redeem, Some(&jkt(JKT)), NOW + 1);
+    let tokens = out.result.unwrap();
+    let state = out.state.unwrap();
+    assert_eq!(tokens.token_type(), "DPoP");
+    assert_eq!(tokens.cnf, Some(jkt(JKT)));
+    let body: Value = serde_json::from_str(&tokens.to_response().to_json()).unwrap();
+    assert_eq!(body["token_type"], "DPoP");
+    let verified = access_verifier(&e.issuer, "at+jwt")
+        .verify(&tokens.access_token, NOW + 2)
+        .unwrap();
+    assert_eq!(
+        Confirmation::from_claims(verified.claims()).unwrap(),
+        Some(jkt(JKT))
+    );
+    // Introspection returns the binding (RFC 9449 §6.2).
+    let info = e
+        .issuer
+        .introspect(Some(&state), &tokens.access_token, NOW + 2);
+    let info: Value = serde_json::from_str(&info.to_json()).unwrap();
+    assert_eq!(info["cnf"]["jkt"], JKT);
+    assert_eq!(info["token_type"], "DPoP");
+
+    // The refresh token is bound to the key (public client, RFC 9449 §5).
+    assert_eq!(state.dpop_jkt(), Some(JKT));
+    let rt = tokens.refresh_token.unwrap();
+    for cnf in [None, Some(jkt(OTHER_JKT))] {
+        let out = e.token_bound(
+            "pub",
+            Some(&state),
+            &refresh_request(&rt, None),
+            cnf.as_ref(),
+            NOW + 3,
+        );
+        let err = out.result.as_ref().unwrap_err();
+        assert_eq!(wire(err), ("invalid_grant", 400));
+        assert!(!out.changes_state(), "{cnf:?}");
+    }
+    let out = e.token_bound(
+        "pub",
+        Some(&state),
+        &refresh_request(&rt, Some("read")),
+        Some(&jkt(JKT)),
+        NOW + 3,
+    );
+    assert_eq!(out.result.unwrap().token_type(), "DPoP");
+    // States written before the binding existed still read: no dpop_jkt member.
+    let (_, _, plain) = e.code("pub");
+    let json = plain.to_json();
+    assert!(!json.contains("dpop_jkt"));
+    assert_eq!(GrantState::from_json(&json).unwrap(), plain);
+    assert_eq!(
+        GrantState::from_json(&out.state.unwrap().to_json())
+            .unwrap()
+            .dpop_jkt(),
+        Some(JKT)
+    );
+}
+
+#[test]
+fn rfc9449_10_dpop_jkt_code_without_the_key_is_burned() {
+    let e = env();
+    let verifier = CodeVerifier::generate(&e.rng).unwrap();
+    let mut request = e.request("pub", &verifier);
+    request.dpop_jkt = Some(JKT.to_owned());
+    let AuthorizeOutcome::Granted {
+        redirect, state, ..
+    } = e.authorize(&request)
+    else {
+        panic!("refused")
+    };
+    let redeem = e.redeem(&redirect.param("code").unwrap(), Some(&verifier), PUB_CB);
+    let out = e.token_bound("pub", Some(&state), &redeem, Some(&jkt(OTHER_JKT)), NOW + 1);
+    let err = out.result.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OauthInvalidGrant);
+    assert!(err.detail().contains("dpop_jkt"), "{err:?}");
+    let burned = out.state.unwrap();
+    assert_eq!(burned.code().unwrap().status, TokenStatus::Revoked);
+    let again = e.token_bound("pub", Some(&burned), &redeem, Some(&jkt(JKT)), NOW + 2);
+    assert_eq!(kind(&again.result), ErrorKind::OauthInvalidGrant);
+    // And with no key at all.
+    let verifier = CodeVerifier::generate(&e.rng).unwrap();
+    let mut request = e.request("pub", &verifier);
+    request.dpop_jkt = Some(JKT.to_owned());
+    let AuthorizeOutcome::Granted {
+        redirect, state, ..
+    } = e.authorize(&request)
+    else {
+        panic!("refused")
+    };
+    let redeem = e.redeem(&redirect.param("code").unwrap(), Some(&verifier), PUB_CB);
+    let out = e.token("pub", Some(&state), &redeem, NOW + 1);
+    assert_eq!(kind(&out.result), ErrorKind::OauthInvalidGrant);
+    assert_eq!(
+        out.state.unwrap().code().unwrap().status,
+        TokenStatus::Revoked
+    );
+}
+
+#[test]
+fn rfc9449_confidential_refresh_tokens_stay_unbound() {
+    let e = env();
+    let (code, _, state) = e.code("conf");
+    let out = e.token_bound(
+        "conf",
+        Some(&state),
+        &e.redeem(&code, None, CONF_CB),
+        Some(&jkt(JKT)),
+        NOW + 1,
+    );
+    let tokens = out.result.unwrap();
+    let state = out.state.unwrap();
+    assert_eq!(tokens.token_type(), "DPoP");
+    assert_eq!(state.dpop_jkt(), None);
+    let out = e.token(
+        "conf",
+        Some(&state),
+        &refresh_request(tokens.refresh_token.as_deref().unwrap(), None),
+        NOW + 2,
+    );
+    let refreshed = out.result.unwrap();
+    assert_eq!((refreshed.token_type(), refreshed.cnf), ("Bearer", None));
+}
+
+#[test]
+fn rfc9449_5_2_dpop_bound_access_tokens_client() {
+    let mut e = env();
+    e.conf.dpop_bound_access_tokens = true;
+    let cc = TokenRequest::ClientCredentials {
+        scope: Some("read".into()),
+    };
+    let out = e.token("conf", None, &cc, NOW);
+    assert!(!out.changes_state());
+    let err = out.result.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DpopProofRequired);
+    assert_eq!(wire(&err), ("invalid_dpop_proof", 400));
+    let cert = Confirmation::certificate(&[0x30, 0x00]).unwrap();
+    let out = e.token_bound("conf", None, &cc, Some(&cert), NOW);
+    assert_eq!(kind(&out.result), ErrorKind::DpopProofRequired);
+    let out = e.token_bound("conf", None, &cc, Some(&jkt(JKT)), NOW);
+    assert_eq!(out.result.unwrap().token_type(), "DPoP");
+}
+
+#[test]
+fn rfc8705_3_1_certificate_bound_token_is_bearer() {
+    let e = env();
+    let cert = Confirmation::certificate(&[0x30, 0x03, 0x02, 0x01, 0x07]).unwrap();
+    let cc = TokenRequest::ClientCredentials {
+        scope: Some("read".into()),
+    };
+    let out = e.token_bound("conf", None, &cc, Some(&cert), NOW);
+    let tokens = out.result.unwrap();
+    let state = out.state.unwrap();
+    assert_eq!(tokens.token_type(), "Bearer");
+    let verified = access_verifier(&e.issuer, "at+jwt")
+        .verify(&tokens.access_token, NOW + 1)
+        .unwrap();
+    assert_eq!(
+        Confirmation::from_claims(verified.claims()).unwrap(),
+        Some(cert.clone())
+    );
+    let info = e
+        .issuer
+        .introspect(Some(&state), &tokens.access_token, NOW + 1);
+    assert_eq!(info.cnf, Some(cert));
+    assert_eq!(info.token_type.as_deref(), Some("Bearer"));
+    assert!(info.to_json().contains(r#""cnf":{"x5t#S256":""#));
 }

@@ -497,7 +497,7 @@ fn request_errors_never_copy_the_request() {
         }
         match issuer.authenticate(Some(&client), "conf", Some("conf-secret-0123456789")) {
             Ok(authenticated) => {
-                let outcome = issuer.token(&authenticated, None, &request, NOW, &rng);
+                let outcome = issuer.token(&authenticated, None, &request, None, NOW, &rng);
                 if let Err(e) = &outcome.result {
                     clean_error(body, e);
                 }

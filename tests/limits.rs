@@ -845,6 +845,7 @@ fn state_json() -> String {
         ),
         code_challenge_method: Some("S256".into()),
         nonce: None,
+        dpop_jkt: None,
     };
     let AuthorizeOutcome::Granted { state, .. } =
         issuer.authorize(Some(&client), &request, "user-42", NOW, &rng)

@@ -5,12 +5,13 @@
 
 use base64::Engine as _;
 use proptest::prelude::*;
+use tessera::jwt::Algorithm;
 use tessera::wire::{
-    AuthorizeErrorRedirect, AuthorizeRequest, ClientAuth, ErrorResponse, Form,
+    AuthScheme, AuthorizeErrorRedirect, AuthorizeRequest, ClientAuth, ErrorResponse, Form,
     IntrospectionRequest, MAX_FORM_BYTES, MAX_FORM_PARAMS, MAX_HEADER_BYTES, MAX_PARAM_NAME_BYTES,
     MAX_URI_BYTES, ResponseMode, RevocationRequest, ServerMetadata, TokenRequest, TokenResponse,
-    basic_credentials, bearer_challenge, bearer_token, client_auth, encode_form,
-    parse_redirect_uri, redirect_uri_matches, redirect_with, resource_error_for,
+    access_token, basic_credentials, bearer_challenge, bearer_token, client_auth, dpop_challenge,
+    encode_form, parse_redirect_uri, redirect_uri_matches, redirect_with, resource_error_for,
     scope_if_different,
 };
 use tessera::{Error, ErrorKind};
@@ -876,4 +877,154 @@ proptest! {
             let _ = uri.is_loopback();
         }
     }
+}
+
+// ---- DPoP (RFC 9449 §7.1, §9) ------------------------------------------------------------------
+
+/// A resource server that accepts Bearer and DPoP tokens, as a host writes it: the token and
+/// its scheme, then (here) a check that fails with `err`; answers (status, WWW-Authenticate).
+fn resource_server(authorization: Option<&str>, err: Option<Error>) -> (u16, Option<String>) {
+    let algs = [Algorithm::ES256, Algorithm::EdDSA];
+    let answer = |err: &Error| {
+        let r = ErrorResponse::for_resource(err).with_challenges("api", Some(&algs), Some("read"));
+        (r.http_status(), r.www_authenticate().map(str::to_owned))
+    };
+    match access_token(authorization) {
+        Ok(None) => (
+            401,
+            Some(format!(
+                "{}, {}",
+                dpop_challenge(Some("api"), &algs),
+                bearer_challenge("api")
+            )),
+        ),
+        Ok(Some(_)) => match err {
+            None => (200, None),
+            Some(err) => answer(&err),
+        },
+        Err(err) => answer(&err),
+    }
+}
+
+#[test]
+fn rfc9449_7_1_access_token_schemes() {
+    assert_eq!(
+        access_token(Some("DPoP Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU")).unwrap(),
+        Some((
+            AuthScheme::Dpop,
+            "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"
+        ))
+    );
+    assert_eq!(
+        access_token(Some("BEARER abc")).unwrap(),
+        Some((AuthScheme::Bearer, "abc"))
+    );
+    for absent in [None, Some(""), Some("Basic YTpi"), Some("DPoPabc")] {
+        assert_eq!(access_token(absent).unwrap(), None, "{absent:?}");
+    }
+    for bad in ["DPoP", "DPoP  ", "DPoP a b", "DPoP a=b=", "DPoP \"x\""] {
+        let err = access_token(Some(bad)).unwrap_err();
+        assert_eq!(answer(&err), ("invalid_request", 400), "{bad}");
+    }
+    // Details never echo the credentials.
+    let err = access_token(Some("DPoP s3cr3t-Zq9 x")).unwrap_err();
+    assert!(!err.detail().contains("s3cr3t"), "{err:?}");
+    let at_limit = format!("DPoP {}", "a".repeat(MAX_HEADER_BYTES - 5));
+    assert!(access_token(Some(&at_limit)).unwrap().is_some());
+    let past = format!("DPoP {}", "a".repeat(MAX_HEADER_BYTES - 4));
+    assert_eq!(
+        access_token(Some(&past)).unwrap_err().kind(),
+        ErrorKind::TooLarge
+    );
+}
+
+#[test]
+fn rfc9449_7_1_challenges_list_dpop_before_bearer() {
+    let (status, challenge) = resource_server(None, None);
+    assert_eq!(status, 401);
+    assert_eq!(
+        challenge.as_deref(),
+        Some(r#"DPoP realm="api", algs="ES256 EdDSA", Bearer realm="api""#)
+    );
+    let (status, challenge) = resource_server(
+        Some("DPoP abc"),
+        Some(Error::new(ErrorKind::DpopSignature, "bad proof")),
+    );
+    assert_eq!(status, 401);
+    assert_eq!(
+        challenge.as_deref(),
+        Some(
+            r#"DPoP realm="api", error="invalid_dpop_proof", error_description="bad proof", algs="ES256 EdDSA", Bearer realm="api""#
+        )
+    );
+    // RFC 9449 §9: a nonce is required, 401 at a resource server.
+    let (status, challenge) = resource_server(
+        Some("DPoP abc"),
+        Some(Error::new(ErrorKind::DpopNonceRequired, "nonce")),
+    );
+    assert_eq!(status, 401);
+    assert!(
+        challenge
+            .unwrap()
+            .starts_with(r#"DPoP realm="api", error="use_dpop_nonce""#)
+    );
+    // RFC 9449 §7.2: a DPoP-bound token sent as a bearer token is invalid_token.
+    let (status, challenge) = resource_server(
+        Some("Bearer abc"),
+        Some(Error::new(ErrorKind::DpopBoundToken, "bound")),
+    );
+    let challenge = challenge.unwrap();
+    assert_eq!(status, 401);
+    assert!(
+        challenge.starts_with(r#"DPoP realm="api", error="invalid_token""#),
+        "{challenge}"
+    );
+    assert!(
+        challenge.contains(r#", Bearer realm="api", error="invalid_token""#),
+        "{challenge}"
+    );
+    // A malformed header: 400 invalid_request, challenges in the same order.
+    let (status, challenge) = resource_server(Some("DPoP a b"), None);
+    assert_eq!(status, 400);
+    let challenge = challenge.unwrap();
+    assert!(challenge.find("DPoP").unwrap() < challenge.find("Bearer").unwrap());
+    // Quoting: no header injection through the description.
+    let (_, challenge) = resource_server(
+        Some("DPoP abc"),
+        Some(Error::new(ErrorKind::DpopAth, "x\"\r\ny")),
+    );
+    assert!(challenge.unwrap().contains(r#"error_description="x???y""#));
+}
+
+#[test]
+fn rfc9449_dpop_errors_are_400_at_the_token_endpoint() {
+    for kind in [ErrorKind::DpopProofRequired, ErrorKind::DpopNonceInvalid] {
+        let err = Error::new(kind, "d");
+        let r = ErrorResponse::for_token_endpoint(&err, "https://as.example");
+        assert_eq!(r.http_status(), 400, "{kind:?}");
+        assert_eq!(r.www_authenticate(), None);
+        assert_eq!(ErrorResponse::for_resource(&err).http_status(), 401);
+    }
+}
+
+#[test]
+fn rfc9449_5_token_response_type() {
+    let r = TokenResponse::bearer("at", 60).with_token_type("DPoP");
+    assert!(r.to_json().contains(r#""token_type":"DPoP""#));
+}
+
+#[test]
+fn rfc9449_5_1_and_rfc8705_3_3_metadata() {
+    let mut m = ServerMetadata::new("https://as.example");
+    m.response_types_supported = vec!["code".into()];
+    m.dpop_signing_alg_values_supported = vec!["ES256".into(), "PS256".into()];
+    m.tls_client_certificate_bound_access_tokens = true;
+    let json: serde_json::Value = serde_json::from_str(&m.to_json().unwrap()).unwrap();
+    assert_eq!(
+        json["dpop_signing_alg_values_supported"],
+        serde_json::json!(["ES256", "PS256"])
+    );
+    assert_eq!(json["tls_client_certificate_bound_access_tokens"], true);
+    m.dpop_signing_alg_values_supported = vec!["HS512".into()];
+    assert!(m.validate().is_err());
 }

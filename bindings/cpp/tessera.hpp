@@ -775,6 +775,33 @@ inline std::optional<std::string> bearer_token(std::string_view authorization) {
   if (token.empty()) return std::nullopt;
   return token;
 }
+/// The scheme of an access token in the Authorization header.
+enum class AuthScheme { Bearer, DPoP };
+/// The access token of an Authorization header of scheme Bearer (RFC 6750 §2.1) or DPoP
+/// (RFC 9449 §7.1), with its scheme; std::nullopt when the request lacks authentication (no
+/// header, or another scheme: answer 401 with dpop_challenge()); throws OAUTH_INVALID_REQUEST
+/// for a malformed Bearer or DPoP header. A DPoP token is valid only with its DPoP proof.
+inline std::optional<std::pair<AuthScheme, std::string>> access_token(
+    std::string_view authorization) {
+  detail::CStr header(authorization);
+  bool dpop = false;
+  std::string token = detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_access_token(header.or_null(), &dpop, out, cap, len);
+  });
+  if (token.empty()) return std::nullopt;
+  return std::make_pair(dpop ? AuthScheme::DPoP : AuthScheme::Bearer, std::move(token));
+}
+/// The WWW-Authenticate value for a resource request without authentication at a server that
+/// accepts DPoP-bound tokens (RFC 9449 §7.1): `DPoP realm="<realm>", algs="<algs>"`, then
+/// `, Bearer realm="<realm>"` when `bearer`. Empty realm: none (then `bearer` must be false);
+/// `algs` is a space-separated list of JWS algorithm names (empty: none).
+inline std::string dpop_challenge(std::string_view realm, std::string_view algs,
+                                  bool bearer = false) {
+  detail::CStr r(realm), a(algs);
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_dpop_challenge(r.or_null(), a.or_null(), bearer, out, cap, len);
+  });
+}
 /// The WWW-Authenticate value for a resource request without authentication.
 inline std::string bearer_challenge(std::string_view realm) {
   detail::CStr r(realm);
@@ -801,6 +828,19 @@ inline std::string resource_error_response(std::uint32_t code, std::string_view 
   return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
     return tessera_resource_error_response(code, d.or_null(), r.get(), s.or_null(), out, cap,
                                            len);
+  });
+}
+/// A resource server's error response with the DPoP challenge (RFC 9449 §7.1, §9): DPoP errors
+/// are 401 here; the WWW-Authenticate value lists DPoP first (with `algs`, a space-separated
+/// list of JWS algorithm names), then Bearer when `bearer`.
+inline std::string resource_error_response_dpop(std::uint32_t code, std::string_view description,
+                                                std::string_view realm, std::string_view algs,
+                                                std::string_view required_scope = {},
+                                                bool bearer = true) {
+  detail::CStr d(description), r(realm), a(algs), s(required_scope);
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_resource_error_response_dpop(code, d.or_null(), r.or_null(), s.or_null(),
+                                                a.or_null(), bearer, out, cap, len);
   });
 }
 /// `base` with the parameters of `params_json` (an object of strings) added, in "query" or
@@ -887,6 +927,20 @@ class Issuer {
                                   detail::bytes(state_json), state_json.size(),
                                   detail::bytes(request_json), request_json.size(), now, out, cap,
                                   len);
+    });
+  }
+  /// token() for a sender-constrained access token: `cnf_json` is what it is bound to,
+  /// {"jkt": "<DPoP key thumbprint>"} and/or {"x5t#S256": "<certificate thumbprint>"} (empty:
+  /// unbound, exactly token()). The response's token_type is "DPoP" when "jkt" is set.
+  std::string token_bound(std::string_view client_json, std::string_view client_auth_json,
+                          std::string_view state_json, std::string_view request_json,
+                          std::string_view cnf_json, std::int64_t now) const {
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_issuer_token_bound(
+          get(), detail::bytes(client_json), client_json.size(), detail::bytes(client_auth_json),
+          client_auth_json.size(), detail::bytes(state_json), state_json.size(),
+          detail::bytes(request_json), request_json.size(), detail::bytes(cnf_json),
+          cnf_json.size(), now, out, cap, len);
     });
   }
   /// Where to find a presented token's state: {"locator": "lookup" | "family" | "none", ...}.

@@ -316,7 +316,7 @@ fn main() {
         code_verifier: Some(v.as_str().into()),
         client_id: None,
     };
-    let out = issuer.token(&auth, Some(&state), &redeem, NOW + 5, &rng);
+    let out = issuer.token(&auth, Some(&state), &redeem, None, NOW + 5, &rng);
     let tokens = out.result.unwrap();
     let state2 = out.state.unwrap();
     let rt = tokens.refresh_token.clone().unwrap();

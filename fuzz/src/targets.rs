@@ -995,6 +995,7 @@ pub fn grant_fixture() -> &'static GrantFixture {
             default_scope: None,
             grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
             secret_hash: None,
+            dpop_bound_access_tokens: false,
         };
         let web = Client {
             client_id: "web".into(),
@@ -1004,6 +1005,7 @@ pub fn grant_fixture() -> &'static GrantFixture {
             default_scope: Some(scope("read")),
             grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
             secret_hash: secret_hash.clone(),
+            dpop_bound_access_tokens: false,
         };
         let svc = Client {
             client_id: "svc".into(),
@@ -1013,6 +1015,7 @@ pub fn grant_fixture() -> &'static GrantFixture {
             default_scope: Some(scope("read")),
             grant_types: vec![GrantType::ClientCredentials],
             secret_hash,
+            dpop_bound_access_tokens: false,
         };
         GrantFixture {
             issuer,
@@ -1173,7 +1176,7 @@ pub fn grant(data: &[u8]) {
             };
             let Some(request) = request else { return };
             let loaded = state();
-            let out = issuer.token(&auth, loaded.as_ref(), &request, NOW, rng());
+            let out = issuer.token(&auth, loaded.as_ref(), &request, None, NOW, rng());
             check_outcome(&out, loaded.as_ref());
             if let Ok(tokens) = &out.result {
                 check_tokens(f, tokens, NOW);
@@ -1356,7 +1359,7 @@ fn scenario(f: &GrantFixture, client: Option<&'static Client>, query: &[u8], scr
                 continue;
             }
         };
-        let out = issuer.token(&auth, Some(&state), &request, now, rng());
+        let out = issuer.token(&auth, Some(&state), &request, None, now, rng());
         check_outcome(&out, Some(&state));
         let was_active = state.is_active();
         if let Some(s) = out.state {

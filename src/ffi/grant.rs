@@ -16,6 +16,7 @@ use super::{
 };
 use super::{tessera_key, tessera_peppers};
 use crate::SystemRandom;
+use crate::dpop::Confirmation;
 use crate::grant::{
     AuthenticatedClient, AuthorizeOutcome, Client, GrantState, Issuer, Locator, Outcome, Policy,
     Redirect,
@@ -296,8 +297,10 @@ unsafe fn authorize_inputs(
 /// client, redirect URI, response type, scope and PKCE, in that order. `client_json` is the
 /// registration the host found for the request's `client_id` (`tessera::grant::Client` JSON:
 /// `{"client_id", "kind": "public" | "confidential", "redirect_uris", "allowed_scope",
-/// "default_scope", "grant_types", "secret_hash"}`), `(NULL, 0)` when there is none;
-/// `request_json` is the output of `tessera_authorize_request_parse`.
+/// "default_scope", "grant_types", "secret_hash", "dpop_bound_access_tokens"}`), `(NULL, 0)`
+/// when there is none; `request_json` is the output of `tessera_authorize_request_parse`
+/// (with `dpop_jkt`, RFC 9449 §10, when the request bound the code to a DPoP key: a
+/// malformed one is a `"rejected"` outcome with `invalid_request`).
 ///
 /// Writes `{"outcome": "ok", "scope": "<scope to show on the consent page>", "error": null,
 /// "redirect": null, "state": null, "effects": []}`, or a `"rejected"`/`"fatal"` outcome as
@@ -441,8 +444,10 @@ pub unsafe extern "C" fn tessera_issuer_deny(
 ///
 /// A failed client authentication is `"ok": false` with `invalid_client` (status 401, with the
 /// challenge `Basic realm="<issuer identifier>"` whichever method the client used: HTTP Basic,
-/// `client_secret_post` or none) and changes nothing. Returns `TESSERA_RESULT_OK` whenever an outcome was written, refusals
-/// included; argument errors as in the `tessera_issuer` documentation. Thread-safe.
+/// `client_secret_post` or none) and changes nothing. Returns `TESSERA_RESULT_OK` whenever an
+/// outcome was written, refusals included; argument errors as in the `tessera_issuer`
+/// documentation. Thread-safe. The access token is a bearer token: for a DPoP- or
+/// certificate-bound one, call `tessera_issuer_token_bound`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_issuer_token(
     issuer: *const tessera_issuer,
@@ -459,6 +464,62 @@ pub unsafe extern "C" fn tessera_issuer_token(
     cap: usize,
     out_len: *mut usize,
 ) -> TesseraResult {
+    // SAFETY: forwarded; `(NULL, 0)` is the unbound binding.
+    unsafe {
+        tessera_issuer_token_bound(
+            issuer,
+            client_json,
+            client_len,
+            client_auth_json,
+            client_auth_len,
+            state_json,
+            state_len,
+            request_json,
+            request_len,
+            std::ptr::null(),
+            0,
+            now,
+            out,
+            cap,
+            out_len,
+        )
+    }
+}
+
+/// `tessera_issuer_token` for a sender-constrained access token (RFC 9449 DPoP, RFC 8705
+/// mutual TLS): the same inputs, outputs and errors, plus `cnf_json`, what the access token is
+/// bound to, as the `cnf` claim value: `{"jkt": "<RFC 7638 thumbprint of the DPoP proof's
+/// key>"}`, `{"x5t#S256": "<base64url SHA-256 of the DER client certificate>"}` or both (each
+/// 43 base64url characters; anything else is `TESSERA_RESULT_INVALID_JSON`). `(NULL, 0)` is
+/// unbound, exactly `tessera_issuer_token`. The host validates the DPoP proof first (RFC 9449
+/// §4.3) and passes the thumbprint of its key.
+///
+/// Then: the access token carries `"cnf"` (RFC 9449 §6.1, RFC 8705 §3.1) and the response's
+/// `token_type` is `"DPoP"` when `jkt` is set (RFC 9449 §5), else `"Bearer"`. A client
+/// registered with `"dpop_bound_access_tokens": true` without `jkt` gets `"ok": false` with
+/// `invalid_dpop_proof` (code `TESSERA_RESULT_DPOP_PROOF_REQUIRED`, status 400) and no change.
+/// A code whose authorization request had `dpop_jkt` needs `jkt` equal to it (else
+/// `invalid_grant`, the code burned); a public client that redeems a code with `jkt` has the
+/// family's refresh tokens bound to that key (the state's `dpop_jkt`), and a refresh without
+/// it or with another key is `invalid_grant` with no change. Thread-safe.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_issuer_token_bound(
+    issuer: *const tessera_issuer,
+    client_json: *const u8,
+    client_len: usize,
+    client_auth_json: *const u8,
+    client_auth_len: usize,
+    state_json: *const u8,
+    state_len: usize,
+    request_json: *const u8,
+    request_len: usize,
+    cnf_json: *const u8,
+    cnf_len: usize,
+    now: i64,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
     // SAFETY: conventions 3, 4 and 6.
     unsafe {
         issuer_json(issuer, out, cap, out_len, |issuer| {
@@ -469,9 +530,19 @@ pub unsafe extern "C" fn tessera_issuer_token(
             )?;
             let request: TokenRequest =
                 parse("token request", json_text(request_json, request_len)?)?;
+            let cnf: Option<Confirmation> = opt_json_text(cnf_json, cnf_len)?
+                .map(|json| parse("cnf", json))
+                .transpose()?;
             when_authenticated(issuer, client.as_ref(), &auth, |authenticated| {
                 let rng = SystemRandom::new();
-                let outcome = issuer.token(authenticated, state.as_ref(), &request, now, &rng);
+                let outcome = issuer.token(
+                    authenticated,
+                    state.as_ref(),
+                    &request,
+                    cnf.as_ref(),
+                    now,
+                    &rng,
+                );
                 outcome_json(issuer, outcome, |tokens| to_value(&tokens.to_response()))
             })
         })
@@ -598,7 +669,9 @@ pub unsafe extern "C" fn tessera_issuer_revoke_family(
 /// The introspection endpoint (RFC 7662 §2.2) at `now`: writes the response body for `token`
 /// within `state_json` (the family `tessera_issuer_locate` led to; `(NULL, 0)` when none). An
 /// active refresh token gives `{"active": true, "scope", "client_id", "sub", "exp", "iat",
-/// "iss"}`, an active access token also `"aud"`, `"jti"` and `"token_type": "Bearer"`; anything
+/// "iss"}`, an active access token also `"aud"`, `"jti"` and `"token_type": "Bearer"` (`"DPoP"`
+/// for a DPoP-bound one), and `"cnf"` when it is sender-constrained (`{"jkt": ...}`,
+/// `{"x5t#S256": ...}`; RFC 9449 §6.2, RFC 8705 §3.2); anything
 /// else (expired, revoked, consumed, unknown, malformed, non-UTF-8, no state) is exactly
 /// `{"active":false}`. Nothing changes, so there is no envelope: answer 200 with the output.
 /// Who may introspect is the host's decision. Thread-safe.

@@ -16,8 +16,9 @@ use super::{
     to_value, too_long_json, write_out, write_value,
 };
 use crate::grant::json_error;
+use crate::jwt::{Algorithm, KeyFamily};
 use crate::wire::{
-    self, AuthorizeRequest, ErrorResponse, Form, IntrospectionRequest, ResponseMode,
+    self, AuthScheme, AuthorizeRequest, ErrorResponse, Form, IntrospectionRequest, ResponseMode,
     RevocationRequest, ServerMetadata, TokenRequest,
 };
 use crate::{Error, ErrorKind};
@@ -109,6 +110,28 @@ fn response_mode(mode: Option<&str>) -> Result<ResponseMode, Error> {
     }
 }
 
+/// The JWS algorithms of a space-separated list of names (`"ES256 PS256"`), for a DPoP
+/// challenge's `algs`: NULL or empty is none; an unknown name is
+/// `TESSERA_RESULT_UNSUPPORTED_ALGORITHM`, an HMAC one `TESSERA_RESULT_INVALID_ARGUMENT` (DPoP
+/// proofs are signed with asymmetric keys, RFC 9449 §4.2).
+fn parse_dpop_algs(names: Option<&str>) -> Result<Vec<Algorithm>, Error> {
+    names
+        .unwrap_or_default()
+        .split(' ')
+        .filter(|name| !name.is_empty())
+        .map(|name| {
+            let alg: Algorithm = name.parse()?;
+            if alg.family() == KeyFamily::Hmac {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "DPoP proofs use asymmetric algorithms, not HMAC",
+                ));
+            }
+            Ok(alg)
+        })
+        .collect()
+}
+
 fn kind_of(code: u32) -> Result<ErrorKind, Error> {
     ErrorKind::from_code(code).ok_or(Error::new(
         ErrorKind::InvalidArgument,
@@ -154,12 +177,13 @@ pub unsafe extern "C" fn tessera_form_parse(
     }
 }
 
-/// Parses an authorization request (RFC 6749 §4.1.1, §4.2.1; RFC 7636 §4.3) from its query
-/// string (without the `?`) or POST body and writes it as JSON:
+/// Parses an authorization request (RFC 6749 §4.1.1, §4.2.1; RFC 7636 §4.3; RFC 9449 §10)
+/// from its query string (without the `?`) or POST body and writes it as JSON:
 /// `{"response_type": "code", "client_id": "...", "redirect_uri": "...", "scope": "...",
-/// "state": "...", "code_challenge": "...", "code_challenge_method": "S256", "nonce": "..."}`
-/// (absent parameters are omitted) — the input of `tessera_issuer_authorize`. Only syntax is
-/// checked (`response_type` and `client_id` present, values `%x20-7E`); on failure
+/// "state": "...", "code_challenge": "...", "code_challenge_method": "S256", "nonce": "...",
+/// "dpop_jkt": "..."}` (absent parameters are omitted) — the input of
+/// `tessera_issuer_authorize`. Only syntax is checked (`response_type` and `client_id`
+/// present, values `%x20-7E`, `dpop_jkt` 43 base64url characters); on failure
 /// (`TESSERA_RESULT_OAUTH_INVALID_REQUEST`, `TOO_LARGE`) show the error to the user and do not
 /// redirect: the request could not be tied to a trusted redirect URI.
 #[unsafe(no_mangle)]
@@ -298,6 +322,88 @@ pub unsafe extern "C" fn tessera_bearer_token(
     }
 }
 
+/// Reads the access token of an `Authorization` header of scheme `Bearer` (RFC 6750 §2.1) or
+/// `DPoP` (RFC 9449 §7.1, any case) into the buffer, and its scheme into `*dpop` (`true` for
+/// `DPoP`, `false` for `Bearer`): `tessera_bearer_token` for a resource server that also
+/// accepts DPoP-bound tokens. Same outcomes:
+/// - `TESSERA_RESULT_OK` with `*out_len > 0`: the token, and `*dpop` says its scheme;
+/// - `TESSERA_RESULT_OK` with `*out_len == 0` (nothing copied, `*dpop` set to `false`): the
+///   request **lacks authentication** (NULL or empty header, or another scheme such as
+///   `Basic`). Answer 401 with the challenges of `tessera_dpop_challenge`;
+/// - `TESSERA_RESULT_OAUTH_INVALID_REQUEST`: the scheme is `Bearer` or `DPoP` but the
+///   credentials are missing or not a `b64token` (answer 400); `TESSERA_RESULT_TOO_LARGE` past
+///   8 KiB.
+///
+/// `dpop` is required and, like the buffer, written only on success. A `DPoP` token is valid
+/// only with a `DPoP` proof header bound to it; a token whose `cnf` has `jkt` must not be
+/// accepted with `*dpop == false` (RFC 9449 §7.2): that is the host's check.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_access_token(
+    authorization_header: *const c_char,
+    dpop: *mut bool,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    boundary(|| {
+        if dpop.is_null() {
+            return Err(super::null());
+        }
+        // SAFETY: conventions 3, 4 and 5.
+        unsafe {
+            let header = opt_str_max(authorization_header, crate::limits::MAX_HEADER_BYTES)?;
+            let (is_dpop, token) = match wire::access_token(header)? {
+                Some((scheme, token)) => (scheme == AuthScheme::Dpop, token),
+                None => (false, ""),
+            };
+            write_out(token.as_bytes(), out, cap, out_len)?;
+            write_value(dpop, is_dpop)
+        }
+    })
+}
+
+/// Writes the `WWW-Authenticate` value for a resource request that lacks authentication, at a
+/// resource server that accepts DPoP-bound tokens (RFC 9449 §7.1), sent with status 401:
+/// `DPoP realm="<realm>", algs="<algs>"` (no error code), followed by `, Bearer
+/// realm="<realm>"` when `bearer` is true (DPoP comes first: clients look for it there).
+/// `realm` may be NULL (then it is left out, and `bearer` must be false, else
+/// `TESSERA_RESULT_INVALID_ARGUMENT`); `algs` is the space-separated list of JWS algorithms
+/// accepted for DPoP proofs (`"ES256 PS256"`), NULL or empty for none: an unknown name is
+/// `TESSERA_RESULT_UNSUPPORTED_ALGORITHM`, an HMAC one `TESSERA_RESULT_INVALID_ARGUMENT`.
+/// Values are quoted and escaped.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_dpop_challenge(
+    realm: *const c_char,
+    algs: *const c_char,
+    bearer: bool,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    // SAFETY: conventions 3 and 4.
+    unsafe {
+        output(out, cap, out_len, || {
+            let realm = opt_str(realm)?;
+            let algs = parse_dpop_algs(opt_str_max(algs, crate::limits::MAX_HEADER_BYTES)?)?;
+            let mut challenge = wire::dpop_challenge(realm, &algs);
+            match (bearer, realm) {
+                (false, _) => {}
+                (true, Some(realm)) => {
+                    challenge.push_str(", ");
+                    challenge.push_str(&wire::bearer_challenge(realm));
+                }
+                (true, None) => {
+                    return Err(Error::new(
+                        ErrorKind::InvalidArgument,
+                        "a Bearer challenge needs a realm",
+                    ));
+                }
+            }
+            Ok(challenge)
+        })
+    }
+}
+
 /// Writes the `WWW-Authenticate` value for a resource request that lacks authentication:
 /// `Bearer realm="<realm>"`, with no error code (RFC 6750 §3.1), sent with status 401.
 /// `realm` is required.
@@ -372,6 +478,10 @@ pub unsafe extern "C" fn tessera_error_response(
 /// (403), malformed requests `invalid_request` (400). For those three a `WWW-Authenticate:
 /// Bearer realm="<realm>", error="...", error_description="..."` challenge is added, with
 /// `scope="<required_scope>"` for `insufficient_scope` when `required_scope` is not NULL.
+/// DPoP proof and nonce codes are `invalid_dpop_proof` and `use_dpop_nonce`, 401 at a
+/// resource server (RFC 9449 §7.1, §9), with the challenge `DPoP realm="<realm>", error=...`;
+/// a server that accepts DPoP-bound tokens answers with
+/// `tessera_resource_error_response_dpop` instead, which adds `algs` and lists both schemes.
 /// `realm` is required; `description` may be NULL.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn tessera_resource_error_response(
@@ -386,9 +496,52 @@ pub unsafe extern "C" fn tessera_resource_error_response(
     // SAFETY: conventions 3 and 4.
     unsafe {
         output_json(out, cap, out_len, || {
-            let kind = wire::resource_error_for(kind_of(code)?);
-            let response = ErrorResponse::new(kind, opt_str(description)?)
-                .with_bearer_challenge(req_str(realm)?, opt_str(required_scope)?);
+            let realm = req_str(realm)?;
+            let response = ErrorResponse::resource(kind_of(code)?, opt_str(description)?)
+                .with_bearer_challenge(realm, opt_str(required_scope)?)
+                .with_challenge(realm);
+            response_json(&response)
+        })
+    }
+}
+
+/// Writes the error response of a resource server that accepts DPoP-bound tokens (RFC 9449
+/// §7.1) for result code `code`, in the shape of `tessera_error_response`. Codes are mapped as
+/// for `tessera_resource_error_response`; `invalid_dpop_proof` and `use_dpop_nonce` are 401
+/// here (RFC 9449 §7.1, §9; at the token endpoint they are 400). For `invalid_dpop_proof`,
+/// `use_dpop_nonce`, `invalid_token`, `invalid_request` and `insufficient_scope` the
+/// `WWW-Authenticate` value is `DPoP realm="<realm>", error="...", error_description="...",
+/// algs="<dpop_algs>"`, followed, when `bearer` is true, by `, Bearer realm="<realm>",
+/// error="...", ...` (the error only for the three Bearer codes; DPoP always first).
+/// `scope="<required_scope>"` is added for `insufficient_scope` when `required_scope` is not
+/// NULL. `realm` may be NULL only when `bearer` is false; `dpop_algs` is a space-separated list
+/// of JWS algorithm names (NULL or empty: no `algs`), checked as by `tessera_dpop_challenge`.
+/// With `use_dpop_nonce`, also send the new nonce in a `DPoP-Nonce` header (RFC 9449 §9).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn tessera_resource_error_response_dpop(
+    code: u32,
+    description: *const c_char,
+    realm: *const c_char,
+    required_scope: *const c_char,
+    dpop_algs: *const c_char,
+    bearer: bool,
+    out: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> TesseraResult {
+    // SAFETY: conventions 3 and 4.
+    unsafe {
+        output_json(out, cap, out_len, || {
+            let realm = opt_str(realm)?;
+            if bearer && realm.is_none() {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "a Bearer challenge needs a realm",
+                ));
+            }
+            let algs = parse_dpop_algs(opt_str_max(dpop_algs, crate::limits::MAX_HEADER_BYTES)?)?;
+            let response = ErrorResponse::resource(kind_of(code)?, opt_str(description)?)
+                .with_resource_challenges(realm, &algs, opt_str(required_scope)?, bearer);
             response_json(&response)
         })
     }
@@ -463,7 +616,10 @@ pub unsafe extern "C" fn tessera_redirect_uri_matches(
 /// Validates RFC 8414 authorization server metadata (JSON) and writes it normalised: standard
 /// members first, absent or empty optional lists dropped, other members kept. Checked: `issuer`
 /// is an `https` URL without query or fragment, every endpoint and `jwks_uri` an `https` URL
-/// without fragment (`http` only for loopback hosts), `response_types_supported` non-empty.
+/// without fragment (`http` only for loopback hosts), `response_types_supported` non-empty,
+/// `dpop_signing_alg_values_supported` (RFC 9449 §5.1) names asymmetric JWS algorithms only.
+/// `tls_client_certificate_bound_access_tokens` (RFC 8705 §3.3) is a boolean, dropped when
+/// false.
 /// Errors: `TESSERA_RESULT_INVALID_JSON` (malformed, or a standard member of the wrong type),
 /// `TESSERA_RESULT_INVALID_ARGUMENT` naming the member that breaks a rule.
 #[unsafe(no_mangle)]

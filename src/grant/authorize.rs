@@ -4,6 +4,7 @@ use std::fmt;
 
 use crate::crypto::SecureRandom;
 
+use crate::dpop::Confirmation;
 use crate::pkce::{self, ChallengeMethod};
 use crate::scope::ScopeSet;
 use crate::token::TokenKind;
@@ -96,6 +97,7 @@ struct Checked<'a> {
     implicit: bool,
     scope: ScopeSet,
     pkce: Option<PkceChallenge>,
+    dpop_jkt: Option<String>,
 }
 
 /// The client and the redirect target, once both are trusted.
@@ -135,7 +137,11 @@ impl Issuer {
     ///    unless `allow_plain_pkce`; a method without a challenge is refused; a missing challenge
     ///    is refused for public clients (`require_pkce_for_public`, default on, RFC 9700
     ///    §2.1.1) and for confidential ones when `require_pkce_for_confidential`
-    ///    (RFC 7636 §4.4.1).
+    ///    (RFC 7636 §4.4.1);
+    /// 5. `dpop_jkt` (RFC 9449 §10), for `code`: when present, a base64url SHA-256 thumbprint
+    ///    (43 characters), else `invalid_request`. The code is then bound to that key: its
+    ///    redemption needs a DPoP proof made with it ([`Issuer::token`]). The implicit grant
+    ///    ignores it.
     pub fn check_authorize(
         &self,
         client: Option<&Client>,
@@ -148,7 +154,7 @@ impl Issuer {
     /// the request: [`Issuer::check_authorize`], then
     ///
     /// - `code`: a new family (version 1) holding the code's lookup hash, redirect URI, PKCE
-    ///   challenge and scope; the code (shown once, [`Policy`](super::Policy)
+    ///   challenge, `dpop_jkt` and scope; the code (shown once, [`Policy`](super::Policy)
     ///   `code_lifetime`) goes back in the query with `state` and `iss` (RFC 6749 §4.1.2,
     ///   RFC 9207);
     /// - `token` (implicit, RFC 6749 §4.2.2): an access token, no refresh token, in the
@@ -181,6 +187,7 @@ impl Issuer {
                 redirect_uri: checked.target.redirect_uri.clone(),
                 redirect_uri_sent: checked.target.redirect_uri_sent,
                 pkce: checked.pkce.clone(),
+                dpop_jkt: checked.dpop_jkt.clone(),
             };
             self.issue_code(grant, subject, now, rng)
                 .map(|(code, state, effects)| {
@@ -313,11 +320,24 @@ impl Issuer {
                 Err(error) => return Err(self.reject(&target, request, error)),
             }
         };
+        let dpop_jkt = match request.dpop_jkt.as_deref() {
+            Some(jkt) if !implicit => match Confirmation::jkt(jkt) {
+                Ok(_) => Some(jkt.to_owned()),
+                Err(_) => {
+                    let error = invalid_request(
+                        "dpop_jkt is not a base64url SHA-256 thumbprint (RFC 9449 section 10)",
+                    );
+                    return Err(self.reject(&target, request, error));
+                }
+            },
+            _ => None,
+        };
         Ok(Checked {
             target,
             implicit,
             scope,
             pkce,
+            dpop_jkt,
         })
     }
 
@@ -417,7 +437,7 @@ impl Issuer {
             client_id: &client.client_id,
             subject,
         };
-        let tokens = self.mint_access_token(&who, &checked.scope, now, rng)?;
+        let tokens = self.mint_access_token(&who, &checked.scope, None, now, rng)?;
         let mut state = GrantState::new(
             family_id,
             GrantKind::Implicit,
@@ -450,6 +470,7 @@ pub(crate) struct CodeGrant<'a> {
     pub(crate) redirect_uri: String,
     pub(crate) redirect_uri_sent: bool,
     pub(crate) pkce: Option<PkceChallenge>,
+    pub(crate) dpop_jkt: Option<String>,
 }
 
 impl Issuer {
@@ -486,6 +507,7 @@ impl Issuer {
             expires_at: code_expires,
             status: TokenStatus::Active,
             used_at: None,
+            dpop_jkt: grant.dpop_jkt,
         });
         let effects = vec![Effect::Index {
             lookup,

@@ -53,7 +53,7 @@ impl GrantType {
 ///  "redirect_uris": ["https://app.example/cb"],
 ///  "allowed_scope": "job:read job:write", "default_scope": "job:read",
 ///  "grant_types": ["authorization_code", "refresh_token"],
-///  "secret_hash": "2026-11:3q2-7w..."}
+///  "secret_hash": "2026-11:3q2-7w...", "dpop_bound_access_tokens": true}
 /// ```
 ///
 /// The host never stores a client secret: `secret_hash` is the pepper-keyed lookup hash of it
@@ -84,6 +84,16 @@ pub struct Client {
         with = "lookup_text::option"
     )]
     pub secret_hash: Option<LookupHash>,
+    /// RFC 9449 §5.2 `dpop_bound_access_tokens`: the client always uses DPoP, so a token
+    /// request of it without a DPoP binding (`cnf.jkt`) fails with
+    /// [`ErrorKind::DpopProofRequired`] (`invalid_dpop_proof`) and changes nothing. Default
+    /// `false` (omitted from the JSON when false).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub dpop_bound_access_tokens: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 impl Client {
@@ -114,6 +124,7 @@ impl fmt::Debug for Client {
             .field("default_scope", &self.default_scope)
             .field("grant_types", &self.grant_types)
             .field("secret_hash", &self.secret_hash.as_ref().map(|_| "<hash>"))
+            .field("dpop_bound_access_tokens", &self.dpop_bound_access_tokens)
             .finish()
     }
 }

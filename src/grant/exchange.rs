@@ -3,6 +3,7 @@
 
 use crate::crypto::SecureRandom;
 
+use crate::dpop::Confirmation;
 use crate::pkce;
 use crate::scope::ScopeSet;
 use crate::token::TokenKind;
@@ -13,6 +14,17 @@ use super::client::{AuthenticatedClient, ClientKind, GrantType};
 use super::issue::{Grantee, Tokens, after, new_family_id};
 use super::state::{GrantKind, GrantState, RevocationReason, TokenStatus};
 use super::{Effect, Issuer, Outcome, oauth, server_error};
+
+/// The parameters of a refresh.
+struct Refresh<'a> {
+    token: &'a str,
+    scope: Option<&'a str>,
+}
+
+/// The DPoP key thumbprint of a binding, if it has one.
+fn dpop_key(cnf: Option<&Confirmation>) -> Option<&str> {
+    cnf.and_then(|c| c.jkt.as_deref())
+}
 
 /// The parameters of an authorization code redemption.
 struct Redemption<'a> {
@@ -83,15 +95,29 @@ impl Issuer {
     /// the host's index has no entry: `invalid_grant`); client credentials ignore it. The
     /// checks and their order are in the [module documentation](crate::grant#the-token-endpoint).
     ///
+    /// `cnf` is what the access token is bound to (`None`: a bearer token): the host validated
+    /// the request's DPoP proof (RFC 9449 §4.3) and passes its key thumbprint as `jkt`, and/or
+    /// the thumbprint of the mutual-TLS client certificate as `x5t#S256` (RFC 8705 §3). The
+    /// access token then carries it as its `cnf` claim, and the response's `token_type` is
+    /// `DPoP` when `jkt` is set. See [DPoP and certificate binding](crate::grant#dpop-and-certificate-binding)
+    /// for the rules it enforces.
+    ///
     /// [`authenticate_client`]: super::authenticate_client
     pub fn token(
         &self,
         client: &AuthenticatedClient<'_>,
         state: Option<&GrantState>,
         request: &TokenRequest,
+        cnf: Option<&Confirmation>,
         now: i64,
         rng: &dyn SecureRandom,
     ) -> Outcome<Tokens> {
+        if client.client().dpop_bound_access_tokens && dpop_key(cnf).is_none() {
+            return Outcome::fail(Error::new(
+                ErrorKind::DpopProofRequired,
+                "the client uses dpop_bound_access_tokens: a DPoP proof is required (RFC 9449 section 5.2)",
+            ));
+        }
         match request {
             TokenRequest::AuthorizationCode {
                 code,
@@ -107,7 +133,7 @@ impl Issuer {
                     redirect_uri: redirect_uri.as_deref(),
                     code_verifier: code_verifier.as_deref(),
                 };
-                self.exchange_code(client, state, &redemption, now, rng)
+                self.exchange_code(client, state, &redemption, cnf, now, rng)
             }
             TokenRequest::RefreshToken {
                 refresh_token,
@@ -116,10 +142,14 @@ impl Issuer {
                 let Some(state) = state else {
                     return Outcome::fail(invalid_grant("unknown refresh token"));
                 };
-                self.refresh(client, state, refresh_token, scope.as_deref(), now, rng)
+                let refresh = Refresh {
+                    token: refresh_token,
+                    scope: scope.as_deref(),
+                };
+                self.refresh(client, state, &refresh, cnf, now, rng)
             }
             TokenRequest::ClientCredentials { scope } => {
-                self.client_credentials(client, scope.as_deref(), now, rng)
+                self.client_credentials(client, scope.as_deref(), cnf, now, rng)
             }
         }
     }
@@ -130,6 +160,7 @@ impl Issuer {
         client: &AuthenticatedClient<'_>,
         state: &GrantState,
         request: &Redemption<'_>,
+        cnf: Option<&Confirmation>,
         now: i64,
         rng: &dyn SecureRandom,
     ) -> Outcome<Tokens> {
@@ -227,6 +258,21 @@ impl Issuer {
             }
             (None, None) => {}
         }
+        if let Some(bound) = code.dpop_jkt.as_deref() {
+            match dpop_key(cnf) {
+                None => {
+                    return burn(invalid_grant(
+                        "the code is bound with dpop_jkt: a DPoP proof is required (RFC 9449 section 10)",
+                    ));
+                }
+                Some(jkt) if jkt != bound => {
+                    return burn(invalid_grant(
+                        "the DPoP proof key is not the dpop_jkt of the authorization request (RFC 9449 section 10)",
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
 
         let mut next = state.next();
         if let Some(code) = next.code_mut() {
@@ -238,7 +284,7 @@ impl Issuer {
             client_id: state.client_id(),
             subject: state.subject(),
         };
-        let mut tokens = match self.mint_access_token(&who, state.scope(), now, rng) {
+        let mut tokens = match self.mint_access_token(&who, state.scope(), cnf, now, rng) {
             Ok(tokens) => tokens,
             Err(e) => return Outcome::fail(e),
         };
@@ -260,6 +306,10 @@ impl Issuer {
                 kind: TokenKind::RefreshToken,
             });
             tokens.refresh_token = Some(token);
+            // RFC 9449 §5: a public client's refresh tokens are bound to its DPoP key.
+            if let (ClientKind::Public, Some(jkt)) = (registration.kind, dpop_key(cnf)) {
+                next.bind_refresh_tokens(jkt.to_owned());
+            }
         }
         effects.extend(next.prune(now, self.policy.config().refresh_history));
         Outcome {
@@ -274,11 +324,12 @@ impl Issuer {
         &self,
         client: &AuthenticatedClient<'_>,
         state: &GrantState,
-        refresh_token: &str,
-        requested: Option<&str>,
+        request: &Refresh<'_>,
+        cnf: Option<&Confirmation>,
         now: i64,
         rng: &dyn SecureRandom,
     ) -> Outcome<Tokens> {
+        let (refresh_token, requested) = (request.token, request.scope);
         let registration = client.client();
         let config = self.policy.config();
         if !registration.allows(GrantType::RefreshToken) {
@@ -314,6 +365,13 @@ impl Issuer {
                 now,
                 config.refresh_history,
             );
+        }
+        if let Some(bound) = state.dpop_jkt() {
+            if dpop_key(cnf) != Some(bound) {
+                return Outcome::fail(invalid_grant(
+                    "the refresh token is bound to a DPoP key: the proof is missing or made with another key (RFC 9449 section 5)",
+                ));
+            }
         }
         let mut grace_successor = None;
         match record.status {
@@ -375,7 +433,7 @@ impl Issuer {
             client_id: state.client_id(),
             subject: state.subject(),
         };
-        let mut tokens = match self.mint_access_token(&who, &scope, now, rng) {
+        let mut tokens = match self.mint_access_token(&who, &scope, cnf, now, rng) {
             Ok(tokens) => tokens,
             Err(e) => return Outcome::fail(e),
         };
@@ -425,6 +483,7 @@ impl Issuer {
         &self,
         client: &AuthenticatedClient<'_>,
         requested: Option<&str>,
+        cnf: Option<&Confirmation>,
         now: i64,
         rng: &dyn SecureRandom,
     ) -> Outcome<Tokens> {
@@ -450,7 +509,7 @@ impl Issuer {
             client_id: client.client_id(),
             subject: client.client_id(),
         };
-        let tokens = match self.mint_access_token(&who, &scope, now, rng) {
+        let tokens = match self.mint_access_token(&who, &scope, cnf, now, rng) {
             Ok(tokens) => tokens,
             Err(e) => return Outcome::fail(e),
         };

@@ -8,6 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 
 use crate::crypto::SecureRandom;
+use crate::dpop::Confirmation;
 use crate::jwt::{self, Header};
 use crate::scope::ScopeSet;
 use crate::token::{LookupHash, TokenKind};
@@ -57,7 +58,7 @@ pub(crate) fn after(now: i64, seconds: u64) -> i64 {
 /// `Debug` redacts the tokens.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Tokens {
-    /// The RFC 9068 JWT access token, of type `Bearer`.
+    /// The RFC 9068 JWT access token, of type [`Tokens::token_type`].
     pub access_token: String,
     /// Lifetime of the access token in seconds.
     pub expires_in: u64,
@@ -69,13 +70,24 @@ pub struct Tokens {
     pub jti: String,
     /// The access token's `exp`.
     pub expires_at: i64,
+    /// What the access token is bound to, its `cnf` claim (RFC 9449 §6.1, RFC 8705 §3.1):
+    /// the binding the token request carried, `None` for a bearer token.
+    pub cnf: Option<Confirmation>,
 }
 
 impl Tokens {
-    /// The RFC 6749 §5.1 response. `scope` is always written: §5.1 makes it REQUIRED when it
-    /// differs from the request, and writing it is never wrong.
+    /// The `token_type` of the access token: `DPoP` when it is bound to a DPoP key
+    /// (`cnf.jkt`, RFC 9449 §5), else `Bearer` (RFC 6750), including tokens bound only to a
+    /// client certificate (RFC 8705 §3 keeps the `Bearer` type).
+    pub fn token_type(&self) -> &'static str {
+        token_type_of(self.cnf.as_ref())
+    }
+
+    /// The RFC 6749 §5.1 response, with [`Tokens::token_type`]. `scope` is always written:
+    /// §5.1 makes it REQUIRED when it differs from the request, and writing it is never wrong.
     pub fn to_response(&self) -> TokenResponse {
         let response = TokenResponse::bearer(self.access_token.clone(), self.expires_in)
+            .with_token_type(self.token_type())
             .with_scope(Some(self.scope.to_scope_string()).filter(|s| !s.is_empty()));
         match &self.refresh_token {
             Some(token) => response.with_refresh_token(token.clone()),
@@ -95,7 +107,17 @@ impl fmt::Debug for Tokens {
             )
             .field("scope", &self.scope)
             .field("jti", &self.jti)
+            .field("cnf", &self.cnf)
             .finish()
+    }
+}
+
+/// `DPoP` for a binding to a DPoP key, else `Bearer`.
+pub(crate) fn token_type_of(cnf: Option<&Confirmation>) -> &'static str {
+    if cnf.is_some_and(|c| c.jkt.is_some()) {
+        "DPoP"
+    } else {
+        "Bearer"
     }
 }
 
@@ -141,6 +163,8 @@ struct AccessClaims<'a> {
     exp: i64,
     jti: &'a str,
     scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cnf: Option<&'a Confirmation>,
 }
 
 #[derive(Serialize)]
@@ -162,11 +186,13 @@ pub(crate) struct Grantee<'a> {
 }
 
 impl Issuer {
-    /// Signs an RFC 9068 access token for `scope`; errors are `server_error`.
+    /// Signs an RFC 9068 access token for `scope`, with the `cnf` claim when bound (RFC 9449
+    /// §6.1, RFC 8705 §3.1); errors are `server_error`.
     pub(crate) fn mint_access_token(
         &self,
         who: &Grantee<'_>,
         scope: &ScopeSet,
+        cnf: Option<&Confirmation>,
         now: i64,
         rng: &dyn SecureRandom,
     ) -> Result<Tokens> {
@@ -186,6 +212,7 @@ impl Issuer {
             exp,
             jti: &jti,
             scope: scope.to_scope_string(),
+            cnf,
         };
         let token = jwt::sign(&self.key, &Header::new().typ(AT_TYP), &claims, rng)
             .map_err(|e| server_error(&e))?;
@@ -196,6 +223,7 @@ impl Issuer {
             scope: scope.clone(),
             jti,
             expires_at: exp,
+            cnf: cnf.cloned(),
         })
     }
 

@@ -11,7 +11,8 @@
 //! | access tokens | RFC 9068 §2 (`typ: at+jwt`; `iss`, `exp`, `aud`, `sub`, `client_id`, `iat`, `jti`, `scope`) |
 //! | [`Issuer::issue_engine_token`] | task-scoped, down-scoped JWTs of another `typ` (RFC 8725 §3.11) |
 //! | [`Issuer::revoke`], [`Issuer::revoke_family`] | RFC 7009 §2.1–§2.2 |
-//! | [`Issuer::introspect`] | RFC 7662 §2.2 |
+//! | [`Issuer::introspect`] | RFC 7662 §2.2; RFC 9449 §6.2 and RFC 8705 §3.2 (`cnf`) |
+//! | [`Issuer::token`] with a [`Confirmation`](crate::dpop::Confirmation) | RFC 9449 §5 (`token_type: DPoP`, public clients' refresh tokens bound), §5.2 (`dpop_bound_access_tokens`), §6.1 (`cnf.jkt`), §10 (`dpop_jkt`); RFC 8705 §3.1 (`cnf.x5t#S256`) |
 //!
 //! Requests come typed from [`crate::wire`] ([`AuthorizeRequest`](crate::wire::AuthorizeRequest),
 //! [`TokenRequest`](crate::wire::TokenRequest), the client id and secret of
@@ -101,6 +102,33 @@
 //! (§4.4.3). The outcome's state is a one-token family: store it if these tokens must be
 //! revocable and introspectable.
 //!
+//! ## DPoP and certificate binding
+//!
+//! The host validates the request's DPoP proof (RFC 9449 §4.3, [`crate::dpop`]) and, with
+//! mutual TLS, takes the client certificate's thumbprint (RFC 8705 §3); it passes what the
+//! token is to be bound to as the `cnf` argument of [`Issuer::token`] (a [`Confirmation`](crate::dpop::Confirmation)),
+//! `None` for a bearer token. Then:
+//!
+//! 1. A client registered with `dpop_bound_access_tokens` (RFC 9449 §5.2) needs `cnf.jkt`:
+//!    without it the request fails with [`ErrorKind::DpopProofRequired`] (`invalid_dpop_proof`,
+//!    400) before anything else, and nothing changes.
+//! 2. Code exchange: a code whose authorization request carried `dpop_jkt` (RFC 9449 §10)
+//!    needs `cnf.jkt` equal to it; a missing or different key is `invalid_grant` and burns the
+//!    code like the other failures of step 3 above (checked after PKCE).
+//! 3. A **public** client that gets a refresh token with `cnf.jkt` at the code exchange has the
+//!    family's refresh tokens bound to that key ([`GrantState::dpop_jkt`], RFC 9449 §5): every
+//!    later refresh needs `cnf.jkt` equal to it, else `invalid_grant` without any change of
+//!    state (checked after the client check of refresh step 2, before reuse detection, so a
+//!    thief without the key can neither use nor burn the token). A family that started unbound
+//!    stays unbound. Confidential clients' refresh tokens stay unbound: client
+//!    authentication binds them.
+//! 4. Every access token minted with a binding (code exchange, refresh, client credentials)
+//!    carries it as its `cnf` claim (RFC 9449 §6.1, RFC 8705 §3.1), and [`Tokens::cnf`] holds
+//!    it. Its `token_type` is `DPoP` when `cnf.jkt` is set (RFC 9449 §5), `Bearer` otherwise
+//!    (also for a certificate-only binding, RFC 8705). At a refresh, the access token gets that
+//!    request's binding.
+//! 5. [`Issuer::introspect`] returns `cnf` (and `token_type: DPoP`) for bound access tokens.
+//!
 //! ## Example
 //!
 //! ```
@@ -152,7 +180,7 @@
 //!     code_verifier: Some(verifier.as_str().into()),
 //!     client_id: Some("app".into()),
 //! };
-//! let out = issuer.token(&client, Some(&state), &redeem, now + 5, &rng);
+//! let out = issuer.token(&client, Some(&state), &redeem, None, now + 5, &rng);
 //! let tokens = out.result?;
 //! let state = out.state.unwrap(); // compare-and-swap: version 1 -> 2
 //! assert_eq!(state.version(), 2);
@@ -161,12 +189,12 @@
 //!
 //! // Refresh: the token rotates.
 //! let refresh = TokenRequest::RefreshToken { refresh_token: tokens.refresh_token.unwrap(), scope: None };
-//! let out = issuer.token(&client, Some(&state), &refresh, now + 60, &rng);
+//! let out = issuer.token(&client, Some(&state), &refresh, None, now + 60, &rng);
 //! assert!(out.result?.refresh_token.is_some());
 //! let state = out.state.unwrap();
 //!
 //! // A replayed code revokes the whole family: save the state, deny-list the access tokens.
-//! let out = issuer.token(&client, Some(&state), &redeem, now + 70, &rng);
+//! let out = issuer.token(&client, Some(&state), &redeem, None, now + 70, &rng);
 //! assert_eq!(out.result.unwrap_err().kind(), ErrorKind::OauthInvalidGrant);
 //! assert!(!out.state.unwrap().is_active());
 //! let Effect::RevokeFamily { access_tokens, .. } = &out.effects[0] else { panic!() };

@@ -2,6 +2,7 @@
 
 use serde::{Serialize, Serializer};
 
+use crate::dpop::Confirmation;
 use crate::jwt::Verified;
 use crate::scope::ScopeSet;
 use crate::token::TokenKind;
@@ -31,8 +32,9 @@ pub struct Introspection {
     /// Issue time (Unix seconds).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub iat: Option<i64>,
-    /// `Bearer` for access tokens; absent for refresh tokens (RFC 7662 refers to the access
-    /// token types of RFC 6749 §7.1).
+    /// `Bearer` for access tokens, `DPoP` for access tokens bound to a DPoP key (RFC 9449
+    /// §6.2); absent for refresh tokens (RFC 7662 refers to the access token types of RFC 6749
+    /// §7.1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
     /// The issuer.
@@ -44,6 +46,11 @@ pub struct Introspection {
     /// The token's `jti` (access tokens).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
+    /// What a sender-constrained access token is bound to, its `cnf` claim: `{"jkt": ...}`
+    /// (RFC 9449 §6.2) and/or `{"x5t#S256": ...}` (RFC 8705 §3.2). A resource server that
+    /// introspects checks the presented proof against it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
 }
 
 fn one_or_many<S: Serializer>(aud: &[String], s: S) -> Result<S::Ok, S::Error> {
@@ -196,7 +203,8 @@ impl Issuer {
     ///   `sub`, `exp`, `iat`, `iss`;
     /// - an access token: it verifies as this issuer's RFC 9068 token at `now` (no leeway), names
     ///   this family, and was not revoked. Members: `scope`, `client_id`, `sub`, `exp`, `iat`,
-    ///   `iss`, `aud`, `jti`, `token_type` (`Bearer`).
+    ///   `iss`, `aud`, `jti`, `token_type` (`Bearer`, or `DPoP` when bound to a DPoP key), and
+    ///   `cnf` for a sender-constrained token (RFC 9449 §6.2, RFC 8705 §3.2).
     ///
     /// Everything else (expired, revoked, consumed, superseded, codes, unknown, malformed, no
     /// state) is exactly `{"active": false}`: the response does not say why (§2.2).
@@ -231,6 +239,7 @@ impl Issuer {
                     iss: issuer,
                     aud: Vec::new(),
                     jti: None,
+                    cnf: None,
                 }
             }
             Found::Access { jti, verified } => {
@@ -248,6 +257,9 @@ impl Issuer {
                 let Ok(scope) = ScopeSet::from_claims(claims) else {
                     return Introspection::inactive();
                 };
+                let Ok(cnf) = Confirmation::from_claims(claims) else {
+                    return Introspection::inactive();
+                };
                 let reg = verified.registered();
                 Introspection {
                     active: true,
@@ -256,10 +268,11 @@ impl Issuer {
                     sub: reg.sub.clone(),
                     exp: reg.exp,
                     iat: reg.iat,
-                    token_type: Some("Bearer".to_owned()),
+                    token_type: Some(super::issue::token_type_of(cnf.as_ref()).to_owned()),
                     iss: issuer,
                     aud: reg.aud.clone(),
                     jti: Some(jti),
+                    cnf,
                 }
             }
         }

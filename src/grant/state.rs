@@ -130,6 +130,10 @@ pub struct CodeRecord {
     /// When it was redeemed or burned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub used_at: Option<i64>,
+    /// The `dpop_jkt` of the authorization request (RFC 9449 §10), if it had one: the code
+    /// is redeemed only with a DPoP proof made with the key of that thumbprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_jkt: Option<String>,
 }
 
 /// One refresh token of a family (RFC 6749 §6), by lookup hash.
@@ -196,6 +200,11 @@ pub struct AccessTokenRecord {
 ///                     "issued_at": 1800000005, "expires_at": 1800000305, "status": "active"}]}
 /// ```
 ///
+/// Two optional members say what the family is bound to (RFC 9449): `code.dpop_jkt`, the
+/// `dpop_jkt` of the authorization request (§10), and `dpop_jkt`, the DPoP key thumbprint a
+/// public client's refresh tokens are bound to (§5). Both are omitted when absent, so states
+/// written before they existed still read.
+///
 /// [`GrantState::from_json`] is strict: unknown members, duplicate members, wrong types and
 /// broken invariants are [`ErrorKind::InvalidJson`]; another `v` is
 /// [`ErrorKind::Unsupported`].
@@ -218,6 +227,8 @@ pub struct GrantState {
     refresh_tokens: Vec<RefreshRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     access_tokens: Vec<AccessTokenRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dpop_jkt: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -251,6 +262,7 @@ impl GrantState {
             code: None,
             refresh_tokens: Vec::new(),
             access_tokens: Vec::new(),
+            dpop_jkt: None,
         }
     }
 
@@ -336,6 +348,13 @@ impl GrantState {
         {
             return bad("state: access tokens are active or revoked");
         }
+        let thumbprint =
+            |t: Option<&str>| t.is_none_or(|t| crate::dpop::Confirmation::jkt(t).is_ok());
+        if !thumbprint(self.dpop_jkt())
+            || !thumbprint(self.code().and_then(|c| c.dpop_jkt.as_deref()))
+        {
+            return bad("state: a dpop_jkt is not a base64url SHA-256 thumbprint");
+        }
         Ok(())
     }
 
@@ -405,6 +424,13 @@ impl GrantState {
         &self.access_tokens
     }
 
+    /// The DPoP key the family's refresh tokens are bound to (RFC 9449 §5), as its RFC 7638
+    /// thumbprint: set when a public client redeemed the code with a DPoP proof. Every refresh
+    /// of the family then needs a proof made with that key.
+    pub fn dpop_jkt(&self) -> Option<&str> {
+        self.dpop_jkt.as_deref()
+    }
+
     /// From this second on no token of the family can be valid or worth detecting: the host
     /// may delete the state and its index entries.
     pub fn purge_at(&self) -> i64 {
@@ -424,6 +450,10 @@ impl GrantState {
             version: self.version.saturating_add(1),
             ..self.clone()
         }
+    }
+
+    pub(crate) fn bind_refresh_tokens(&mut self, jkt: String) {
+        self.dpop_jkt = Some(jkt);
     }
 
     pub(crate) fn set_code(&mut self, code: CodeRecord) {

@@ -1,5 +1,6 @@
-//! The `Authorization` header: `Bearer` tokens (RFC 6750 §2.1) and `Basic` client credentials
-//! (RFC 7617, RFC 6749 §2.3.1), and client authentication at the token endpoint.
+//! The `Authorization` header: `Bearer` tokens (RFC 6750 §2.1), `DPoP` tokens (RFC 9449 §7.1)
+//! and `Basic` client credentials (RFC 7617, RFC 6749 §2.3.1), and client authentication at the
+//! token endpoint.
 
 use std::fmt;
 
@@ -44,22 +45,97 @@ pub fn bearer_token(header: Option<&str>) -> Result<Option<&str>> {
     let Some((scheme, credentials)) = split_credentials(header)? else {
         return Ok(None);
     };
-    if !scheme.eq_ignore_ascii_case("Bearer") {
+    if AuthScheme::of(scheme) != Some(AuthScheme::Bearer) {
         return Ok(None);
     }
+    checked_token(AuthScheme::Bearer, credentials).map(Some)
+}
+
+/// The scheme of an access token in the `Authorization` header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AuthScheme {
+    /// `Bearer` (RFC 6750 §2.1): the token alone authorizes the request.
+    Bearer,
+    /// `DPoP` (RFC 9449 §7.1): a DPoP-bound token, valid only with a `DPoP` proof header made
+    /// with the key of its `cnf.jkt`, whose `ath` is the token's hash.
+    Dpop,
+}
+
+impl AuthScheme {
+    /// The scheme name as it is written in headers and `token_type`: `Bearer` or `DPoP`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AuthScheme::Bearer => "Bearer",
+            AuthScheme::Dpop => "DPoP",
+        }
+    }
+
+    /// The scheme of `name`, compared case-insensitively (RFC 9110 §11.1).
+    fn of(name: &str) -> Option<AuthScheme> {
+        if name.eq_ignore_ascii_case("Bearer") {
+            Some(AuthScheme::Bearer)
+        } else if name.eq_ignore_ascii_case("DPoP") {
+            Some(AuthScheme::Dpop)
+        } else {
+            None
+        }
+    }
+}
+
+/// The access token in an `Authorization` header of scheme `Bearer` (RFC 6750 §2.1) or `DPoP`
+/// (RFC 9449 §7.1), with its scheme: [`bearer_token`] for a resource server that also accepts
+/// DPoP-bound tokens.
+///
+/// - `Ok(Some((scheme, token)))`: the scheme is `Bearer` or `DPoP` (any case) followed by one
+///   or more spaces and a `b64token` (the grammar of both, RFC 9449 §7.1 reusing RFC 6750 §2.1);
+/// - `Ok(None)`: no header, an empty header, or another scheme. The request lacks
+///   authentication: answer 401 with [`dpop_challenge`](crate::wire::dpop_challenge) and/or
+///   [`bearer_challenge`](crate::wire::bearer_challenge), DPoP first;
+/// - `Err`: [`ErrorKind::OauthInvalidRequest`] when the scheme is `Bearer` or `DPoP` but the
+///   credentials are missing or not a `b64token` (answer 400), [`ErrorKind::TooLarge`] past
+///   [`MAX_HEADER_BYTES`].
+///
+/// What the scheme implies is the resource server's to check: a `DPoP` token needs a valid
+/// proof bound to it, and a token whose `cnf.jkt` is set must not be accepted as `Bearer`
+/// (RFC 9449 §7.2, [`ErrorKind::DpopBoundToken`]).
+///
+/// ```
+/// use tessera::wire::{access_token, AuthScheme};
+///
+/// assert_eq!(access_token(Some("DPoP Kz~8mXK1EalY"))?, Some((AuthScheme::Dpop, "Kz~8mXK1EalY")));
+/// assert_eq!(access_token(Some("bearer mF_9.B5f-4.1JqM"))?, Some((AuthScheme::Bearer, "mF_9.B5f-4.1JqM")));
+/// assert_eq!(access_token(Some("Basic Zm9vOmJhcg=="))?, None);
+/// assert!(access_token(Some("DPoP a,b")).is_err());
+/// # Ok::<(), tessera::Error>(())
+/// ```
+pub fn access_token(header: Option<&str>) -> Result<Option<(AuthScheme, &str)>> {
+    let Some(header) = header else {
+        return Ok(None);
+    };
+    let Some((name, credentials)) = split_credentials(header)? else {
+        return Ok(None);
+    };
+    let Some(scheme) = AuthScheme::of(name) else {
+        return Ok(None);
+    };
+    checked_token(scheme, credentials).map(|token| Some((scheme, token)))
+}
+
+/// The credentials of a `Bearer` or `DPoP` header, which must be one `b64token`.
+fn checked_token(scheme: AuthScheme, credentials: &str) -> Result<&str> {
     if credentials.is_empty() {
-        return Err(Error::new(
+        return Err(Error::with_detail(
             ErrorKind::OauthInvalidRequest,
-            "Bearer credentials are missing",
+            format!("{} credentials are missing", scheme.as_str()),
         ));
     }
     if !is_b64token(credentials) {
-        return Err(Error::new(
+        return Err(Error::with_detail(
             ErrorKind::OauthInvalidRequest,
-            "Bearer credentials are not a b64token",
+            format!("{} credentials are not a b64token", scheme.as_str()),
         ));
     }
-    Ok(Some(credentials))
+    Ok(credentials)
 }
 
 /// The client id and secret in an `Authorization: Basic` header (RFC 6749 §2.3.1, RFC 7617).
@@ -349,6 +425,52 @@ mod tests {
             let err = bearer_token(Some(bad)).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::OauthInvalidRequest, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn access_token_outcomes_rfc9449_7_1() {
+        use AuthScheme::{Bearer, Dpop};
+        assert_eq!(access_token(None).unwrap(), None);
+        assert_eq!(access_token(Some(" \t")).unwrap(), None);
+        assert_eq!(access_token(Some("Basic abc")).unwrap(), None);
+        assert_eq!(access_token(Some("DPoPabc")).unwrap(), None);
+        assert_eq!(access_token(Some("DPoP-x abc")).unwrap(), None);
+        assert_eq!(access_token(Some("DPoP abc")).unwrap(), Some((Dpop, "abc")));
+        assert_eq!(
+            access_token(Some("dpop   a.b-c~")).unwrap(),
+            Some((Dpop, "a.b-c~"))
+        );
+        assert_eq!(
+            access_token(Some("DPOP abc==")).unwrap(),
+            Some((Dpop, "abc=="))
+        );
+        assert_eq!(
+            access_token(Some("Bearer abc")).unwrap(),
+            Some((Bearer, "abc"))
+        );
+        for bad in [
+            "DPoP",
+            "DPoP ",
+            "DPoP a b",
+            "DPoP a=b",
+            "dpop a,b",
+            "Bearer a b",
+        ] {
+            let err = access_token(Some(bad)).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::OauthInvalidRequest, "{bad:?}");
+        }
+        let err = access_token(Some("DPoP a\"b")).unwrap_err();
+        assert_eq!(err.detail(), "DPoP credentials are not a b64token");
+        let huge = format!("DPoP {}", "a".repeat(MAX_HEADER_BYTES));
+        assert_eq!(
+            access_token(Some(&huge)).unwrap_err().kind(),
+            ErrorKind::TooLarge
+        );
+        // bearer_token is unchanged: DPoP is another scheme to it, even malformed.
+        assert_eq!(bearer_token(Some("DPoP abc")).unwrap(), None);
+        assert_eq!(bearer_token(Some("DPoP a b")).unwrap(), None);
+        assert_eq!(Dpop.as_str(), "DPoP");
+        assert_eq!(Bearer.as_str(), "Bearer");
     }
 
     #[test]

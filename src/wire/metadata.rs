@@ -1,14 +1,17 @@
-//! Authorization server metadata (RFC 8414 §2, §3.1, §3.2).
+//! Authorization server metadata (RFC 8414 §2, §3.1, §3.2), with the members of RFC 9449 §5.1
+//! (`dpop_signing_alg_values_supported`) and RFC 8705 §3.3
+//! (`tls_client_certificate_bound_access_tokens`).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::uri::parse_redirect_uri;
+use crate::jwt::{Algorithm, KeyFamily};
 use crate::{Error, ErrorKind, Result};
 
 /// The member names [`ServerMetadata`] has fields for; `extra` must not repeat them.
-const STANDARD_MEMBERS: [&str; 11] = [
+const STANDARD_MEMBERS: [&str; 13] = [
     "issuer",
     "authorization_endpoint",
     "token_endpoint",
@@ -20,6 +23,8 @@ const STANDARD_MEMBERS: [&str; 11] = [
     "grant_types_supported",
     "token_endpoint_auth_methods_supported",
     "code_challenge_methods_supported",
+    "dpop_signing_alg_values_supported",
+    "tls_client_certificate_bound_access_tokens",
 ];
 
 /// Authorization server metadata (RFC 8414 §2), served at the [`metadata_url`] of its issuer
@@ -77,6 +82,14 @@ pub struct ServerMetadata {
     /// `code_challenge_methods_supported` (RFC 7636; absent means no PKCE support).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub code_challenge_methods_supported: Vec<String>,
+    /// `dpop_signing_alg_values_supported` (RFC 9449 §5.1): the JWS algorithms accepted for
+    /// DPoP proofs, asymmetric ones only (`ES256`, `PS256`, `EdDSA`, ...). Absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dpop_signing_alg_values_supported: Vec<String>,
+    /// `tls_client_certificate_bound_access_tokens` (RFC 8705 §3.3): the server issues
+    /// certificate-bound access tokens (`cnf.x5t#S256`). Absent when `false`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tls_client_certificate_bound_access_tokens: bool,
     /// Any other member (e.g. `service_documentation`), by name.
     #[serde(flatten)]
     pub extra: BTreeMap<String, serde_json::Value>,
@@ -99,6 +112,9 @@ impl ServerMetadata {
     /// - as an exception for local testing, `http` is accepted wherever `https` is required when
     ///   the host is a loopback host (`127.0.0.1`, `[::1]`, `localhost`);
     /// - `response_types_supported` is not empty;
+    /// - every `dpop_signing_alg_values_supported` entry is the name of an asymmetric JWS
+    ///   algorithm tessera knows (RFC 9449 §5.1 excludes `none` and MAC algorithms; names are
+    ///   case-sensitive);
     /// - `extra` does not repeat a member that has a field (the JSON would have it twice).
     pub fn validate(&self) -> Result<()> {
         check_url("issuer", &self.issuer, false)?;
@@ -118,6 +134,17 @@ impl ServerMetadata {
                 ErrorKind::InvalidArgument,
                 "response_types_supported must not be empty",
             ));
+        }
+        for alg in &self.dpop_signing_alg_values_supported {
+            let asymmetric = alg
+                .parse::<Algorithm>()
+                .is_ok_and(|a| a.family() != KeyFamily::Hmac);
+            if !asymmetric {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "dpop_signing_alg_values_supported lists a name that is not an asymmetric JWS algorithm",
+                ));
+            }
         }
         if let Some(name) = STANDARD_MEMBERS
             .iter()
@@ -323,6 +350,45 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{bad}");
             assert!(err.detail().starts_with("issuer"), "{bad}: {err:?}");
         }
+    }
+
+    #[test]
+    fn sender_constraint_members_rfc9449_5_1_rfc8705_3_3() {
+        let json = valid().to_json().unwrap();
+        assert!(
+            !json.contains("dpop") && !json.contains("tls_client"),
+            "{json}"
+        );
+        let m = ServerMetadata {
+            dpop_signing_alg_values_supported: vec!["ES256".into(), "PS256".into()],
+            tls_client_certificate_bound_access_tokens: true,
+            ..valid()
+        };
+        let json = m.to_json().unwrap();
+        assert!(
+            json.ends_with(
+                r#""dpop_signing_alg_values_supported":["ES256","PS256"],"tls_client_certificate_bound_access_tokens":true}"#
+            ),
+            "{json}"
+        );
+        let back: ServerMetadata = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, m);
+        assert!(back.extra.is_empty());
+        for bad in ["HS256", "none", "es256", ""] {
+            let m = ServerMetadata {
+                dpop_signing_alg_values_supported: vec!["ES256".into(), bad.into()],
+                ..valid()
+            };
+            let err = m.validate().unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{bad}");
+            assert!(err.detail().contains("dpop_signing_alg_values_supported"));
+        }
+        let mut m = valid();
+        let _ = m.extra.insert(
+            "tls_client_certificate_bound_access_tokens".into(),
+            true.into(),
+        );
+        assert!(m.validate().is_err());
     }
 
     #[test]

@@ -4,15 +4,16 @@
 //! | piece | implements |
 //! |---|---|
 //! | [`Form`], [`encode_form`] | `application/x-www-form-urlencoded` (WHATWG URL §5, RFC 6749 Appendix B); parameters at most once, empty means omitted (RFC 6749 §3.1, §3.2) |
-//! | [`AuthorizeRequest`], [`TokenRequest`] | RFC 6749 §4.1.1, §4.1.3, §4.4.2, §6; RFC 7636 §4.3, §4.5; value syntax of RFC 6749 Appendix A |
+//! | [`AuthorizeRequest`], [`TokenRequest`] | RFC 6749 §4.1.1, §4.1.3, §4.4.2, §6; RFC 7636 §4.3, §4.5; RFC 9449 §10 (`dpop_jkt`); value syntax of RFC 6749 Appendix A |
 //! | [`RevocationRequest`], [`IntrospectionRequest`] | RFC 7009 §2.1, RFC 7662 §2.1 |
 //! | [`client_auth`], [`basic_credentials`], [`ClientAuth`] | RFC 6749 §2.3.1 (HTTP Basic or body credentials, one method per request), RFC 7617 |
 //! | [`bearer_token`], [`bearer_challenge`] | RFC 6750 §2.1, §3, §3.1 |
-//! | [`TokenResponse`], [`scope_if_different`] | RFC 6749 §5.1 |
+//! | [`access_token`], [`AuthScheme`], [`dpop_challenge`], [`ErrorResponse::with_dpop_challenge`], [`ErrorResponse::with_challenges`] | RFC 9449 §7.1 (the `DPoP` scheme and challenge, DPoP listed before Bearer), §9 (`use_dpop_nonce` at a resource server, 401) |
+//! | [`TokenResponse`], [`scope_if_different`] | RFC 6749 §5.1; RFC 9449 §5 (`token_type: DPoP`) |
 //! | [`ErrorResponse`], [`token_error_for`], [`resource_error_for`], [`authorize_error_for`] | RFC 6749 §5.2, §4.1.2.1; RFC 6750 §3 |
 //! | [`redirect_with`], [`AuthorizeErrorRedirect`], [`ResponseMode`] | RFC 6749 §3.1.2, §4.1.2, §4.1.2.1, §4.2.2; RFC 9207 |
 //! | [`parse_redirect_uri`], [`redirect_uri_matches`] | RFC 3986 §3, RFC 6749 §3.1.2, RFC 8252 §7.3 |
-//! | [`ServerMetadata`], [`metadata_url`] | RFC 8414 §2, §3.1 |
+//! | [`ServerMetadata`], [`metadata_url`] | RFC 8414 §2, §3.1; RFC 9449 §5.1, RFC 8705 §3.3 (sender-constraint members) |
 //!
 //! Every parser has documented size limits ([`MAX_FORM_BYTES`], [`MAX_FORM_PARAMS`],
 //! [`MAX_PARAM_NAME_BYTES`], [`MAX_HEADER_BYTES`], [`MAX_URI_BYTES`]) checked before the work
@@ -72,14 +73,18 @@ mod request;
 mod response;
 mod uri;
 
-pub use auth::{ClientAuth, MAX_HEADER_BYTES, basic_credentials, bearer_token, client_auth};
+pub use auth::{
+    AuthScheme, ClientAuth, MAX_HEADER_BYTES, access_token, basic_credentials, bearer_token,
+    client_auth,
+};
 pub use form::{Form, MAX_FORM_BYTES, MAX_FORM_PARAMS, MAX_PARAM_NAME_BYTES, encode_form};
 pub use metadata::{METADATA_WELL_KNOWN, ServerMetadata, metadata_url};
 pub use redirect::{AuthorizeErrorRedirect, ResponseMode, redirect_with};
 pub use request::{AuthorizeRequest, IntrospectionRequest, RevocationRequest, TokenRequest};
 pub use response::{
     ErrorResponse, JSON_NO_STORE_HEADERS, MAX_DESCRIPTION_BYTES, TokenResponse,
-    authorize_error_for, bearer_challenge, resource_error_for, scope_if_different, token_error_for,
+    authorize_error_for, bearer_challenge, dpop_challenge, resource_error_for, scope_if_different,
+    token_error_for,
 };
 pub use uri::{MAX_URI_BYTES, RedirectUri, parse_redirect_uri, redirect_uri_matches};
 

@@ -46,13 +46,26 @@ pub struct AuthorizeRequest {
     /// OpenID Connect `nonce`, if sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
+    /// RFC 9449 §10 `dpop_jkt`, if sent: the RFC 7638 thumbprint of the DPoP key the code is
+    /// to be bound to, 43 base64url characters (checked by [`AuthorizeRequest::from_form`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_jkt: Option<String>,
 }
 
 impl AuthorizeRequest {
-    /// Reads an authorization request from its query string (or POST body).
+    /// Reads an authorization request from its query string (or POST body). A `dpop_jkt` that is
+    /// not 43 base64url characters (an RFC 7638 SHA-256 thumbprint, RFC 9449 §10) is
+    /// [`ErrorKind::OauthInvalidRequest`].
     pub fn from_form(form: &Form) -> Result<AuthorizeRequest> {
         let client_id = required(form, "client_id")?;
         let redirect_uri = optional(form, "redirect_uri")?;
+        let dpop_jkt = optional(form, "dpop_jkt")?;
+        if dpop_jkt.as_deref().is_some_and(|jkt| !is_thumbprint(jkt)) {
+            return Err(Error::new(
+                ErrorKind::OauthInvalidRequest,
+                "parameter dpop_jkt is not a base64url SHA-256 thumbprint (43 characters)",
+            ));
+        }
         Ok(AuthorizeRequest {
             response_type: required(form, "response_type")?,
             client_id,
@@ -62,8 +75,16 @@ impl AuthorizeRequest {
             code_challenge: optional(form, "code_challenge")?,
             code_challenge_method: optional(form, "code_challenge_method")?,
             nonce: optional(form, "nonce")?,
+            dpop_jkt,
         })
     }
+}
+
+/// Whether `text` is an unpadded base64url SHA-256 digest: 43 characters of the alphabet, the
+/// last one carrying no stray bits (RFC 4648 §3.5).
+fn is_thumbprint(text: &str) -> bool {
+    text.len() == 43
+        && crate::jwt::b64_decode(text.as_bytes()).is_ok_and(|digest| digest.len() == 32)
 }
 
 /// A token request, by `grant_type` (RFC 6749 §4.1.3, §4.4.2, §6).
@@ -327,6 +348,31 @@ mod tests {
         assert_eq!(req.code_challenge.as_deref(), Some("abc"));
         assert_eq!(req.code_challenge_method.as_deref(), Some("S256"));
         assert_eq!(req.nonce.as_deref(), Some("n"));
+    }
+
+    #[test]
+    fn dpop_jkt_must_be_a_thumbprint_rfc9449_10() {
+        let jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+        let req = AuthorizeRequest::from_form(&form(&format!(
+            "response_type=code&client_id=c&dpop_jkt={jkt}"
+        )))
+        .unwrap();
+        assert_eq!(req.dpop_jkt.as_deref(), Some(jkt));
+        for bad in [
+            "short",
+            &format!("{jkt}A"),
+            &format!("{}=", &jkt[..42]),
+            &format!("{}B", &jkt[..42]), // stray bits in the last character
+            &format!("{}+", &jkt[..42]),
+        ] {
+            let err = AuthorizeRequest::from_form(&form(&format!(
+                "response_type=code&client_id=c&dpop_jkt={bad}"
+            )))
+            .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::OauthInvalidRequest, "{bad}");
+            assert!(err.detail().contains("dpop_jkt"), "{err:?}");
+            assert!(!err.detail().contains(bad), "no echo: {err:?}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Token responses (RFC 6749 §5.1), error responses (RFC 6749 §5.2), resource-server challenges
-//! (RFC 6750 §3) and the mapping of every [`ErrorKind`] to an OAuth error code.
+//! Token responses (RFC 6749 §5.1, RFC 9449 §5), error responses (RFC 6749 §5.2),
+//! resource-server challenges (RFC 6750 §3; the `DPoP` scheme of RFC 9449 §7.1 and §9) and the
+//! mapping of every [`ErrorKind`] to an OAuth error code.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -7,6 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::REDACTED;
+use crate::jwt::Algorithm;
 pub use crate::limits::MAX_DESCRIPTION_BYTES;
 use crate::{Error, ErrorKind};
 
@@ -39,7 +41,7 @@ pub const JSON_NO_STORE_HEADERS: [(&str, &str); 3] = [
 pub struct TokenResponse {
     /// `access_token`.
     pub access_token: String,
-    /// `token_type`: `Bearer` (RFC 6750 §4).
+    /// `token_type`: `Bearer` (RFC 6750 §4), or `DPoP` for a DPoP-bound token (RFC 9449 §5).
     pub token_type: String,
     /// `expires_in`: lifetime of the access token in seconds.
     pub expires_in: u64,
@@ -62,6 +64,13 @@ impl TokenResponse {
             refresh_token: None,
             scope: None,
         }
+    }
+
+    /// Sets `token_type`: `DPoP` for an access token bound to a DPoP key (RFC 9449 §5), `Bearer`
+    /// otherwise.
+    pub fn with_token_type(mut self, token_type: impl Into<String>) -> TokenResponse {
+        self.token_type = token_type.into();
+        self
     }
 
     /// Adds a refresh token.
@@ -154,6 +163,12 @@ fn scope_tokens(scope: &str) -> impl Iterator<Item = &str> {
 /// [`ErrorResponse::with_challenge`] (or [`ErrorResponse::for_token_endpoint`]), which never
 /// leaves a 401 without one. The constructors alone cannot, since a challenge needs a realm.
 ///
+/// A resource server that accepts DPoP-bound tokens (RFC 9449 §7.1) answers with
+/// [`ErrorResponse::for_resource`] and [`ErrorResponse::with_challenges`], which lists the
+/// `DPoP` challenge first, then `Bearer`, in one `WWW-Authenticate` value; there
+/// `invalid_dpop_proof` and `use_dpop_nonce` are 401 (RFC 9449 §7.1, §9), while at the token
+/// endpoint they are 400 (RFC 9449 §5, §8).
+///
 /// ```
 /// use tessera::wire::ErrorResponse;
 /// use tessera::{Error, ErrorKind};
@@ -174,7 +189,26 @@ pub struct ErrorResponse {
     kind: ErrorKind,
     description: Option<String>,
     www_authenticate: Option<String>,
+    /// Answered by a resource server: the DPoP errors are 401 there (RFC 9449 §7.1, §9).
+    at_resource: bool,
 }
+
+/// The codes a resource server's `Bearer` challenge carries (RFC 6750 §3.1).
+const BEARER_ERRORS: [ErrorKind; 3] = [
+    ErrorKind::OauthInvalidRequest,
+    ErrorKind::OauthInvalidToken,
+    ErrorKind::OauthInsufficientScope,
+];
+
+/// The codes a `DPoP` challenge carries (RFC 9449 §7.1, §9): the `Bearer` ones and the two of
+/// DPoP.
+const DPOP_ERRORS: [ErrorKind; 5] = [
+    ErrorKind::OauthInvalidRequest,
+    ErrorKind::OauthInvalidToken,
+    ErrorKind::OauthInsufficientScope,
+    ErrorKind::OauthInvalidDpopProof,
+    ErrorKind::OauthUseDpopNonce,
+];
 
 impl ErrorResponse {
     /// An error response of `kind` (mapped with [`token_error_for`] if it is not an OAuth kind),
@@ -184,6 +218,18 @@ impl ErrorResponse {
             kind: token_error_for(kind),
             description: description.map(sanitize_text).filter(|d| !d.is_empty()),
             www_authenticate: None,
+            at_resource: false,
+        }
+    }
+
+    /// An error response of a resource server: `kind` mapped with [`resource_error_for`], with
+    /// an optional description. `invalid_dpop_proof` and `use_dpop_nonce` are 401 here
+    /// (RFC 9449 §7.1, §9); add the challenge with [`ErrorResponse::with_challenges`] (or
+    /// [`ErrorResponse::with_bearer_challenge`], [`ErrorResponse::with_dpop_challenge`]).
+    pub fn resource(kind: ErrorKind, description: Option<&str>) -> ErrorResponse {
+        ErrorResponse {
+            at_resource: true,
+            ..ErrorResponse::new(resource_error_for(kind), description)
         }
     }
 
@@ -194,10 +240,15 @@ impl ErrorResponse {
         Self::described(token_error_for(err.kind()), err)
     }
 
-    /// The error response for `err` at a resource server (RFC 6750 §3.1): its kind mapped with
-    /// [`resource_error_for`]. Add the challenge with [`ErrorResponse::with_bearer_challenge`].
+    /// The error response for `err` at a resource server (RFC 6750 §3.1, RFC 9449 §7.1): as
+    /// [`ErrorResponse::resource`], with `err`'s detail as the description (none for
+    /// `server_error`). Add the challenge with [`ErrorResponse::with_challenges`] (DPoP and
+    /// Bearer) or [`ErrorResponse::with_bearer_challenge`].
     pub fn for_resource(err: &Error) -> ErrorResponse {
-        Self::described(resource_error_for(err.kind()), err)
+        ErrorResponse {
+            at_resource: true,
+            ..Self::described(resource_error_for(err.kind()), err)
+        }
     }
 
     /// The error response for `err` at the token, revocation or introspection endpoint, with
@@ -234,40 +285,136 @@ impl ErrorResponse {
     /// `invalid_request`, `invalid_token` or `insufficient_scope`. `scope` (the scope the resource
     /// needs) is included only for `insufficient_scope`. Other errors are returned unchanged.
     pub fn with_bearer_challenge(mut self, realm: &str, scope: Option<&str>) -> ErrorResponse {
-        let Some(code) = self.kind.oauth_error() else {
-            return self;
-        };
-        if !matches!(
-            self.kind,
-            ErrorKind::OauthInvalidRequest
-                | ErrorKind::OauthInvalidToken
-                | ErrorKind::OauthInsufficientScope
-        ) {
+        if BEARER_ERRORS.contains(&self.kind) {
+            self.www_authenticate = Some(self.bearer_part(realm, scope));
+        }
+        self
+    }
+
+    /// Adds the RFC 9449 §7.1 challenge
+    /// `DPoP realm="...", error="...", error_description="...", algs="..."` (`realm` only when
+    /// given, `algs` only when not empty: the JWS algorithms accepted for proofs) if the error
+    /// is `invalid_dpop_proof`, `use_dpop_nonce` (RFC 9449 §9: send the nonce in a `DPoP-Nonce`
+    /// header with it), `invalid_token`, `invalid_request` or `insufficient_scope`. Other
+    /// errors are returned unchanged. The response becomes a resource server's: the DPoP errors
+    /// are 401. A server that also accepts `Bearer` tokens uses
+    /// [`ErrorResponse::with_challenges`] instead.
+    ///
+    /// ```
+    /// use tessera::jwt::Algorithm;
+    /// use tessera::wire::ErrorResponse;
+    /// use tessera::ErrorKind;
+    ///
+    /// let response = ErrorResponse::resource(ErrorKind::DpopNonceRequired, Some("a nonce is required"))
+    ///     .with_dpop_challenge(Some("api"), &[Algorithm::ES256]);
+    /// assert_eq!(response.http_status(), 401);
+    /// assert_eq!(
+    ///     response.www_authenticate(),
+    ///     Some(r#"DPoP realm="api", error="use_dpop_nonce", error_description="a nonce is required", algs="ES256""#)
+    /// );
+    /// ```
+    pub fn with_dpop_challenge(self, realm: Option<&str>, algs: &[Algorithm]) -> ErrorResponse {
+        self.with_resource_challenges(realm, algs, None, false)
+    }
+
+    /// Adds the challenges of a resource server in one `WWW-Authenticate` value: with
+    /// `dpop_algs`, the `DPoP` challenge of [`ErrorResponse::with_dpop_challenge`] first, then
+    /// the `Bearer` one (clients look for `DPoP` there, RFC 9449 §7.1):
+    /// `DPoP realm="api", error="invalid_token", ..., algs="ES256", Bearer realm="api",
+    /// error="invalid_token", ...`. The `Bearer` challenge carries the error only for
+    /// `invalid_request`, `invalid_token` and `insufficient_scope`; for the DPoP errors it is
+    /// the bare `Bearer realm="..."`. `scope` (the scope the resource needs) is added to both
+    /// for `insufficient_scope`. Without `dpop_algs` this is
+    /// [`ErrorResponse::with_bearer_challenge`]. Errors that carry no challenge are returned
+    /// unchanged. Every value is quoted and escaped.
+    ///
+    /// ```
+    /// use tessera::jwt::Algorithm;
+    /// use tessera::wire::ErrorResponse;
+    /// use tessera::{Error, ErrorKind};
+    ///
+    /// let err = Error::new(ErrorKind::DpopBoundToken, "a DPoP-bound token sent as a bearer token");
+    /// let response = ErrorResponse::for_resource(&err)
+    ///     .with_challenges("api", Some(&[Algorithm::ES256, Algorithm::PS256]), None);
+    /// assert_eq!(response.http_status(), 401);
+    /// let challenge = response.www_authenticate().unwrap();
+    /// assert!(challenge.starts_with(r#"DPoP realm="api", error="invalid_token""#));
+    /// assert!(challenge.contains(r#"algs="ES256 PS256", Bearer realm="api", error="invalid_token""#));
+    /// ```
+    pub fn with_challenges(
+        self,
+        realm: &str,
+        dpop_algs: Option<&[Algorithm]>,
+        scope: Option<&str>,
+    ) -> ErrorResponse {
+        match dpop_algs {
+            Some(algs) => self.with_resource_challenges(Some(realm), algs, scope, true),
+            None => self.with_bearer_challenge(realm, scope),
+        }
+    }
+
+    /// The `DPoP` challenge, followed by the `Bearer` one when `bearer` (then `realm` is
+    /// required: without it there is no `Bearer` challenge).
+    pub(crate) fn with_resource_challenges(
+        mut self,
+        realm: Option<&str>,
+        algs: &[Algorithm],
+        scope: Option<&str>,
+        bearer: bool,
+    ) -> ErrorResponse {
+        self.at_resource = true;
+        if !DPOP_ERRORS.contains(&self.kind) {
             return self;
         }
-        let mut challenge = format!("Bearer realm={}, error=\"{code}\"", quoted(realm));
-        if let Some(description) = &self.description {
-            challenge.push_str(&format!(", error_description={}", quoted(description)));
-        }
-        if let (ErrorKind::OauthInsufficientScope, Some(scope)) = (self.kind, scope) {
-            challenge.push_str(&format!(", scope={}", quoted(&sanitize_text(scope))));
+        let mut challenge = dpop_header(realm, self.error_params(scope), algs);
+        if let (true, Some(realm)) = (bearer, realm) {
+            challenge.push_str(", ");
+            if BEARER_ERRORS.contains(&self.kind) {
+                challenge.push_str(&self.bearer_part(realm, scope));
+            } else {
+                challenge.push_str(&bearer_challenge(realm));
+            }
         }
         self.www_authenticate = Some(challenge);
         self
     }
 
+    /// `Bearer realm="...", error="...", ...`.
+    fn bearer_part(&self, realm: &str, scope: Option<&str>) -> String {
+        let mut params = vec![format!("realm={}", quoted(realm))];
+        params.extend(self.error_params(scope));
+        format!("Bearer {}", params.join(", "))
+    }
+
+    /// `error="..."`, `error_description="..."` (when there is one) and, for
+    /// `insufficient_scope`, `scope="..."`.
+    fn error_params(&self, scope: Option<&str>) -> Vec<String> {
+        let mut params = vec![format!("error={}", quoted(self.error()))];
+        if let Some(description) = &self.description {
+            params.push(format!("error_description={}", quoted(description)));
+        }
+        if let (ErrorKind::OauthInsufficientScope, Some(scope)) = (self.kind, scope) {
+            params.push(format!("scope={}", quoted(&sanitize_text(scope))));
+        }
+        params
+    }
+
     /// Adds the challenge a 401 must carry (RFC 9110 §15.5.2), if the response has none yet:
     /// `Basic realm="<realm>"` for `invalid_client` ([`ErrorResponse::with_basic_challenge`]),
     /// the RFC 6750 §3 `Bearer realm="<realm>", error="invalid_token", ...` challenge for
-    /// `invalid_token`. Other statuses are returned unchanged; after this,
-    /// [`ErrorResponse::www_authenticate`] is `Some` whenever [`ErrorResponse::http_status`] is
-    /// 401.
+    /// `invalid_token`, and at a resource server the RFC 9449 §7.1 `DPoP realm="<realm>",
+    /// error="...", ...` challenge for `invalid_dpop_proof` and `use_dpop_nonce`. Other
+    /// statuses are returned unchanged; after this, [`ErrorResponse::www_authenticate`] is
+    /// `Some` whenever [`ErrorResponse::http_status`] is 401.
     pub fn with_challenge(self, realm: &str) -> ErrorResponse {
         if self.www_authenticate.is_some() || self.http_status() != 401 {
             return self;
         }
         match self.kind {
             ErrorKind::OauthInvalidClient => self.with_basic_challenge(realm),
+            ErrorKind::OauthInvalidDpopProof | ErrorKind::OauthUseDpopNonce => {
+                self.with_dpop_challenge(Some(realm), &[])
+            }
             _ => self.with_bearer_challenge(realm, None),
         }
     }
@@ -287,9 +434,17 @@ impl ErrorResponse {
         self.description.as_deref()
     }
 
-    /// The HTTP status to send ([`ErrorKind::http_status`]).
+    /// The HTTP status to send: [`ErrorKind::http_status`], except that a resource server's
+    /// response ([`ErrorResponse::resource`], [`ErrorResponse::for_resource`], or one given a
+    /// `DPoP` challenge) is 401 for `invalid_dpop_proof` and `use_dpop_nonce` (RFC 9449 §7.1,
+    /// §9), which the token endpoint answers with 400 (RFC 9449 §5, §8).
     pub fn http_status(&self) -> u16 {
-        self.kind.http_status().unwrap_or(500)
+        match self.kind {
+            ErrorKind::OauthInvalidDpopProof | ErrorKind::OauthUseDpopNonce if self.at_resource => {
+                401
+            }
+            kind => kind.http_status().unwrap_or(500),
+        }
     }
 
     /// The `WWW-Authenticate` header value to send, if any. Always `Some` for a 401 built with
@@ -331,6 +486,45 @@ pub fn bearer_challenge(realm: &str) -> String {
     format!("Bearer realm={}", quoted(realm))
 }
 
+/// The `WWW-Authenticate` value for a resource request that lacks authentication, at a resource
+/// server that accepts DPoP-bound tokens (RFC 9449 §7.1): `DPoP realm="<realm>", algs="ES256
+/// PS256"`, with no error code, sent with 401. `realm` is written only when given, `algs` (the
+/// JWS algorithms accepted for proofs) only when not empty; with neither it is `DPoP`. A
+/// server that also accepts `Bearer` tokens sends both in one value, DPoP first:
+/// `format!("{}, {}", dpop_challenge(Some(realm), algs), bearer_challenge(realm))`.
+///
+/// ```
+/// use tessera::jwt::Algorithm;
+/// use tessera::wire::{bearer_challenge, dpop_challenge};
+///
+/// assert_eq!(dpop_challenge(None, &[Algorithm::ES256, Algorithm::PS256]), r#"DPoP algs="ES256 PS256""#);
+/// assert_eq!(
+///     format!("{}, {}", dpop_challenge(Some("api"), &[Algorithm::ES256]), bearer_challenge("api")),
+///     r#"DPoP realm="api", algs="ES256", Bearer realm="api""#
+/// );
+/// ```
+pub fn dpop_challenge(realm: Option<&str>, algs: &[Algorithm]) -> String {
+    dpop_header(realm, Vec::new(), algs)
+}
+
+/// `DPoP` followed by `realm`, the error parameters and `algs`, each present only when given.
+fn dpop_header(realm: Option<&str>, error_params: Vec<String>, algs: &[Algorithm]) -> String {
+    let mut params = Vec::new();
+    if let Some(realm) = realm {
+        params.push(format!("realm={}", quoted(realm)));
+    }
+    params.extend(error_params);
+    if !algs.is_empty() {
+        let names: Vec<&str> = algs.iter().map(|a| a.as_str()).collect();
+        params.push(format!("algs={}", quoted(&names.join(" "))));
+    }
+    if params.is_empty() {
+        "DPoP".to_owned()
+    } else {
+        format!("DPoP {}", params.join(", "))
+    }
+}
+
 /// The OAuth kind to report at the token, revocation and introspection endpoints (RFC 6749 §5.2)
 /// for any [`ErrorKind`]. OAuth kinds map to themselves; for the others:
 ///
@@ -359,20 +553,25 @@ pub fn token_error_for(kind: ErrorKind) -> ErrorKind {
     }
 }
 
-/// The OAuth kind a resource server reports (RFC 6750 §3.1) for any [`ErrorKind`]:
+/// The OAuth kind a resource server reports (RFC 6750 §3.1, RFC 9449 §7.1) for any
+/// [`ErrorKind`], with the status [`ErrorResponse::resource`] and
+/// [`ErrorResponse::for_resource`] give it:
 ///
 /// | kinds | error | status |
 /// |---|---|---|
 /// | anything wrong with the presented token: JWT structure (including `TooLarge`), algorithm, signature, key selection, claims, scope *syntax* in the token, opaque-token errors, and the token-endpoint OAuth kinds (`invalid_grant`, `invalid_client`, ...) | `invalid_token` | 401 |
 /// | `ScopeNotGranted`, `OauthInvalidScope`, `OauthInsufficientScope` | `insufficient_scope` | 403 |
-/// | DPoP proof kinds (800–808, 811–814) | `invalid_dpop_proof` (RFC 9449 §7.1) | 401 |
-/// | `DpopNonceRequired`, `DpopNonceInvalid` | `use_dpop_nonce` (RFC 9449 §9) | 401 |
+/// | DPoP proof kinds (800–808, 811–814), `OauthInvalidDpopProof` | `invalid_dpop_proof` (RFC 9449 §7.1) | 401 (the token endpoint's 400 is [`ErrorKind::http_status`]) |
+/// | `DpopNonceRequired`, `DpopNonceInvalid`, `OauthUseDpopNonce` | `use_dpop_nonce` (RFC 9449 §9) | 401 (400 at the token endpoint, §8) |
 /// | `DpopBoundToken`, `UnboundToken`, `CertificateMismatch` (RFC 9449 §7.2, RFC 8705 §3) | `invalid_token` | 401 |
 /// | `OauthInvalidRequest`, `InvalidUtf8`, PKCE errors | `invalid_request` | 400 |
 /// | caller and ABI errors, RNG failure, bad server keys, `server_error` | `server_error` | 500 |
 /// | `temporarily_unavailable` | itself | 503 |
 ///
-/// Only the first three carry a `Bearer` challenge ([`ErrorResponse::with_bearer_challenge`]).
+/// The `Bearer` challenge ([`ErrorResponse::with_bearer_challenge`]) is for `invalid_token`,
+/// `insufficient_scope` and `invalid_request`; the `DPoP` challenge
+/// ([`ErrorResponse::with_dpop_challenge`], [`ErrorResponse::with_challenges`]) for those and
+/// the two DPoP errors.
 pub fn resource_error_for(kind: ErrorKind) -> ErrorKind {
     use ErrorKind as K;
     match (Origin::of(kind), kind) {

@@ -1375,6 +1375,53 @@ static void test_bearer(void) {
   CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_UTF8, tessera_bearer_challenge("\xff", OUT_ARGS));
 }
 
+/* RFC 9449 §7.1: the Bearer or DPoP scheme, and its token. */
+static void test_access_token(void) {
+  struct text t;
+  bool dpop = false;
+  CHECK_OUT(&t, 1, tessera_access_token("DPoP Kz~8mXK1EalY", &dpop, OUT_ARGS));
+  CHECK(t.s && strcmp(t.s, "Kz~8mXK1EalY") == 0 && dpop);
+  text_free(&t);
+  CHECK_OUT(&t, 1, tessera_access_token("dpop   abc==", &dpop, OUT_ARGS));
+  CHECK(t.s && strcmp(t.s, "abc==") == 0 && dpop);
+  text_free(&t);
+  CHECK_OUT(&t, 1, tessera_access_token("Bearer mF_9.B5f-4.1JqM", &dpop, OUT_ARGS));
+  CHECK(t.s && strcmp(t.s, "mF_9.B5f-4.1JqM") == 0 && !dpop);
+  text_free(&t);
+  /* Lacking authentication: OK, nothing copied, *dpop false. */
+  static const char *const absent[] = {NULL, "", "Basic Zm9vOmJhcg==", "DPoPx abc"};
+  for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++) {
+    size_t len = 77;
+    dpop = true;
+    CHECK_OK(tessera_access_token(absent[i], &dpop, NULL, 0, &len));
+    CHECK(len == 0 && !dpop);
+  }
+  /* Malformed DPoP or Bearer credentials: invalid_request, and *dpop untouched. */
+  static const char *const bad[] = {"DPoP", "DPoP ", "DPoP a,b", "DPoP a b", "Bearer a b"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    size_t len = 77;
+    dpop = true;
+    CHECK(tessera_access_token(bad[i], &dpop, NULL, 0, &len) ==
+          TESSERA_RESULT_OAUTH_INVALID_REQUEST);
+    CHECK(len == 77 && dpop);
+  }
+  /* A buffer too small: only the size is written. */
+  {
+    uint8_t buf[2] = {0xA5, 0xA5};
+    size_t len = 0;
+    dpop = false;
+    CHECK(tessera_access_token("DPoP abcdef", &dpop, buf, sizeof buf, &len) ==
+          TESSERA_RESULT_BUFFER_TOO_SMALL);
+    CHECK(len == 6 && !dpop && all_bytes(buf, sizeof buf, 0xA5));
+  }
+  CHECK_OUT_RC(&t, TESSERA_RESULT_NULL_POINTER, tessera_access_token("DPoP x", NULL, OUT_ARGS));
+  CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_UTF8, tessera_access_token("DPoP \xff", &dpop, OUT_ARGS));
+  /* bearer_token is unchanged: DPoP is another scheme to it. */
+  CHECK_OUT(&t, 1, tessera_bearer_token("DPoP abc", OUT_ARGS));
+  CHECK(t.s && t.len == 0);
+  text_free(&t);
+}
+
 static void test_error_response(void) {
   struct text t;
   char long_description[1001];
@@ -1507,6 +1554,75 @@ static void test_resource_error_response(void) {
                                                OUT_ARGS));
 }
 
+/* RFC 9449 §7.1, §9: the DPoP challenge, DPoP before Bearer, 401 for DPoP errors. */
+static void test_dpop_challenge(void) {
+  struct text t;
+  CHECK_OUT(&t, 1, tessera_dpop_challenge("api", "ES256 PS256", true, OUT_ARGS));
+  CHECK(t.s && strcmp(t.s, "DPoP realm=\"api\", algs=\"ES256 PS256\", Bearer realm=\"api\"") == 0);
+  text_free(&t);
+  CHECK_OUT(&t, 1, tessera_dpop_challenge(NULL, "ES256", false, OUT_ARGS));
+  CHECK(t.s && strcmp(t.s, "DPoP algs=\"ES256\"") == 0);
+  text_free(&t);
+  CHECK_OUT(&t, 1, tessera_dpop_challenge("a\"b", NULL, false, OUT_ARGS));
+  CHECK(t.s && strcmp(t.s, "DPoP realm=\"a\\\"b\"") == 0);
+  text_free(&t);
+  CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_ARGUMENT,
+               tessera_dpop_challenge(NULL, "ES256", true, OUT_ARGS));
+  CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_ARGUMENT,
+               tessera_dpop_challenge("api", "HS256", false, OUT_ARGS));
+  CHECK_OUT_RC(&t, TESSERA_RESULT_UNSUPPORTED_ALGORITHM,
+               tessera_dpop_challenge("api", "ES256 none", false, OUT_ARGS));
+  CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_UTF8,
+               tessera_dpop_challenge("\xff", NULL, false, OUT_ARGS));
+
+  CHECK_OUT(&t, 1,
+            tessera_resource_error_response_dpop(TESSERA_RESULT_DPOP_SIGNATURE, "bad proof", "api",
+                                                 NULL, "ES256", true, OUT_ARGS));
+  CHECK_JRAW(t, "status", "401");
+  CHECK_JSTR(t, "body.error", "invalid_dpop_proof");
+  CHECK_HAS(t, "[\"WWW-Authenticate\",\"DPoP realm=\\\"api\\\", error=\\\"invalid_dpop_proof\\\", "
+               "error_description=\\\"bad proof\\\", algs=\\\"ES256\\\", Bearer realm=\\\"api\\\"\"]");
+  text_free(&t);
+  CHECK_OUT(&t, 1,
+            tessera_resource_error_response_dpop(TESSERA_RESULT_DPOP_NONCE_REQUIRED, NULL, NULL,
+                                                 NULL, NULL, false, OUT_ARGS));
+  CHECK_JRAW(t, "status", "401");
+  CHECK_JSTR(t, "body.error", "use_dpop_nonce");
+  CHECK_HAS(t, "[\"WWW-Authenticate\",\"DPoP error=\\\"use_dpop_nonce\\\"\"]");
+  text_free(&t);
+  CHECK_OUT(&t, 1,
+            tessera_resource_error_response_dpop(TESSERA_RESULT_EXPIRED, NULL, "api", NULL,
+                                                 "ES256", true, OUT_ARGS));
+  CHECK_JRAW(t, "status", "401");
+  CHECK_HAS(t, "DPoP realm=\\\"api\\\", error=\\\"invalid_token\\\", algs=\\\"ES256\\\", "
+               "Bearer realm=\\\"api\\\", error=\\\"invalid_token\\\"");
+  text_free(&t);
+  CHECK_OUT(&t, 1,
+            tessera_resource_error_response_dpop(TESSERA_RESULT_SCOPE_NOT_GRANTED, NULL, "api",
+                                                 "write", NULL, true, OUT_ARGS));
+  CHECK_JRAW(t, "status", "403");
+  CHECK_HAS(t, "DPoP realm=\\\"api\\\", error=\\\"insufficient_scope\\\", scope=\\\"write\\\", "
+               "Bearer realm=\\\"api\\\", error=\\\"insufficient_scope\\\", scope=\\\"write\\\"");
+  text_free(&t);
+  CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_ARGUMENT,
+               tessera_resource_error_response_dpop(TESSERA_RESULT_DPOP_ATH, NULL, NULL, NULL,
+                                                    NULL, true, OUT_ARGS));
+  CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_ARGUMENT,
+               tessera_resource_error_response_dpop(0, NULL, "api", NULL, NULL, true, OUT_ARGS));
+  CHECK_OUT_RC(&t, TESSERA_RESULT_UNSUPPORTED_ALGORITHM,
+               tessera_resource_error_response_dpop(TESSERA_RESULT_DPOP_ATH, NULL, "api", NULL,
+                                                    "XX", true, OUT_ARGS));
+  CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_UTF8,
+               tessera_resource_error_response_dpop(TESSERA_RESULT_DPOP_ATH, "\xff", "api", NULL,
+                                                    NULL, true, OUT_ARGS));
+  /* The token endpoint answers DPoP errors with 400 and no challenge. */
+  CHECK_OUT(&t, 1, tessera_error_response(TESSERA_RESULT_DPOP_PROOF_REQUIRED, NULL, "as", OUT_ARGS));
+  CHECK_JRAW(t, "status", "400");
+  CHECK_JSTR(t, "body.error", "invalid_dpop_proof");
+  CHECK(!has(t.s, t.len, "WWW-Authenticate"));
+  text_free(&t);
+}
+
 static void test_redirect_uri(void) {
   struct text t;
   bool yes = false;
@@ -1637,6 +1753,33 @@ static void test_server_metadata(void) {
 
 /* RFC 8414 §3.1: the well-known string goes between the host and the path, which is kept byte
  * for byte (a trailing slash included); a root issuer gets the bare well-known path. */
+/* RFC 9449 §5.1 and RFC 8705 §3.3 members. */
+static void test_server_metadata_sender_constraints(void) {
+  struct text t;
+  CHECK_OUT(&t, 1,
+            tessera_server_metadata(
+                STR("{\"tls_client_certificate_bound_access_tokens\":true,"
+                    "\"dpop_signing_alg_values_supported\":[\"ES256\",\"EdDSA\"],"
+                    "\"response_types_supported\":[\"code\"],\"issuer\":\"https://as.example\"}"),
+                OUT_ARGS));
+  CHECK(t.s && strcmp(t.s, "{\"issuer\":\"https://as.example\",\"response_types_supported\":"
+                           "[\"code\"],\"dpop_signing_alg_values_supported\":[\"ES256\",\"EdDSA\"],"
+                           "\"tls_client_certificate_bound_access_tokens\":true}") == 0);
+  text_free(&t);
+  CHECK_OUT(&t, 1,
+            tessera_server_metadata(
+                STR("{\"tls_client_certificate_bound_access_tokens\":false,"
+                    "\"response_types_supported\":[\"code\"],\"issuer\":\"https://as.example\"}"),
+                OUT_ARGS));
+  CHECK(t.s && !has(t.s, t.len, "tls_client"));
+  text_free(&t);
+  CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_ARGUMENT,
+               tessera_server_metadata(
+                   STR("{\"dpop_signing_alg_values_supported\":[\"HS256\"],"
+                       "\"response_types_supported\":[\"code\"],\"issuer\":\"https://as.example\"}"),
+                   OUT_ARGS));
+}
+
 static void test_server_metadata_url(void) {
   static const struct {
     const char *issuer, *url;
@@ -1740,6 +1883,143 @@ static int obtain_family(const struct as *a, struct family *f) {
   text_free(&request);
   text_free(&challenge);
   return f->state.s && f->access.s && f->refresh.s && f->family_id.s;
+}
+
+/* RFC 9449 §5, §6.1, §10: tokens bound to a DPoP key through tessera_issuer_token_bound. */
+static struct text token_endpoint_bound(const struct as *a, const char *client, const char *state,
+                                        const char *body, const char *cnf, int64_t now) {
+  struct text parsed, auth, request, out = {NULL, 0};
+  CALL_OUT(&parsed, tessera_token_request_parse(STR(body), NULL, PLAIN_ARGS));
+  auth = json_raw(&parsed, "client_auth");
+  request = json_raw(&parsed, "request");
+  if (auth.s && request.s)
+    CHECK_OUT(&out, 0,
+              tessera_issuer_token_bound(
+                  a->issuer, (const uint8_t *)client, client ? strlen(client) : 0, STR(auth.s),
+                  (const uint8_t *)state, state ? strlen(state) : 0, STR(request.s),
+                  (const uint8_t *)cnf, cnf ? strlen(cnf) : 0, now, OUT_ARGS));
+  text_free(&parsed);
+  text_free(&auth);
+  text_free(&request);
+  return out;
+}
+
+#define JKT "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+#define CNF "{\"jkt\":\"" JKT "\"}"
+#define OTHER_CNF "{\"jkt\":\"NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs\"}"
+
+static void test_dpop_bound_tokens(void) {
+  struct as a;
+  struct text request = {0}, granted = {0}, location = {0}, code = {0}, state = {0};
+  struct text redeemed = {0}, refused = {0}, access = {0}, refresh = {0}, info = {0}, t = {0};
+  struct text state2 = {0}, rotated = {0};
+  char *query = NULL, *body = NULL, *refresh_body = NULL;
+  REQUIRE_AS(&a);
+  query = fmt("response_type=code&client_id=app&redirect_uri=" APP_REDIRECT_FMT
+              "&scope=read&code_challenge=%s&code_challenge_method=S256&dpop_jkt=" JKT,
+              PKCE_CHALLENGE);
+  CALL_OUT(&request, tessera_authorize_request_parse(STR(query), PLAIN_ARGS));
+  CHECK_JSTR(request, "dpop_jkt", JKT);
+  free(query);
+  query = fmt("response_type=code&client_id=app&dpop_jkt=tooshort");
+  CHECK_OUT_RC(&t, TESSERA_RESULT_OAUTH_INVALID_REQUEST,
+               tessera_authorize_request_parse(STR(query), OUT_ARGS));
+  CALL_OUT(&granted, tessera_issuer_authorize(a.issuer, STR(APP), STR(request.s), "user-42", NOW,
+                                              PLAIN_ARGS));
+  CHECK_JSTR(granted, "state.code.dpop_jkt", JKT);
+  location = json_str(&granted, "redirect.location");
+  code = location.s ? query_param(location.s, "code") : location;
+  state = json_raw(&granted, "state");
+  if (!code.s || !state.s) goto done;
+  body = fmt("grant_type=authorization_code&code=%s&code_verifier=%s&client_id=app"
+             "&redirect_uri=" APP_REDIRECT_FMT,
+             code.s, PKCE_VERIFIER);
+
+  /* A malformed binding is an argument error. */
+  {
+    struct text parsed, auth, req;
+    CALL_OUT(&parsed, tessera_token_request_parse(STR(body), NULL, PLAIN_ARGS));
+    auth = json_raw(&parsed, "client_auth");
+    req = json_raw(&parsed, "request");
+    CHECK_OUT_RC(&t, TESSERA_RESULT_INVALID_JSON,
+                 tessera_issuer_token_bound(a.issuer, STR(APP), STR(auth.s), STR(state.s),
+                                            STR(req.s), STR("{\"jkt\":\"x\"}"), NOW, OUT_ARGS));
+    CHECK_OUT_RC(&t, TESSERA_RESULT_NULL_POINTER,
+                 tessera_issuer_token_bound(a.issuer, STR(APP), STR(auth.s), STR(state.s),
+                                            STR(req.s), NULL, 5, NOW, OUT_ARGS));
+    text_free(&parsed);
+    text_free(&auth);
+    text_free(&req);
+  }
+  /* Another key: invalid_grant, and the code is burned. */
+  refused = token_endpoint_bound(&a, APP, state.s, body, OTHER_CNF, NOW + 5);
+  CHECK_JRAW(refused, "ok", "false");
+  CHECK_JSTR(refused, "error.error", "invalid_grant");
+  CHECK_JSTR(refused, "state.code.status", "revoked");
+  text_free(&refused);
+  /* No key (the unbound call): refused too. */
+  refused = token_endpoint(&a, APP, state.s, body, NULL, NOW + 5);
+  CHECK_JSTR(refused, "error.error", "invalid_grant");
+  text_free(&refused);
+  /* The key of dpop_jkt: a DPoP token with cnf, and the family bound to the key. */
+  redeemed = token_endpoint_bound(&a, APP, state.s, body, CNF, NOW + 5);
+  CHECK_JRAW(redeemed, "ok", "true");
+  CHECK_JSTR(redeemed, "response.token_type", "DPoP");
+  CHECK_JSTR(redeemed, "state.dpop_jkt", JKT);
+  access = json_str(&redeemed, "response.access_token");
+  refresh = json_str(&redeemed, "response.refresh_token");
+  state2 = json_raw(&redeemed, "state");
+  if (!access.s || !refresh.s || !state2.s) goto done;
+  CHECK_OUT(&info, 1,
+            tessera_issuer_introspect(a.issuer, STR(state2.s), STR(access.s), NOW + 6, OUT_ARGS));
+  CHECK_JRAW(info, "active", "true");
+  CHECK_JSTR(info, "token_type", "DPoP");
+  CHECK_JSTR(info, "cnf.jkt", JKT);
+  /* The public client's refresh token needs the key: without it, invalid_grant, no change. */
+  refresh_body = fmt("grant_type=refresh_token&refresh_token=%s&client_id=app", refresh.s);
+  refused = token_endpoint(&a, APP, state2.s, refresh_body, NULL, NOW + 7);
+  CHECK_JSTR(refused, "error.error", "invalid_grant");
+  CHECK_JRAW(refused, "state", "null");
+  CHECK_JRAW(refused, "effects", "[]");
+  text_free(&refused);
+  refused = token_endpoint_bound(&a, APP, state2.s, refresh_body, OTHER_CNF, NOW + 7);
+  CHECK_JSTR(refused, "error.error", "invalid_grant");
+  CHECK_JRAW(refused, "state", "null");
+  text_free(&refused);
+  rotated = token_endpoint_bound(&a, APP, state2.s, refresh_body, CNF, NOW + 7);
+  CHECK_JRAW(rotated, "ok", "true");
+  CHECK_JSTR(rotated, "response.token_type", "DPoP");
+
+  /* A client registered with dpop_bound_access_tokens needs a proof: invalid_dpop_proof. */
+  {
+    static const char SVC[] =
+        "{\"client_id\":\"app\",\"kind\":\"public\",\"redirect_uris\":[\"https://app.example/cb\"],"
+        "\"allowed_scope\":\"read write\",\"grant_types\":[\"authorization_code\","
+        "\"refresh_token\"],\"dpop_bound_access_tokens\":true}";
+    refused = token_endpoint(&a, SVC, state2.s, refresh_body, NULL, NOW + 8);
+    CHECK_JRAW(refused, "ok", "false");
+    CHECK_JSTR(refused, "error.error", "invalid_dpop_proof");
+    CHECK_JSTR(refused, "error.name", "dpop_proof_required");
+    CHECK_JRAW(refused, "error.status", "400");
+    CHECK_JRAW(refused, "state", "null");
+    text_free(&refused);
+  }
+done:
+  free(query);
+  free(body);
+  free(refresh_body);
+  text_free(&request);
+  text_free(&granted);
+  text_free(&location);
+  text_free(&code);
+  text_free(&state);
+  text_free(&redeemed);
+  text_free(&access);
+  text_free(&refresh);
+  text_free(&info);
+  text_free(&state2);
+  text_free(&rotated);
+  as_free(&a);
 }
 
 static void test_issuer_new(void) {
@@ -3048,12 +3328,16 @@ static const struct harness_test TESTS[] = {
     HARNESS_TEST(token_request_parse),
     HARNESS_TEST(revocation_and_introspection_request_parse),
     HARNESS_TEST(bearer),
+    HARNESS_TEST(access_token),
     HARNESS_TEST(error_response),
     HARNESS_TEST(resource_error_response),
+    HARNESS_TEST(dpop_challenge),
     HARNESS_TEST(redirect_uri),
     HARNESS_TEST(server_metadata),
+    HARNESS_TEST(server_metadata_sender_constraints),
     HARNESS_TEST(server_metadata_url),
     HARNESS_TEST(issuer_new),
+    HARNESS_TEST(dpop_bound_tokens),
     HARNESS_TEST(client_secret_hash),
     HARNESS_TEST(authorization_code_flow),
     HARNESS_TEST(authorize_refusals),

@@ -419,6 +419,71 @@ void test_authorization_code_flow() {
   })
 }
 
+void test_dpop() {
+  GUARD({
+    As as;
+    const std::string jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+    const std::string cnf = R"({"jkt":")" + jkt + "\"}";
+    const std::string other = R"({"jkt":"NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"})";
+    // The resource server side: the scheme, the challenges (DPoP first), 401 for DPoP errors.
+    auto dpop = tessera::access_token("DPoP Kz~8mXK1EalY");
+    CHECK(dpop && dpop->first == tessera::AuthScheme::DPoP && dpop->second == "Kz~8mXK1EalY");
+    auto bearer = tessera::access_token("Bearer abc");
+    CHECK(bearer && bearer->first == tessera::AuthScheme::Bearer && bearer->second == "abc");
+    CHECK(!tessera::access_token("Basic Zm9vOmJhcg=="));
+    CHECK(!tessera::access_token(""));
+    CHECK_THROWS(tessera::access_token("DPoP a b"), TESSERA_RESULT_OAUTH_INVALID_REQUEST);
+    CHECK_EQ(tessera::dpop_challenge("api", "ES256 PS256", true),
+             R"(DPoP realm="api", algs="ES256 PS256", Bearer realm="api")");
+    CHECK_EQ(tessera::dpop_challenge("", "ES256"), R"(DPoP algs="ES256")");
+    CHECK_THROWS(tessera::dpop_challenge("", "HS256"), TESSERA_RESULT_INVALID_ARGUMENT);
+    std::string nonce = tessera::resource_error_response_dpop(TESSERA_RESULT_DPOP_NONCE_REQUIRED,
+                                                               "", "api", "ES256");
+    CHECK_EQ(raw(nonce, "status"), "401");
+    CHECK_EQ(str(nonce, "body.error"), "use_dpop_nonce");
+    CHECK(nonce.find(R"(DPoP realm=\"api\", error=\"use_dpop_nonce\", algs=\"ES256\", )"
+                     R"(Bearer realm=\"api\")") != std::string::npos);
+    CHECK_EQ(raw(tessera::error_response(TESSERA_RESULT_DPOP_NONCE_REQUIRED), "status"), "400");
+
+    // The token endpoint: a code bound with dpop_jkt, redeemed with the key.
+    std::string verifier = tessera::pkce_verifier();
+    std::string request = tessera::authorize_request_parse(
+        std::string("response_type=code&client_id=app&redirect_uri=") + CALLBACK +
+        "&scope=read&code_challenge=" + tessera::pkce_challenge(verifier) +
+        "&code_challenge_method=S256&dpop_jkt=" + jkt);
+    CHECK_EQ(str(request, "dpop_jkt"), jkt);
+    std::string granted = as.issuer.authorize(APP, request, "user-42", NOW);
+    std::string code = query_param(str(granted, "redirect.location"), "code");
+    std::string parsed = tessera::token_request_parse(
+        "grant_type=authorization_code&code=" + code + "&code_verifier=" + verifier +
+        "&client_id=app&redirect_uri=" + CALLBACK);
+    std::string redeemed = as.issuer.token_bound(APP, raw(parsed, "client_auth"),
+                                                 raw(granted, "state"), raw(parsed, "request"),
+                                                 cnf, NOW + 5);
+    CHECK_EQ(raw(redeemed, "ok"), "true");
+    CHECK_EQ(str(redeemed, "response.token_type"), "DPoP");
+    std::string access = str(redeemed, "response.access_token");
+    tessera::Verified claims = as.verifier.verify_full(access, NOW + 6);
+    CHECK(claims.claim("cnf") == cnf);
+    std::string state = raw(redeemed, "state");
+    CHECK_EQ(str(as.issuer.introspect(state, access, NOW + 6), "cnf.jkt"), jkt);
+    // The refresh token is bound: another key is invalid_grant, nothing to save.
+    std::string refresh = tessera::token_request_parse(
+        "grant_type=refresh_token&refresh_token=" + str(redeemed, "response.refresh_token") +
+        "&client_id=app");
+    std::string refused = as.issuer.token_bound(APP, raw(refresh, "client_auth"), state,
+                                                raw(refresh, "request"), other, NOW + 7);
+    CHECK_EQ(str(refused, "error.error"), "invalid_grant");
+    CHECK_EQ(raw(refused, "state"), "null");
+    CHECK_THROWS(as.issuer.token_bound(APP, raw(refresh, "client_auth"), state,
+                                       raw(refresh, "request"), "{}", NOW + 7),
+                 TESSERA_RESULT_INVALID_JSON);
+    std::string rotated = as.issuer.token_bound(APP, raw(refresh, "client_auth"), state,
+                                                raw(refresh, "request"), cnf, NOW + 7);
+    CHECK_EQ(str(rotated, "response.token_type"), "DPoP");
+  })
+}
+
 void test_issuer() {
   GUARD({
     As as;
@@ -519,6 +584,7 @@ static const struct harness_test TESTS[] = {
     HARNESS_TEST(pkce),
     HARNESS_TEST(wire),
     HARNESS_TEST(authorization_code_flow),
+    HARNESS_TEST(dpop),
     HARNESS_TEST(issuer),
     HARNESS_TEST(threads),
 };

@@ -45,6 +45,7 @@ __all__ = [
     "ScopeError",
     "PkceError",
     "OAuthError",
+    "SenderConstraintError",
 ]
 
 # Set by `_ffi` once the library is loaded: code -> (name, description), the mapping of a code
@@ -177,6 +178,13 @@ class OAuthError(TesseraError):
 
     ``error`` is the RFC code to send (``"invalid_grant"``) and ``status`` the HTTP status.
     """
+
+
+class SenderConstraintError(TesseraError):
+    """A DPoP proof (RFC 9449) or a sender-constrained token (RFC 8705) was refused (codes
+    800-899). At the token endpoint the proof errors answer as ``invalid_dpop_proof`` or
+    ``use_dpop_nonce`` (400); at a resource server as 401 (see
+    `resource_error_response_dpop`)."""
 
 
 def error_for(code: int, detail: Optional[str] = None, **outcome: Any) -> TesseraError:

@@ -120,6 +120,8 @@ class Issuer(Handle):
         request: Json,
         state: OptJson = None,
         now: Optional[int] = None,
+        *,
+        cnf: OptJson = None,
     ) -> Dict[str, Any]:
         """The token endpoint: authenticates the client, then redeems a code, rotates a
         refresh token or runs the client credentials grant.
@@ -128,9 +130,31 @@ class Issuer(Handle):
         `client_auth`, `request`: the members of `token_request_parse`'s result; `state`: the
         family `locate` led to (None when none, and for client credentials). Returns
         ``{"ok", "response", "error", "state", "effects"}``: persist ``state`` and
-        ``effects`` even when ``ok`` is false (a replay revokes the family), then answer."""
+        ``effects`` even when ``ok`` is false (a replay revokes the family), then answer.
+
+        `cnf`: what the access token is bound to (RFC 9449 DPoP, RFC 8705 mutual TLS), as the
+        ``cnf`` claim value — ``{"jkt": "<thumbprint of the validated DPoP proof's key>"}``
+        and/or ``{"x5t#S256": "<client certificate thumbprint>"}`` (a dict or JSON text);
+        None for a bearer token. With ``jkt`` the response's ``token_type`` is ``"DPoP"``; a
+        code bound with ``dpop_jkt`` needs that key, a public client's refresh tokens are bound
+        to the key they were issued with, and a client registered with
+        ``dpop_bound_access_tokens`` needs a key (else ``invalid_dpop_proof``). A malformed
+        `cnf` raises `InvalidJsonError`."""
+        if cnf is None:
+            return self._client_endpoint(
+                lib.tessera_issuer_token,
+                client,
+                client_auth,
+                state,
+                json_bytes,
+                request,
+                "request",
+                now,
+                secret=True,
+            )
+        binding = json_bytes(cnf, "cnf")
         return self._client_endpoint(
-            lib.tessera_issuer_token,
+            lib.tessera_issuer_token_bound,
             client,
             client_auth,
             state,
@@ -139,6 +163,7 @@ class Issuer(Handle):
             "request",
             now,
             secret=True,
+            extra=(binding, len(binding)),
         )
 
     def locate(self, token: BytesLike, now: Optional[int] = None) -> Dict[str, Any]:
@@ -177,7 +202,8 @@ class Issuer(Handle):
     ) -> Dict[str, Any]:
         """The introspection endpoint (RFC 7662 §2.2): the response body for `token` within
         `state` — ``{"active": true, "scope", "client_id", "sub", "exp", "iat", "iss", ...}``
-        or ``{"active": false}``."""
+        (with ``"cnf"`` and ``"token_type": "DPoP"`` for a DPoP-bound access token, RFC 9449
+        §6.2) or ``{"active": false}``."""
         s = _pair(state, "state")
         raw = as_bytes(token, "token")
         return call_json(lib.tessera_issuer_introspect, self._p(), *s, raw, len(raw), unix_now(now))
@@ -219,10 +245,11 @@ class Issuer(Handle):
         what: str,
         now: Optional[int],
         secret: bool = False,
+        extra: tuple = (),
     ) -> Dict[str, Any]:
         """An endpoint that authenticates the client first (token, revocation):
-        `fn(issuer, client, client_auth, state, convert(value), now, out)`, the arguments
-        converted in that order."""
+        `fn(issuer, client, client_auth, state, convert(value), *extra, now, out)`, the
+        arguments converted in that order."""
         c = _pair(client, "client")
         auth = json_bytes(client_auth, "client_auth")
         s = _pair(state, "state")
@@ -236,6 +263,7 @@ class Issuer(Handle):
             *s,
             raw,
             len(raw),
+            *extra,
             unix_now(now),
             size=_OUTCOME_SIZE,
             secret=secret,

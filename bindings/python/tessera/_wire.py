@@ -4,7 +4,7 @@ redirect URIs and server metadata (RFC 6749, 6750, 7009, 7662, 8414)."""
 from __future__ import annotations
 
 from ctypes import byref, c_bool
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple, Union
 
 from ._ffi import (
     as_bytes,
@@ -25,9 +25,12 @@ __all__ = [
     "revocation_request_parse",
     "introspection_request_parse",
     "bearer_token",
+    "access_token",
     "bearer_challenge",
+    "dpop_challenge",
     "error_response",
     "resource_error_response",
+    "resource_error_response_dpop",
     "redirect_uri",
     "redirect_uri_matches",
     "server_metadata",
@@ -49,7 +52,8 @@ def form_parse(body: Body) -> Dict[str, str]:
 def authorize_request_parse(query: Body) -> Dict[str, str]:
     """Parses an authorization request (RFC 6749 §4.1.1, §4.2.1, RFC 7636 §4.3) from its query
     string or POST body: ``{"response_type", "client_id", "redirect_uri", "scope", "state",
-    "code_challenge", "code_challenge_method", "nonce"}`` (absent ones omitted) — the input of
+    "code_challenge", "code_challenge_method", "nonce", "dpop_jkt"}`` (absent ones omitted,
+    ``dpop_jkt`` checked to be a 43-character thumbprint, RFC 9449 §10) — the input of
     `Issuer.authorize`. Only syntax is checked; on `OAuthInvalidRequestError` show the error to
     the user and do not redirect."""
     raw = as_bytes(query, "query")
@@ -94,6 +98,46 @@ def bearer_token(authorization: Optional[str]) -> Optional[str]:
     return token or None
 
 
+def access_token(authorization: Optional[str]) -> Optional[Tuple[str, str]]:
+    """The access token of an ``Authorization`` header of scheme ``Bearer`` (RFC 6750 §2.1)
+    or ``DPoP`` (RFC 9449 §7.1, any case), as ``(scheme, token)`` with `scheme` ``"Bearer"``
+    or ``"DPoP"``; None when the request lacks authentication (no header, or another scheme):
+    answer 401 with `dpop_challenge`. A ``Bearer`` or ``DPoP`` header without a valid token
+    raises `OAuthInvalidRequestError` (answer 400). A DPoP token is valid only with its
+    ``DPoP`` proof, and a token whose ``cnf`` has ``jkt`` must not be accepted as Bearer."""
+    dpop = c_bool()
+    token = call_text(
+        lib.tessera_access_token, opt_cstr(authorization, "authorization"), byref(dpop)
+    )
+    if not token:
+        return None
+    return ("DPoP" if dpop.value else "Bearer", token)
+
+
+def _algs(algs: Union[str, Iterable[str], None]) -> Optional[bytes]:
+    """A space-separated list of algorithm names from a string or an iterable of names."""
+    if algs is None:
+        return None
+    text = algs if isinstance(algs, str) else " ".join(algs)
+    return opt_cstr(text or None, "algs")
+
+
+def dpop_challenge(
+    realm: Optional[str] = None,
+    algs: Union[str, Iterable[str], None] = None,
+    bearer: bool = False,
+) -> str:
+    """The ``WWW-Authenticate`` value for a resource request that lacks authentication, at a
+    resource server that accepts DPoP-bound tokens (RFC 9449 §7.1): ``DPoP realm="<realm>",
+    algs="ES256 PS256"`` (each only when given), followed by ``, Bearer realm="<realm>"`` when
+    `bearer` (which needs a `realm`). `algs`: the JWS algorithms accepted for DPoP proofs, as
+    names (``["ES256", "PS256"]`` or ``"ES256 PS256"``); an unknown one raises
+    `UnsupportedAlgorithmError`, an HMAC one `InvalidArgumentError`."""
+    return call_text(
+        lib.tessera_dpop_challenge, opt_cstr(realm, "realm"), _algs(algs), bool(bearer)
+    )
+
+
 def bearer_challenge(realm: str) -> str:
     """The ``WWW-Authenticate`` value for a resource request that lacks authentication:
     ``Bearer realm="<realm>"`` with no error code (RFC 6750 §3.1), sent with 401."""
@@ -132,13 +176,39 @@ def resource_error_response(
     """The error response of a resource server (RFC 6750 §3) for a result code (or a
     `TesseraError`), shaped as `error_response`: token problems are ``invalid_token`` (401),
     scope problems ``insufficient_scope`` (403, with ``scope=`` when `required_scope` is given),
-    malformed requests ``invalid_request`` (400), each with its ``Bearer`` challenge."""
+    malformed requests ``invalid_request`` (400), each with its ``Bearer`` challenge; DPoP
+    proof and nonce errors are 401 with a ``DPoP`` challenge (see
+    `resource_error_response_dpop`)."""
     return call_json(
         lib.tessera_resource_error_response,
         _code(code),
         opt_cstr(description, "description"),
         cstr(realm, "realm"),
         opt_cstr(required_scope, "required_scope"),
+    )
+
+
+def resource_error_response_dpop(
+    code: Union[int, Any],
+    realm: Optional[str],
+    algs: Union[str, Iterable[str], None] = None,
+    description: Optional[str] = None,
+    required_scope: Optional[str] = None,
+    bearer: bool = True,
+) -> Dict[str, Any]:
+    """The error response of a resource server that accepts DPoP-bound tokens (RFC 9449
+    §7.1, §9), shaped as `error_response`: ``invalid_dpop_proof`` and ``use_dpop_nonce`` are
+    401 here (400 at the token endpoint), and the ``WWW-Authenticate`` value is the ``DPoP``
+    challenge (with ``algs``) first, then the ``Bearer`` one when `bearer`. With
+    ``use_dpop_nonce`` also send the new nonce in a ``DPoP-Nonce`` header."""
+    return call_json(
+        lib.tessera_resource_error_response_dpop,
+        _code(code),
+        opt_cstr(description, "description"),
+        opt_cstr(realm, "realm"),
+        opt_cstr(required_scope, "required_scope"),
+        _algs(algs),
+        bool(bearer),
     )
 
 

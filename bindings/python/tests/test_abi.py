@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import json
-from ctypes import byref, c_size_t, c_void_p
+from ctypes import byref, c_bool, c_size_t, c_void_p
 
 import pytest
 
@@ -61,6 +61,20 @@ def _fixtures():
             "response_types_supported": ["code"],
         }
     ).encode()
+    service = json.dumps(
+        {
+            "client_id": "svc",
+            "kind": "confidential",
+            "allowed_scope": "read",
+            "default_scope": "read",
+            "grant_types": ["client_credentials"],
+            "secret_hash": peppers.client_secret_hash("s3cret"),
+        }
+    ).encode()
+    service_auth = b'{"method":"client_secret_post","client_id":"svc","client_secret":"s3cret"}'
+    cc = b'{"grant_type":"client_credentials"}'
+    cnf = b'{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}'
+    dpop = c_bool()
     b = lambda s: s.encode() if isinstance(s, str) else s  # noqa: E731
     tb = b(token)
     cases = {
@@ -105,6 +119,12 @@ def _fixtures():
         "tessera_introspection_request_parse": ((b"token=t", 7), False),
         "tessera_bearer_token": ((b"Bearer abc",), False),
         "tessera_bearer_challenge": ((b"api",), False),
+        "tessera_access_token": ((b"DPoP abc", byref(dpop)), False),
+        "tessera_dpop_challenge": ((b"api", b"ES256 PS256", True), False),
+        "tessera_resource_error_response_dpop": (
+            (804, b"d", b"api", None, b"ES256", True),
+            False,
+        ),
         "tessera_error_response": ((702, b"d", None), False),
         "tessera_resource_error_response": ((400, None, b"api", None), False),
         "tessera_redirect_uri": ((b"https://a/cb", b'{"code":"c"}', 12, None), False),
@@ -124,8 +144,25 @@ def _fixtures():
         "tessera_issuer_revoke_family": ((issuer._ptr, state, len(state), NOW), False),
         "tessera_issuer_introspect": ((issuer._ptr, state, len(state), tb, len(tb), NOW), False),
         "tessera_issuer_engine_token": ((issuer._ptr, b"read", b"read", b"s", b"api", NOW), True),
+        "tessera_issuer_token_bound": (
+            (
+                issuer._ptr,
+                service,
+                len(service),
+                service_auth,
+                len(service_auth),
+                None,
+                0,
+                cc,
+                len(cc),
+                cnf,
+                len(cnf),
+                NOW,
+            ),
+            True,
+        ),
     }
-    keep = (key, hmac, verifier, verified, scopes, peppers, issuer, keys, keyset)
+    keep = (key, hmac, verifier, verified, scopes, peppers, issuer, keys, keyset, dpop)
     return cases, keep
 
 

@@ -417,3 +417,120 @@ def test_issuer_argument_errors(setup):
         peppers,
     )
     assert custom.engine_token("all", "anything", "s", "a", now=NOW)["scope"] == "anything"
+
+
+# ---- DPoP (RFC 9449) and certificate (RFC 8705) binding ---------------------------------------
+
+JKT = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+OTHER = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+
+
+def test_dpop_bound_code_tokens_and_refresh_rfc9449(setup):
+    issuer, access_verifier, _, _ = setup
+    verifier = tessera.pkce_verifier()
+    request = tessera.authorize_request_parse(
+        "response_type=code&client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"
+        f"&scope=read&code_challenge={tessera.pkce_challenge(verifier)}"
+        f"&code_challenge_method=S256&dpop_jkt={JKT}"
+    )
+    assert request["dpop_jkt"] == JKT
+    with pytest.raises(tessera.OAuthInvalidRequestError):
+        tessera.authorize_request_parse("response_type=code&client_id=app&dpop_jkt=short")
+    granted = issuer.authorize(APP, request, "alice", now=NOW)
+    assert granted["state"]["code"]["dpop_jkt"] == JKT
+    code = query_of(granted["redirect"]["location"])["code"]
+    parsed = tessera.token_request_parse(
+        f"grant_type=authorization_code&code={code}&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"
+        f"&code_verifier={verifier}&client_id=app"
+    )
+    args = (APP, parsed["client_auth"], parsed["request"], granted["state"])
+    # A malformed binding raises; another key or none is invalid_grant and burns the code.
+    with pytest.raises(tessera.InvalidJsonError):
+        issuer.token(*args, now=NOW, cnf={"jkt": "short"})
+    refused = issuer.token(*args, now=NOW, cnf={"jkt": OTHER})
+    assert refused["ok"] is False and refused["error"]["error"] == "invalid_grant"
+    assert refused["state"]["code"]["status"] == "revoked"
+    assert issuer.token(*args, now=NOW)["error"]["error"] == "invalid_grant"
+    # The right key (as JSON text this time).
+    out = issuer.token(*args, now=NOW, cnf=json.dumps({"jkt": JKT}))
+    assert out["ok"] is True, out
+    assert out["response"]["token_type"] == "DPoP"
+    access = out["response"]["access_token"]
+    assert access_verifier.verify(access, now=NOW + 1)["cnf"] == {"jkt": JKT}
+    state = out["state"]
+    assert state["dpop_jkt"] == JKT
+    info = issuer.introspect(access, state, now=NOW + 1)
+    assert info["cnf"] == {"jkt": JKT} and info["token_type"] == "DPoP"
+    # The public client's refresh token is bound: no key or another one changes nothing.
+    rt = out["response"]["refresh_token"]
+    body = tessera.token_request_parse(
+        f"grant_type=refresh_token&refresh_token={rt}&client_id=app"
+    )
+    for cnf in (None, {"jkt": OTHER}):
+        refused = issuer.token(
+            APP, body["client_auth"], body["request"], state, now=NOW + 2, cnf=cnf
+        )
+        assert refused["error"]["error"] == "invalid_grant"
+        assert refused["state"] is None and refused["effects"] == []
+    rotated = issuer.token(
+        APP, body["client_auth"], body["request"], state, now=NOW + 2, cnf={"jkt": JKT}
+    )
+    assert rotated["ok"] is True and rotated["response"]["token_type"] == "DPoP"
+
+
+def test_confidential_refresh_unbound_and_certificate_binding(setup):
+    issuer, access_verifier, peppers, backend = setup
+    auth = {"method": "client_secret_post", "client_id": "backend", "client_secret": "s3cret"}
+    x5t = OTHER  # any base64url SHA-256 thumbprint
+    out = issuer.token(
+        backend, auth, {"grant_type": "client_credentials"}, now=NOW, cnf={"x5t#S256": x5t}
+    )
+    assert out["ok"] is True, out
+    assert out["response"]["token_type"] == "Bearer"
+    claims = access_verifier.verify(out["response"]["access_token"], now=NOW + 1)
+    assert claims["cnf"] == {"x5t#S256": x5t}
+    info = issuer.introspect(out["response"]["access_token"], out["state"], now=NOW + 1)
+    assert info["cnf"] == {"x5t#S256": x5t} and info["token_type"] == "Bearer"
+    # A confidential client's code family is not bound: refresh without a key works.
+    web = dict(APP, client_id="web", kind="confidential",
+               secret_hash=peppers.client_secret_hash("w3b"))
+    verifier = tessera.pkce_verifier()
+    request = tessera.authorize_request_parse(
+        "response_type=code&client_id=web&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"
+        f"&scope=read&code_challenge={tessera.pkce_challenge(verifier)}&code_challenge_method=S256"
+    )
+    granted = issuer.authorize(web, request, "alice", now=NOW)
+    code = query_of(granted["redirect"]["location"])["code"]
+    parsed = tessera.token_request_parse(
+        f"grant_type=authorization_code&code={code}&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"
+        f"&code_verifier={verifier}&client_id=web&client_secret=w3b"
+    )
+    out = issuer.token(
+        web, parsed["client_auth"], parsed["request"], granted["state"], now=NOW,
+        cnf={"jkt": JKT},
+    )
+    assert out["response"]["token_type"] == "DPoP"
+    assert "dpop_jkt" not in out["state"]
+    parsed = tessera.token_request_parse(
+        f"grant_type=refresh_token&refresh_token={out['response']['refresh_token']}"
+        "&client_id=web&client_secret=w3b"
+    )
+    again = issuer.token(web, parsed["client_auth"], parsed["request"], out["state"], now=NOW + 1)
+    assert again["ok"] is True and again["response"]["token_type"] == "Bearer"
+
+
+def test_dpop_bound_access_tokens_client_rfc9449_5_2(setup):
+    issuer, _, peppers, backend = setup
+    strict = dict(backend, dpop_bound_access_tokens=True)
+    auth = {"method": "client_secret_post", "client_id": "backend", "client_secret": "s3cret"}
+    out = issuer.token(strict, auth, {"grant_type": "client_credentials"}, now=NOW)
+    assert out["ok"] is False
+    assert out["error"]["error"] == "invalid_dpop_proof"
+    assert out["error"]["name"] == "dpop_proof_required"
+    assert out["error"]["status"] == 400
+    assert out["state"] is None and out["effects"] == []
+    with pytest.raises(tessera.DpopProofRequiredError):
+        raise tessera.TesseraError.from_json(out["error"])
+    ok = issuer.token(strict, auth, {"grant_type": "client_credentials"}, now=NOW,
+                      cnf={"jkt": JKT})
+    assert ok["ok"] is True and ok["response"]["token_type"] == "DPoP"

@@ -202,6 +202,7 @@ FAMILY_OF = [
     (range(600, 604), tessera.OpaqueTokenError),
     (range(604, 700), tessera.PkceError),
     (range(700, 800), tessera.OAuthError),
+    (range(800, 900), tessera.SenderConstraintError),
 ]
 NOT_CALLER_BUGS = {3, 6, 7}  # panic, random failure, unsupported
 

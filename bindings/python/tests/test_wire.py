@@ -118,6 +118,99 @@ def test_bearer():
     assert tessera.bearer_challenge("api") == 'Bearer realm="api"'
 
 
+def test_access_token_scheme_rfc9449_7_1():
+    assert tessera.access_token("DPoP Kz~8mXK1EalY") == ("DPoP", "Kz~8mXK1EalY")
+    assert tessera.access_token("dpop abc==") == ("DPoP", "abc==")
+    assert tessera.access_token("Bearer abc") == ("Bearer", "abc")
+    assert tessera.access_token(None) is None
+    assert tessera.access_token("") is None
+    assert tessera.access_token("Basic YTpi") is None
+    for bad in ("DPoP", "DPoP ", "DPoP a b", "DPoP a,b", "Bearer a b", "DPoP ä"):
+        with pytest.raises(tessera.OAuthInvalidRequestError):
+            tessera.access_token(bad)
+    with pytest.raises(tessera.TooLargeError):
+        tessera.access_token("DPoP " + "a" * 9000)
+    # bearer_token keeps its behaviour: DPoP is another scheme.
+    assert tessera.bearer_token("DPoP abc") is None
+
+
+def test_dpop_challenges_dpop_first_rfc9449_7_1():
+    assert tessera.dpop_challenge(algs=["ES256", "PS256"]) == 'DPoP algs="ES256 PS256"'
+    assert (
+        tessera.dpop_challenge("api", "ES256", bearer=True)
+        == 'DPoP realm="api", algs="ES256", Bearer realm="api"'
+    )
+    assert tessera.dpop_challenge() == "DPoP"
+    with pytest.raises(tessera.InvalidArgumentError):
+        tessera.dpop_challenge(None, ["ES256"], bearer=True)
+    with pytest.raises(tessera.InvalidArgumentError):
+        tessera.dpop_challenge("api", ["HS256"])
+    with pytest.raises(tessera.UnsupportedAlgorithmError):
+        tessera.dpop_challenge("api", ["nope"])
+    r = tessera.resource_error_response_dpop(
+        tessera.DpopSignatureError.code, "api", ["ES256"], description="bad proof"
+    )
+    assert r["status"] == 401
+    assert r["body"] == {"error": "invalid_dpop_proof", "error_description": "bad proof"}
+    challenge = dict(r["headers"])["WWW-Authenticate"]
+    assert challenge == (
+        'DPoP realm="api", error="invalid_dpop_proof", error_description="bad proof", '
+        'algs="ES256", Bearer realm="api"'
+    )
+    r = tessera.resource_error_response_dpop(
+        tessera.DpopNonceRequiredError.code, None, bearer=False
+    )
+    assert r["status"] == 401 and r["body"]["error"] == "use_dpop_nonce"
+    assert dict(r["headers"])["WWW-Authenticate"] == 'DPoP error="use_dpop_nonce"'
+    r = tessera.resource_error_response_dpop(
+        tessera.ExpiredError.code, "api", "ES256", required_scope="x"
+    )
+    challenge = dict(r["headers"])["WWW-Authenticate"]
+    assert challenge.index("DPoP ") < challenge.index("Bearer ")
+    assert 'Bearer realm="api", error="invalid_token"' in challenge
+    r = tessera.resource_error_response_dpop(
+        tessera.ScopeNotGrantedError.code, "api", "ES256", required_scope="write"
+    )
+    assert r["status"] == 403
+    assert dict(r["headers"])["WWW-Authenticate"].count('scope="write"') == 2
+    # The token endpoint keeps 400, without a challenge.
+    r = tessera.error_response(tessera.DpopProofRequiredError.code, None, "as")
+    assert r["status"] == 400 and "WWW-Authenticate" not in dict(r["headers"])
+    # The Bearer-only resource response gives DPoP errors 401 and their challenge too.
+    r = tessera.resource_error_response(tessera.DpopReplayError.code, "api")
+    assert r["status"] == 401
+    assert dict(r["headers"])["WWW-Authenticate"] == 'DPoP realm="api", error="invalid_dpop_proof"'
+
+
+def test_server_metadata_sender_constraints():
+    m = tessera.server_metadata(
+        {
+            "issuer": "https://as.example",
+            "response_types_supported": ["code"],
+            "dpop_signing_alg_values_supported": ["ES256", "EdDSA"],
+            "tls_client_certificate_bound_access_tokens": True,
+        }
+    )
+    assert m["dpop_signing_alg_values_supported"] == ["ES256", "EdDSA"]
+    assert m["tls_client_certificate_bound_access_tokens"] is True
+    m = tessera.server_metadata(
+        {
+            "issuer": "https://as.example",
+            "response_types_supported": ["code"],
+            "tls_client_certificate_bound_access_tokens": False,
+        }
+    )
+    assert "tls_client_certificate_bound_access_tokens" not in m
+    with pytest.raises(tessera.InvalidArgumentError):
+        tessera.server_metadata(
+            {
+                "issuer": "https://as.example",
+                "response_types_supported": ["code"],
+                "dpop_signing_alg_values_supported": ["HS256"],
+            }
+        )
+
+
 def test_error_responses():
     r = tessera.error_response(tessera.OAuthInvalidGrantError.code, "bad code")
     assert r["status"] == 400

@@ -85,6 +85,7 @@ FAMILIES = [
     (600, 603, ("OpaqueTokenError",)),
     (604, 699, ("PkceError",)),
     (700, 799, ("OAuthError",)),
+    (800, 899, ("SenderConstraintError",)),
 ]
 FAMILY_NAMES = sorted({name for _, _, bases in FAMILIES for name in bases} - {"TesseraError"})
 

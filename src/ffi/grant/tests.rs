@@ -593,3 +593,135 @@ fn revocation() {
     .unwrap();
     assert_eq!(again, json!({"state": null, "effects": []}));
 }
+
+/// `tessera_issuer_token_bound`: the result code and, on success, the outcome.
+pub(super) fn token_bound(
+    f: &Fixture,
+    client: &str,
+    state: Option<&Value>,
+    body: &str,
+    cnf: Option<&str>,
+    now: i64,
+) -> Result<Value, u32> {
+    // SAFETY: valid inputs; buffers from `call_json`.
+    let parsed = call_json(|o, c, l| unsafe {
+        tessera_token_request_parse(body.as_ptr(), body.len(), null(), o, c, l)
+    })
+    .unwrap();
+    let auth = parsed["client_auth"].to_string();
+    let request = parsed["request"].to_string();
+    let state = state.map(Value::to_string).unwrap_or_default();
+    let (cnf_ptr, cnf_len) = cnf.map_or((null(), 0), |c| (c.as_ptr(), c.len()));
+    // SAFETY: as above.
+    call_json(|o, c, l| unsafe {
+        tessera_issuer_token_bound(
+            f.issuer,
+            client.as_ptr(),
+            client.len(),
+            auth.as_ptr(),
+            auth.len(),
+            state.as_ptr(),
+            state.len(),
+            request.as_ptr(),
+            request.len(),
+            cnf_ptr,
+            cnf_len,
+            now,
+            o,
+            c,
+            l,
+        )
+    })
+}
+
+#[test]
+fn dpop_bound_tokens_rfc9449() {
+    const JKT: &str = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+    const OTHER: &str = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
+    let cnf = format!(r#"{{"jkt":"{JKT}"}}"#);
+    let other = format!(r#"{{"jkt":"{OTHER}"}}"#);
+    let f = Fixture::new();
+    let (verifier, challenge) = pkce_pair();
+    let mut request = code_request(&challenge);
+    request["dpop_jkt"] = JKT.into();
+    let granted = authorize(&f, APP, &request);
+    assert_eq!(granted["state"]["code"]["dpop_jkt"], JKT, "{granted}");
+    let location = granted["redirect"]["location"].as_str().unwrap();
+    let auth_code = param(location, "code").unwrap();
+    let body = format!(
+        "grant_type=authorization_code&code={auth_code}&code_verifier={verifier}\
+         &client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"
+    );
+    // A malformed binding is an argument error: nothing written.
+    for bad in [
+        r#"{"jkt":"short"}"#,
+        "{}",
+        r#"{"jkt":5}"#,
+        "[",
+        r#"{"x":1}"#,
+    ] {
+        assert_eq!(
+            token_bound(&f, APP, Some(&granted["state"]), &body, Some(bad), NOW + 5).unwrap_err(),
+            ErrorKind::InvalidJson.code(),
+            "{bad}"
+        );
+    }
+    // Another key: invalid_grant, the code burned (a new state to save).
+    let refused = token_bound(
+        &f,
+        APP,
+        Some(&granted["state"]),
+        &body,
+        Some(&other),
+        NOW + 5,
+    )
+    .unwrap();
+    assert_eq!(refused["ok"], false);
+    assert_eq!(refused["error"]["error"], "invalid_grant");
+    assert_eq!(refused["state"]["code"]["status"], "revoked");
+    // The unbound shortcut is the same as (NULL, 0): no key, refused.
+    let refused = token(&f, APP, Some(&granted["state"]), &body, NOW + 5);
+    assert_eq!(refused["error"]["error"], "invalid_grant");
+    // The right key.
+    let redeemed =
+        token_bound(&f, APP, Some(&granted["state"]), &body, Some(&cnf), NOW + 5).unwrap();
+    assert_eq!(redeemed["ok"], true, "{redeemed}");
+    assert_eq!(redeemed["response"]["token_type"], "DPoP");
+    let state = redeemed["state"].clone();
+    assert_eq!(state["dpop_jkt"], JKT);
+    let access = redeemed["response"]["access_token"].as_str().unwrap();
+    let info = introspect(&f, &state, access, NOW + 6);
+    assert_eq!(info["active"], true);
+    assert_eq!(info["token_type"], "DPoP");
+    assert_eq!(info["cnf"], json!({ "jkt": JKT }));
+    // The public client's refresh token is bound to the key.
+    let refresh = redeemed["response"]["refresh_token"].as_str().unwrap();
+    let body = format!("grant_type=refresh_token&refresh_token={refresh}&client_id=app");
+    for binding in [None, Some(other.as_str())] {
+        let out = token_bound(&f, APP, Some(&state), &body, binding, NOW + 7).unwrap();
+        assert_eq!(out["error"]["error"], "invalid_grant", "{out}");
+        assert_eq!((&out["state"], &out["effects"]), (&Value::Null, &json!([])));
+    }
+    let out = token_bound(&f, APP, Some(&state), &body, Some(&cnf), NOW + 7).unwrap();
+    assert_eq!(out["response"]["token_type"], "DPoP", "{out}");
+
+    // dpop_bound_access_tokens: no proof, invalid_dpop_proof (400) and no change.
+    let svc = r#"{"client_id":"svc","kind":"public","allowed_scope":"read",
+        "default_scope":"read","grant_types":["authorization_code"],
+        "redirect_uris":["https://svc.example/cb"],"dpop_bound_access_tokens":true}"#;
+    let out = token_bound(
+        &f,
+        svc,
+        Some(&granted["state"]),
+        "grant_type=authorization_code&code=x&client_id=svc",
+        None,
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(out["ok"], false);
+    assert_eq!(out["error"]["code"], ErrorKind::DpopProofRequired.code());
+    assert_eq!(out["error"]["error"], "invalid_dpop_proof");
+    assert_eq!(out["error"]["status"], 400);
+    assert_eq!(out["error"]["www_authenticate"], Value::Null);
+    assert_eq!((&out["state"], &out["effects"]), (&Value::Null, &json!([])));
+}

@@ -347,3 +347,210 @@ fn metadata_url() {
     let long = std::ffi::CString::new(format!("https://as.example/{}", "a".repeat(9000))).unwrap();
     assert_eq!(url(long.as_ptr()).unwrap_err(), code(ErrorKind::TooLarge));
 }
+
+#[test]
+fn access_token_scheme_rfc9449_7_1() {
+    let read = |header: *const c_char| {
+        let dpop = std::cell::Cell::new(false);
+        // SAFETY: NUL-terminated or NULL header; buffers from `call_out`.
+        let token = call_out(|o, c, l| unsafe {
+            let mut is_dpop = false;
+            let r = tessera_access_token(header, &mut is_dpop, o, c, l);
+            if r == TesseraResult::OK {
+                dpop.set(is_dpop);
+            }
+            r
+        });
+        token.map(|t| (dpop.get(), t))
+    };
+    assert_eq!(
+        read(c"DPoP Kz~8mXK1EalY".as_ptr()).unwrap(),
+        (true, b"Kz~8mXK1EalY".to_vec())
+    );
+    assert_eq!(
+        read(c"bearer mF_9.B5f-4.1JqM".as_ptr()).unwrap(),
+        (false, b"mF_9.B5f-4.1JqM".to_vec())
+    );
+    assert_eq!(read(null()).unwrap(), (false, Vec::new()));
+    assert_eq!(
+        read(c"Basic Zm9vOmJhcg==".as_ptr()).unwrap(),
+        (false, Vec::new())
+    );
+    for bad in [c"DPoP", c"DPoP a b", c"dpop a,b"] {
+        assert_eq!(
+            read(bad.as_ptr()).unwrap_err(),
+            code(ErrorKind::OauthInvalidRequest)
+        );
+    }
+    // `dpop` is required, and untouched on failure.
+    let mut len = 0usize;
+    // SAFETY: NULL `dpop`.
+    let r =
+        unsafe { tessera_access_token(c"DPoP x".as_ptr(), null_mut(), null_mut(), 0, &mut len) };
+    assert_eq!(r, TesseraResult(code(ErrorKind::NullPointer)));
+    let mut dpop = true;
+    let mut buf = [0u8; 2];
+    // SAFETY: a buffer too small.
+    let r = unsafe {
+        tessera_access_token(
+            c"DPoP abcdef".as_ptr(),
+            &mut dpop,
+            buf.as_mut_ptr(),
+            2,
+            &mut len,
+        )
+    };
+    assert_eq!(r, TesseraResult(code(ErrorKind::BufferTooSmall)));
+    assert_eq!((len, buf), (6, [0, 0]));
+    // SAFETY: as above.
+    let r = unsafe {
+        tessera_access_token(
+            c"Bearer a".as_ptr(),
+            &mut dpop,
+            buf.as_mut_ptr(),
+            2,
+            &mut len,
+        )
+    };
+    assert_eq!((r, dpop, len), (TesseraResult::OK, false, 1));
+}
+
+#[test]
+fn dpop_challenges() {
+    let challenge = |realm: *const c_char, algs: *const c_char, bearer: bool| {
+        // SAFETY: NUL-terminated or NULL strings; buffers from `call_out`.
+        call_out(|o, c, l| unsafe { tessera_dpop_challenge(realm, algs, bearer, o, c, l) })
+            .map(|b| String::from_utf8(b).unwrap())
+    };
+    assert_eq!(
+        challenge(null(), c"ES256 PS256".as_ptr(), false).unwrap(),
+        r#"DPoP algs="ES256 PS256""#
+    );
+    assert_eq!(
+        challenge(c"api".as_ptr(), c" ES256  ".as_ptr(), true).unwrap(),
+        r#"DPoP realm="api", algs="ES256", Bearer realm="api""#
+    );
+    assert_eq!(challenge(null(), null(), false).unwrap(), "DPoP");
+    assert_eq!(
+        challenge(null(), null(), true).unwrap_err(),
+        code(ErrorKind::InvalidArgument)
+    );
+    assert_eq!(
+        challenge(null(), c"HS256".as_ptr(), false).unwrap_err(),
+        code(ErrorKind::InvalidArgument)
+    );
+    assert_eq!(
+        challenge(null(), c"ES256 nope".as_ptr(), false).unwrap_err(),
+        code(ErrorKind::UnsupportedAlgorithm)
+    );
+
+    let resource = |c: u32, scope: *const c_char, bearer: bool| {
+        // SAFETY: as above.
+        call_json(|o, cap, l| unsafe {
+            tessera_resource_error_response_dpop(
+                c,
+                c"bad".as_ptr(),
+                c"api".as_ptr(),
+                scope,
+                c"ES256".as_ptr(),
+                bearer,
+                o,
+                cap,
+                l,
+            )
+        })
+    };
+    let header = |v: &Value| {
+        v["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h[0] == "WWW-Authenticate")
+            .map(|h| h[1].as_str().unwrap().to_owned())
+    };
+    let v = resource(code(ErrorKind::DpopSignature), null(), true).unwrap();
+    assert_eq!(v["status"], 401);
+    assert_eq!(v["body"]["error"], "invalid_dpop_proof");
+    assert_eq!(
+        header(&v).unwrap(),
+        r#"DPoP realm="api", error="invalid_dpop_proof", error_description="bad", algs="ES256", Bearer realm="api""#
+    );
+    let v = resource(code(ErrorKind::DpopNonceRequired), null(), false).unwrap();
+    assert_eq!(
+        (v["status"].as_u64(), v["body"]["error"].as_str()),
+        (Some(401), Some("use_dpop_nonce"))
+    );
+    assert_eq!(
+        header(&v).unwrap(),
+        r#"DPoP realm="api", error="use_dpop_nonce", error_description="bad", algs="ES256""#
+    );
+    let v = resource(code(ErrorKind::ScopeNotGranted), c"write".as_ptr(), true).unwrap();
+    assert_eq!(v["status"], 403);
+    let h = header(&v).unwrap();
+    assert!(
+        h.starts_with(r#"DPoP realm="api", error="insufficient_scope""#),
+        "{h}"
+    );
+    assert!(h.ends_with(r#"Bearer realm="api", error="insufficient_scope", error_description="bad", scope="write""#), "{h}");
+    let v = resource(code(ErrorKind::Panic), null(), true).unwrap();
+    assert_eq!((v["status"].as_u64(), header(&v)), (Some(500), None));
+    // SAFETY: NULL realm with bearer.
+    let r = call_json(|o, cap, l| unsafe {
+        tessera_resource_error_response_dpop(
+            code(ErrorKind::DpopAth),
+            null(),
+            null(),
+            null(),
+            null(),
+            true,
+            o,
+            cap,
+            l,
+        )
+    });
+    assert_eq!(r.unwrap_err(), code(ErrorKind::InvalidArgument));
+    // The Bearer-only function gives DPoP errors their 401 and a challenge too.
+    // SAFETY: as above.
+    let v = call_json(|o, cap, l| unsafe {
+        tessera_resource_error_response(
+            code(ErrorKind::DpopReplay),
+            null(),
+            c"api".as_ptr(),
+            null(),
+            o,
+            cap,
+            l,
+        )
+    })
+    .unwrap();
+    assert_eq!(v["status"], 401);
+    assert_eq!(
+        header(&v).unwrap(),
+        r#"DPoP realm="api", error="invalid_dpop_proof""#
+    );
+}
+
+#[test]
+fn metadata_sender_constraints() {
+    let normalise = |json: &str| {
+        // SAFETY: valid input; buffers from `call_out`.
+        call_out(|o, c, l| unsafe { tessera_server_metadata(json.as_ptr(), json.len(), o, c, l) })
+            .map(|b| String::from_utf8(b).unwrap())
+    };
+    assert_eq!(
+        normalise(r#"{"tls_client_certificate_bound_access_tokens":true,"dpop_signing_alg_values_supported":["ES256"],"issuer":"https://as.example","response_types_supported":["code"]}"#).unwrap(),
+        r#"{"issuer":"https://as.example","response_types_supported":["code"],"dpop_signing_alg_values_supported":["ES256"],"tls_client_certificate_bound_access_tokens":true}"#
+    );
+    assert_eq!(
+        normalise(r#"{"tls_client_certificate_bound_access_tokens":false,"dpop_signing_alg_values_supported":[],"issuer":"https://as.example","response_types_supported":["code"]}"#).unwrap(),
+        r#"{"issuer":"https://as.example","response_types_supported":["code"]}"#
+    );
+    assert_eq!(
+        normalise(r#"{"dpop_signing_alg_values_supported":["HS256"],"issuer":"https://as.example","response_types_supported":["code"]}"#).unwrap_err(),
+        code(ErrorKind::InvalidArgument)
+    );
+    assert_eq!(
+        normalise(r#"{"tls_client_certificate_bound_access_tokens":"yes","issuer":"https://as.example","response_types_supported":["code"]}"#).unwrap_err(),
+        code(ErrorKind::InvalidJson)
+    );
+}

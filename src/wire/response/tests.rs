@@ -226,3 +226,182 @@ fn challenges_only_for_their_codes() {
         3
     );
 }
+
+// ---- DPoP (RFC 9449 §7.1, §9) ----------------------------------------------------------------
+
+use crate::jwt::Algorithm;
+
+#[test]
+fn dpop_errors_are_401_at_a_resource_server_and_400_at_the_token_endpoint() {
+    for kind in [
+        ErrorKind::DpopSignature,
+        ErrorKind::DpopReplay,
+        ErrorKind::DpopProofRequired,
+        ErrorKind::OauthInvalidDpopProof,
+    ] {
+        let err = Error::new(kind, "d");
+        let rs = ErrorResponse::for_resource(&err);
+        assert_eq!(
+            (rs.error(), rs.http_status()),
+            ("invalid_dpop_proof", 401),
+            "{kind:?}"
+        );
+        let rs = ErrorResponse::resource(kind, None);
+        assert_eq!(rs.http_status(), 401, "{kind:?}");
+        let at = ErrorResponse::from_error(&err);
+        assert_eq!(
+            (at.error(), at.http_status()),
+            ("invalid_dpop_proof", 400),
+            "{kind:?}"
+        );
+        assert_eq!(
+            ErrorResponse::for_token_endpoint(&err, "as").www_authenticate(),
+            None
+        );
+    }
+    for kind in [
+        ErrorKind::DpopNonceRequired,
+        ErrorKind::DpopNonceInvalid,
+        ErrorKind::OauthUseDpopNonce,
+    ] {
+        let err = Error::new(kind, "d");
+        let rs = ErrorResponse::for_resource(&err);
+        assert_eq!(
+            (rs.error(), rs.http_status()),
+            ("use_dpop_nonce", 401),
+            "{kind:?}"
+        );
+        assert_eq!(
+            ErrorResponse::from_error(&err).http_status(),
+            400,
+            "{kind:?}"
+        );
+    }
+    assert_eq!(ErrorKind::OauthInvalidDpopProof.http_status(), Some(400));
+    // Other kinds keep their status at a resource server.
+    let rs = ErrorResponse::for_resource(&Error::new(ErrorKind::Expired, "d"));
+    assert_eq!((rs.error(), rs.http_status()), ("invalid_token", 401));
+    let rs = ErrorResponse::resource(ErrorKind::ScopeNotGranted, None);
+    assert_eq!((rs.error(), rs.http_status()), ("insufficient_scope", 403));
+    // The default challenge of a resource server's DPoP error is DPoP.
+    let rs = ErrorResponse::for_resource(&Error::new(ErrorKind::DpopNonceRequired, "need one"))
+        .with_challenge("api");
+    assert_eq!(
+        rs.www_authenticate(),
+        Some(r#"DPoP realm="api", error="use_dpop_nonce", error_description="need one""#)
+    );
+}
+
+#[test]
+fn dpop_challenge_strings() {
+    let algs = [Algorithm::ES256, Algorithm::PS256];
+    assert_eq!(dpop_challenge(None, &algs), r#"DPoP algs="ES256 PS256""#);
+    assert_eq!(
+        dpop_challenge(Some("api"), &algs),
+        r#"DPoP realm="api", algs="ES256 PS256""#
+    );
+    assert_eq!(
+        dpop_challenge(Some("a\"b\r\n"), &[]),
+        r#"DPoP realm="a\"b??""#
+    );
+    assert_eq!(dpop_challenge(None, &[]), "DPoP");
+    let r = ErrorResponse::resource(ErrorKind::DpopSignature, Some("bad proof"))
+        .with_dpop_challenge(Some("api"), &algs);
+    assert_eq!(
+        r.www_authenticate(),
+        Some(
+            r#"DPoP realm="api", error="invalid_dpop_proof", error_description="bad proof", algs="ES256 PS256""#
+        )
+    );
+    assert_eq!(r.http_status(), 401);
+    // Marked as a resource server's response even when built with `new`.
+    let r = ErrorResponse::new(ErrorKind::OauthUseDpopNonce, None).with_dpop_challenge(None, &[]);
+    assert_eq!(
+        (r.http_status(), r.www_authenticate()),
+        (401, Some(r#"DPoP error="use_dpop_nonce""#))
+    );
+    for kind in [
+        ErrorKind::OauthInvalidToken,
+        ErrorKind::OauthInvalidRequest,
+        ErrorKind::OauthInsufficientScope,
+    ] {
+        let r = ErrorResponse::new(kind, None).with_dpop_challenge(Some("r"), &[]);
+        assert_eq!(
+            r.www_authenticate(),
+            Some(format!("DPoP realm=\"r\", error=\"{}\"", r.error()).as_str())
+        );
+    }
+    for kind in [
+        ErrorKind::OauthServerError,
+        ErrorKind::OauthTemporarilyUnavailable,
+    ] {
+        let r = ErrorResponse::new(kind, None).with_dpop_challenge(Some("r"), &algs);
+        assert_eq!(r.www_authenticate(), None, "{kind:?}");
+    }
+}
+
+#[test]
+fn dpop_challenge_comes_before_bearer() {
+    let algs = [Algorithm::ES256];
+    let r = ErrorResponse::for_resource(&Error::new(ErrorKind::DpopBoundToken, "bound"))
+        .with_challenges("api", Some(&algs), None);
+    assert_eq!(
+        r.www_authenticate(),
+        Some(
+            r#"DPoP realm="api", error="invalid_token", error_description="bound", algs="ES256", Bearer realm="api", error="invalid_token", error_description="bound""#
+        )
+    );
+    // A DPoP error: the Bearer challenge is bare.
+    let r = ErrorResponse::for_resource(&Error::new(ErrorKind::DpopAth, "ath")).with_challenges(
+        "api",
+        Some(&algs),
+        None,
+    );
+    assert_eq!(
+        r.www_authenticate(),
+        Some(
+            r#"DPoP realm="api", error="invalid_dpop_proof", error_description="ath", algs="ES256", Bearer realm="api""#
+        )
+    );
+    assert_eq!(r.http_status(), 401);
+    // insufficient_scope: scope in both, quoted and sanitized.
+    let r = ErrorResponse::resource(ErrorKind::ScopeNotGranted, None).with_challenges(
+        "api",
+        Some(&algs),
+        Some("read \"x\"\n"),
+    );
+    let challenge = r.www_authenticate().unwrap();
+    assert!(challenge.starts_with("DPoP "), "{challenge}");
+    assert_eq!(
+        challenge.matches(r#"scope="read ?x??""#).count(),
+        2,
+        "{challenge}"
+    );
+    assert!(
+        challenge.find("DPoP").unwrap() < challenge.find("Bearer").unwrap(),
+        "{challenge}"
+    );
+    // Without DPoP: the Bearer challenge alone, as before.
+    let r =
+        ErrorResponse::resource(ErrorKind::Expired, Some("old")).with_challenges("api", None, None);
+    assert_eq!(
+        r.www_authenticate(),
+        Some(r#"Bearer realm="api", error="invalid_token", error_description="old""#)
+    );
+    // No challenge for server errors.
+    let r = ErrorResponse::resource(ErrorKind::RandomFailure, None).with_challenges(
+        "api",
+        Some(&algs),
+        None,
+    );
+    assert_eq!((r.www_authenticate(), r.http_status()), (None, 500));
+}
+
+#[test]
+fn token_type_follows_the_binding() {
+    let r = TokenResponse::bearer("at", 60).with_token_type("DPoP");
+    assert_eq!(
+        r.to_json(),
+        r#"{"access_token":"at","token_type":"DPoP","expires_in":60}"#
+    );
+}

@@ -355,9 +355,14 @@ impl Demo {
             TokenRequest::RefreshToken { refresh_token, .. } => self.locate(refresh_token, now),
             TokenRequest::ClientCredentials { .. } => None,
         };
-        let outcome = self
-            .issuer
-            .token(&authenticated, state.as_ref(), &request, now, &self.rng);
+        let outcome = self.issuer.token(
+            &authenticated,
+            state.as_ref(),
+            &request,
+            None,
+            now,
+            &self.rng,
+        );
         let result = outcome.result;
         self.persist(outcome.state, &outcome.effects);
         match result {

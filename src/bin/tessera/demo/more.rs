@@ -22,6 +22,7 @@ pub(super) fn implicit_flow(d: &mut Demo) -> Result<(), Failure> {
         default_scope: None,
         grant_types: vec![GrantType::Implicit],
         secret_hash: None,
+        dpop_bound_access_tokens: false,
     };
     d.who(
         "public",
@@ -105,6 +106,7 @@ pub(super) fn dot_default_scope(d: &mut Demo) -> Result<(), Failure> {
         default_scope: None,
         grant_types: vec![GrantType::ClientCredentials],
         secret_hash: Some(d.issuer.peppers().lookup(&secret)),
+        dpop_bound_access_tokens: false,
     };
     d.who(
         "conf.",

@@ -40,6 +40,7 @@ pub(super) fn walkthrough(d: &mut Demo) -> Result<(), Failure> {
         default_scope: None,
         grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
         secret_hash: None,
+        dpop_bound_access_tokens: false,
     };
     let farm_secret = random_secret(&d.rng)?;
     let farm = Client {
@@ -50,6 +51,7 @@ pub(super) fn walkthrough(d: &mut Demo) -> Result<(), Failure> {
         default_scope: Some(ScopeSet::parse("job:read")?),
         grant_types: vec![GrantType::ClientCredentials],
         secret_hash: Some(d.issuer.peppers().lookup(&farm_secret)),
+        dpop_bound_access_tokens: false,
     };
     d.who("public", "media-app, a native app: PKCE, no secret");
     d.line(&format!("{INDENT}   stored {}", app.to_json()));
