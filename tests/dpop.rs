@@ -885,3 +885,157 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn resource_verifier_checks_token_proof_and_binding_together() {
+    use tessera::dpop::ResourceVerifier;
+    use tessera::jwt::{Header, Verifier};
+    use tessera::wire::{AuthScheme, access_token};
+
+    let rng = SystemRandom::new();
+    let as_key = Key::generate(Algorithm::ES256, &rng).unwrap();
+    let client = es256();
+    let uri = "https://api.example/v1/me?page=2";
+    let mint = |extra: Value, exp: i64| {
+        let mut claims =
+            json!({"iss": "https://as.example", "aud": "api", "exp": exp, "sub": "u1"});
+        claims
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        jwt::sign(&as_key, &Header::new().typ("at+jwt"), &claims, &rng).unwrap()
+    };
+    let verifier = Verifier::builder(as_key.public_key().unwrap())
+        .issuer("https://as.example")
+        .audience("api")
+        .build()
+        .unwrap();
+    let rs = ResourceVerifier::new(verifier, ProofValidator::new());
+    let bound = mint(
+        json!({"cnf": {"jkt": client.thumbprint().unwrap()}}),
+        NOW + 60,
+    );
+    let unbound = mint(json!({}), NOW + 60);
+    let proof_for =
+        |token: &str| create_proof(&client, "GET", uri, NOW, &rng, None, Some(token)).unwrap();
+    let kind = |r: tessera::Result<tessera::dpop::Authorized>| r.unwrap_err().kind();
+
+    let header = format!("DPoP {bound}");
+    let (scheme, token) = access_token(Some(&header)).unwrap().unwrap();
+    let ok = rs
+        .verify(
+            scheme,
+            token,
+            Some(&proof_for(&bound)),
+            "GET",
+            uri,
+            None,
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(ok.scheme(), AuthScheme::Dpop);
+    assert_eq!(ok.claims()["sub"], "u1");
+    assert_eq!(ok.proof().unwrap().jkt(), client.thumbprint().unwrap());
+    assert_eq!(
+        ok.confirmation().unwrap().jkt.as_deref(),
+        Some(client.thumbprint().unwrap().as_str())
+    );
+
+    // Bearer with a bound token; DPoP without a proof; a proof made for another token.
+    assert_eq!(
+        kind(rs.verify(AuthScheme::Bearer, &bound, None, "GET", uri, None, NOW)),
+        ErrorKind::DpopBoundToken
+    );
+    assert_eq!(
+        kind(rs.verify(AuthScheme::Dpop, &bound, None, "GET", uri, None, NOW)),
+        ErrorKind::DpopProofRequired
+    );
+    assert_eq!(
+        kind(rs.verify(
+            AuthScheme::Dpop,
+            &bound,
+            Some(&proof_for(&unbound)),
+            "GET",
+            uri,
+            None,
+            NOW
+        )),
+        ErrorKind::DpopAth
+    );
+    // Another method, another key.
+    assert_eq!(
+        kind(rs.verify(
+            AuthScheme::Dpop,
+            &bound,
+            Some(&proof_for(&bound)),
+            "POST",
+            uri,
+            None,
+            NOW
+        )),
+        ErrorKind::DpopMethod
+    );
+    let stranger = Key::generate(Algorithm::ES256, &rng).unwrap();
+    let foreign = create_proof(&stranger, "GET", uri, NOW, &rng, None, Some(&bound)).unwrap();
+    assert_eq!(
+        kind(rs.verify(
+            AuthScheme::Dpop,
+            &bound,
+            Some(&foreign),
+            "GET",
+            uri,
+            None,
+            NOW
+        )),
+        ErrorKind::DpopKeyMismatch
+    );
+    // The token is checked first: an expired bound token is invalid_token whatever the proof.
+    let expired = mint(
+        json!({"cnf": {"jkt": client.thumbprint().unwrap()}}),
+        NOW - 100,
+    );
+    let e = kind(rs.verify(
+        AuthScheme::Dpop,
+        &expired,
+        Some(&proof_for(&expired)),
+        "GET",
+        uri,
+        None,
+        NOW,
+    ));
+    assert_eq!(e, ErrorKind::Expired);
+    assert_eq!(resource_error_for(e).oauth_error(), Some("invalid_token"));
+    // Unbound tokens: fine as Bearer, refused under DPoP, refused when binding is required.
+    rs.verify(AuthScheme::Bearer, &unbound, None, "GET", uri, None, NOW)
+        .unwrap();
+    assert_eq!(
+        kind(rs.verify(
+            AuthScheme::Dpop,
+            &unbound,
+            Some(&proof_for(&unbound)),
+            "GET",
+            uri,
+            None,
+            NOW
+        )),
+        ErrorKind::DpopKeyMismatch
+    );
+    let strict = rs.clone().require_sender_constrained(true);
+    assert_eq!(
+        kind(strict.verify(AuthScheme::Bearer, &unbound, None, "GET", uri, None, NOW)),
+        ErrorKind::UnboundToken
+    );
+    // Certificate-bound (RFC 8705): accepted only over a connection with that certificate.
+    let der = pem_body(include_bytes!("data/keys/p256.cert.pem"));
+    let mtls = mint(
+        json!({"cnf": Confirmation::certificate(&der).unwrap().to_value()}),
+        NOW + 60,
+    );
+    strict
+        .verify(AuthScheme::Bearer, &mtls, None, "GET", uri, Some(&der), NOW)
+        .unwrap();
+    assert_eq!(
+        kind(strict.verify(AuthScheme::Bearer, &mtls, None, "GET", uri, None, NOW)),
+        ErrorKind::CertificateMismatch
+    );
+}

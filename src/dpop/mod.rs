@@ -9,7 +9,7 @@
 //! | [`NonceIssuer`] | RFC 9449 §8, §9 (server nonces, without storage) |
 //! | [`ReplayCache`] | RFC 9449 §11.1 (one process; several share a store) |
 //! | [`Confirmation`] | RFC 7800 §3.1, RFC 9449 §6.1 (`jkt`), RFC 8705 §3.1 (`x5t#S256`) |
-//! | [`check_binding`] | RFC 9449 §7.1–§7.2, RFC 8705 §3 (the resource server) |
+//! | [`check_binding`], [`ResourceVerifier`] | RFC 9449 §7.1–§7.2, RFC 8705 §3 (the resource server) |
 //!
 //! The authorization server binds tokens through [`crate::grant`]: the host validates the
 //! proof, then passes [`Proof::confirmation`] (or [`Confirmation::certificate`] for mutual TLS)
@@ -29,8 +29,11 @@
 //! 4. **Nonces**, when the validator requires them: answer `use_dpop_nonce` errors with the
 //!    header `DPoP-Nonce: <ProofValidator::nonce(now)>`; send a fresh one on other responses
 //!    too when convenient.
-//! 5. At a **resource server**, [`check_binding`] matches the proof's key (or the TLS client
-//!    certificate) to the token's `cnf`.
+//! 5. At a **resource server**, [`ResourceVerifier`] verifies the token, validates the proof
+//!    with its `ath`, and matches the proof's key (or the TLS client certificate) to the
+//!    token's `cnf` ([`check_binding`], for tokens verified some other way, e.g. introspected).
+//!    A 401 carries the challenges of [`crate::wire::ErrorResponse::with_challenges`], `DPoP`
+//!    first.
 //!
 //! Every failure has its own [`ErrorKind`](crate::ErrorKind) (800–817), which
 //! [`crate::wire::token_error_for`] and [`crate::wire::resource_error_for`] map to
@@ -72,4 +75,4 @@ pub use proof::{
     MAX_NONCE_LEN, MAX_PROOF_LEN, Proof, ProofValidator, ProofValidatorBuilder, ath, create_proof,
 };
 pub use replay::{MAX_REPLAY_CAPACITY, ReplayCache};
-pub use resource::{Presentation, check_binding, single_header};
+pub use resource::{Authorized, Presentation, ResourceVerifier, check_binding, single_header};
