@@ -15,6 +15,7 @@ from ._exceptions import (
     ClaimMismatchError,
     DecodeError,
     ExpiredError,
+    InvalidDpopProofError,
     InvalidKeyError,
     InvalidTokenError,
     NotYetValidError,
@@ -22,6 +23,8 @@ from ._exceptions import (
     OpaqueTokenError,
     PkceError,
     ScopeError,
+    TokenBindingError,
+    UseDpopNonceError,
     TesseraError,
 )
 
@@ -92,6 +95,26 @@ RESULT_OAUTH_SERVER_ERROR = 708
 RESULT_OAUTH_TEMPORARILY_UNAVAILABLE = 709
 RESULT_OAUTH_INVALID_TOKEN = 710
 RESULT_OAUTH_INSUFFICIENT_SCOPE = 711
+RESULT_OAUTH_INVALID_DPOP_PROOF = 712
+RESULT_OAUTH_USE_DPOP_NONCE = 713
+RESULT_DPOP_MALFORMED = 800
+RESULT_DPOP_TYPE = 801
+RESULT_DPOP_ALGORITHM = 802
+RESULT_DPOP_KEY = 803
+RESULT_DPOP_SIGNATURE = 804
+RESULT_DPOP_METHOD = 805
+RESULT_DPOP_URI = 806
+RESULT_DPOP_IAT = 807
+RESULT_DPOP_JTI = 808
+RESULT_DPOP_NONCE_REQUIRED = 809
+RESULT_DPOP_NONCE_INVALID = 810
+RESULT_DPOP_ATH = 811
+RESULT_DPOP_REPLAY = 812
+RESULT_DPOP_KEY_MISMATCH = 813
+RESULT_DPOP_PROOF_REQUIRED = 814
+RESULT_DPOP_BOUND_TOKEN = 815
+RESULT_UNBOUND_TOKEN = 816
+RESULT_CERTIFICATE_MISMATCH = 817
 
 #: Every `tessera_result` error code: (code, constant name without the prefix, doc).
 RESULTS: Tuple[Tuple[int, str, str], ...] = (
@@ -153,14 +176,38 @@ RESULTS: Tuple[Tuple[int, str, str], ...] = (
     (709, 'OAUTH_TEMPORARILY_UNAVAILABLE', 'RFC 6749 `temporarily_unavailable`.'),
     (710, 'OAUTH_INVALID_TOKEN', 'RFC 6750 §3.1 `invalid_token`.'),
     (711, 'OAUTH_INSUFFICIENT_SCOPE', 'RFC 6750 §3.1 `insufficient_scope`.'),
+    (712, 'OAUTH_INVALID_DPOP_PROOF', 'RFC 9449 §12.2 `invalid_dpop_proof`.'),
+    (713, 'OAUTH_USE_DPOP_NONCE', 'RFC 9449 §12.2 `use_dpop_nonce`: retry with the nonce in the `DPoP-Nonce` header.'),
+    (800, 'DPOP_MALFORMED', 'The DPoP proof is not exactly one well-formed JWS (structure, base64url, JSON, header, size), or a request carries more than one `DPoP` header.'),
+    (801, 'DPOP_TYPE', "The DPoP proof's header `typ` is not exactly `dpop+jwt` (RFC 9449 §4.3 rule 4)."),
+    (802, 'DPOP_ALGORITHM', "The DPoP proof's `alg` is `none`, symmetric, or not in the allowed list (rule 5)."),
+    (803, 'DPOP_KEY', "The DPoP proof's `jwk` is missing, malformed, holds private members, or does not fit `alg` (rule 7)."),
+    (804, 'DPOP_SIGNATURE', "The DPoP proof's signature does not verify with its `jwk` (rule 6)."),
+    (805, 'DPOP_METHOD', "The DPoP proof's `htm` is missing or is not the request method (rule 8)."),
+    (806, 'DPOP_URI', "The DPoP proof's `htu` is missing, malformed, or is not the request URI (rule 9)."),
+    (807, 'DPOP_IAT', "The DPoP proof's `iat` is missing or outside the accepted window (rule 11)."),
+    (808, 'DPOP_JTI', "The DPoP proof's `jti` is missing, empty or too long (rule 3/§4.2)."),
+    (809, 'DPOP_NONCE_REQUIRED', 'The server requires a DPoP nonce and the proof has none (rule 10; `use_dpop_nonce`).'),
+    (810, 'DPOP_NONCE_INVALID', "The DPoP proof's nonce is not one the server issued recently (`use_dpop_nonce`)."),
+    (811, 'DPOP_ATH', "The DPoP proof's `ath` is missing or is not the hash of the access token (rule 12)."),
+    (812, 'DPOP_REPLAY', "The DPoP proof's `jti` was seen before inside the window (RFC 9449 §11.1)."),
+    (813, 'DPOP_KEY_MISMATCH', "The DPoP proof's key is not the key the token, code or refresh token is bound to."),
+    (814, 'DPOP_PROOF_REQUIRED', 'A DPoP proof is required and none was presented (a DPoP-bound token, or a client that registered `dpop_bound_access_tokens`).'),
+    (815, 'DPOP_BOUND_TOKEN', 'A DPoP-bound access token was presented with the `Bearer` scheme (RFC 9449 §7.2).'),
+    (816, 'UNBOUND_TOKEN', 'Policy requires a sender-constrained token and the token has no `cnf` claim.'),
+    (817, 'CERTIFICATE_MISMATCH', "The certificate-bound token's `x5t#S256` does not match the client certificate, or no certificate was presented (RFC 8705 §3)."),
 )
 
 #: The opaque handle types of the header.
 HANDLES: Tuple[str, ...] = (
+    'tessera_dpop_nonce_issuer',
+    'tessera_dpop_proof',
+    'tessera_dpop_validator',
     'tessera_issuer',
     'tessera_key',
     'tessera_keyset',
     'tessera_peppers',
+    'tessera_replay_cache',
     'tessera_scope_policy',
     'tessera_scopes',
     'tessera_verified',
@@ -282,6 +329,28 @@ FUNCTIONS: Dict[str, Tuple[Any, Tuple[Any, ...], Tuple[str, ...]]] = {
     'tessera_issuer_revoke_family': (c_uint32, (c_void_p, c_char_p, c_size_t, c_int64, c_void_p, c_size_t, POINTER(c_size_t)), ('issuer', 'state_json', 'state_len', 'now', 'out', 'cap', 'out_len')),
     'tessera_issuer_introspect': (c_uint32, (c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_int64, c_void_p, c_size_t, POINTER(c_size_t)), ('issuer', 'state_json', 'state_len', 'token', 'token_len', 'now', 'out', 'cap', 'out_len')),
     'tessera_issuer_engine_token': (c_uint32, (c_void_p, c_char_p, c_char_p, c_char_p, c_char_p, c_int64, c_void_p, c_size_t, POINTER(c_size_t)), ('issuer', 'parent_scope', 'requested_scope', 'subject', 'audience', 'now', 'out', 'cap', 'out_len')),
+    'tessera_dpop_proof_create': (c_uint32, (c_void_p, c_char_p, c_char_p, c_int64, c_char_p, c_char_p, c_size_t, c_void_p, c_size_t, POINTER(c_size_t)), ('key', 'htm', 'htu', 'now', 'nonce', 'access_token', 'access_token_len', 'out', 'cap', 'out_len')),
+    'tessera_dpop_ath': (c_uint32, (c_char_p, c_size_t, c_void_p, c_size_t, POINTER(c_size_t)), ('access_token', 'access_token_len', 'out', 'cap', 'out_len')),
+    'tessera_dpop_nonce_issuer_new': (c_uint32, (c_char_p, c_size_t, c_uint64, POINTER(c_void_p)), ('secret', 'secret_len', 'step_seconds', 'out')),
+    'tessera_dpop_nonce_issuer_nonce': (c_uint32, (c_void_p, c_int64, c_void_p, c_size_t, POINTER(c_size_t)), ('issuer', 'now', 'out', 'cap', 'out_len')),
+    'tessera_dpop_nonce_issuer_check': (c_uint32, (c_void_p, c_char_p, c_size_t, c_int64), ('issuer', 'nonce', 'nonce_len', 'now')),
+    'tessera_dpop_nonce_issuer_free': (None, (c_void_p,), ('issuer',)),
+    'tessera_dpop_validator_new': (c_uint32, (c_char_p, c_size_t, c_void_p, POINTER(c_void_p)), ('config_json', 'config_len', 'nonce_issuer', 'out')),
+    'tessera_dpop_validator_nonce': (c_uint32, (c_void_p, c_int64, c_void_p, c_size_t, POINTER(c_size_t)), ('validator', 'now', 'out', 'cap', 'out_len')),
+    'tessera_dpop_validator_algorithms': (c_uint32, (c_void_p, c_void_p, c_size_t, POINTER(c_size_t)), ('validator', 'out', 'cap', 'out_len')),
+    'tessera_dpop_validate': (c_uint32, (c_void_p, c_char_p, c_size_t, c_char_p, c_char_p, c_char_p, c_size_t, c_int64, POINTER(c_void_p)), ('validator', 'proof', 'proof_len', 'htm', 'htu', 'access_token', 'access_token_len', 'now', 'out')),
+    'tessera_dpop_validator_free': (None, (c_void_p,), ('validator',)),
+    'tessera_dpop_proof_json': (c_uint32, (c_void_p, c_void_p, c_size_t, POINTER(c_size_t)), ('proof', 'out', 'cap', 'out_len')),
+    'tessera_dpop_proof_jkt': (c_uint32, (c_void_p, c_void_p, c_size_t, POINTER(c_size_t)), ('proof', 'out', 'cap', 'out_len')),
+    'tessera_dpop_proof_free': (None, (c_void_p,), ('proof',)),
+    'tessera_replay_cache_new': (c_uint32, (c_size_t, POINTER(c_void_p)), ('capacity', 'out')),
+    'tessera_replay_cache_check_and_record': (c_uint32, (c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_int64, c_int64), ('cache', 'scope', 'scope_len', 'value', 'value_len', 'until', 'now')),
+    'tessera_replay_cache_check_proof': (c_uint32, (c_void_p, c_void_p, c_int64), ('cache', 'proof', 'now')),
+    'tessera_replay_cache_stats': (c_uint32, (c_void_p, POINTER(c_size_t), POINTER(c_size_t), POINTER(c_uint64)), ('cache', 'len', 'capacity', 'evicted_live')),
+    'tessera_replay_cache_free': (None, (c_void_p,), ('cache',)),
+    'tessera_dpop_check_binding': (c_uint32, (c_char_p, c_size_t, c_void_p, c_char_p, c_size_t, c_bool, c_void_p, c_size_t, POINTER(c_size_t)), ('claims_json', 'claims_len', 'proof', 'client_cert_der', 'cert_len', 'require_bound', 'out', 'cap', 'out_len')),
+    'tessera_verified_check_binding': (c_uint32, (c_void_p, c_void_p, c_char_p, c_size_t, c_bool, c_void_p, c_size_t, POINTER(c_size_t)), ('verified', 'proof', 'client_cert_der', 'cert_len', 'require_bound', 'out', 'cap', 'out_len')),
+    'tessera_certificate_thumbprint': (c_uint32, (c_char_p, c_size_t, c_void_p, c_size_t, POINTER(c_size_t)), ('der', 'der_len', 'out', 'cap', 'out_len')),
 }
 
 
@@ -618,6 +687,126 @@ class OAuthInsufficientScopeError(OAuthError):
     code = 711
 
 
+class OAuthInvalidDpopProofError(OAuthError, InvalidDpopProofError):
+    """RFC 9449 §12.2 `invalid_dpop_proof` (code 712)."""
+
+    code = 712
+
+
+class OAuthUseDpopNonceError(OAuthError, UseDpopNonceError):
+    """RFC 9449 §12.2 `use_dpop_nonce`: retry with the nonce in the `DPoP-Nonce` header (code 713)."""
+
+    code = 713
+
+
+class DpopMalformedError(InvalidDpopProofError):
+    """The DPoP proof is not exactly one well-formed JWS (structure, base64url, JSON, header, size), or a request carries more than one `DPoP` header (code 800)."""
+
+    code = 800
+
+
+class DpopTypeError(InvalidDpopProofError):
+    """The DPoP proof's header `typ` is not exactly `dpop+jwt` (RFC 9449 §4.3 rule 4) (code 801)."""
+
+    code = 801
+
+
+class DpopAlgorithmError(InvalidDpopProofError):
+    """The DPoP proof's `alg` is `none`, symmetric, or not in the allowed list (rule 5) (code 802)."""
+
+    code = 802
+
+
+class DpopKeyError(InvalidDpopProofError):
+    """The DPoP proof's `jwk` is missing, malformed, holds private members, or does not fit `alg` (rule 7) (code 803)."""
+
+    code = 803
+
+
+class DpopSignatureError(InvalidDpopProofError):
+    """The DPoP proof's signature does not verify with its `jwk` (rule 6) (code 804)."""
+
+    code = 804
+
+
+class DpopMethodError(InvalidDpopProofError):
+    """The DPoP proof's `htm` is missing or is not the request method (rule 8) (code 805)."""
+
+    code = 805
+
+
+class DpopUriError(InvalidDpopProofError):
+    """The DPoP proof's `htu` is missing, malformed, or is not the request URI (rule 9) (code 806)."""
+
+    code = 806
+
+
+class DpopIatError(InvalidDpopProofError):
+    """The DPoP proof's `iat` is missing or outside the accepted window (rule 11) (code 807)."""
+
+    code = 807
+
+
+class DpopJtiError(InvalidDpopProofError):
+    """The DPoP proof's `jti` is missing, empty or too long (rule 3/§4.2) (code 808)."""
+
+    code = 808
+
+
+class DpopNonceRequiredError(UseDpopNonceError):
+    """The server requires a DPoP nonce and the proof has none (rule 10; `use_dpop_nonce`) (code 809)."""
+
+    code = 809
+
+
+class DpopNonceInvalidError(UseDpopNonceError):
+    """The DPoP proof's nonce is not one the server issued recently (`use_dpop_nonce`) (code 810)."""
+
+    code = 810
+
+
+class DpopAthError(InvalidDpopProofError):
+    """The DPoP proof's `ath` is missing or is not the hash of the access token (rule 12) (code 811)."""
+
+    code = 811
+
+
+class DpopReplayError(InvalidDpopProofError):
+    """The DPoP proof's `jti` was seen before inside the window (RFC 9449 §11.1) (code 812)."""
+
+    code = 812
+
+
+class DpopKeyMismatchError(InvalidDpopProofError):
+    """The DPoP proof's key is not the key the token, code or refresh token is bound to (code 813)."""
+
+    code = 813
+
+
+class DpopProofRequiredError(InvalidDpopProofError):
+    """A DPoP proof is required and none was presented (a DPoP-bound token, or a client that registered `dpop_bound_access_tokens`) (code 814)."""
+
+    code = 814
+
+
+class DpopBoundTokenError(TokenBindingError):
+    """A DPoP-bound access token was presented with the `Bearer` scheme (RFC 9449 §7.2) (code 815)."""
+
+    code = 815
+
+
+class UnboundTokenError(TokenBindingError):
+    """Policy requires a sender-constrained token and the token has no `cnf` claim (code 816)."""
+
+    code = 816
+
+
+class CertificateMismatchError(TokenBindingError):
+    """The certificate-bound token's `x5t#S256` does not match the client certificate, or no certificate was presented (RFC 8705 §3) (code 817)."""
+
+    code = 817
+
+
 # The families that are the class of one code carry that code (see FAMILIES).
 InvalidKeyError.code = 200
 ExpiredError.code = 400
@@ -683,6 +872,26 @@ ERROR_CLASSES: Dict[int, Type[TesseraError]] = {
     709: OAuthTemporarilyUnavailableError,
     710: OAuthInvalidTokenError,
     711: OAuthInsufficientScopeError,
+    712: OAuthInvalidDpopProofError,
+    713: OAuthUseDpopNonceError,
+    800: DpopMalformedError,
+    801: DpopTypeError,
+    802: DpopAlgorithmError,
+    803: DpopKeyError,
+    804: DpopSignatureError,
+    805: DpopMethodError,
+    806: DpopUriError,
+    807: DpopIatError,
+    808: DpopJtiError,
+    809: DpopNonceRequiredError,
+    810: DpopNonceInvalidError,
+    811: DpopAthError,
+    812: DpopReplayError,
+    813: DpopKeyMismatchError,
+    814: DpopProofRequiredError,
+    815: DpopBoundTokenError,
+    816: UnboundTokenError,
+    817: CertificateMismatchError,
 }
 
 #: What `from tessera._decls import *` brings into `tessera`: the result codes and the
@@ -748,6 +957,26 @@ __all__ = [
     'RESULT_OAUTH_TEMPORARILY_UNAVAILABLE',
     'RESULT_OAUTH_INVALID_TOKEN',
     'RESULT_OAUTH_INSUFFICIENT_SCOPE',
+    'RESULT_OAUTH_INVALID_DPOP_PROOF',
+    'RESULT_OAUTH_USE_DPOP_NONCE',
+    'RESULT_DPOP_MALFORMED',
+    'RESULT_DPOP_TYPE',
+    'RESULT_DPOP_ALGORITHM',
+    'RESULT_DPOP_KEY',
+    'RESULT_DPOP_SIGNATURE',
+    'RESULT_DPOP_METHOD',
+    'RESULT_DPOP_URI',
+    'RESULT_DPOP_IAT',
+    'RESULT_DPOP_JTI',
+    'RESULT_DPOP_NONCE_REQUIRED',
+    'RESULT_DPOP_NONCE_INVALID',
+    'RESULT_DPOP_ATH',
+    'RESULT_DPOP_REPLAY',
+    'RESULT_DPOP_KEY_MISMATCH',
+    'RESULT_DPOP_PROOF_REQUIRED',
+    'RESULT_DPOP_BOUND_TOKEN',
+    'RESULT_UNBOUND_TOKEN',
+    'RESULT_CERTIFICATE_MISMATCH',
     'InvalidArgumentError',
     'BufferTooSmallError',
     'PanicError',
@@ -803,4 +1032,24 @@ __all__ = [
     'OAuthTemporarilyUnavailableError',
     'OAuthInvalidTokenError',
     'OAuthInsufficientScopeError',
+    'OAuthInvalidDpopProofError',
+    'OAuthUseDpopNonceError',
+    'DpopMalformedError',
+    'DpopTypeError',
+    'DpopAlgorithmError',
+    'DpopKeyError',
+    'DpopSignatureError',
+    'DpopMethodError',
+    'DpopUriError',
+    'DpopIatError',
+    'DpopJtiError',
+    'DpopNonceRequiredError',
+    'DpopNonceInvalidError',
+    'DpopAthError',
+    'DpopReplayError',
+    'DpopKeyMismatchError',
+    'DpopProofRequiredError',
+    'DpopBoundTokenError',
+    'UnboundTokenError',
+    'CertificateMismatchError',
 ]
