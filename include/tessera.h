@@ -366,6 +366,45 @@ typedef uint32_t tessera_result;
 #endif // __cplusplus
 
 /**
+ * A DPoP server-nonce issuer (RFC 9449 §8, §9): an HMAC key and a time step; the nonce of a
+ * step is accepted during that step and the next. Nothing is stored, so every process with
+ * the same key and step agrees. Immutable: thread-safe.
+ */
+typedef struct tessera_dpop_nonce_issuer tessera_dpop_nonce_issuer;
+
+/**
+ * A DPoP proof that passed `tessera_dpop_validate`: its key thumbprint (`jkt`), `jti`, `iat`,
+ * `nonce`, `alg`, `htm`, `htu` and `replay_until`. Immutable: thread-safe.
+ */
+typedef struct tessera_dpop_proof tessera_dpop_proof;
+
+/**
+ * Checks DPoP proofs (RFC 9449 §4.3). Immutable: thread-safe; build one and share it.
+ *
+ * What the host does for a request that carries a `DPoP` header:
+ *
+ * 1. **One proof**: more than one `DPoP` header is `invalid_dpop_proof`; none, where DPoP is
+ *    required, too.
+ * 2. **Validate** it with `tessera_dpop_validate`: the method, the full request URI (query and
+ *    fragment are ignored), `now`, and at a resource server the access token from
+ *    `Authorization: DPoP <token>`. Each failed rule has its own code, 800 to 811 (see
+ *    `tessera_dpop_validate`).
+ * 3. **Refuse replays** (RFC 9449 §11.1): the engine stores nothing. Record the proof's `jti`
+ *    (within its `jkt`) until its `replay_until` and refuse a second use:
+ *    `tessera_replay_cache_check_proof` does this in one process; several processes share a
+ *    store (a unique key with a time to live).
+ * 4. **Nonces**, when the validator requires them: answer `TESSERA_RESULT_DPOP_NONCE_REQUIRED`
+ *    and `TESSERA_RESULT_DPOP_NONCE_INVALID` with `use_dpop_nonce` and the header
+ *    `DPoP-Nonce: <tessera_dpop_validator_nonce>`; the client retries with that nonce.
+ * 5. At a **resource server**, `tessera_dpop_check_binding` matches the proof's key (or the
+ *    TLS client certificate) to the access token's `cnf`.
+ *
+ * `tessera_error_response` and `tessera_resource_error_response` map every code to the error
+ * to send (`invalid_dpop_proof`, `use_dpop_nonce` or `invalid_token`).
+ */
+typedef struct tessera_dpop_validator tessera_dpop_validator;
+
+/**
  * The token issuer of one authorization server: grant policy, access-token signing key and
  * lookup-hash peppers, checked once. Immutable: thread-safe.
  *
@@ -432,6 +471,15 @@ typedef struct tessera_keyset tessera_keyset;
  * only function that changes it, and must not run while the handle is used elsewhere.
  */
 typedef struct tessera_peppers tessera_peppers;
+
+/**
+ * A bounded in-memory replay cache for single-use values (a DPoP proof's `jti`, a client
+ * assertion's `jti`): at most `capacity` entries, each kept until its expiry, the oldest
+ * dropped first when full. Thread-safe: any number of threads may use one cache at once
+ * (it locks internally); the functions that record take a non-`const` handle because they
+ * change it. One process only: several processes need a shared store.
+ */
+typedef struct tessera_replay_cache tessera_replay_cache;
 
 /**
  * A scope implication table (which granted scope implies which requested one). Immutable:
@@ -1788,6 +1836,320 @@ tessera_result tessera_issuer_engine_token(const tessera_issuer *issuer,
                                            uint8_t *out,
                                            size_t cap,
                                            size_t *out_len);
+
+/**
+ * Makes a DPoP proof (RFC 9449 §4.2) for one HTTP request, signed with the private `key`: a
+ * JWS whose header has `typ: "dpop+jwt"`, the key's `alg` and its public `jwk`, and whose
+ * claims are `jti` (16 random bytes from the system generator, base64url), `htm` (`htm`, an
+ * HTTP method such as "POST"), `htu` (`htu`, the absolute request URI, written without its
+ * query and fragment), `iat` = `now`, `nonce` when `nonce` is not NULL (the server's last
+ * `DPoP-Nonce`) and `ath` when `(access_token, access_token_len)` is not empty (a request to a
+ * resource server; `(NULL, 0)` is none).
+ *
+ * Errors: `TESSERA_RESULT_NOT_PRIVATE_KEY` for a public key,
+ * `TESSERA_RESULT_KEY_ALGORITHM_MISMATCH` for an HMAC key, `TESSERA_RESULT_INVALID_ARGUMENT`
+ * when `htm` is not a method token, `htu` not an absolute `http(s)` URI or `nonce` not
+ * `1*NQCHAR`; `TESSERA_RESULT_INVALID_UTF8` for an access token that is not UTF-8. On
+ * `TESSERA_RESULT_BUFFER_TOO_SMALL` nothing was kept: the retry makes another proof (a new
+ * `jti`, a new signature) of the same length.
+ */
+tessera_result tessera_dpop_proof_create(const tessera_key *key,
+                                         const char *htm,
+                                         const char *htu,
+                                         int64_t now,
+                                         const char *nonce,
+                                         const uint8_t *access_token,
+                                         size_t access_token_len,
+                                         uint8_t *out,
+                                         size_t cap,
+                                         size_t *out_len);
+
+/**
+ * Writes the `ath` of an access token (RFC 9449 §4.2): base64url(SHA-256(token)), 43
+ * characters. A token that is not UTF-8 is `TESSERA_RESULT_INVALID_UTF8`.
+ */
+tessera_result tessera_dpop_ath(const uint8_t *access_token,
+                                size_t access_token_len,
+                                uint8_t *out,
+                                size_t cap,
+                                size_t *out_len);
+
+/**
+ * A nonce issuer with HMAC key `secret` (at least 32 bytes, else `TESSERA_RESULT_WEAK_KEY`;
+ * copied, and wiped when the handle is freed) and a time step of `step_seconds` (1 to
+ * 86,400, else `TESSERA_RESULT_INVALID_ARGUMENT`; 300 is a good default: a nonce is then
+ * accepted for 5 to 10 minutes). On success `*out` is a new handle to free with
+ * `tessera_dpop_nonce_issuer_free`. Rotate the key to invalidate every outstanding nonce.
+ */
+tessera_result tessera_dpop_nonce_issuer_new(const uint8_t *secret,
+                                             size_t secret_len,
+                                             uint64_t step_seconds,
+                                             tessera_dpop_nonce_issuer **out);
+
+/**
+ * Writes the nonce to send at `now` (the `DPoP-Nonce` header value): 32 base64url
+ * characters, the same for every call within one time step.
+ */
+tessera_result tessera_dpop_nonce_issuer_nonce(const tessera_dpop_nonce_issuer *issuer,
+                                               int64_t now,
+                                               uint8_t *out,
+                                               size_t cap,
+                                               size_t *out_len);
+
+/**
+ * `TESSERA_RESULT_OK` when `nonce` was made by `issuer` at `now`'s time step or the one
+ * before; anything else is `TESSERA_RESULT_DPOP_NONCE_INVALID` (answer `use_dpop_nonce` with a
+ * fresh nonce). `tessera_dpop_validate` runs this check itself when its validator requires
+ * nonces.
+ */
+tessera_result tessera_dpop_nonce_issuer_check(const tessera_dpop_nonce_issuer *issuer,
+                                               const uint8_t *nonce,
+                                               size_t nonce_len,
+                                               int64_t now);
+
+/**
+ * Frees a nonce issuer (its key is wiped). NULL is a no-op.
+ */
+void tessera_dpop_nonce_issuer_free(tessera_dpop_nonce_issuer *issuer);
+
+/**
+ * A proof validator. `config_json` is a JSON object, every member optional; `(NULL, 0)` or
+ * `{}` is the defaults:
+ *
+ * ```json
+ * {"algorithms": ["ES256", "EdDSA", ...], "iat_window": 60, "max_len": 8192}
+ * ```
+ *
+ * - `algorithms`: the algorithms proofs may use; default: every asymmetric algorithm of this
+ *   build except ML-DSA (ES256, ES384, EdDSA, RS256/384/512, PS256/384/512, and ES512 and
+ *   ES256K with aws-lc-rs). HMAC algorithms are `TESSERA_RESULT_INVALID_ARGUMENT`, an
+ *   algorithm this build lacks `TESSERA_RESULT_UNSUPPORTED_ALGORITHM`.
+ * - `iat_window`: the accepted distance between a proof's `iat` and `now`, in seconds, both
+ *   ways (default 60, at most 3600).
+ * - `max_len`: the largest proof accepted, in bytes (default 8192, 1 to 65536).
+ *
+ * `nonce_issuer`: NULL for no server nonce; otherwise every proof needs a nonce this issuer
+ * made recently (RFC 9449 §8, §9). The validator keeps its own copy: the issuer handle may be
+ * freed afterwards.
+ *
+ * A `config_json` that is not such an object (malformed, an unknown member, a member of the
+ * wrong type) is `TESSERA_RESULT_INVALID_JSON`, one with a repeated member
+ * `TESSERA_RESULT_DUPLICATE_MEMBER`. On success `*out` is a new handle to free with
+ * `tessera_dpop_validator_free`.
+ */
+tessera_result tessera_dpop_validator_new(const uint8_t *config_json,
+                                          size_t config_len,
+                                          const tessera_dpop_nonce_issuer *nonce_issuer,
+                                          tessera_dpop_validator **out);
+
+/**
+ * Writes the `DPoP-Nonce` value to send at `now`: with every `use_dpop_nonce` error, and on
+ * successful responses to keep the client's nonce fresh. Writes nothing (`*out_len` = 0) when
+ * the validator requires no nonce.
+ */
+tessera_result tessera_dpop_validator_nonce(const tessera_dpop_validator *validator,
+                                            int64_t now,
+                                            uint8_t *out,
+                                            size_t cap,
+                                            size_t *out_len);
+
+/**
+ * Writes the algorithms the validator accepts, space-separated ("ES256 ES384 EdDSA ..."):
+ * the `algs` of a `WWW-Authenticate: DPoP` challenge, and (as a JSON array) the
+ * `dpop_signing_alg_values_supported` of server metadata.
+ */
+tessera_result tessera_dpop_validator_algorithms(const tessera_dpop_validator *validator,
+                                                 uint8_t *out,
+                                                 size_t cap,
+                                                 size_t *out_len);
+
+/**
+ * Validates `proof` (the `DPoP` header value) for a request with method `htm` to `htu` (the
+ * full request URI; query and fragment are ignored, scheme and host compared
+ * case-insensitively, default ports and dot segments normalised) at `now`. At a resource
+ * server pass the access token of `Authorization: DPoP <token>` as `(access_token,
+ * access_token_len)`, so its `ath` is checked; `(NULL, 0)` at the token endpoint.
+ *
+ * On success `*out` is a new `tessera_dpop_proof` (free it with `tessera_dpop_proof_free`);
+ * the host must still refuse a replay (`tessera_replay_cache_check_proof`). The rules run in
+ * this order, each failure its own code:
+ *
+ * | rule (RFC 9449 §4.3) | code |
+ * |---|---|
+ * | one compact JWS (strict base64url, JSON objects without duplicates, no `crit`) within `max_len` | `TESSERA_RESULT_DPOP_MALFORMED` |
+ * | header `typ` is `dpop+jwt` | `TESSERA_RESULT_DPOP_TYPE` |
+ * | `alg` asymmetric and allowed | `TESSERA_RESULT_DPOP_ALGORITHM` |
+ * | `jwk` present, public only, a valid key for `alg` | `TESSERA_RESULT_DPOP_KEY` |
+ * | the signature verifies with `jwk` | `TESSERA_RESULT_DPOP_SIGNATURE` |
+ * | `jti` present, 1 to 64 bytes | `TESSERA_RESULT_DPOP_JTI` |
+ * | `htm` is the request method | `TESSERA_RESULT_DPOP_METHOD` |
+ * | `htu` is the request URI | `TESSERA_RESULT_DPOP_URI` |
+ * | `iat` within the window around `now` | `TESSERA_RESULT_DPOP_IAT` |
+ * | a nonce, when required, and one the issuer made recently | `TESSERA_RESULT_DPOP_NONCE_REQUIRED`, `TESSERA_RESULT_DPOP_NONCE_INVALID` |
+ * | with an access token: `ath` is its hash | `TESSERA_RESULT_DPOP_ATH` |
+ *
+ * Send `use_dpop_nonce` for the two nonce codes, `invalid_dpop_proof` for the others. Proof
+ * bytes that are not UTF-8 are `TESSERA_RESULT_DPOP_MALFORMED`, an access token that is not
+ * UTF-8 `TESSERA_RESULT_DPOP_ATH` (no proof can carry its hash). An `htm` that is not a method
+ * token or an `htu` that is not an absolute `http(s)` URI is the host's mistake:
+ * `TESSERA_RESULT_INVALID_ARGUMENT`.
+ */
+tessera_result tessera_dpop_validate(const tessera_dpop_validator *validator,
+                                     const uint8_t *proof,
+                                     size_t proof_len,
+                                     const char *htm,
+                                     const char *htu,
+                                     const uint8_t *access_token,
+                                     size_t access_token_len,
+                                     int64_t now,
+                                     tessera_dpop_proof **out);
+
+/**
+ * Frees a validator. NULL is a no-op.
+ */
+void tessera_dpop_validator_free(tessera_dpop_validator *validator);
+
+/**
+ * Writes a validated proof as JSON:
+ *
+ * ```json
+ * {"jkt": "...", "jti": "...", "iat": 1562262616, "nonce": null, "alg": "ES256",
+ *  "htm": "POST", "htu": "https://server.example.com/token", "replay_until": 1562262676}
+ * ```
+ *
+ * `jkt` is the RFC 7638 thumbprint of the proof's key (bind tokens with `{"cnf": {"jkt":
+ * ...}}`, RFC 9449 §6.1); `nonce` is null when the proof had none; `htu` is as the proof sent
+ * it; `replay_until` (Unix seconds) is how long to remember `jti`.
+ */
+tessera_result tessera_dpop_proof_json(const tessera_dpop_proof *proof,
+                                       uint8_t *out,
+                                       size_t cap,
+                                       size_t *out_len);
+
+/**
+ * Writes the proof key's RFC 7638 SHA-256 thumbprint (43 base64url characters): the `jkt` to
+ * bind tokens to, and the scope of the proof's `jti` for replay checks.
+ */
+tessera_result tessera_dpop_proof_jkt(const tessera_dpop_proof *proof,
+                                      uint8_t *out,
+                                      size_t cap,
+                                      size_t *out_len);
+
+/**
+ * Frees a validated proof. NULL is a no-op.
+ */
+void tessera_dpop_proof_free(tessera_dpop_proof *proof);
+
+/**
+ * A replay cache of at most `capacity` entries (1 to 16,777,216, else
+ * `TESSERA_RESULT_INVALID_ARGUMENT`; about 100 bytes each once used, nothing allocated up
+ * front), salted from the system random number generator. Size it for the proofs accepted
+ * within one `iat` window (twice the window, in fact): when it is full the oldest entry is
+ * dropped, live or not. On success `*out` is a new handle to free with
+ * `tessera_replay_cache_free`.
+ */
+tessera_result tessera_replay_cache_new(size_t capacity, tessera_replay_cache **out);
+
+/**
+ * Records `value` within `scope` (e.g. a proof's `jti` within its `jkt`, or an assertion's
+ * `jti` within its client id) as used until `until`, at `now`: `TESSERA_RESULT_OK` the first
+ * time, `TESSERA_RESULT_DPOP_REPLAY` when it is recorded and not expired (then nothing
+ * changes). An `until` before `now` records nothing. `scope` and `value` are UTF-8 text
+ * (`(NULL, 0)` is empty). Thread-safe.
+ */
+tessera_result tessera_replay_cache_check_and_record(tessera_replay_cache *cache,
+                                                     const uint8_t *scope,
+                                                     size_t scope_len,
+                                                     const uint8_t *value,
+                                                     size_t value_len,
+                                                     int64_t until,
+                                                     int64_t now);
+
+/**
+ * `tessera_replay_cache_check_and_record` for a validated proof: its `jti` within its `jkt`,
+ * until its `replay_until`. `TESSERA_RESULT_DPOP_REPLAY` for a proof seen before (answer
+ * `invalid_dpop_proof`). Thread-safe.
+ */
+tessera_result tessera_replay_cache_check_proof(tessera_replay_cache *cache,
+                                                const tessera_dpop_proof *proof,
+                                                int64_t now);
+
+/**
+ * Writes the cache's statistics: `*len` the entries held now (expired ones not yet dropped
+ * included), `*capacity` the most it holds (the requested capacity rounded up to its shard
+ * count), `*evicted_live` how many entries were dropped before they expired because the cache
+ * was full (a non-zero value means the cache is too small: a replay could pass). All three
+ * pointers are required.
+ */
+tessera_result tessera_replay_cache_stats(const tessera_replay_cache *cache,
+                                          size_t *len,
+                                          size_t *capacity,
+                                          uint64_t *evicted_live);
+
+/**
+ * Frees a replay cache. NULL is a no-op.
+ */
+void tessera_replay_cache_free(tessera_replay_cache *cache);
+
+/**
+ * The resource server's binding check (RFC 9449 §7.1–§7.2, RFC 8705 §3): whether an access
+ * token whose verified claims are `claims_json` (a JSON object, e.g. from
+ * `tessera_verified_claims`) was presented the way its `cnf` requires. `proof` is the
+ * validated proof of an `Authorization: DPoP` request — validated *with this access token*,
+ * so its `ath` matched — or NULL for `Authorization: Bearer`. `(client_cert_der, cert_len)`
+ * is the DER client certificate of a mutual-TLS connection, `(NULL, 0)` for none.
+ *
+ * On success writes the binding as JSON — `{"jkt": "..."}`, `{"x5t#S256": "..."}`, both, or
+ * `null` for an unbound token — and refuses:
+ *
+ * | token | presented | code |
+ * |---|---|---|
+ * | `cnf.jkt` | Bearer (`proof` NULL) | `TESSERA_RESULT_DPOP_BOUND_TOKEN` |
+ * | `cnf.jkt` | a proof by another key | `TESSERA_RESULT_DPOP_KEY_MISMATCH` |
+ * | no `cnf.jkt` | a proof | `TESSERA_RESULT_DPOP_KEY_MISMATCH` |
+ * | `cnf.x5t#S256` | no certificate, or another one | `TESSERA_RESULT_CERTIFICATE_MISMATCH` |
+ * | no `cnf` | Bearer, `require_bound` true | `TESSERA_RESULT_UNBOUND_TOKEN` |
+ *
+ * A `cnf` that is not an object of thumbprints is `TESSERA_RESULT_INVALID_CLAIM_TYPE`, one
+ * with only methods tessera cannot check `TESSERA_RESULT_UNBOUND_TOKEN`; claims that are not a
+ * JSON object `TESSERA_RESULT_INVALID_JSON` (`TESSERA_RESULT_DUPLICATE_MEMBER` for a repeated
+ * member). `tessera_resource_error_response` maps the codes
+ * to `invalid_token` or `invalid_dpop_proof`.
+ */
+tessera_result tessera_dpop_check_binding(const uint8_t *claims_json,
+                                          size_t claims_len,
+                                          const tessera_dpop_proof *proof,
+                                          const uint8_t *client_cert_der,
+                                          size_t cert_len,
+                                          bool require_bound,
+                                          uint8_t *out,
+                                          size_t cap,
+                                          size_t *out_len);
+
+/**
+ * `tessera_dpop_check_binding` for a token verified by `tessera_verify_full`: the claims are
+ * read from the `verified` handle instead of JSON text.
+ */
+tessera_result tessera_verified_check_binding(const tessera_verified *verified,
+                                              const tessera_dpop_proof *proof,
+                                              const uint8_t *client_cert_der,
+                                              size_t cert_len,
+                                              bool require_bound,
+                                              uint8_t *out,
+                                              size_t cap,
+                                              size_t *out_len);
+
+/**
+ * Writes the RFC 8705 §3.1 thumbprint of a DER certificate (the `x5t#S256` of a `cnf`):
+ * base64url(SHA-256(der)), 43 characters. `der` must be exactly one DER `SEQUENCE` (the TLS
+ * stack's certificate as is), else `TESSERA_RESULT_INVALID_ARGUMENT`; over 64 KiB is
+ * `TESSERA_RESULT_TOO_LARGE`.
+ */
+tessera_result tessera_certificate_thumbprint(const uint8_t *der,
+                                              size_t der_len,
+                                              uint8_t *out,
+                                              size_t cap,
+                                              size_t *out_len);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -227,3 +227,72 @@ fn a_panic_in_a_grant_function_writes_no_outcome_and_the_issuer_still_works() {
     assert_eq!(granted["outcome"], "granted", "{granted}");
     assert_eq!(granted["state"]["version"], 1);
 }
+
+#[test]
+fn a_panic_in_a_dpop_function_writes_nothing_and_the_handles_still_work() {
+    let key = abi::generated_key(c"ES256");
+    let htu = c"https://server.example.com/token";
+    let mut proof = vec![0x55u8; 2048];
+    let mut len = SENTINEL;
+    // SAFETY: live handle, valid inputs and buffers.
+    let create = |out: *mut u8, cap: usize, out_len: *mut usize| unsafe {
+        tessera_dpop_proof_create(
+            key.0,
+            c"POST".as_ptr(),
+            htu.as_ptr(),
+            NOW,
+            null(),
+            null(),
+            0,
+            out,
+            cap,
+            out_len,
+        )
+    };
+    panics(|| create(proof.as_mut_ptr(), proof.len(), &mut len));
+    assert!(proof.iter().all(|&b| b == 0x55) && len == SENTINEL);
+    let proof = abi::call_out(create).unwrap();
+
+    let mut validator = SENTINEL as *mut tessera_dpop_validator;
+    // SAFETY: defaults, valid out-pointer.
+    panics(|| unsafe { tessera_dpop_validator_new(null(), 0, null(), &mut validator) });
+    assert_eq!(validator, SENTINEL as *mut tessera_dpop_validator);
+    // SAFETY: as above.
+    abi::ok(unsafe { tessera_dpop_validator_new(null(), 0, null(), &mut validator) });
+    let mut checked = SENTINEL as *mut tessera_dpop_proof;
+    // SAFETY: live handle, valid inputs.
+    let validate = |out: *mut *mut tessera_dpop_proof| unsafe {
+        tessera_dpop_validate(
+            validator,
+            proof.as_ptr(),
+            proof.len(),
+            c"POST".as_ptr(),
+            htu.as_ptr(),
+            null(),
+            0,
+            NOW,
+            out,
+        )
+    };
+    panics(|| validate(&mut checked));
+    assert_eq!(checked, SENTINEL as *mut tessera_dpop_proof);
+    abi::ok(validate(&mut checked));
+
+    let mut cache = null_mut();
+    // SAFETY: valid out-pointer.
+    abi::ok(unsafe { tessera_replay_cache_new(100, &mut cache) });
+    // SAFETY: live handles.
+    panics(|| unsafe { tessera_replay_cache_check_proof(cache, checked, NOW) });
+    // Nothing was recorded: the first real check passes, the second is the replay.
+    // SAFETY: as above.
+    unsafe {
+        abi::ok(tessera_replay_cache_check_proof(cache, checked, NOW));
+        assert_eq!(
+            tessera_replay_cache_check_proof(cache, checked, NOW),
+            abi::code(ErrorKind::DpopReplay)
+        );
+        tessera_replay_cache_free(cache);
+        tessera_dpop_proof_free(checked);
+        tessera_dpop_validator_free(validator);
+    }
+}

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
 // - Move-only RAII handles: Key, KeySet, VerifierBuilder, Verifier, Verified, ScopePolicy,
-//   Scopes, Peppers, Issuer. A moved-from handle is empty; using it throws
+//   Scopes, Peppers, Issuer, and in tessera::dpop NonceIssuer, Validator, Proof, ReplayCache. A moved-from handle is empty; using it throws
 //   Error(TESSERA_RESULT_NULL_POINTER).
 // - Inputs are std::string_view (bytes or UTF-8 text); outputs are std::string (the
 //   BUFFER_TOO_SMALL retry happens inside). Short identifiers (algorithm names, kid, issuer,
@@ -993,6 +993,214 @@ class Issuer {
  private:
   detail::Owned<tessera_issuer, tessera_issuer_free> h_;
 };
+
+// ---- DPoP (RFC 9449) and certificate binding (RFC 8705 §3) -----------------------------------
+
+namespace detail {
+/// A cnf output: the JSON text, or std::nullopt for `null` (an unbound token).
+inline std::optional<std::string> cnf_or_null(std::string json) {
+  if (json == "null") return std::nullopt;
+  return json;
+}
+}  // namespace detail
+
+/// Sender-constrained tokens: DPoP proofs, server nonces, the replay cache and the resource
+/// server's cnf check. The host's steps are in tessera.h (tessera_dpop_validator).
+namespace dpop {
+
+/// A DPoP proof for one request (`htm` the method, `htu` the absolute URI), signed with the
+/// private `key`. `nonce` empty: none; `access_token` empty: none (else its `ath` is added).
+/// Every call makes a new proof (new jti).
+inline std::string create_proof(const Key &key, std::string_view htm, std::string_view htu,
+                                std::int64_t now, std::string_view nonce = {},
+                                std::string_view access_token = {}) {
+  detail::CStr m(htm), u(htu), n(nonce);
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_dpop_proof_create(key.get(), m.get(), u.get(), now, n.or_null(),
+                                     detail::bytes(access_token), access_token.size(), out, cap,
+                                     len);
+  });
+}
+
+/// The `ath` of an access token: base64url(SHA-256(token)).
+inline std::string ath(std::string_view access_token) {
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_dpop_ath(detail::bytes(access_token), access_token.size(), out, cap, len);
+  });
+}
+
+/// The RFC 8705 x5t#S256 of a DER client certificate.
+inline std::string certificate_thumbprint(std::string_view der) {
+  return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+    return tessera_certificate_thumbprint(detail::bytes(der), der.size(), out, cap, len);
+  });
+}
+
+/// Server nonces without storage (HMAC key and time step). Immutable: share across threads.
+class NonceIssuer {
+ public:
+  /// `secret`: at least 32 bytes; `step_seconds`: 1 to 86,400.
+  explicit NonceIssuer(std::string_view secret, std::uint64_t step_seconds = 300) {
+    tessera_dpop_nonce_issuer *i = nullptr;
+    detail::check(
+        tessera_dpop_nonce_issuer_new(detail::bytes(secret), secret.size(), step_seconds, &i));
+    h_.reset(i);
+  }
+  /// The DPoP-Nonce value to send at `now`.
+  std::string nonce(std::int64_t now) const {
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_dpop_nonce_issuer_nonce(get(), now, out, cap, len);
+    });
+  }
+  /// Whether this issuer made `nonce` at `now`'s step or the one before.
+  bool check(std::string_view nonce, std::int64_t now) const {
+    return detail::yes_or(
+        tessera_dpop_nonce_issuer_check(get(), detail::bytes(nonce), nonce.size(), now),
+        TESSERA_RESULT_DPOP_NONCE_INVALID);
+  }
+  const tessera_dpop_nonce_issuer *get() const noexcept { return h_.get(); }
+  explicit operator bool() const noexcept { return h_ != nullptr; }
+
+ private:
+  detail::Owned<tessera_dpop_nonce_issuer, tessera_dpop_nonce_issuer_free> h_;
+};
+
+/// A validated proof. Immutable: share across threads.
+class Proof {
+ public:
+  /// {"jkt", "jti", "iat", "nonce", "alg", "htm", "htu", "replay_until"}.
+  std::string json() const {
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_dpop_proof_json(get(), out, cap, len);
+    });
+  }
+  /// The RFC 7638 thumbprint of the proof's key (bind tokens with {"cnf": {"jkt": ...}}).
+  std::string jkt() const {
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_dpop_proof_jkt(get(), out, cap, len);
+    });
+  }
+  const tessera_dpop_proof *get() const noexcept { return h_.get(); }
+  explicit operator bool() const noexcept { return h_ != nullptr; }
+
+ private:
+  friend class Validator;
+  explicit Proof(tessera_dpop_proof *p) noexcept : h_(p) {}
+  detail::Owned<tessera_dpop_proof, tessera_dpop_proof_free> h_;
+};
+
+/// Checks DPoP proofs (RFC 9449 §4.3). Immutable: share across threads.
+class Validator {
+ public:
+  /// `config_json`: {"algorithms": [...], "iat_window": 60, "max_len": 8192}, each optional
+  /// (empty: the defaults). `nonces`: require server nonces from that issuer (copied).
+  explicit Validator(std::string_view config_json = {}, const NonceIssuer *nonces = nullptr) {
+    tessera_dpop_validator *v = nullptr;
+    detail::check(tessera_dpop_validator_new(detail::bytes(config_json), config_json.size(),
+                                             nonces ? nonces->get() : nullptr, &v));
+    h_.reset(v);
+  }
+  /// Validates `proof` for a request (`access_token` empty at the token endpoint); throws
+  /// Error with the rule's code (TESSERA_RESULT_DPOP_*). Refuse replays afterwards.
+  Proof validate(std::string_view proof, std::string_view htm, std::string_view htu,
+                 std::int64_t now, std::string_view access_token = {}) const {
+    detail::CStr m(htm), u(htu);
+    tessera_dpop_proof *p = nullptr;
+    detail::check(tessera_dpop_validate(get(), detail::bytes(proof), proof.size(), m.get(),
+                                        u.get(), detail::bytes(access_token),
+                                        access_token.size(), now, &p));
+    return Proof(p);
+  }
+  /// The DPoP-Nonce value to send at `now`; std::nullopt when no nonce is required.
+  std::optional<std::string> nonce(std::int64_t now) const {
+    std::string n = detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_dpop_validator_nonce(get(), now, out, cap, len);
+    });
+    if (n.empty()) return std::nullopt;
+    return n;
+  }
+  /// The accepted algorithms, space-separated.
+  std::string algorithms() const {
+    return detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+      return tessera_dpop_validator_algorithms(get(), out, cap, len);
+    });
+  }
+  const tessera_dpop_validator *get() const noexcept { return h_.get(); }
+  explicit operator bool() const noexcept { return h_ != nullptr; }
+
+ private:
+  detail::Owned<tessera_dpop_validator, tessera_dpop_validator_free> h_;
+};
+
+/// A bounded in-memory replay cache for one process. Thread-safe (locks internally).
+class ReplayCache {
+ public:
+  explicit ReplayCache(std::size_t capacity) {
+    tessera_replay_cache *c = nullptr;
+    detail::check(tessera_replay_cache_new(capacity, &c));
+    h_.reset(c);
+  }
+  /// Records `value` within `scope` until `until`: false when it is a replay.
+  bool check_and_record(std::string_view scope, std::string_view value, std::int64_t until,
+                        std::int64_t now) {
+    return detail::yes_or(
+        tessera_replay_cache_check_and_record(get(), detail::bytes(scope), scope.size(),
+                                              detail::bytes(value), value.size(), until, now),
+        TESSERA_RESULT_DPOP_REPLAY);
+  }
+  /// Records a validated proof's jti: false when it is a replay.
+  bool check_proof(const Proof &proof, std::int64_t now) {
+    return detail::yes_or(tessera_replay_cache_check_proof(get(), proof.get(), now),
+                          TESSERA_RESULT_DPOP_REPLAY);
+  }
+  struct Stats {
+    std::size_t len, capacity;
+    std::uint64_t evicted_live;
+  };
+  Stats stats() const {
+    Stats s{0, 0, 0};
+    detail::check(tessera_replay_cache_stats(h_.get(), &s.len, &s.capacity, &s.evicted_live));
+    return s;
+  }
+  tessera_replay_cache *get() noexcept { return h_.get(); }
+  explicit operator bool() const noexcept { return h_ != nullptr; }
+
+ private:
+  detail::Owned<tessera_replay_cache, tessera_replay_cache_free> h_;
+};
+
+/// The resource server's binding check: `claims_json` of a verified token, `proof` the
+/// validated proof of a DPoP request (nullptr: Bearer), `client_cert_der` the mTLS
+/// certificate (empty: none). Returns the cnf JSON, or std::nullopt for an unbound token;
+/// throws Error (TESSERA_RESULT_DPOP_BOUND_TOKEN, ..._KEY_MISMATCH, ..._CERTIFICATE_MISMATCH,
+/// ..._UNBOUND_TOKEN).
+inline std::optional<std::string> check_binding(std::string_view claims_json,
+                                                const Proof *proof = nullptr,
+                                                std::string_view client_cert_der = {},
+                                                bool require_bound = false) {
+  return detail::cnf_or_null(
+      detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+        return tessera_dpop_check_binding(
+            detail::bytes(claims_json), claims_json.size(),
+            proof ? proof->get() : nullptr, detail::bytes(client_cert_der),
+            client_cert_der.size(), require_bound, out, cap, len);
+      }));
+}
+/// check_binding() for a token verified with Verifier::verify_full.
+inline std::optional<std::string> check_binding(const Verified &verified,
+                                                const Proof *proof = nullptr,
+                                                std::string_view client_cert_der = {},
+                                                bool require_bound = false) {
+  return detail::cnf_or_null(
+      detail::read([&](std::uint8_t *out, std::size_t cap, std::size_t *len) {
+        return tessera_verified_check_binding(verified.get(), proof ? proof->get() : nullptr,
+                                              detail::bytes(client_cert_der),
+                                              client_cert_der.size(), require_bound, out, cap,
+                                              len);
+      }));
+}
+
+}  // namespace dpop
 
 }  // namespace tessera
 

@@ -20,7 +20,8 @@
 //!    undefined behaviour, as with any C API).
 //! 7. Handles are created by `_new`/`_from_*`/`_generate` and freed by `_free`; `_free(NULL)` is
 //!    a no-op, and so is a handle of another kind. Keys, key sets and verifiers are immutable: `const` handles may be used from any
-//!    number of threads at once. Builders are not thread-safe.
+//!    number of threads at once. Builders are not thread-safe. The replay cache changes, but
+//!    locks internally: it, too, may be used from any number of threads at once.
 //! 8. No thread-local "last error": the result code is the error channel, and
 //!    `tessera_result_str` names it. The only process-wide state is the pool of worker threads
 //!    that `tessera_verify_batch` starts on its first multi-threaded call (one per core minus
@@ -30,7 +31,8 @@
 #![allow(non_camel_case_types, clippy::missing_safety_doc)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
-// In header order: the JWT core, then scopes, opaque tokens and PKCE, wire formats, grants.
+// In header order: the JWT core, then scopes, opaque tokens and PKCE, wire formats, grants,
+// DPoP and certificate binding.
 mod jwt;
 pub use jwt::*;
 mod verifier;
@@ -45,6 +47,8 @@ mod wire;
 pub use wire::*;
 mod grant;
 pub use grant::*;
+mod dpop;
+pub use dpop::*;
 mod args;
 pub(crate) use args::*;
 mod pool;
@@ -166,6 +170,10 @@ pub(crate) mod tag {
     pub(crate) const SCOPE_POLICY: u32 = 0x7E55_0007;
     pub(crate) const PEPPERS: u32 = 0x7E55_0008;
     pub(crate) const ISSUER: u32 = 0x7E55_0009;
+    pub(crate) const NONCE_ISSUER: u32 = 0x7E55_000A;
+    pub(crate) const DPOP_VALIDATOR: u32 = 0x7E55_000B;
+    pub(crate) const DPOP_PROOF: u32 = 0x7E55_000C;
+    pub(crate) const REPLAY_CACHE: u32 = 0x7E55_000D;
 }
 
 /// Moves `value` into a new handle and writes it to `out` (convention 5: only on success).

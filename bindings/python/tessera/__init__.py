@@ -1,5 +1,6 @@
 """tessera: an embeddable, I/O-free token engine — JWT (JWS) signing and verification, scopes,
-opaque tokens, PKCE and OAuth 2.0 grant state — over the tessera C library.
+opaque tokens, PKCE, OAuth 2.0 grant state and DPoP (`tessera.dpop`) — over the tessera C
+library.
 
 >>> import tessera
 >>> key = tessera.Key.generate("ES256")
@@ -10,9 +11,9 @@ opaque tokens, PKCE and OAuth 2.0 grant state — over the tessera C library.
 The library never reads the clock: every time-dependent call takes ``now`` (Unix seconds); the
 binding reads ``int(time.time())`` when you pass None. Failures raise `TesseraError`
 subclasses (one class per result code, grouped in families: `InvalidTokenError`,
-`BadSignatureError`, `ExpiredError`, ..., `OAuthError`). Library handles (`Key`, `KeySet`,
-`Verifier`, `Scopes`, `Peppers`, `Issuer`, ...) close with ``close()``, a ``with`` block, or
-garbage collection.
+`BadSignatureError`, `ExpiredError`, ..., `OAuthError`, `InvalidDpopProofError`). Library
+handles (`Key`, `KeySet`, `Verifier`, `Scopes`, `Peppers`, `Issuer`, `dpop.ProofValidator`, ...)
+close with ``close()``, a ``with`` block, or garbage collection.
 
 The shared library is the one bundled in this package; the environment variable
 ``TESSERA_LIBRARY`` may point at another build (development). `BACKEND` names the
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 # Each module's `__all__` is what it gives `tessera`; `__all__` below is their concatenation.
 from . import _decls, _exceptions, _grant, _jwt, _scope, _token, _wire
+from . import dpop  # the `tessera.dpop` namespace: DPoP proofs, nonces, replay, cnf binding
 from ._decls import *  # noqa: F401,F403  (RESULT_* codes, the per-code exception classes)
 from ._decls import ERROR_CLASSES
 from ._exceptions import *  # noqa: F401,F403  (TesseraError and the families)
@@ -66,6 +68,7 @@ __all__ = [
     "result_str",
     "error_from_json",
     "ERROR_CLASSES",
+    "dpop",
     *_jwt.__all__,
     *_scope.__all__,  # scopes, opaque tokens, PKCE
     *_token.__all__,

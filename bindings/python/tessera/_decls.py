@@ -15,6 +15,7 @@ from ._exceptions import (
     ClaimMismatchError,
     DecodeError,
     ExpiredError,
+    InvalidDpopProofError,
     InvalidKeyError,
     InvalidTokenError,
     NotYetValidError,
@@ -22,7 +23,8 @@ from ._exceptions import (
     OpaqueTokenError,
     PkceError,
     ScopeError,
-    SenderConstraintError,
+    TokenBindingError,
+    UseDpopNonceError,
     TesseraError,
 )
 
@@ -198,10 +200,14 @@ RESULTS: Tuple[Tuple[int, str, str], ...] = (
 
 #: The opaque handle types of the header.
 HANDLES: Tuple[str, ...] = (
+    'tessera_dpop_nonce_issuer',
+    'tessera_dpop_proof',
+    'tessera_dpop_validator',
     'tessera_issuer',
     'tessera_key',
     'tessera_keyset',
     'tessera_peppers',
+    'tessera_replay_cache',
     'tessera_scope_policy',
     'tessera_scopes',
     'tessera_verified',
@@ -327,6 +333,28 @@ FUNCTIONS: Dict[str, Tuple[Any, Tuple[Any, ...], Tuple[str, ...]]] = {
     'tessera_issuer_revoke_family': (c_uint32, (c_void_p, c_char_p, c_size_t, c_int64, c_void_p, c_size_t, POINTER(c_size_t)), ('issuer', 'state_json', 'state_len', 'now', 'out', 'cap', 'out_len')),
     'tessera_issuer_introspect': (c_uint32, (c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_int64, c_void_p, c_size_t, POINTER(c_size_t)), ('issuer', 'state_json', 'state_len', 'token', 'token_len', 'now', 'out', 'cap', 'out_len')),
     'tessera_issuer_engine_token': (c_uint32, (c_void_p, c_char_p, c_char_p, c_char_p, c_char_p, c_int64, c_void_p, c_size_t, POINTER(c_size_t)), ('issuer', 'parent_scope', 'requested_scope', 'subject', 'audience', 'now', 'out', 'cap', 'out_len')),
+    'tessera_dpop_proof_create': (c_uint32, (c_void_p, c_char_p, c_char_p, c_int64, c_char_p, c_char_p, c_size_t, c_void_p, c_size_t, POINTER(c_size_t)), ('key', 'htm', 'htu', 'now', 'nonce', 'access_token', 'access_token_len', 'out', 'cap', 'out_len')),
+    'tessera_dpop_ath': (c_uint32, (c_char_p, c_size_t, c_void_p, c_size_t, POINTER(c_size_t)), ('access_token', 'access_token_len', 'out', 'cap', 'out_len')),
+    'tessera_dpop_nonce_issuer_new': (c_uint32, (c_char_p, c_size_t, c_uint64, POINTER(c_void_p)), ('secret', 'secret_len', 'step_seconds', 'out')),
+    'tessera_dpop_nonce_issuer_nonce': (c_uint32, (c_void_p, c_int64, c_void_p, c_size_t, POINTER(c_size_t)), ('issuer', 'now', 'out', 'cap', 'out_len')),
+    'tessera_dpop_nonce_issuer_check': (c_uint32, (c_void_p, c_char_p, c_size_t, c_int64), ('issuer', 'nonce', 'nonce_len', 'now')),
+    'tessera_dpop_nonce_issuer_free': (None, (c_void_p,), ('issuer',)),
+    'tessera_dpop_validator_new': (c_uint32, (c_char_p, c_size_t, c_void_p, POINTER(c_void_p)), ('config_json', 'config_len', 'nonce_issuer', 'out')),
+    'tessera_dpop_validator_nonce': (c_uint32, (c_void_p, c_int64, c_void_p, c_size_t, POINTER(c_size_t)), ('validator', 'now', 'out', 'cap', 'out_len')),
+    'tessera_dpop_validator_algorithms': (c_uint32, (c_void_p, c_void_p, c_size_t, POINTER(c_size_t)), ('validator', 'out', 'cap', 'out_len')),
+    'tessera_dpop_validate': (c_uint32, (c_void_p, c_char_p, c_size_t, c_char_p, c_char_p, c_char_p, c_size_t, c_int64, POINTER(c_void_p)), ('validator', 'proof', 'proof_len', 'htm', 'htu', 'access_token', 'access_token_len', 'now', 'out')),
+    'tessera_dpop_validator_free': (None, (c_void_p,), ('validator',)),
+    'tessera_dpop_proof_json': (c_uint32, (c_void_p, c_void_p, c_size_t, POINTER(c_size_t)), ('proof', 'out', 'cap', 'out_len')),
+    'tessera_dpop_proof_jkt': (c_uint32, (c_void_p, c_void_p, c_size_t, POINTER(c_size_t)), ('proof', 'out', 'cap', 'out_len')),
+    'tessera_dpop_proof_free': (None, (c_void_p,), ('proof',)),
+    'tessera_replay_cache_new': (c_uint32, (c_size_t, POINTER(c_void_p)), ('capacity', 'out')),
+    'tessera_replay_cache_check_and_record': (c_uint32, (c_void_p, c_char_p, c_size_t, c_char_p, c_size_t, c_int64, c_int64), ('cache', 'scope', 'scope_len', 'value', 'value_len', 'until', 'now')),
+    'tessera_replay_cache_check_proof': (c_uint32, (c_void_p, c_void_p, c_int64), ('cache', 'proof', 'now')),
+    'tessera_replay_cache_stats': (c_uint32, (c_void_p, POINTER(c_size_t), POINTER(c_size_t), POINTER(c_uint64)), ('cache', 'len', 'capacity', 'evicted_live')),
+    'tessera_replay_cache_free': (None, (c_void_p,), ('cache',)),
+    'tessera_dpop_check_binding': (c_uint32, (c_char_p, c_size_t, c_void_p, c_char_p, c_size_t, c_bool, c_void_p, c_size_t, POINTER(c_size_t)), ('claims_json', 'claims_len', 'proof', 'client_cert_der', 'cert_len', 'require_bound', 'out', 'cap', 'out_len')),
+    'tessera_verified_check_binding': (c_uint32, (c_void_p, c_void_p, c_char_p, c_size_t, c_bool, c_void_p, c_size_t, POINTER(c_size_t)), ('verified', 'proof', 'client_cert_der', 'cert_len', 'require_bound', 'out', 'cap', 'out_len')),
+    'tessera_certificate_thumbprint': (c_uint32, (c_char_p, c_size_t, c_void_p, c_size_t, POINTER(c_size_t)), ('der', 'der_len', 'out', 'cap', 'out_len')),
 }
 
 
@@ -663,121 +691,121 @@ class OAuthInsufficientScopeError(OAuthError):
     code = 711
 
 
-class OAuthInvalidDpopProofError(OAuthError):
+class OAuthInvalidDpopProofError(OAuthError, InvalidDpopProofError):
     """RFC 9449 §12.2 `invalid_dpop_proof` (code 712)."""
 
     code = 712
 
 
-class OAuthUseDpopNonceError(OAuthError):
+class OAuthUseDpopNonceError(OAuthError, UseDpopNonceError):
     """RFC 9449 §12.2 `use_dpop_nonce`: retry with the nonce in the `DPoP-Nonce` header (code 713)."""
 
     code = 713
 
 
-class DpopMalformedError(SenderConstraintError):
+class DpopMalformedError(InvalidDpopProofError):
     """The DPoP proof is not exactly one well-formed JWS (structure, base64url, JSON, header, size), or a request carries more than one `DPoP` header (code 800)."""
 
     code = 800
 
 
-class DpopTypeError(SenderConstraintError):
+class DpopTypeError(InvalidDpopProofError):
     """The DPoP proof's header `typ` is not exactly `dpop+jwt` (RFC 9449 §4.3 rule 4) (code 801)."""
 
     code = 801
 
 
-class DpopAlgorithmError(SenderConstraintError):
+class DpopAlgorithmError(InvalidDpopProofError):
     """The DPoP proof's `alg` is `none`, symmetric, or not in the allowed list (rule 5) (code 802)."""
 
     code = 802
 
 
-class DpopKeyError(SenderConstraintError):
+class DpopKeyError(InvalidDpopProofError):
     """The DPoP proof's `jwk` is missing, malformed, holds private members, or does not fit `alg` (rule 7) (code 803)."""
 
     code = 803
 
 
-class DpopSignatureError(SenderConstraintError):
+class DpopSignatureError(InvalidDpopProofError):
     """The DPoP proof's signature does not verify with its `jwk` (rule 6) (code 804)."""
 
     code = 804
 
 
-class DpopMethodError(SenderConstraintError):
+class DpopMethodError(InvalidDpopProofError):
     """The DPoP proof's `htm` is missing or is not the request method (rule 8) (code 805)."""
 
     code = 805
 
 
-class DpopUriError(SenderConstraintError):
+class DpopUriError(InvalidDpopProofError):
     """The DPoP proof's `htu` is missing, malformed, or is not the request URI (rule 9) (code 806)."""
 
     code = 806
 
 
-class DpopIatError(SenderConstraintError):
+class DpopIatError(InvalidDpopProofError):
     """The DPoP proof's `iat` is missing or outside the accepted window (rule 11) (code 807)."""
 
     code = 807
 
 
-class DpopJtiError(SenderConstraintError):
+class DpopJtiError(InvalidDpopProofError):
     """The DPoP proof's `jti` is missing, empty or too long (rule 3/§4.2) (code 808)."""
 
     code = 808
 
 
-class DpopNonceRequiredError(SenderConstraintError):
+class DpopNonceRequiredError(UseDpopNonceError):
     """The server requires a DPoP nonce and the proof has none (rule 10; `use_dpop_nonce`) (code 809)."""
 
     code = 809
 
 
-class DpopNonceInvalidError(SenderConstraintError):
+class DpopNonceInvalidError(UseDpopNonceError):
     """The DPoP proof's nonce is not one the server issued recently (`use_dpop_nonce`) (code 810)."""
 
     code = 810
 
 
-class DpopAthError(SenderConstraintError):
+class DpopAthError(InvalidDpopProofError):
     """The DPoP proof's `ath` is missing or is not the hash of the access token (rule 12) (code 811)."""
 
     code = 811
 
 
-class DpopReplayError(SenderConstraintError):
+class DpopReplayError(InvalidDpopProofError):
     """The DPoP proof's `jti` was seen before inside the window (RFC 9449 §11.1) (code 812)."""
 
     code = 812
 
 
-class DpopKeyMismatchError(SenderConstraintError):
+class DpopKeyMismatchError(InvalidDpopProofError):
     """The DPoP proof's key is not the key the token, code or refresh token is bound to (code 813)."""
 
     code = 813
 
 
-class DpopProofRequiredError(SenderConstraintError):
+class DpopProofRequiredError(InvalidDpopProofError):
     """A DPoP proof is required and none was presented (a DPoP-bound token, or a client that registered `dpop_bound_access_tokens`) (code 814)."""
 
     code = 814
 
 
-class DpopBoundTokenError(SenderConstraintError):
+class DpopBoundTokenError(TokenBindingError):
     """A DPoP-bound access token was presented with the `Bearer` scheme (RFC 9449 §7.2) (code 815)."""
 
     code = 815
 
 
-class UnboundTokenError(SenderConstraintError):
+class UnboundTokenError(TokenBindingError):
     """Policy requires a sender-constrained token and the token has no `cnf` claim (code 816)."""
 
     code = 816
 
 
-class CertificateMismatchError(SenderConstraintError):
+class CertificateMismatchError(TokenBindingError):
     """The certificate-bound token's `x5t#S256` does not match the client certificate, or no certificate was presented (RFC 8705 §3) (code 817)."""
 
     code = 817

@@ -13,11 +13,14 @@ families below, which derive from `TesseraError`::
     │   ├── NotYetValidError           401 (nbf) and 402 IssuedInFutureError (iat)
     │   ├── ClaimMismatchError         codes 404-499: issuer, audience, subject, typ, claims
     │   ├── OpaqueTokenError           codes 600-603: opaque token format, checksum, kind, hash
+    │   ├── TokenBindingError          codes 815-817: presented without its cnf binding
     │   └── KeyNotFoundError           205 (also an InvalidKeyError)
     ├── InvalidKeyError                codes 200-299: key material, key sets, key usage
     ├── ScopeError                     codes 500-599
     ├── PkceError                      codes 604-699
-    └── OAuthError                     codes 700-799, with the RFC 6749 .error and HTTP .status
+    ├── OAuthError                     codes 700-799, with the RFC 6749 .error and HTTP .status
+    └── InvalidDpopProofError          codes 800-814 (and 712): refuse the request's DPoP proof
+        └── UseDpopNonceError          809, 810 (and 713): answer with a fresh DPoP-Nonce
 
 The attribute ``code`` of a class is the result code it stands for (families that are the class
 of one code, like `ExpiredError`, carry that code); an instance's ``code`` is always its own.
@@ -45,7 +48,9 @@ __all__ = [
     "ScopeError",
     "PkceError",
     "OAuthError",
-    "SenderConstraintError",
+    "InvalidDpopProofError",
+    "UseDpopNonceError",
+    "TokenBindingError",
 ]
 
 # Set by `_ffi` once the library is loaded: code -> (name, description), the mapping of a code
@@ -180,11 +185,24 @@ class OAuthError(TesseraError):
     """
 
 
-class SenderConstraintError(TesseraError):
-    """A DPoP proof (RFC 9449) or a sender-constrained token (RFC 8705) was refused (codes
-    800-899). At the token endpoint the proof errors answer as ``invalid_dpop_proof`` or
-    ``use_dpop_nonce`` (400); at a resource server as 401 (see
-    `resource_error_response_dpop`)."""
+class InvalidDpopProofError(TesseraError):
+    """A DPoP proof (RFC 9449) must be refused: malformed, wrong ``typ``/``alg``/``jwk``, bad
+    signature, ``htm``/``htu``/``iat``/``ath`` mismatch, a replayed ``jti``, a key other than the
+    token's (codes 800-814; also 712, ``invalid_dpop_proof`` from an outcome). Answer
+    ``invalid_dpop_proof`` (``error``; 400 at the token endpoint, 401 with a
+    ``WWW-Authenticate: DPoP`` challenge at a resource server)."""
+
+
+class UseDpopNonceError(InvalidDpopProofError):
+    """The proof lacks the server nonce, or carries a stale one (codes 809, 810; also 713).
+    Answer ``use_dpop_nonce`` with the header ``DPoP-Nonce: <ProofValidator.nonce()>``; the
+    client retries with it (RFC 9449 §8, §9)."""
+
+
+class TokenBindingError(InvalidTokenError):
+    """A sender-constrained access token was presented without its binding: a DPoP-bound token
+    as Bearer, an unbound token where one is required, or without its client certificate
+    (codes 815-817, RFC 9449 §7.2, RFC 8705 §3). Answer ``invalid_token`` (401)."""
 
 
 def error_for(code: int, detail: Optional[str] = None, **outcome: Any) -> TesseraError:

@@ -105,16 +105,25 @@ def _names(code: int) -> Tuple[str, str]:
 
 
 _oauth_cache: dict = {}
+#: Codes only a resource server meets, mapped with RFC 6750 (and RFC 9449 §7) rather than as
+#: token-endpoint errors: invalid_token, insufficient_scope, and the token-binding refusals.
+_RESOURCE_CODES = (
+    _decls.RESULT_OAUTH_INVALID_TOKEN,
+    _decls.RESULT_OAUTH_INSUFFICIENT_SCOPE,
+    _decls.RESULT_DPOP_BOUND_TOKEN,
+    _decls.RESULT_UNBOUND_TOKEN,
+    _decls.RESULT_CERTIFICATE_MISMATCH,
+)
 
 
 def _oauth(code: int) -> Tuple[Optional[str], Optional[int]]:
-    """The RFC 6749 (token endpoint) or RFC 6750 (resource: invalid_token, insufficient_scope)
-    error code and HTTP status the library maps `code` to."""
+    """The RFC 6749 (token endpoint) or RFC 6750 (resource: invalid_token, insufficient_scope,
+    the token-binding codes) error code and HTTP status the library maps `code` to."""
     if code in _oauth_cache:
         return _oauth_cache[code]
     result: Tuple[Optional[str], Optional[int]] = (None, None)
     try:
-        if code in (_decls.RESULT_OAUTH_INVALID_TOKEN, _decls.RESULT_OAUTH_INSUFFICIENT_SCOPE):
+        if code in _RESOURCE_CODES:
             raw = call_out(lib.tessera_resource_error_response, code, None, b"tessera", None)
         else:
             raw = call_out(lib.tessera_error_response, code, None, b"tessera")

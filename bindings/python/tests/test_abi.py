@@ -162,7 +162,32 @@ def _fixtures():
             True,
         ),
     }
+    # DPoP
+    nonces = tessera.dpop.NonceIssuer(b"n" * 32)
+    dpop_validator = tessera.dpop.ProofValidator(nonce_issuer=nonces)
+    htu = b"https://api.example/r"
+    proof = tessera.dpop.create_proof(
+        key, "GET", htu.decode(), now=NOW, nonce=nonces.nonce(NOW), access_token=token
+    )
+    checked = dpop_validator.validate(proof, "GET", htu.decode(), now=NOW, access_token=token)
+    proof_ptr = checked._handle._ptr
+    cnf = json.dumps({"cnf": {"jkt": checked.jkt}}).encode()
+    cases.update(
+        {
+            "tessera_dpop_proof_create": ((key._ptr, b"GET", htu, NOW, None, tb, len(tb)), True),
+            "tessera_dpop_ath": ((tb, len(tb)), False),
+            "tessera_dpop_nonce_issuer_nonce": ((nonces._ptr, NOW), False),
+            "tessera_dpop_validator_nonce": ((dpop_validator._ptr, NOW), False),
+            "tessera_dpop_validator_algorithms": ((dpop_validator._ptr,), False),
+            "tessera_dpop_proof_json": ((proof_ptr,), False),
+            "tessera_dpop_proof_jkt": ((proof_ptr,), False),
+            "tessera_dpop_check_binding": ((cnf, len(cnf), proof_ptr, None, 0, True), False),
+            "tessera_verified_check_binding": ((verified._ptr, None, None, 0, False), False),
+            "tessera_certificate_thumbprint": ((b"0\x03\x02\x01\x05", 5), False),
+        }
+    )
     keep = (key, hmac, verifier, verified, scopes, peppers, issuer, keys, keyset, dpop)
+    keep += (nonces, dpop_validator, checked)
     return cases, keep
 
 

@@ -95,8 +95,9 @@ def test_py_typed_and_annotations():
     import inspect
 
     missing = []
-    for name in tessera.__all__:
-        obj = getattr(tessera, name)
+    public = [(name, getattr(tessera, name)) for name in tessera.__all__]
+    public += [(f"dpop.{name}", getattr(tessera.dpop, name)) for name in tessera.dpop.__all__]
+    for name, obj in public:
         targets = []
         if inspect.isfunction(obj):
             targets.append((name, obj))
@@ -202,7 +203,9 @@ FAMILY_OF = [
     (range(600, 604), tessera.OpaqueTokenError),
     (range(604, 700), tessera.PkceError),
     (range(700, 800), tessera.OAuthError),
-    (range(800, 900), tessera.SenderConstraintError),
+    ((809, 810, 713), tessera.UseDpopNonceError),
+    (range(800, 815), tessera.InvalidDpopProofError),
+    (range(815, 818), tessera.TokenBindingError),
 ]
 NOT_CALLER_BUGS = {3, 6, 7}  # panic, random failure, unsupported
 
@@ -219,7 +222,13 @@ def test_one_exception_class_per_code(code, const, doc):
     assert f"({e.name}, {code})" in str(e)
     if code not in NOT_CALLER_BUGS:
         families = [family for codes, family in FAMILY_OF if code in codes]
-        assert families and issubclass(cls, families[0]), (code, cls.__mro__)
+        assert families and all(issubclass(cls, f) for f in families), (code, cls.__mro__)
+    # the DPoP families: the nonce codes are the only UseDpopNonceError, and every DPoP proof
+    # code (712 and 800-814) is an InvalidDpopProofError
+    assert issubclass(cls, tessera.UseDpopNonceError) == (code in (713, 809, 810))
+    assert issubclass(cls, tessera.InvalidDpopProofError) == (
+        code in (712, 713) or 800 <= code <= 814
+    )
     tokenish = (
         tessera.DecodeError,
         tessera.BadSignatureError,
@@ -227,6 +236,7 @@ def test_one_exception_class_per_code(code, const, doc):
         tessera.NotYetValidError,
         tessera.ClaimMismatchError,
         tessera.OpaqueTokenError,
+        tessera.TokenBindingError,
     )
     assert issubclass(cls, tessera.InvalidTokenError) == (issubclass(cls, tokenish) or code == 205)
     assert issubclass(cls, ValueError) == issubclass(cls, tessera.ArgumentError)
@@ -258,7 +268,25 @@ OAUTH = {
     709: ("temporarily_unavailable", 503),
     710: ("invalid_token", 401),
     711: ("insufficient_scope", 403),
+    712: ("invalid_dpop_proof", 400),
+    713: ("use_dpop_nonce", 400),
 }
+#: The DPoP codes: proof failures map to invalid_dpop_proof or use_dpop_nonce (token endpoint
+#: statuses), the token-binding refusals of a resource server to invalid_token.
+DPOP_ERRORS = {
+    **{code: ("invalid_dpop_proof", 400) for code in range(800, 815)},
+    809: ("use_dpop_nonce", 400),
+    810: ("use_dpop_nonce", 400),
+    815: ("invalid_token", 401),
+    816: ("invalid_token", 401),
+    817: ("invalid_token", 401),
+}
+
+
+@pytest.mark.parametrize("code", sorted(DPOP_ERRORS))
+def test_dpop_errors_carry_rfc_error_and_status(code):
+    e = tessera.ERROR_CLASSES[code]()
+    assert (e.error, e.status) == DPOP_ERRORS[code]
 
 
 @pytest.mark.parametrize("code", sorted(OAUTH))

@@ -54,6 +54,7 @@ C_TYPES = {
     "uint32_t": "c_uint32",
     "uint32_t *": "POINTER(c_uint32)",
     "uint64_t": "c_uint64",
+    "uint64_t *": "POINTER(c_uint64)",
     "int64_t": "c_int64",
     "int64_t *": "POINTER(c_int64)",
     "size_t": "c_size_t",
@@ -84,8 +85,13 @@ FAMILIES = [
     (500, 599, ("ScopeError",)),
     (600, 603, ("OpaqueTokenError",)),
     (604, 699, ("PkceError",)),
+    # the OAuth codes of DPoP are also in the DPoP families, so one `except` catches both
+    (712, 712, ("OAuthError", "InvalidDpopProofError")),
+    (713, 713, ("OAuthError", "UseDpopNonceError")),
     (700, 799, ("OAuthError",)),
-    (800, 899, ("SenderConstraintError",)),
+    (809, 810, ("UseDpopNonceError",)),  # nonce required or stale: answer use_dpop_nonce
+    (800, 814, ("InvalidDpopProofError",)),
+    (815, 817, ("TokenBindingError",)),  # the access token's cnf binding: invalid_token
 ]
 FAMILY_NAMES = sorted({name for _, _, bases in FAMILIES for name in bases} - {"TesseraError"})
 
