@@ -13,7 +13,18 @@ where ``as.json`` is::
                   "grant_types": ["authorization_code", "refresh_token"]}]}
 
 Optional members: ``"policy"`` (merged into tessera's grant policy, e.g.
-``{"access_token_lifetime": 600}``) and per client ``"default_scope"`` (default: its scope).
+``{"access_token_lifetime": 600}``); ``"dpop"``, e.g. ``{"require_nonce": true}`` (server
+nonces for DPoP proofs at /token and /api/whoami, RFC 9449 §8, §9); and per client
+``"default_scope"`` (default: its scope) and ``"dpop_bound_access_tokens": true`` (RFC 9449
+§5.2: the client must send a DPoP proof with every token request).
+
+DPoP (RFC 9449): a ``DPoP`` proof at /token binds the access token to the client's key
+(``cnf.jkt``, ``token_type: DPoP``), and for public clients the refresh token too; a
+``dpop_jkt`` authorization request parameter binds the code. /api/whoami accepts
+``Authorization: DPoP <token>`` with a proof (``ath`` checked, the proof's key must be the
+token's) and refuses a DPoP-bound token sent as ``Bearer``; its 401s carry the ``DPoP``
+challenge first, then ``Bearer``. Every proof's ``jti`` is recorded in the database and a
+replay is refused (``invalid_dpop_proof``), at both endpoints.
 
 Endpoints (the metadata names every one of them):
 
@@ -28,7 +39,8 @@ Endpoints (the metadata names every one of them):
     POST /revoke                                    RFC 7009 revocation
     POST /introspect                                RFC 7662 introspection (client credentials
                                                     of a confidential client, or a Bearer token)
-    GET  /api/whoami                                resource: the Bearer token's sub, client, scope
+    GET  /api/whoami                                resource: the token's sub, client, scope (Bearer,
+                                                    or DPoP with a proof)
 
 It listens on 127.0.0.1 only. How tessera is embedded: the engine stores nothing and never
 reads the clock; this host keeps each grant family's state (versioned JSON) in sqlite under its
@@ -78,6 +90,8 @@ CREATE TABLE IF NOT EXISTS lookups (
     lookup TEXT PRIMARY KEY, family_id TEXT NOT NULL, kind TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS revoked_access_tokens (
     jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS dpop_proofs (
+    jkt TEXT NOT NULL, jti TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (jkt, jti));
 """
 
 
@@ -166,6 +180,28 @@ class Store:
             .fetchone()
         )
         return (row[0], row[1], row[2]) if row else None
+
+    def record_proof(self, proof: Any, now: int) -> bool:
+        """Records a DPoP proof's ``jti`` (within its key) until it can no longer validate:
+        False if it was recorded before and has not expired (a replay, RFC 9449 §11.1). The
+        primary key makes the check and the insert one atomic step, across processes."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM dpop_proofs WHERE expires_at < ?", (now,))
+            try:
+                conn.execute(
+                    "INSERT INTO dpop_proofs (jkt, jti, expires_at) VALUES (?, ?, ?)",
+                    (proof.jkt, proof.jti, proof.replay_until),
+                )
+            except sqlite3.IntegrityError:
+                conn.execute("ROLLBACK")
+                return False
+            conn.execute("COMMIT")
+            return True
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def is_revoked(self, jti: str) -> bool:
         row = (
@@ -267,6 +303,19 @@ class AuthServer:
         self.peppers = tessera.Peppers("p1", bytes.fromhex(pepper))
         self.csrf_key = bytes.fromhex(store.setting("csrf_key", lambda: secrets.token_hex(32)))
 
+        # DPoP (RFC 9449): one proof validator for /token and /api/whoami; with
+        # "require_nonce", nonces come from an HMAC key kept with the other keys, so every
+        # process serving this database issues and accepts the same ones.
+        dpop = config.get("dpop") or {}
+        nonce_issuer = None
+        if dpop.get("require_nonce"):
+            nonce_key = store.setting("dpop_nonce_key", lambda: secrets.token_hex(32))
+            nonce_issuer = tessera.dpop.NonceIssuer(
+                bytes.fromhex(nonce_key), int(dpop.get("nonce_step", 300))
+            )
+        self.dpop = tessera.dpop.ProofValidator(nonce_issuer=nonce_issuer)
+        self.dpop_algs = list(self.dpop.algorithms)
+
         policy = {"issuer": self.issuer_id, "audiences": [self.audience]}
         policy.update(config.get("policy") or {})
         self.issuer = tessera.Issuer(policy, self.signing_key, self.peppers)
@@ -291,6 +340,8 @@ class AuthServer:
             "allowed_scope": client.get("scope", ""),
             "grant_types": list(client.get("grant_types", [])),
         }
+        if client.get("dpop_bound_access_tokens"):
+            registration["dpop_bound_access_tokens"] = True
         default_scope = client.get("default_scope", client.get("scope"))
         if default_scope:
             registration["default_scope"] = default_scope
@@ -334,6 +385,7 @@ class AuthServer:
             ],
             "code_challenge_methods_supported": ["S256"],
             "authorization_response_iss_parameter_supported": True,
+            "dpop_signing_alg_values_supported": self.dpop_algs,
             # Not an RFC 8414 member: the protected resource this server also runs.
             "resource_endpoint": self.url("/api/whoami"),
         }
@@ -453,6 +505,50 @@ class Handler(BaseHTTPRequestHandler):
         401 (invalid_client) carries its Basic challenge whatever the client sent (RFC 9110
         §15.5.2, RFC 6749 §5.2): the realm is the issuer identifier."""
         self.send_response_json(tessera.error_response(e, None, self.app.issuer_id))
+
+    def nonce_headers(self, now: int) -> List[Tuple[str, str]]:
+        """``DPoP-Nonce`` with a fresh nonce, when the server requires them (RFC 9449 §8)."""
+        nonce = self.app.dpop.nonce(now)
+        return [("DPoP-Nonce", nonce)] if nonce else []
+
+    def dpop_proof(
+        self, htm: str, htu: str, now: int, access_token: Optional[str] = None
+    ) -> Tuple[Optional[Any], Optional[tessera.TesseraError]]:
+        """The request's DPoP proof, validated (RFC 9449 §4.3) and recorded against replay:
+        (proof, None), (None, None) without a ``DPoP`` header, or (None, error)."""
+        values = self.headers.get_all("DPoP") or []
+        if not values:
+            return None, None
+        if len(values) > 1:  # rule 1: exactly one
+            return None, tessera.DpopMalformedError(detail="more than one DPoP header")
+        try:
+            proof = self.app.dpop.validate(values[0], htm, htu, now=now, access_token=access_token)
+        except tessera.TesseraError as e:
+            return None, e
+        if not self.app.store.record_proof(proof, now):
+            return None, tessera.DpopReplayError(detail="this DPoP proof was used before")
+        return proof, None
+
+    def send_token_dpop_error(self, e: tessera.TesseraError, now: int) -> None:
+        """A DPoP error at the token endpoint: 400 ``invalid_dpop_proof`` or
+        ``use_dpop_nonce`` (with a fresh ``DPoP-Nonce``), RFC 9449 §5, §8."""
+        response = tessera.error_response(e, str(e.detail or e), self.app.issuer_id)
+        response["headers"] = [*response["headers"], *self.nonce_headers(now)]
+        self.send_response_json(response)
+
+    def send_resource_error(
+        self, e: Any, now: int, description: Optional[str] = None
+    ) -> None:
+        """A resource-server error (RFC 6750 §3, RFC 9449 §7.1): ``WWW-Authenticate`` has the
+        ``DPoP`` challenge first, then ``Bearer``; a fresh ``DPoP-Nonce`` rides along when
+        nonces are required, so a DPoP client can retry at once (§9)."""
+        if description is None and isinstance(e, tessera.TesseraError):
+            description = str(e.detail or e)
+        response = tessera.resource_error_response_dpop(
+            e, self.app.issuer_id, self.app.dpop_algs, description
+        )
+        response["headers"] = [*response["headers"], *self.nonce_headers(now)]
+        self.send_response_json(response)
 
     def redirect(self, location: str) -> None:
         self.send(302, b"", [("Location", location), ("Cache-Control", "no-store")])
@@ -613,10 +709,17 @@ class Handler(BaseHTTPRequestHandler):
         request, auth = parsed["request"], parsed["client_auth"]
         client = app.store.client(auth.get("client_id"))
         presented = request.get("code") or request.get("refresh_token")
+        # RFC 9449 §5: a valid proof binds the tokens to its key; the engine checks the rest
+        # (a dpop_jkt code, a bound refresh token, a client that must use DPoP).
+        proof, error = self.dpop_proof("POST", app.url("/token"), int(time.time()))
+        if error is not None:
+            self.send_token_dpop_error(error, int(time.time()))
+            return
+        cnf = proof.confirmation() if proof is not None else None
         for _ in range(CAS_ATTEMPTS):
             now = int(time.time())
             state, loaded = app.load_for(presented, now) if presented else (None, None)
-            outcome = app.issuer.token(client, auth, request, state, now)
+            outcome = app.issuer.token(client, auth, request, state, now, cnf=cnf)
             try:
                 app.store.persist(outcome, loaded)
                 break
@@ -626,7 +729,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_endpoint_error({"error": "temporarily_unavailable", "status": 503})
             return
         if outcome["ok"]:
-            self.send_no_store(200, outcome["response"])
+            self.send_no_store(200, outcome["response"], self.nonce_headers(now))
         else:
             self.send_endpoint_error(outcome["error"])
 
@@ -670,6 +773,8 @@ class Handler(BaseHTTPRequestHandler):
             try:
                 token = tessera.bearer_token(authz)
                 claims = app.verifier.verify(token or "")
+                # A DPoP-bound token is no bearer token (RFC 9449 §7.2).
+                tessera.dpop.check_binding(claims)
                 if not app.store.is_revoked(claims.get("jti", "")):
                     return f"token of {claims.get('client_id')}"
             except tessera.TesseraError:
@@ -717,41 +822,63 @@ class Handler(BaseHTTPRequestHandler):
 
     def whoami(self) -> None:
         app = self.app
-        realm = app.issuer_id
+        now = int(time.time())
         try:
-            token = tessera.bearer_token(self.headers.get("Authorization"))
-        except tessera.TesseraError as e:  # "Bearer" without a usable token: 400
-            self.send_response_json(tessera.resource_error_response(e, realm))
+            presented = tessera.access_token(self.headers.get("Authorization"))
+        except tessera.TesseraError as e:  # "Bearer"/"DPoP" without a usable token: 400
+            self.send_resource_error(e, now)
             return
-        if token is None:  # no authentication at all: a challenge without an error code
+        if presented is None:  # no authentication at all: challenges without an error code
             self.send_json(
                 401,
                 {"error": "unauthorized"},
-                [("WWW-Authenticate", tessera.bearer_challenge(realm))],
+                [
+                    (
+                        "WWW-Authenticate",
+                        tessera.dpop_challenge(app.issuer_id, app.dpop_algs, bearer=True),
+                    ),
+                    *self.nonce_headers(now),
+                ],
             )
             return
+        scheme, token = presented
         try:
             claims = app.verifier.verify(token)
         except tessera.TesseraError as e:
-            self.send_response_json(
-                tessera.resource_error_response(e, realm, "the access token is not valid")
-            )
+            self.send_resource_error(e, now, "the access token is not valid")
+            return
+        proof = None
+        if scheme == "DPoP":
+            # RFC 9449 §7.1: the proof is for this request and this token (ath).
+            htu = app.url(urlsplit(self.path).path)
+            proof, error = self.dpop_proof("GET", htu, now, access_token=token)
+            if error is not None:
+                self.send_resource_error(error, now)
+                return
+            if proof is None:
+                self.send_resource_error(
+                    tessera.DpopProofRequiredError(detail="the DPoP scheme needs a DPoP proof"), now
+                )
+                return
+        try:
+            # The proof's key must be the token's cnf.jkt; a bound token is no bearer token.
+            cnf = tessera.dpop.check_binding(claims, proof)
+        except tessera.TesseraError as e:
+            self.send_resource_error(e, now)
             return
         if app.store.is_revoked(claims.get("jti", "")):
-            self.send_response_json(
-                tessera.resource_error_response(
-                    tessera.OAuthInvalidTokenError.code, realm, "the access token was revoked"
-                )
+            self.send_resource_error(
+                tessera.OAuthInvalidTokenError.code, now, "the access token was revoked"
             )
             return
-        self.send_json(
-            200,
-            {
-                "sub": claims.get("sub"),
-                "client_id": claims.get("client_id"),
-                "scope": claims.get("scope", ""),
-            },
-        )
+        body = {
+            "sub": claims.get("sub"),
+            "client_id": claims.get("client_id"),
+            "scope": claims.get("scope", ""),
+        }
+        if cnf:  # a sender-constrained token: what it is bound to
+            body["cnf"] = cnf
+        self.send_json(200, body)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -549,14 +549,20 @@ def test_introspection(server):
 
 
 def test_whoami_challenges(server):
+    """Every 401 names both schemes the resource accepts, DPoP first (RFC 9449 §7.1, §9),
+    then Bearer (RFC 6750 §3)."""
     url = server.meta["resource_endpoint"]
-    r = requests.get(url)  # no credentials: RFC 6750 §3.1, a challenge without an error code
-    assert r.status_code == 401 and r.headers["WWW-Authenticate"] == f'Bearer realm="{server.base}"'
+    algs = " ".join(server.meta["dpop_signing_alg_values_supported"])
+    r = requests.get(url)  # no credentials: RFC 6750 §3.1, challenges without an error code
+    assert r.status_code == 401
+    assert r.headers["WWW-Authenticate"] == (
+        f'DPoP realm="{server.base}", algs="{algs}", Bearer realm="{server.base}"'
+    )
     r = requests.get(url, headers={"Authorization": "Bearer not-a-jwt"})
     assert r.status_code == 401
-    assert r.headers["WWW-Authenticate"].startswith(
-        f'Bearer realm="{server.base}", error="invalid_token"'
-    )
+    challenge = r.headers["WWW-Authenticate"]
+    assert challenge.startswith(f'DPoP realm="{server.base}", error="invalid_token"')
+    assert f'Bearer realm="{server.base}", error="invalid_token"' in challenge
     r = requests.get(
         url, headers={"Authorization": "Bearer " + tessera.Key.generate("ES256").sign({"exp": 4e9})}
     )
