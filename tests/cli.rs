@@ -1644,6 +1644,7 @@ fn help_version_and_usage_errors() {
         "token",
         "pkce",
         "scope",
+        "dpop",
         "demo",
         "bench",
     ] {
