@@ -166,8 +166,9 @@ enum Command {
     /// Authorize with PKCE, code exchange, API call, refresh rotation, replay detection and
     /// family revocation, client credentials, a task-scoped engine token, an API key, the
     /// (deprecated) implicit flow, an M2M client with a `.default` URI scope, a platform's
-    /// token API minting a scoped token with a TTL and deleting it, and an ES512 signing key
-    /// (with the aws-lc backend; with ring, the demo shows the refusal).
+    /// token API minting a scoped token with a TTL and deleting it, an ES512 signing key
+    /// (with the aws-lc backend; with ring, the demo shows the refusal), and a DPoP-bound
+    /// access token (a proof, a refused replay, the API refusing it as a Bearer token).
     Demo(demo::DemoArgs),
     /// Measure verification throughput per algorithm on this machine.
     Bench(bench::BenchArgs),
