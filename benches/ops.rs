@@ -5,6 +5,10 @@
 //! refusal costs time proportional to the limit, not to the input (`tests/limits.rs` shows the
 //! same for memory).
 //! Every group name ends with the backend (`key_load/ring`, `key_load/aws-lc-rs`).
+//! `dpop/<backend>` times DPoP proofs (RFC 9449) beside a plain JWT verification of a token of
+//! about the same size with the same key type, in the same run: `cargo bench --bench ops --
+//! dpop` (the issue 17 target, validate ≤ 1.10× verify, is settled by paired rounds in
+//! `paired.rs`, `-- DPoP`).
 //! Run: `cargo bench --bench ops` or `cargo bench --bench ops --features aws-lc`.
 
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -14,6 +18,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use tessera::SystemRandom;
+use tessera::dpop::{ProofValidator, create_proof};
 use tessera::grant::{AuthorizeOutcome, Client, Issuer, Policy, PolicyConfig};
 use tessera::jwt::{self, Algorithm, Header, Key, KeySet};
 use tessera::pkce::CodeVerifier;
@@ -251,6 +256,72 @@ fn grants(c: &mut Criterion) {
     g.finish();
 }
 
+/// DPoP proofs (RFC 9449) per algorithm: `create/<alg>` ([`create_proof`]), `validate/<alg>`
+/// (a fresh proof at the token endpoint, no access token), `validate_ath/<alg>` (a proof with
+/// `ath` at a resource server, checked against the access token), and `jwt_verify/<alg>`: a
+/// plain JWT of about the proof's size (header + claims ≈ 300 bytes), verified with the same
+/// kind of key by a `Verifier` (policy `iss` + `aud` + `exp`, the headline's), for the ratio.
+fn dpop(c: &mut Criterion) {
+    const HTU: &str = "https://server.example.com/token";
+    const API: &str = "https://resource.example.org/protectedresource";
+    const TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
+    let rng = SystemRandom::new();
+    let validator = ProofValidator::new();
+    let mut g = c.benchmark_group(group("dpop"));
+    for (alg, pem) in [("ES256", P256), ("EdDSA", ED25519)] {
+        let key = Key::from_pem(pem, None).unwrap();
+        let jkt = key.thumbprint().unwrap();
+        let proof = create_proof(&key, "POST", HTU, NOW, &rng, None, None).unwrap();
+        let ath_proof = create_proof(&key, "GET", API, NOW, &rng, None, Some(TOKEN)).unwrap();
+        // A plain JWT of about the proof's size: the proof's header carries the public JWK.
+        let claims = serde_json::json!({
+            "iss": ISS, "sub": "user-1234", "aud": "api", "exp": NOW + 600, "iat": NOW,
+            "jti": "0123456789abcdef0123", "client_id": "client-0123456789",
+            "scope": "jobs:read jobs:write records:read records:write users:read",
+        });
+        let jwt = jwt::sign(&key, &Header::new().typ("at+jwt"), &claims, &rng).unwrap();
+        let verifier = jwt::Verifier::builder(key.public_key().unwrap())
+            .issuer(ISS)
+            .audience("api")
+            .build()
+            .unwrap();
+        assert_eq!(
+            validator
+                .validate(&proof, "POST", HTU, NOW, None)
+                .unwrap()
+                .jkt(),
+            jkt
+        );
+        assert_eq!(
+            validator
+                .validate(&ath_proof, "GET", API, NOW, Some(TOKEN))
+                .unwrap()
+                .jkt(),
+            jkt
+        );
+        assert!(verifier.verify(&jwt, NOW).is_ok());
+        eprintln!(
+            "dpop {alg}: proof {} bytes (with ath {}), JWT {} bytes",
+            proof.len(),
+            ath_proof.len(),
+            jwt.len()
+        );
+        g.bench_function(format!("jwt_verify/{alg}"), |b| {
+            b.iter(|| verifier.verify(black_box(&jwt), NOW))
+        });
+        g.bench_function(format!("validate/{alg}"), |b| {
+            b.iter(|| validator.validate(black_box(&proof), "POST", HTU, NOW, None))
+        });
+        g.bench_function(format!("validate_ath/{alg}"), |b| {
+            b.iter(|| validator.validate(black_box(&ath_proof), "GET", API, NOW, Some(TOKEN)))
+        });
+        g.bench_function(format!("create/{alg}"), |b| {
+            b.iter(|| create_proof(&key, "POST", black_box(HTU), NOW, &rng, None, None))
+        });
+    }
+    g.finish();
+}
+
 /// Oversized inputs are refused by their length: 2 MiB and 64 MiB cost the same.
 fn oversized(c: &mut Criterion) {
     use tessera::ErrorKind;
@@ -300,6 +371,6 @@ criterion_group! {
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(1))
         .sample_size(30);
-    targets = keys, scopes, generation, grants, oversized
+    targets = keys, scopes, generation, grants, dpop, oversized
 }
 criterion_main!(benches);

@@ -1644,6 +1644,7 @@ fn help_version_and_usage_errors() {
         "token",
         "pkce",
         "scope",
+        "dpop",
         "demo",
         "bench",
     ] {
@@ -1891,4 +1892,47 @@ fn demo_names_its_backend_and_shows_es512() {
             .unwrap_or_else(|| panic!("{marker:?} missing (or out of order) in:\n{text}"));
         at += found + marker.len();
     }
+}
+
+/// Step 15 of the demo: a DPoP proof validated at the token endpoint, its replay refused, a
+/// proof with `ath` accepted at the API for a token bound with `cnf.jkt`, and the same token
+/// refused as a Bearer token.
+#[test]
+fn demo_shows_dpop() {
+    let dir = Dir::new("demo-dpop");
+    let out = dir.run(&["demo"]);
+    let text = out.ok();
+    assert_eq!(out.stderr, "", "{out:#?}");
+    let from = text.find("── 14.").expect("step 14");
+    let mut at = from;
+    for marker in [
+        "15. media-app binds its access token to a key of its own: DPoP (RFC 9449) (t+1000s)",
+        "its RFC 7638 thumbprint (jkt) is ",
+        "POST /token   DPoP: eyJ",
+        r#"proof header {"alg":"ES256","jwk":{"crv":"P-256","kty":"EC""#,
+        r#""typ":"dpop+jwt"}"#,
+        r#"proof claims {"htm":"POST","htu":"https://auth.example/token","iat":1800001000,"jti":""#,
+        "validates the proof (RFC 9449 §4.3",
+        "records jti ",
+        "its jti was seen: dpop_replay",
+        r#"400 Bad Request  {"error":"invalid_dpop_proof""#,
+        r#""cnf":{"jkt":""#,
+        "GET /recordings   Authorization: DPoP eyJ",
+        r#"proof claims {"ath":""#,
+        r#"200 OK  {"client_id":"media-app","scope":"recording:read","sub":"user-42"}"#,
+        "GET /recordings   Authorization: Bearer eyJ",
+        "dpop_bound_token",
+        r#"401 Unauthorized  {"error":"invalid_token""#,
+        "done:",
+    ] {
+        let found = text[at..]
+            .find(marker)
+            .unwrap_or_else(|| panic!("{marker:?} missing (or out of order) in:\n{text}"));
+        at += found + marker.len();
+    }
+    // One key throughout: the jkt the client computed is the proof's and the token's cnf.
+    let step = &text[text.find("── 15.").expect("15")..];
+    let jkt_at = step.find("(jkt) is ").expect("jkt") + 9;
+    let jkt: String = step[jkt_at..].chars().take(43).collect();
+    assert_eq!(step.matches(jkt.as_str()).count(), 3, "{step}");
 }

@@ -27,6 +27,7 @@ const TARGETS: &[(&str, Target)] = &[
     ("grant", targets::grant),
     ("ffi", targets::ffi),
     ("roundtrip", targets::roundtrip),
+    ("dpop", targets::dpop),
 ];
 
 fn fuzz_dir() -> PathBuf {
@@ -137,4 +138,9 @@ fn replay_ffi() {
 #[test]
 fn replay_roundtrip() {
     assert!(replay("roundtrip", targets::roundtrip) > 0);
+}
+
+#[test]
+fn replay_dpop() {
+    assert!(replay("dpop", targets::dpop) > 0);
 }

@@ -79,7 +79,89 @@ fn all_named<'a>(values: &'a [Value], name: &str) -> Vec<&'a Value> {
     out
 }
 
+/// `dpop`: the RFC 9449 example proofs with their requests and clocks, and proofs made with
+/// the targets' keys (with and without `ath` and `nonce`), each with its request. Written alone
+/// by `cargo run --example seeds -- dpop`.
+fn dpop_seeds() {
+    use tessera::dpop::create_proof;
+    let mut c = Corpus::new("dpop");
+    let seed = |c: &mut Corpus, sel: u8, fields: [&str; 4]| c.add(sel, fields.join("\0"));
+    let examples: Value =
+        serde_json::from_slice(&fs::read(data_dir().join("rfc9449/examples.json")).unwrap())
+            .unwrap();
+    for p in examples["proofs"].as_array().unwrap() {
+        let iat = p["iat"].as_i64().unwrap();
+        let clock = targets::DPOP_CLOCKS.iter().position(|&t| t == iat).unwrap();
+        let clock = u8::try_from(clock).unwrap();
+        let (proof, htm, htu) = (
+            p["proof"].as_str().unwrap(),
+            p["htm"].as_str().unwrap(),
+            p["htu"].as_str().unwrap(),
+        );
+        match p["access_token"].as_str() {
+            Some(token) => {
+                seed(&mut c, clock, [proof, htm, htu, token]);
+                seed(&mut c, clock | 0x80, [proof, htm, htu, ""]);
+            }
+            None => seed(&mut c, clock | 0x40, [proof, htm, htu, ""]),
+        }
+    }
+    let rng = tessera::SystemRandom::new();
+    let k = targets::keys();
+    let api = "https://api.example/v1/items";
+    for key in [&k.es256, &k.es384, &k.eddsa, &k.rs256, &k.ps256] {
+        let token = "an-access-token";
+        let plain = create_proof(
+            key,
+            "POST",
+            "https://as.example/token",
+            NOW,
+            &rng,
+            None,
+            None,
+        );
+        seed(
+            &mut c,
+            0x40,
+            [&plain.unwrap(), "POST", "https://as.example/token", ""],
+        );
+        let bound = create_proof(
+            key,
+            "GET",
+            api,
+            NOW,
+            &rng,
+            Some("n-0S6_WzA2Mj"),
+            Some(token),
+        );
+        let bound = bound.unwrap();
+        seed(
+            &mut c,
+            0,
+            [&bound, "GET", &format!("{api}?page=2#x"), token],
+        );
+        seed(
+            &mut c,
+            0,
+            [&bound, "GET", "HTTPS://API.EXAMPLE:443/v1/items", token],
+        );
+    }
+    for odd in [
+        "https://a.example/%7euser/./b/../c",
+        "http://[::1]:8080/x?y",
+        "https://xn--bcher-kva.example/",
+        "file:///etc/passwd",
+    ] {
+        seed(&mut c, 0x40, ["", "GET", odd, ""]);
+    }
+}
+
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("dpop") {
+        dpop_seeds();
+        println!("dpop seeds written");
+        return;
+    }
     let rng = ring::rand::SystemRandom::new();
     let k = targets::keys();
     let rfc = json_files("rfc");
@@ -406,5 +488,6 @@ fn main() {
         1,
         b"k\0\x01\x02\x03\x04\x05\0\x02abcdefgh\0\x04xyz\0\x05nested",
     );
+    dpop_seeds();
     println!("seeds written");
 }

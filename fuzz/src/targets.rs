@@ -1872,3 +1872,111 @@ pub fn roundtrip(data: &[u8]) {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// dpop
+
+/// The RFC 9449 examples' request URIs and access token, which the `dpop` target's selector
+/// can pick instead of the input's own.
+const DPOP_URIS: [&str; 2] = [
+    "https://server.example.com/token",
+    "https://resource.example.org/protectedresource",
+];
+/// The access token of RFC 9449 §7.1.
+pub const DPOP_ACCESS_TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
+/// The clocks the `dpop` target validates at: the targets' `NOW` (proofs made by the seeds) and
+/// the `iat`s of the RFC 9449 example proofs (§4.1, §7.1, §5).
+pub const DPOP_CLOCKS: [i64; 4] = [NOW, 1_562_262_616, 1_562_262_618, 1_562_265_296];
+
+/// `dpop`: the input after the selector byte, split at NULs into `proof`, `htm`, `htu` and
+/// `token`, through `dpop::ProofValidator::validate` (the default validator, and one that
+/// allows ES256 only with a 10 s window), and `htu` through `dpop::normalize_htu`. Selector
+/// bits: 0–1 the clock ([`DPOP_CLOCKS`]); 2 `htm` is `POST`/`GET` (by bit 3) instead of the
+/// input's; 4 `htu` is one of [`DPOP_URIS`] (by bit 5) instead of the input's; 6 no access
+/// token; 7 the RFC's access token instead of the input's.
+///
+/// Asserts: no panic; errors typed, and of the DPoP kinds (or `invalid_argument` for a request
+/// method or URI the host got wrong); an accepted proof has a 43-character `jkt` (base64url of
+/// SHA-256), a `jti` of 1 to 64 bytes, the request's method, an `htu` that normalises to the
+/// request's, an `iat` within the window and `replay_until = iat + window`; validating again
+/// gives the same proof; a normalised URI normalises to itself.
+pub fn dpop(data: &[u8]) {
+    use tessera::dpop::{MAX_JTI_LEN, ProofValidator, normalize_htu};
+    static STRICT: OnceLock<ProofValidator> = OnceLock::new();
+    let Some((sel, rest)) = split_first(data) else {
+        return;
+    };
+    let [proof, htm, htu, token] = parts::<4>(rest);
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let (proof, htm, htu, token) = (text(proof), text(htm), text(htu), text(token));
+    let now = DPOP_CLOCKS[usize::from(sel & 3)];
+    let htm = match (sel >> 2) & 3 {
+        1 => "POST".to_owned(),
+        3 => "GET".to_owned(),
+        _ => htm,
+    };
+    let htu = match (sel >> 4) & 3 {
+        1 => DPOP_URIS[0].to_owned(),
+        3 => DPOP_URIS[1].to_owned(),
+        _ => htu,
+    };
+    let token = match sel >> 6 {
+        1 => None,
+        2 | 3 => Some(DPOP_ACCESS_TOKEN.to_owned()),
+        _ => Some(token),
+    };
+    let normalized = ok(normalize_htu(&htu));
+    if let Some(n) = &normalized {
+        assert_eq!(
+            normalize_htu(n).unwrap(),
+            *n,
+            "normal form is a fixed point"
+        );
+    }
+    let strict = STRICT.get_or_init(|| {
+        ProofValidator::builder()
+            .algorithms(&[Algorithm::ES256])
+            .iat_window(10)
+            .max_len(2048)
+            .build()
+            .unwrap()
+    });
+    for validator in [&ProofValidator::new(), strict] {
+        let result = validator.validate(&proof, &htm, &htu, now, token.as_deref());
+        let checked = match result {
+            Ok(checked) => checked,
+            Err(e) => {
+                typed(&e);
+                let name = e.kind().name();
+                assert!(
+                    name.starts_with("dpop_") || e.kind() == ErrorKind::InvalidArgument,
+                    "{e:?}"
+                );
+                continue;
+            }
+        };
+        let window = i64::try_from(validator.iat_window()).unwrap();
+        assert_eq!(checked.jkt().len(), 43, "{checked:?}");
+        assert!(
+            checked
+                .jkt()
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
+        assert!(!checked.jti().is_empty() && checked.jti().len() <= MAX_JTI_LEN);
+        assert_eq!(checked.htm(), htm);
+        assert_eq!(
+            normalize_htu(checked.htu()).unwrap(),
+            normalized
+                .clone()
+                .expect("an accepted proof's request URI normalises")
+        );
+        assert!((checked.iat() - now).abs() <= window);
+        assert_eq!(checked.replay_until(), checked.iat() + window);
+        assert!(validator.algorithms().contains(&checked.alg()));
+        let again = validator
+            .validate(&proof, &htm, &htu, now, token.as_deref())
+            .unwrap();
+        assert_eq!(again, checked);
+    }
+}

@@ -42,21 +42,30 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, Failure> {
 /// but empty (`verify ""`, or white space only) is returned as the empty string, so the library
 /// refuses it as malformed, exactly like any other malformed token (exit 1).
 pub fn token_arg(arg: Option<&str>) -> Result<String, Failure> {
+    text_arg(arg, "token")
+}
+
+/// [`token_arg`] for any one-line input named `what` (`token`, `proof`): the argument, or
+/// stdin when it is `-` or absent, trimmed; stdin with nothing but white space is a usage error.
+pub fn text_arg(arg: Option<&str>, what: &str) -> Result<String, Failure> {
     let text = match arg {
-        Some(token) if token != "-" => token.to_owned(),
+        Some(text) if text != "-" => text.to_owned(),
         _ => {
             let stdin = io::stdin();
             if stdin.is_terminal() {
-                warn("reading the token from stdin (end with Ctrl-D)");
+                warn(&format!("reading the {what} from stdin (end with Ctrl-D)"));
             }
             let bytes = read_bounded(stdin.lock(), &"stdin")?;
             if bytes.iter().all(u8::is_ascii_whitespace) {
-                return Err(Failure::usage(
-                    "no token given: pass it as an argument or on stdin",
-                ));
+                return Err(Failure::usage(format!(
+                    "no {what} given: pass it as an argument or on stdin"
+                )));
             }
             String::from_utf8(bytes).map_err(|_| {
-                Failure::kind(ErrorKind::InvalidUtf8, "stdin: the token is not UTF-8")
+                Failure::kind(
+                    ErrorKind::InvalidUtf8,
+                    format!("stdin: the {what} is not UTF-8"),
+                )
             })?
         }
     };

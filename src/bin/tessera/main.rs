@@ -21,6 +21,10 @@
 //! tessera token check [TOKEN | -] [--kind K] [--prefix P]
 //! tessera pkce [VERIFIER]                                a verifier and its S256 challenge
 //! tessera scope check --granted S --requested S [--implies A=>B]... [--wildcards] [--superscope S]...
+//! tessera dpop proof --key KEYFILE [--alg ALG] --htm METHOD --htu URL [--ath TOKEN]
+//!              [--nonce N] [--now UNIX]          a DPoP proof (RFC 9449) for one request
+//! tessera dpop check [PROOF | -] --htm METHOD --htu URL [--token TOKEN] [--now UNIX]
+//!                                                        validate a proof; print its key's jkt
 //! tessera demo [--full]                                 the OAuth 2.0 story, in memory, step by step
 //! tessera bench [--seconds N] [--alg ALG]...             verification throughput per algorithm
 //! ```
@@ -49,10 +53,10 @@
 //!   newline is part of the secret); the algorithm is HS256 unless `--alg` says HS384/HS512.
 //! - **Time**: `--now` (Unix seconds) defaults to the system clock; only this tool reads the
 //!   clock, the library is always told the time.
-//! - **Tokens** for `verify`, `decode` and `token check` come from the argument, or from stdin
-//!   when it is `-` or absent, with surrounding whitespace trimmed. An empty token argument
-//!   (`""`) is a malformed token (exit 1); stdin that holds nothing but white space is "no token
-//!   given" (usage, exit 2).
+//! - **Tokens** for `verify`, `decode` and `token check` (and the proof of `dpop check`) come
+//!   from the argument, or from stdin when it is `-` or absent, with surrounding whitespace
+//!   trimmed. An empty token argument (`""`) is a malformed token (exit 1); stdin that holds
+//!   nothing but white space is "no token given" (usage, exit 2).
 #![forbid(unsafe_code)]
 #![warn(
     missing_docs,
@@ -64,6 +68,7 @@
 
 mod bench;
 mod demo;
+mod dpop_cmd;
 mod fail;
 mod inout;
 mod jwt_cmd;
@@ -86,8 +91,8 @@ validation) or DER. The algorithm comes from --alg or the key (a JWK's alg, the 
 Ed25519), never from the token; an RSA key needs --alg. --secret-file holds raw HMAC secret \
 bytes, used exactly (a trailing newline counts), HS256 unless --alg says otherwise.
 
-Tokens for verify, decode and token check come from the argument, or from stdin when it is \
-`-` or absent. An empty token argument (\"\") is a malformed token (exit 1); stdin that holds \
+Tokens for verify, decode and token check, and the proof of dpop check, come from the \
+argument, or from stdin when it is `-` or absent. An empty token argument (\"\") is a malformed token (exit 1); stdin that holds \
 nothing but white space is a usage error. --now (Unix seconds) defaults to the system clock.
 
 Algorithms: HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 EdDSA Ed25519, \
@@ -153,13 +158,17 @@ enum Command {
     /// Scope checks.
     #[command(subcommand)]
     Scope(misc_cmd::ScopeCommand),
+    /// DPoP proofs (RFC 9449): make one for a request, or check one and print its key's jkt.
+    #[command(subcommand)]
+    Dpop(dpop_cmd::DpopCommand),
     /// Run the whole OAuth 2.0 story in memory, step by step.
     ///
     /// Authorize with PKCE, code exchange, API call, refresh rotation, replay detection and
     /// family revocation, client credentials, a task-scoped engine token, an API key, the
     /// (deprecated) implicit flow, an M2M client with a `.default` URI scope, a platform's
-    /// token API minting a scoped token with a TTL and deleting it, and an ES512 signing key
-    /// (with the aws-lc backend; with ring, the demo shows the refusal).
+    /// token API minting a scoped token with a TTL and deleting it, an ES512 signing key
+    /// (with the aws-lc backend; with ring, the demo shows the refusal), and a DPoP-bound
+    /// access token (a proof, a refused replay, the API refusing it as a Bearer token).
     Demo(demo::DemoArgs),
     /// Measure verification throughput per algorithm on this machine.
     Bench(bench::BenchArgs),
@@ -178,6 +187,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Token(cmd) => misc_cmd::token(cmd),
         Command::Pkce(args) => misc_cmd::pkce(args),
         Command::Scope(cmd) => misc_cmd::scope(cmd),
+        Command::Dpop(cmd) => dpop_cmd::dpop(cmd),
         Command::Demo(args) => demo::demo(args),
         Command::Bench(args) => bench::bench(args),
     }

@@ -10,10 +10,12 @@
 //!
 //! `story.rs` tells steps 1 to 10 (the code flow with PKCE, refresh, reuse detection, client
 //! credentials, engine tokens, API keys); `more.rs` steps 11 to 14 (the implicit flow, a
-//! `.default` URI scope, a platform's token API, an ES512 key when the backend has P-521).
+//! `.default` URI scope, a platform's token API, an ES512 key when the backend has P-521);
+//! `bound.rs` step 15 (DPoP: a proof, a refused replay, a key-bound token at the API).
 //! This file holds the in-memory servers and the output. The walkthrough names the
 //! cryptographic backend it runs on ([`tessera::backend`]).
 
+mod bound;
 mod more;
 mod story;
 
