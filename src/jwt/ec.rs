@@ -135,13 +135,21 @@ fn on_curve<const N: usize>(
     if !less_than(&x, p) || !less_than(&y, p) {
         return false;
     }
-    let lhs = mul_mod(&y, &y, p);
-    let x3 = mul_mod(&mul_mod(&x, &x, p), &x, p);
+    // Montgomery arithmetic with R = 2^(64N): `mont(a, b) = a·b·R⁻¹ mod p`. Both sides of the
+    // curve equation are computed times R⁻² (R is invertible mod the odd prime p, so the
+    // scaled equation holds exactly when the plain one does).
+    let n0 = mont_n0(p[0]);
+    let mut one = [0u64; N];
+    one[0] = 1;
+    let to_r2 = |v: &[u64; N]| mont_mul(&mont_mul(v, &one, p, n0), &one, p, n0); // v·R⁻²
+    let lhs = mont_mul(&mont_mul(&y, &y, p, n0), &one, p, n0); // y²·R⁻²
+    let x3 = mont_mul(&mont_mul(&x, &x, p, n0), &x, p, n0); // x³·R⁻²
+    let x_r2 = to_r2(&x);
     let ax = match a {
-        A::MinusThree => sub_mod(&[0; N], &add_mod(&add_mod(&x, &x, p), &x, p), p),
+        A::MinusThree => sub_mod(&[0; N], &add_mod(&add_mod(&x_r2, &x_r2, p), &x_r2, p), p),
         A::Zero => [0; N],
     };
-    let rhs = add_mod(&add_mod(&x3, &ax, p), b, p);
+    let rhs = add_mod(&add_mod(&x3, &ax, p), &to_r2(b), p);
     lhs == rhs
 }
 
@@ -211,31 +219,49 @@ fn sub_mod<const N: usize>(a: &[u64; N], b: &[u64; N], p: &[u64; N]) -> [u64; N]
     if borrow { add_carry(&diff, p).0 } else { diff }
 }
 
-/// `(a · b) mod p` for `a, b < p`: the full `2N`-limb schoolbook product, then reduced one bit
-/// at a time from the top (`r ← 2r + bit mod p`, Horner's rule in base 2), which keeps `r < p`.
-fn mul_mod<const N: usize>(a: &[u64; N], b: &[u64; N], p: &[u64; N]) -> [u64; N] {
-    const { assert!(N <= MAX_LIMBS, "limb count beyond the product buffer") };
-    let mut product = [0u64; 2 * MAX_LIMBS];
-    for (i, &x) in a.iter().enumerate() {
-        let mut carry = 0u128;
-        for (j, &y) in b.iter().enumerate() {
-            // At most (2^64 − 1)^2 + 2 (2^64 − 1) = 2^128 − 1: no overflow.
-            let t = u128::from(x) * u128::from(y) + u128::from(product[i + j]) + carry;
-            product[i + j] = low_half(t);
-            carry = t >> 64;
-        }
-        product[i + N] = low_half(carry);
+/// `−p⁻¹ mod 2⁶⁴` for an odd `p0` (the low limb of the modulus), by Newton's iteration: each
+/// step doubles the number of correct low bits of the inverse (1 → 64 in six steps).
+fn mont_n0(p0: u64) -> u64 {
+    let mut inv: u64 = 1;
+    for _ in 0..6 {
+        inv = inv.wrapping_mul(2u64.wrapping_sub(p0.wrapping_mul(inv)));
     }
-    let mut one = [0u64; N];
-    one[0] = 1;
-    let mut r = [0u64; N];
-    for &limb in product[..2 * N].iter().rev() {
-        for bit in (0..64).rev() {
-            r = add_mod(&r, &r, p);
-            if (limb >> bit) & 1 == 1 {
-                r = add_mod(&r, &one, p);
-            }
+    inv.wrapping_neg()
+}
+
+/// Montgomery multiplication (CIOS, Koç et al. 1996): `a·b·R⁻¹ mod p` with `R = 2^(64N)`, for
+/// `a, b < p`, `p` odd and `n0 = −p⁻¹ mod 2⁶⁴`. The result is below `p`. Not constant time:
+/// only public key coordinates pass through it.
+fn mont_mul<const N: usize>(a: &[u64; N], b: &[u64; N], p: &[u64; N], n0: u64) -> [u64; N] {
+    const { assert!(N <= MAX_LIMBS, "limb count beyond the product buffer") };
+    let mut t = [0u64; MAX_LIMBS + 2];
+    for &bi in b.iter() {
+        let mut carry = 0u128;
+        for (j, &aj) in a.iter().enumerate() {
+            // At most (2^64 − 1)^2 + 2 (2^64 − 1) = 2^128 − 1: no overflow.
+            let v = u128::from(t[j]) + u128::from(aj) * u128::from(bi) + carry;
+            t[j] = low_half(v);
+            carry = v >> 64;
         }
+        let v = u128::from(t[N]) + carry;
+        t[N] = low_half(v);
+        t[N + 1] = low_half(v >> 64);
+        let m = t[0].wrapping_mul(n0);
+        let mut carry = (u128::from(t[0]) + u128::from(m) * u128::from(p[0])) >> 64;
+        for j in 1..N {
+            let v = u128::from(t[j]) + u128::from(m) * u128::from(p[j]) + carry;
+            t[j - 1] = low_half(v);
+            carry = v >> 64;
+        }
+        let v = u128::from(t[N]) + carry;
+        t[N - 1] = low_half(v);
+        t[N] = t[N + 1] + low_half(v >> 64);
+    }
+    let mut r = [0u64; N];
+    r.copy_from_slice(&t[..N]);
+    // t < 2p: one subtraction at most.
+    if t[N] != 0 || !less_than(&r, p) {
+        r = sub_borrow(&r, p).0;
     }
     r
 }
@@ -424,6 +450,84 @@ mod tests {
                  c656398d8a2ed19d2a85c8edd3ec2aef"
             )
         );
+    }
+
+    /// The reference product: `(a · b) mod p`, the full schoolbook product reduced one bit at a
+    /// time from the top (Horner's rule in base 2). Slow and obviously right.
+    fn mul_mod<const N: usize>(a: &[u64; N], b: &[u64; N], p: &[u64; N]) -> [u64; N] {
+        let mut product = [0u64; 2 * MAX_LIMBS];
+        for (i, &x) in a.iter().enumerate() {
+            let mut carry = 0u128;
+            for (j, &y) in b.iter().enumerate() {
+                let t = u128::from(x) * u128::from(y) + u128::from(product[i + j]) + carry;
+                product[i + j] = low_half(t);
+                carry = t >> 64;
+            }
+            product[i + N] = low_half(carry);
+        }
+        let mut one = [0u64; N];
+        one[0] = 1;
+        let mut r = [0u64; N];
+        for &limb in product[..2 * N].iter().rev() {
+            for bit in (0..64).rev() {
+                r = add_mod(&r, &r, p);
+                if (limb >> bit) & 1 == 1 {
+                    r = add_mod(&r, &one, p);
+                }
+            }
+        }
+        r
+    }
+
+    /// `mont_mul(a, b) · R ≡ a · b (mod p)` against the reference, for every curve's prime.
+    fn montgomery_agrees<const N: usize>(p: &[u64; N]) {
+        let n0 = mont_n0(p[0]);
+        assert_eq!(p[0].wrapping_mul(n0), u64::MAX, "p·n0 ≡ −1 mod 2^64");
+        let mut r_mod_p = [0u64; N];
+        r_mod_p[0] = 1;
+        for _ in 0..64 * N {
+            r_mod_p = add_mod(&r_mod_p, &r_mod_p, p);
+        }
+        let rng = crypto::SystemRandom::new();
+        let mut values: Vec<[u64; N]> = vec![
+            [0; N],
+            sub_borrow(p, &{
+                let mut o = [0; N];
+                o[0] = 1;
+                o
+            })
+            .0,
+        ];
+        for _ in 0..40 {
+            let mut v = [0u64; N];
+            let mut bytes = vec![0u8; 8 * N];
+            crate::SecureRandom::fill(&rng, &mut bytes).unwrap();
+            for (i, chunk) in bytes.chunks(8).enumerate() {
+                v[i] = u64::from_le_bytes(chunk.try_into().unwrap());
+            }
+            // Below p: keep the top limb under p's, then at most one subtraction.
+            v[N - 1] %= p[N - 1].max(1);
+            if !less_than(&v, p) {
+                v = sub_borrow(&v, p).0;
+            }
+            values.push(v);
+        }
+        for a in &values {
+            for b in values.iter().take(8) {
+                let m = mont_mul(a, b, p, n0);
+                assert!(less_than(&m, p));
+                assert_eq!(mul_mod(&m, &r_mod_p, p), mul_mod(a, b, p));
+            }
+        }
+    }
+
+    #[test]
+    fn montgomery_multiplication_matches_the_reference() {
+        montgomery_agrees(&P256_P);
+        montgomery_agrees(&P384_P);
+        montgomery_agrees(&P521_P);
+        montgomery_agrees(&SECP256K1_P);
+        montgomery_agrees(&[u64::MAX, (1 << 63) - 1]); // 2^127 − 1
     }
 
     #[test]
