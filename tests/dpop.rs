@@ -1039,3 +1039,51 @@ fn resource_verifier_checks_token_proof_and_binding_together() {
         ErrorKind::CertificateMismatch
     );
 }
+
+#[test]
+fn repeated_headers_give_the_same_verdicts() {
+    // A validator prepares each header once; every verdict must be what a fresh one says.
+    let rng = SystemRandom::new();
+    let v = ProofValidator::new();
+    let keys: Vec<Key> = (0..100)
+        .map(|_| Key::generate(Algorithm::ES256, &rng).unwrap())
+        .collect();
+    for round in 0..3 {
+        for key in &keys {
+            let proof = create_proof(key, "POST", HTU, NOW + round, &rng, None, None).unwrap();
+            let checked = v.validate(&proof, "POST", HTU, NOW + round, None).unwrap();
+            assert_eq!(checked.jkt(), key.thumbprint().unwrap());
+            // Same header, another signature: still checked.
+            let mut parts: Vec<String> = proof.split('.').map(str::to_owned).collect();
+            let other = create_proof(&keys[0], "POST", HTU, NOW, &rng, None, None).unwrap();
+            parts[2] = other.split('.').nth(2).unwrap().to_owned();
+            if key.thumbprint().unwrap() != keys[0].thumbprint().unwrap() {
+                assert_eq!(
+                    v.validate(&parts.join("."), "POST", HTU, NOW + round, None)
+                        .unwrap_err()
+                        .kind(),
+                    ErrorKind::DpopSignature
+                );
+            }
+        }
+    }
+    // A header refused stays refused; one validator's algorithms never leak into another's.
+    let key = es256();
+    let proof = create_proof(&key, "POST", HTU, NOW, &rng, None, None).unwrap();
+    v.validate(&proof, "POST", HTU, NOW, None).unwrap();
+    let eddsa_only = ProofValidator::builder()
+        .algorithms(&[Algorithm::EdDSA])
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        assert_eq!(
+            eddsa_only
+                .validate(&proof, "POST", HTU, NOW, None)
+                .unwrap_err()
+                .kind(),
+            ErrorKind::DpopAlgorithm
+        );
+    }
+    let clone = v.clone();
+    clone.validate(&proof, "POST", HTU, NOW, None).unwrap();
+}

@@ -2,6 +2,7 @@
 //! rule), with `ath` (§4.3 rule 12, §7.1) and the `jkt` thumbprint (§6.1, RFC 7638).
 
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
@@ -295,6 +296,78 @@ pub struct ProofValidator {
     iat_window: u64,
     max_len: usize,
     nonces: Option<NonceIssuer>,
+    /// Headers seen recently, with the key and thumbprint they gave (shared by clones).
+    headers: Arc<HeaderCache>,
+}
+
+/// What a proof header that passed rules 2, 4, 5 and 7 gives: its algorithm, the key of its
+/// `jwk` and that key's thumbprint.
+struct PreparedHeader {
+    alg: Algorithm,
+    key: Key,
+    jkt: String,
+}
+
+/// One slot of the [`HeaderCache`]: an encoded header and what it gave.
+type Slot = Option<(Box<[u8]>, Arc<PreparedHeader>)>;
+
+/// Slots of the [`HeaderCache`].
+const HEADER_SLOTS: usize = 64;
+
+/// A small direct-mapped cache from the encoded protected header of a proof to what it gives.
+///
+/// A client signs every proof with the same key, so every proof it sends has the same header
+/// (`typ`, `alg`, `jwk`) byte for byte: its parse, the key's construction and checks, and the
+/// thumbprint are done once, and later proofs of the client cost their signature check and
+/// claims. A slot holds one header, compared byte for byte, so an entry is only ever used for
+/// exactly the bytes it was made from and the result is the same as without the cache. 64
+/// slots of at most one header each bound the memory (a few dozen KiB); a new header replaces
+/// whatever its slot held. The validator stays immutable in what it decides.
+struct HeaderCache {
+    slots: [Mutex<Slot>; HEADER_SLOTS],
+}
+
+impl HeaderCache {
+    fn new() -> HeaderCache {
+        HeaderCache {
+            slots: std::array::from_fn(|_| Mutex::new(None)),
+        }
+    }
+
+    /// FNV-1a of the encoded header, to pick its slot (collisions only cost a re-parse).
+    fn slot(&self, header_b64: &[u8]) -> &Mutex<Slot> {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in header_b64 {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        let index = usize::try_from(h % HEADER_SLOTS as u64).unwrap_or(0);
+        &self.slots[index]
+    }
+
+    fn get(&self, header_b64: &[u8]) -> Option<Arc<PreparedHeader>> {
+        let slot = self
+            .slot(header_b64)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match &*slot {
+            Some((bytes, prepared)) if **bytes == *header_b64 => Some(Arc::clone(prepared)),
+            _ => None,
+        }
+    }
+
+    fn put(&self, header_b64: &[u8], prepared: Arc<PreparedHeader>) {
+        let mut slot = self
+            .slot(header_b64)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *slot = Some((header_b64.into(), prepared));
+    }
+}
+
+impl fmt::Debug for HeaderCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HeaderCache")
+    }
 }
 
 impl Default for ProofValidator {
@@ -304,6 +377,7 @@ impl Default for ProofValidator {
             iat_window: DEFAULT_IAT_WINDOW,
             max_len: DEFAULT_MAX_PROOF_LEN,
             nonces: None,
+            headers: Arc::new(HeaderCache::new()),
         }
     }
 }
@@ -487,59 +561,15 @@ impl ProofValidator {
         };
         let parts = crate::jwt::split_compact(bytes, &limits)
             .map_err(|e| wrap(ErrorKind::DpopMalformed, "the proof", &e))?;
-        let header_json = b64_decode(parts.header_b64)
-            .map_err(|e| wrap(ErrorKind::DpopMalformed, "the proof header", &e))?;
-        let header = Header::from_json(&header_json).map_err(|e| match e.kind() {
-            ErrorKind::UnsupportedAlgorithm => {
-                wrap(ErrorKind::DpopAlgorithm, "the proof header", &e)
-            }
-            _ => wrap(ErrorKind::DpopMalformed, "the proof header", &e),
-        })?;
-        if !header.crit_values().is_empty() {
-            return Err(fail(
-                ErrorKind::DpopMalformed,
-                "the proof header has a critical extension",
-            ));
-        }
-        // Rule 4.
-        if header.typ_value() != Some(DPOP_TYP) {
-            return Err(fail(
-                ErrorKind::DpopType,
-                "the proof header \"typ\" is not \"dpop+jwt\"",
-            ));
-        }
-        // Rule 5.
-        let alg = header.alg().ok_or(fail(
-            ErrorKind::DpopAlgorithm,
-            "the proof header has no \"alg\"",
-        ))?;
-        if !self.algs.contains(&alg) {
-            return Err(Error::with_detail(
-                ErrorKind::DpopAlgorithm,
-                format!("the proof algorithm {alg} is not allowed"),
-            ));
-        }
-        // Rule 7.
-        let jwk = match header.extra_members().get("jwk") {
+        let prepared = match self.headers.get(parts.header_b64) {
+            Some(prepared) => prepared,
             None => {
-                return Err(fail(ErrorKind::DpopKey, "the proof header has no \"jwk\""));
-            }
-            Some(Value::Object(jwk)) => jwk,
-            Some(_) => {
-                return Err(fail(
-                    ErrorKind::DpopKey,
-                    "the proof header \"jwk\" is not an object",
-                ));
+                let prepared = Arc::new(self.prepare_header(parts.header_b64)?);
+                self.headers.put(parts.header_b64, Arc::clone(&prepared));
+                prepared
             }
         };
-        if PRIVATE_MEMBERS.iter().any(|m| jwk.contains_key(*m)) {
-            return Err(fail(
-                ErrorKind::DpopKey,
-                "the proof \"jwk\" holds private key material",
-            ));
-        }
-        let key = Key::from_jwk_value(jwk, Some(alg))
-            .map_err(|e| wrap(ErrorKind::DpopKey, "the proof \"jwk\"", &e))?;
+        let (alg, key) = (prepared.alg, &prepared.key);
         // Rule 6.
         let sig = b64_decode(parts.sig_b64)
             .map_err(|e| wrap(ErrorKind::DpopMalformed, "the proof signature", &e))?;
@@ -665,11 +695,8 @@ impl ProofValidator {
                 }
             }
         }
-        let jkt = key
-            .thumbprint()
-            .map_err(|e| wrap(ErrorKind::DpopKey, "the proof \"jwk\"", &e))?;
         Ok(Proof {
-            jkt,
+            jkt: prepared.jkt.clone(),
             jti: jti.clone(),
             iat,
             nonce,
@@ -678,6 +705,68 @@ impl ProofValidator {
             htu: proof_htu.clone(),
             replay_until: iat.saturating_add(window),
         })
+    }
+
+    /// Rules 2 (the header), 4, 5 and 7: the encoded protected header of a proof, decoded and
+    /// checked, with the key of its `jwk` and the key's thumbprint.
+    fn prepare_header(&self, header_b64: &[u8]) -> Result<PreparedHeader> {
+        let header_json = b64_decode(header_b64)
+            .map_err(|e| wrap(ErrorKind::DpopMalformed, "the proof header", &e))?;
+        let header = Header::from_json(&header_json).map_err(|e| match e.kind() {
+            ErrorKind::UnsupportedAlgorithm => {
+                wrap(ErrorKind::DpopAlgorithm, "the proof header", &e)
+            }
+            _ => wrap(ErrorKind::DpopMalformed, "the proof header", &e),
+        })?;
+        if !header.crit_values().is_empty() {
+            return Err(fail(
+                ErrorKind::DpopMalformed,
+                "the proof header has a critical extension",
+            ));
+        }
+        // Rule 4.
+        if header.typ_value() != Some(DPOP_TYP) {
+            return Err(fail(
+                ErrorKind::DpopType,
+                "the proof header \"typ\" is not \"dpop+jwt\"",
+            ));
+        }
+        // Rule 5.
+        let alg = header.alg().ok_or(fail(
+            ErrorKind::DpopAlgorithm,
+            "the proof header has no \"alg\"",
+        ))?;
+        if !self.algs.contains(&alg) {
+            return Err(Error::with_detail(
+                ErrorKind::DpopAlgorithm,
+                format!("the proof algorithm {alg} is not allowed"),
+            ));
+        }
+        // Rule 7.
+        let jwk = match header.extra_members().get("jwk") {
+            None => {
+                return Err(fail(ErrorKind::DpopKey, "the proof header has no \"jwk\""));
+            }
+            Some(Value::Object(jwk)) => jwk,
+            Some(_) => {
+                return Err(fail(
+                    ErrorKind::DpopKey,
+                    "the proof header \"jwk\" is not an object",
+                ));
+            }
+        };
+        if PRIVATE_MEMBERS.iter().any(|m| jwk.contains_key(*m)) {
+            return Err(fail(
+                ErrorKind::DpopKey,
+                "the proof \"jwk\" holds private key material",
+            ));
+        }
+        let key = Key::from_jwk_value(jwk, Some(alg))
+            .map_err(|e| wrap(ErrorKind::DpopKey, "the proof \"jwk\"", &e))?;
+        let jkt = key
+            .thumbprint()
+            .map_err(|e| wrap(ErrorKind::DpopKey, "the proof \"jwk\"", &e))?;
+        Ok(PreparedHeader { alg, key, jkt })
     }
 }
 
