@@ -1,12 +1,10 @@
 //! Step 15 of `tessera demo`: sender-constrained tokens with DPoP (RFC 9449). The client makes
 //! a key and signs a proof for its token request; the authorization server validates it
-//! ([`ProofValidator`]), refuses the same proof replayed ([`ReplayCache`]) and binds the access
-//! token to the key (`cnf.jkt`); the API accepts the token only with a fresh proof by that key
-//! carrying the token's hash (`ath`, [`check_binding`]) and refuses it as a Bearer token.
-//!
-//! The access token is signed here with the AS's key and a `cnf` claim, so the step uses only
-//! the `dpop` and `jwt` APIs; the grant engine binds the tokens it issues through
-//! [`tessera::dpop::Proof::confirmation`].
+//! ([`ProofValidator`]), refuses the same proof replayed ([`ReplayCache`]) and has the grant
+//! engine bind the access token to the key (`cnf.jkt`, `token_type: DPoP`, through
+//! [`tessera::dpop::Proof::confirmation`]); the API accepts the token only with a fresh proof
+//! by that key carrying the token's hash (`ath`, [`check_binding`]) and refuses it as a Bearer
+//! token.
 
 use tessera::dpop::{Presentation, ProofValidator, ReplayCache, check_binding, create_proof};
 
@@ -26,30 +24,39 @@ fn show_proof(d: &mut Demo, proof: &str) -> Result<(), Failure> {
 }
 
 /// Step 15: DPoP, from the client's key to the API's binding check.
-pub(super) fn dpop(d: &mut Demo) -> Result<(), Failure> {
+pub(super) fn dpop(d: &mut Demo, farm_secret: &str) -> Result<(), Failure> {
     let t = T0 + 1000;
     d.step(
         15,
         t,
-        "media-app binds its access token to a key of its own: DPoP (RFC 9449)",
+        "render-farm binds its access token to a key of its own: DPoP (RFC 9449)",
     );
     let validator = ProofValidator::new();
     let replay = ReplayCache::new(100_000, &d.rng)?;
     let client_key = Key::generate(Algorithm::ES256, &d.rng)?;
     let jkt = client_key.thumbprint()?;
     d.who(
-        "app",
+        "farm",
         &format!(
-            "makes an ES256 key pair that never leaves the device; its RFC 7638 thumbprint \
+            "makes an ES256 key pair that never leaves the machine; its RFC 7638 thumbprint \
              (jkt) is {jkt}"
         ),
     );
+    let basic = format!(
+        "Basic {}",
+        STANDARD.encode(format!("render-farm:{farm_secret}"))
+    );
+    d.secret(&basic["Basic ".len()..]);
+    let body = encode_form(&[
+        ("grant_type", "client_credentials"),
+        ("scope", "recording:read"),
+    ]);
 
     // The token request, with a proof.
     let proof = create_proof(&client_key, "POST", TOKEN_URI, t, &d.rng, None, None)?;
     d.secret(&proof);
     d.sent(&format!(
-        "POST /token   DPoP: {proof}   (grant_type=refresh_token&refresh_token=…)"
+        "POST /token   Authorization: {basic}   DPoP: {proof}   {body}"
     ));
     show_proof(d, &proof)?;
     let checked = validator.validate(&proof, "POST", TOKEN_URI, t, None)?;
@@ -73,6 +80,21 @@ pub(super) fn dpop(d: &mut Demo) -> Result<(), Failure> {
         ),
     );
 
+    // The token, bound to the key by the grant engine.
+    let (response, tokens) =
+        d.token_endpoint_bound(Some(&basic), &body, t, Some(&checked.confirmation()));
+    d.who(
+        "AS",
+        "passes the proof's confirmation to the token endpoint: the access token carries \
+         cnf.jkt and the response says token_type \"DPoP\"",
+    );
+    d.response(&response);
+    let token = tokens
+        .ok_or_else(|| demo_bug("the DPoP token request failed"))?
+        .access_token;
+    let (_, claims) = jwt_parts(&token)?;
+    d.line(&format!("{INDENT}   access token claims {claims}"));
+
     // The same proof again.
     d.sent("POST /token   DPoP: (the same proof, replayed by someone who copied the request)");
     let again = validator.validate(&proof, "POST", TOKEN_URI, t + 2, None)?;
@@ -89,24 +111,6 @@ pub(super) fn dpop(d: &mut Demo) -> Result<(), Failure> {
             d.response(&Response::error(&e, "auth.example"));
         }
     }
-
-    // An access token bound to the key.
-    let claims = json!({
-        "iss": ISSUER, "sub": "user-42", "aud": API, "client_id": "media-app",
-        "scope": "recording:read", "iat": t, "exp": t + 300, "jti": "dpop-demo-1",
-        "cnf": checked.confirmation().to_value(),
-    });
-    let token = jwt::sign(
-        d.issuer.signing_key(),
-        &Header::new().typ("at+jwt"),
-        &claims,
-        &d.rng,
-    )?;
-    d.secret(&token);
-    d.who(
-        "AS",
-        &format!("issues an access token bound to that key (token_type \"DPoP\"), claims {claims}"),
-    );
 
     // The API call, with a new proof that carries the token's hash.
     let t = t + 5;

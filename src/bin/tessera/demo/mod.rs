@@ -333,6 +333,18 @@ impl Demo {
         body: &str,
         now: i64,
     ) -> (Response, Option<Tokens>) {
+        self.token_endpoint_bound(basic, body, now, None)
+    }
+
+    /// [`Demo::token_endpoint`] for a request whose DPoP proof (or client certificate) the
+    /// host checked: the tokens are bound to `cnf` (RFC 9449 §5, RFC 8705 §3).
+    fn token_endpoint_bound(
+        &mut self,
+        basic: Option<&str>,
+        body: &str,
+        now: i64,
+        cnf: Option<&tessera::dpop::Confirmation>,
+    ) -> (Response, Option<Tokens>) {
         let realm = "auth.example";
         let parsed = Form::parse(body.as_bytes()).and_then(|form| {
             let auth = client_auth(basic, &form)?;
@@ -361,7 +373,7 @@ impl Demo {
             &authenticated,
             state.as_ref(),
             &request,
-            None,
+            cnf,
             now,
             &self.rng,
         );

@@ -383,7 +383,7 @@ pub(super) fn walkthrough(d: &mut Demo) -> Result<(), Failure> {
     more::dot_default_scope(d)?;
     more::token_api(d)?;
     more::es512_key(d)?;
-    bound::dpop(d)?;
+    bound::dpop(d, &farm_secret)?;
 
     d.line("");
     d.line("done: every step ran through the tessera library, with no network and no storage.");
