@@ -15,7 +15,7 @@ use tessera::dpop::{
     create_proof,
 };
 use tessera::jwt::{self, Algorithm, Key};
-use tessera::wire::{resource_error_for, token_error_for};
+use tessera::wire::{ErrorResponse, resource_error_for, token_error_for};
 use tessera::{ErrorKind, SystemRandom};
 
 const HTU: &str = "https://server.example.com/token";
@@ -484,6 +484,25 @@ fn nonce_flow_rfc9449_section_8() {
         Some("use_dpop_nonce")
     );
     let nonce = server.nonce(NOW).unwrap();
+    // The error responses carry it as DPoP-Nonce: 400 at the token endpoint, 401 at a resource.
+    let at_token = ErrorResponse::from_error(&err).with_dpop_nonce(server.nonce(NOW).as_deref());
+    assert_eq!(
+        (at_token.error(), at_token.http_status()),
+        ("use_dpop_nonce", 400)
+    );
+    assert!(at_token.headers().contains(&("DPoP-Nonce", nonce.clone())));
+    let at_rs = ErrorResponse::for_resource(&err)
+        .with_challenges("api", Some(&[Algorithm::ES256]), None)
+        .with_dpop_nonce(Some(&nonce));
+    assert_eq!(at_rs.http_status(), 401);
+    assert!(at_rs.www_authenticate().unwrap().starts_with("DPoP "));
+    assert_eq!(at_rs.dpop_nonce(), Some(nonce.as_str()));
+    assert_eq!(
+        ErrorResponse::from_error(&err)
+            .with_dpop_nonce(Some("bad nonce"))
+            .dpop_nonce(),
+        None
+    );
     // 2. It retries with the nonce: accepted, and the nonce is returned.
     let second = create_proof(&client, "POST", HTU, NOW + 1, &rng, Some(&nonce), None).unwrap();
     let checked = server

@@ -191,6 +191,8 @@ pub struct ErrorResponse {
     www_authenticate: Option<String>,
     /// Answered by a resource server: the DPoP errors are 401 there (RFC 9449 §7.1, §9).
     at_resource: bool,
+    /// A `DPoP-Nonce` header value to send with the response (RFC 9449 §8, §9).
+    dpop_nonce: Option<String>,
 }
 
 /// The codes a resource server's `Bearer` challenge carries (RFC 6750 §3.1).
@@ -219,7 +221,28 @@ impl ErrorResponse {
             description: description.map(sanitize_text).filter(|d| !d.is_empty()),
             www_authenticate: None,
             at_resource: false,
+            dpop_nonce: None,
         }
+    }
+
+    /// Adds the header `DPoP-Nonce: <nonce>` (RFC 9449 §8 at the token endpoint, §9 at a
+    /// resource server): send it with every `use_dpop_nonce` error, from
+    /// [`ProofValidator::nonce`](crate::dpop::ProofValidator::nonce). A value that is not
+    /// `1*NQCHAR` (§8.1) is left out rather than sent.
+    pub fn with_dpop_nonce(mut self, nonce: Option<&str>) -> ErrorResponse {
+        self.dpop_nonce = nonce
+            .filter(|n| {
+                !n.is_empty()
+                    && n.bytes()
+                        .all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e))
+            })
+            .map(str::to_owned);
+        self
+    }
+
+    /// The `DPoP-Nonce` value to send, if any ([`ErrorResponse::with_dpop_nonce`]).
+    pub fn dpop_nonce(&self) -> Option<&str> {
+        self.dpop_nonce.as_deref()
     }
 
     /// An error response of a resource server: `kind` mapped with [`resource_error_for`], with
@@ -463,7 +486,8 @@ impl ErrorResponse {
         serde_json::Value::Object(body).to_string()
     }
 
-    /// Every header to send: [`JSON_NO_STORE_HEADERS`] and `WWW-Authenticate` if set.
+    /// Every header to send: [`JSON_NO_STORE_HEADERS`], `WWW-Authenticate` and `DPoP-Nonce` if
+    /// set.
     pub fn headers(&self) -> Vec<(&'static str, String)> {
         let mut headers: Vec<(&'static str, String)> = JSON_NO_STORE_HEADERS
             .iter()
@@ -471,6 +495,9 @@ impl ErrorResponse {
             .collect();
         if let Some(challenge) = &self.www_authenticate {
             headers.push(("WWW-Authenticate", challenge.clone()));
+        }
+        if let Some(nonce) = &self.dpop_nonce {
+            headers.push(("DPoP-Nonce", nonce.clone()));
         }
         headers
     }
