@@ -1105,4 +1105,19 @@ fn repeated_headers_give_the_same_verdicts() {
     }
     let clone = v.clone();
     clone.validate(&proof, "POST", HTU, NOW, None).unwrap();
+    // Validators built from clones of one builder never share what they prepared.
+    let builder = ProofValidator::builder();
+    let es = builder
+        .clone()
+        .algorithms(&[Algorithm::ES256])
+        .build()
+        .unwrap();
+    let ed = builder.algorithms(&[Algorithm::EdDSA]).build().unwrap();
+    es.validate(&proof, "POST", HTU, NOW, None).unwrap();
+    assert_eq!(
+        ed.validate(&proof, "POST", HTU, NOW, None)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::DpopAlgorithm
+    );
 }

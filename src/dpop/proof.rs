@@ -403,7 +403,6 @@ fn default_algorithms() -> Vec<Algorithm> {
 #[derive(Clone, Debug)]
 pub struct ProofValidatorBuilder {
     inner: ProofValidator,
-    algs_set: bool,
 }
 
 impl ProofValidatorBuilder {
@@ -411,7 +410,6 @@ impl ProofValidatorBuilder {
     /// supported by this build; checked by [`ProofValidatorBuilder::build`].
     pub fn algorithms(mut self, algs: &[Algorithm]) -> Self {
         self.inner.algs = algs.to_vec();
-        self.algs_set = true;
         self
     }
 
@@ -442,7 +440,10 @@ impl ProofValidatorBuilder {
     /// a window or size out of range; [`ErrorKind::UnsupportedAlgorithm`] for an algorithm
     /// this build lacks.
     pub fn build(self) -> Result<ProofValidator> {
-        let v = self.inner;
+        let mut v = self.inner;
+        // A cache of its own: validators built from clones of one builder may allow other
+        // algorithms, and must never share what they prepared.
+        v.headers = Arc::new(HeaderCache::new());
         if v.algs.is_empty() {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
@@ -497,7 +498,6 @@ impl ProofValidator {
     pub fn builder() -> ProofValidatorBuilder {
         ProofValidatorBuilder {
             inner: ProofValidator::default(),
-            algs_set: false,
         }
     }
 
@@ -570,6 +570,13 @@ impl ProofValidator {
             }
         };
         let (alg, key) = (prepared.alg, &prepared.key);
+        // Prepared by this validator, so allowed; checked again as it costs nothing.
+        if !self.algs.contains(&alg) {
+            return Err(Error::with_detail(
+                ErrorKind::DpopAlgorithm,
+                format!("the proof algorithm {alg} is not allowed"),
+            ));
+        }
         // Rule 6.
         let sig = b64_decode(parts.sig_b64)
             .map_err(|e| wrap(ErrorKind::DpopMalformed, "the proof signature", &e))?;
