@@ -269,6 +269,12 @@ impl fmt::Debug for Proof {
 /// PS*, and ES512 and ES256K with `aws-lc`), an `iat` window of ±[`DEFAULT_IAT_WINDOW`]
 /// seconds, proofs up to [`DEFAULT_MAX_PROOF_LEN`] bytes, no nonce.
 ///
+/// A client signs all its proofs with one key, so their protected headers are identical byte
+/// for byte: the validator prepares each distinct header once (its parse, the key and its
+/// checks, the thumbprint) and keeps the last 64 it saw, compared byte for byte, shared by
+/// clones of the validator. The verdicts are the same as without it; a client's later proofs
+/// cost about one JWT verification.
+///
 /// [`ProofValidator::validate`] runs the rules in this order, each failure its own kind
 /// (mapped to `invalid_dpop_proof`, or `use_dpop_nonce` for the nonce, by
 /// [`crate::wire::token_error_for`] and [`crate::wire::resource_error_for`]):
