@@ -39,8 +39,8 @@ Endpoints (the metadata names every one of them):
     POST /revoke                                    RFC 7009 revocation
     POST /introspect                                RFC 7662 introspection (client credentials
                                                     of a confidential client, or a Bearer token)
-    GET  /api/whoami                                resource: the token's sub, client, scope (Bearer,
-                                                    or DPoP with a proof)
+    GET  /api/whoami                                resource: the token's sub, client, scope
+                                                    (Bearer, or DPoP with a proof)
 
 It listens on 127.0.0.1 only. How tessera is embedded: the engine stores nothing and never
 reads the clock; this host keeps each grant family's state (versioned JSON) in sqlite under its
@@ -325,6 +325,8 @@ class AuthServer:
             audience=self.audience,
             typ="at+jwt",
         )
+        # The resource: the token, its DPoP proof and its binding, in one call.
+        self.resource = tessera.dpop.ResourceVerifier(self.verifier, self.dpop)
 
         for client in config.get("clients", []):
             store.save_client(self.registration(client))
@@ -842,30 +844,32 @@ class Handler(BaseHTTPRequestHandler):
             )
             return
         scheme, token = presented
-        try:
-            claims = app.verifier.verify(token)
-        except tessera.TesseraError as e:
-            self.send_resource_error(e, now, "the access token is not valid")
+        values = self.headers.get_all("DPoP") or []
+        if len(values) > 1:  # RFC 9449 §4.3 rule 1: exactly one proof
+            self.send_resource_error(
+                tessera.DpopMalformedError(detail="more than one DPoP header"), now
+            )
             return
-        proof = None
-        if scheme == "DPoP":
-            # RFC 9449 §7.1: the proof is for this request and this token (ath).
-            htu = app.url(urlsplit(self.path).path)
-            proof, error = self.dpop_proof("GET", htu, now, access_token=token)
-            if error is not None:
-                self.send_resource_error(error, now)
-                return
-            if proof is None:
-                self.send_resource_error(
-                    tessera.DpopProofRequiredError(detail="the DPoP scheme needs a DPoP proof"), now
-                )
-                return
         try:
-            # The proof's key must be the token's cnf.jkt; a bound token is no bearer token.
-            cnf = tessera.dpop.check_binding(claims, proof)
+            # The token, then (for the DPoP scheme) the proof for this request with this token's
+            # ath, then the binding: cnf.jkt is the proof's key, a bound token is no bearer token.
+            authorized = app.resource.verify(
+                scheme,
+                token,
+                values[0] if values else None,
+                "GET",
+                app.url(urlsplit(self.path).path),
+                now=now,
+            )
         except tessera.TesseraError as e:
             self.send_resource_error(e, now)
             return
+        if authorized.proof is not None and not app.store.record_proof(authorized.proof, now):
+            self.send_resource_error(
+                tessera.DpopReplayError(detail="this DPoP proof was used before"), now
+            )
+            return
+        claims, cnf = authorized.claims, authorized.cnf
         if app.store.is_revoked(claims.get("jti", "")):
             self.send_resource_error(
                 tessera.OAuthInvalidTokenError.code, now, "the access token was revoked"

@@ -44,9 +44,13 @@ from ._ffi import (
     opt_cstr,
     unix_now,
 )
-from ._jwt import Key, Verified
+from ._decls import RESULT_DPOP_PROOF_REQUIRED
+from ._exceptions import error_for
+from ._jwt import Key, Verified, Verifier
 
 __all__ = [
+    "Authorized",
+    "ResourceVerifier",
     "create_proof",
     "ath",
     "certificate_thumbprint",
@@ -400,3 +404,89 @@ def check_binding(
         )
     result: Optional[Dict[str, str]] = json.loads(raw)
     return result
+
+
+@dataclass(frozen=True)
+class Authorized:
+    """A resource request that passed `ResourceVerifier.verify`.
+
+    Attributes:
+        claims: the verified access token's claims.
+        scheme: ``"Bearer"`` or ``"DPoP"``, as the token was presented.
+        proof: the validated `Proof` of a ``DPoP`` request (None for ``Bearer``): refuse its
+            replay (`ReplayCache.check`, or a shared table keyed by ``jkt`` and ``jti`` until
+            ``replay_until``).
+        cnf: the token's binding (``{"jkt": ...}``, ``{"x5t#S256": ...}``), None if unbound.
+    """
+
+    claims: Dict[str, Any]
+    scheme: str
+    proof: Optional[Proof]
+    cnf: Optional[Dict[str, str]]
+
+
+class ResourceVerifier:
+    """A resource server's check of sender-constrained access tokens (RFC 9449 §7, RFC 8705
+    §3) in one call, as the Rust ``tessera::dpop::ResourceVerifier``: the token with
+    `verifier`, the ``DPoP`` proof with `proofs` (for this method and URI, with this token's
+    ``ath``), then the binding (`check_binding`). `require_bound` refuses tokens without
+    ``cnf`` (`UnboundTokenError`). Share one (it keeps no per-request state).
+
+    The scheme and token come from `tessera.access_token` (which answers None when the request
+    lacks authentication: send 401 with `tessera.dpop_challenge`). Errors raise their own
+    classes: the token's (`InvalidTokenError` family), the proof's (`InvalidDpopProofError`,
+    `UseDpopNonceError`), the binding's (`TokenBindingError`, `DpopKeyMismatchError`);
+    `tessera.resource_error_response_dpop(e, realm, algs)` turns any of them into the answer.
+    """
+
+    __slots__ = ("verifier", "proofs", "require_bound")
+
+    def __init__(
+        self,
+        verifier: Verifier,
+        proofs: Optional[ProofValidator] = None,
+        *,
+        require_bound: bool = False,
+    ) -> None:
+        if not isinstance(verifier, Verifier):
+            raise TypeError(f"verifier must be a tessera.Verifier, not {type(verifier).__name__}")
+        if proofs is not None and not isinstance(proofs, ProofValidator):
+            raise TypeError(
+                f"proofs must be a tessera.dpop.ProofValidator, not {type(proofs).__name__}"
+            )
+        self.verifier = verifier
+        self.proofs = proofs if proofs is not None else ProofValidator()
+        self.require_bound = bool(require_bound)
+
+    def verify(
+        self,
+        scheme: str,
+        token: str,
+        proof: Optional[BytesLike],
+        method: str,
+        uri: str,
+        *,
+        certificate: Optional[bytes] = None,
+        now: Optional[int] = None,
+    ) -> Authorized:
+        """Verifies one request: the `token` presented with `scheme` (``"Bearer"`` or
+        ``"DPoP"``), the request's one ``DPoP`` header value `proof` (or None), its `method` and
+        full `uri`, the mutual-TLS client `certificate` (DER) if any, at `now`."""
+        now = unix_now(now)
+        if scheme not in ("Bearer", "DPoP"):
+            raise ValueError(f'scheme must be "Bearer" or "DPoP", not {scheme!r}')
+        claims = self.verifier.verify(token, now)
+        checked: Optional[Proof] = None
+        if scheme == "DPoP":
+            if proof is None:
+                raise error_for(
+                    RESULT_DPOP_PROOF_REQUIRED, "the DPoP scheme needs a DPoP proof header"
+                )
+            checked = self.proofs.validate(proof, method, uri, now=now, access_token=token)
+        cnf = check_binding(
+            claims, checked, certificate=certificate, require_bound=self.require_bound
+        )
+        return Authorized(claims=claims, scheme=scheme, proof=checked, cnf=cnf)
+
+    def __repr__(self) -> str:
+        return f"<tessera.dpop.ResourceVerifier require_bound={self.require_bound}>"

@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 from ._dpop import (
+    Authorized,
     NonceIssuer,
     Proof,
     ProofValidator,
     ReplayCache,
+    ResourceVerifier,
     ath,
     certificate_thumbprint,
     check_binding,
@@ -29,6 +31,8 @@ __all__ = [
     "ProofValidator",
     "Proof",
     "ReplayCache",
+    "ResourceVerifier",
+    "Authorized",
     "InvalidDpopProofError",
     "UseDpopNonceError",
     "TokenBindingError",

@@ -465,3 +465,46 @@ def test_namespace():
     assert issubclass(tessera.UseDpopNonceError, tessera.InvalidDpopProofError)
     assert issubclass(tessera.OAuthUseDpopNonceError, tessera.OAuthError)
     assert issubclass(tessera.OAuthUseDpopNonceError, tessera.UseDpopNonceError)
+
+
+def test_resource_verifier_checks_token_proof_and_binding():
+    """tessera.dpop.ResourceVerifier: the token, then the proof with its ath, then the binding."""
+    now = 1_800_000_000
+    as_key = tessera.Key.generate("ES256")
+    client = tessera.Key.generate("ES256")
+    uri = "https://api.example/v1/me?page=2"
+
+    def mint(extra, exp=now + 60):
+        claims = {"iss": "https://as.example", "aud": "api", "exp": exp, "sub": "u1", **extra}
+        return as_key.sign(claims, {"typ": "at+jwt"})
+
+    verifier = tessera.Verifier(as_key.public_key(), issuer="https://as.example", audience="api")
+    rs = tessera.dpop.ResourceVerifier(verifier)
+    bound = mint({"cnf": {"jkt": client.thumbprint()}})
+    unbound = mint({})
+
+    def proof_for(token, key=client, method="GET"):
+        return tessera.dpop.create_proof(key, method, uri, now=now, access_token=token)
+
+    scheme, token = tessera.access_token(f"DPoP {bound}")
+    ok = rs.verify(scheme, token, proof_for(bound), "GET", uri, now=now)
+    assert ok.scheme == "DPoP" and ok.claims["sub"] == "u1"
+    assert ok.proof.jkt == client.thumbprint() and ok.cnf == {"jkt": client.thumbprint()}
+
+    with pytest.raises(tessera.DpopBoundTokenError):
+        rs.verify("Bearer", bound, None, "GET", uri, now=now)
+    with pytest.raises(tessera.DpopProofRequiredError):
+        rs.verify("DPoP", bound, None, "GET", uri, now=now)
+    with pytest.raises(tessera.DpopAthError):
+        rs.verify("DPoP", bound, proof_for(unbound), "GET", uri, now=now)
+    with pytest.raises(tessera.DpopKeyMismatchError):
+        rs.verify("DPoP", bound, proof_for(bound, tessera.Key.generate("ES256")), "GET", uri, now=now)
+    with pytest.raises(tessera.ExpiredError):
+        expired = mint({"cnf": {"jkt": client.thumbprint()}}, exp=now - 100)
+        rs.verify("DPoP", expired, proof_for(expired), "GET", uri, now=now)
+    assert rs.verify("Bearer", unbound, None, "GET", uri, now=now).cnf is None
+    strict = tessera.dpop.ResourceVerifier(verifier, require_bound=True)
+    with pytest.raises(tessera.UnboundTokenError):
+        strict.verify("Bearer", unbound, None, "GET", uri, now=now)
+    with pytest.raises(ValueError):
+        rs.verify("Basic", unbound, None, "GET", uri, now=now)
