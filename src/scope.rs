@@ -62,7 +62,7 @@ pub use implications::Implications;
 use implications::Reach;
 
 /// Whether `b` is an RFC 6749 §3.3 `NQCHAR`: `%x21 / %x23-5B / %x5D-7E`.
-const fn is_nqchar(b: u8) -> bool {
+pub(crate) const fn is_nqchar(b: u8) -> bool {
     matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E)
 }
 

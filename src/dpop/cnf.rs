@@ -6,12 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::crypto::digest;
-use crate::jwt::{b64_decode, b64_encode};
+use crate::jwt::{b64_encode, der_sequence, is_b64_sha256};
 pub use crate::limits::MAX_CERTIFICATE_LEN;
 use crate::{Error, ErrorKind, Result};
-
-/// Length of a base64url SHA-256 thumbprint (43 characters, no padding).
-const THUMBPRINT_LEN: usize = 43;
 
 /// What a sender-constrained token is bound to: its `cnf` claim (RFC 7800 §3.1).
 ///
@@ -57,7 +54,7 @@ impl TryFrom<RawConfirmation> for Confirmation {
 }
 
 fn check_thumbprint(value: &str, what: &'static str) -> Result<()> {
-    if value.len() != THUMBPRINT_LEN || b64_decode(value.as_bytes()).is_err() {
+    if !is_b64_sha256(value) {
         return Err(Error::with_detail(
             ErrorKind::InvalidArgument,
             format!("{what} must be a base64url SHA-256 thumbprint (43 characters)"),
@@ -164,39 +161,13 @@ pub fn certificate_thumbprint(der: &[u8]) -> Result<String> {
             "the client certificate exceeds 64 KiB",
         ));
     }
-    if !is_one_der_sequence(der) {
+    if der_sequence(der).is_err() {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
             "the client certificate is not one DER SEQUENCE",
         ));
     }
     Ok(b64_encode(digest::digest(&digest::SHA256, der).as_ref()))
-}
-
-/// Whether `der` is a single DER `SEQUENCE` whose length octets cover exactly the rest.
-fn is_one_der_sequence(der: &[u8]) -> bool {
-    let [0x30, first, rest @ ..] = der else {
-        return false;
-    };
-    let (len, body) = match *first {
-        n @ 0..=0x7f => (usize::from(n), rest),
-        0x81..=0x84 => {
-            let count = usize::from(first & 0x7f);
-            if rest.len() < count || rest[0] == 0 {
-                return false;
-            }
-            let len = rest[..count]
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-            // DER: the shortest length form.
-            if len < 0x80 || (count > 1 && len < (1 << (8 * (count - 1)))) {
-                return false;
-            }
-            (len, &rest[count..])
-        }
-        _ => return false,
-    };
-    body.len() == len
 }
 
 #[cfg(test)]

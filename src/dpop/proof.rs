@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::cnf::Confirmation;
 use super::htu::normalize_htu;
 use super::nonce::NonceIssuer;
+use super::replay::lock;
 use crate::crypto::{SecureRandom, constant_time_eq, digest};
 use crate::jwt::{Algorithm, Header, Key, Limits, b64_decode, b64_encode, parse_json_object};
 pub use crate::limits::{
@@ -68,11 +69,7 @@ fn is_method(method: &str) -> bool {
 
 /// Whether `nonce` is `1*NQCHAR` (RFC 9449 §8.1).
 pub(crate) fn is_nonce(nonce: &str) -> bool {
-    !nonce.is_empty()
-        && nonce.len() <= MAX_NONCE_LEN
-        && nonce
-            .bytes()
-            .all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e))
+    !nonce.is_empty() && nonce.len() <= MAX_NONCE_LEN && nonce.bytes().all(crate::scope::is_nqchar)
 }
 
 /// `uri` without its query and fragment.
@@ -351,10 +348,7 @@ impl HeaderCache {
     }
 
     fn get(&self, header_b64: &[u8]) -> Option<Arc<PreparedHeader>> {
-        let slot = self
-            .slot(header_b64)
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let slot = lock(self.slot(header_b64));
         match &*slot {
             Some((bytes, prepared)) if **bytes == *header_b64 => Some(Arc::clone(prepared)),
             _ => None,
@@ -362,10 +356,7 @@ impl HeaderCache {
     }
 
     fn put(&self, header_b64: &[u8], prepared: Arc<PreparedHeader>) {
-        let mut slot = self
-            .slot(header_b64)
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut slot = lock(self.slot(header_b64));
         *slot = Some((header_b64.into(), prepared));
     }
 }

@@ -221,10 +221,11 @@ impl ReplayCache {
     }
 }
 
-fn lock(shard: &Mutex<Shard>) -> std::sync::MutexGuard<'_, Shard> {
-    // A panic while holding the lock cannot leave a shard inconsistent in a way that matters
-    // (at worst one entry is missing from one structure): keep serving.
-    shard
+/// Locks `mutex`, also after a panic in another holder: the dpop module's shared state (replay
+/// shards, the validator's header slots) is only ever made incomplete by one, never wrong (at
+/// worst an entry is missing), so the lock keeps serving.
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -40,6 +40,12 @@ pub(crate) fn b64_decode(input: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Whether `text` is an unpadded base64url SHA-256 digest (an RFC 7638 thumbprint, an RFC 8705
+/// `x5t#S256`): 43 characters of strict base64url, decoding to 32 octets.
+pub(crate) fn is_b64_sha256(text: &str) -> bool {
+    text.len() == 43 && b64_decode(text.as_bytes()).is_ok_and(|digest| digest.len() == 32)
+}
+
 /// Strict base64url into `out`, which has room for `decoded_len_estimate` octets: texts of
 /// [`WIDE_FROM`] characters or more on the vector engine, shorter ones on the eight-character
 /// loop, and whatever either refuses decided by [`B64`]. The decoded length, or `None` when

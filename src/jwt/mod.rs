@@ -68,7 +68,8 @@ pub use verify::{
 
 use crate::crypto::SecureRandom;
 use crate::{Error, ErrorKind, Result};
-pub(crate) use b64::{b64_decode, b64_encode};
+pub(crate) use b64::{b64_decode, b64_encode, is_b64_sha256};
+pub(crate) use der::sequence as der_sequence;
 pub(crate) use jws::split as split_compact;
 
 /// Parses JSON text that must be an object, strictly: duplicate member names at any depth are

@@ -60,7 +60,10 @@ impl AuthorizeRequest {
         let client_id = required(form, "client_id")?;
         let redirect_uri = optional(form, "redirect_uri")?;
         let dpop_jkt = optional(form, "dpop_jkt")?;
-        if dpop_jkt.as_deref().is_some_and(|jkt| !is_thumbprint(jkt)) {
+        if dpop_jkt
+            .as_deref()
+            .is_some_and(|jkt| !crate::jwt::is_b64_sha256(jkt))
+        {
             return Err(Error::new(
                 ErrorKind::OauthInvalidRequest,
                 "parameter dpop_jkt is not a base64url SHA-256 thumbprint (43 characters)",
@@ -78,13 +81,6 @@ impl AuthorizeRequest {
             dpop_jkt,
         })
     }
-}
-
-/// Whether `text` is an unpadded base64url SHA-256 digest: 43 characters of the alphabet, the
-/// last one carrying no stray bits (RFC 4648 §3.5).
-fn is_thumbprint(text: &str) -> bool {
-    text.len() == 43
-        && crate::jwt::b64_decode(text.as_bytes()).is_ok_and(|digest| digest.len() == 32)
 }
 
 /// A token request, by `grant_type` (RFC 6749 §4.1.3, §4.4.2, §6).

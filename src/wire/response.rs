@@ -231,11 +231,7 @@ impl ErrorResponse {
     /// `1*NQCHAR` (§8.1) is left out rather than sent.
     pub fn with_dpop_nonce(mut self, nonce: Option<&str>) -> ErrorResponse {
         self.dpop_nonce = nonce
-            .filter(|n| {
-                !n.is_empty()
-                    && n.bytes()
-                        .all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e))
-            })
+            .filter(|n| !n.is_empty() && n.bytes().all(crate::scope::is_nqchar))
             .map(str::to_owned);
         self
     }
