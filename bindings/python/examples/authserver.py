@@ -513,23 +513,19 @@ class Handler(BaseHTTPRequestHandler):
         nonce = self.app.dpop.nonce(now)
         return [("DPoP-Nonce", nonce)] if nonce else []
 
-    def dpop_proof(
-        self, htm: str, htu: str, now: int, access_token: Optional[str] = None
-    ) -> Tuple[Optional[Any], Optional[tessera.TesseraError]]:
-        """The request's DPoP proof, validated (RFC 9449 §4.3) and recorded against replay:
-        (proof, None), (None, None) without a ``DPoP`` header, or (None, error)."""
+    def dpop_header(self) -> Optional[str]:
+        """The request's one ``DPoP`` header value, None without one; more than one raises
+        `DpopMalformedError` (RFC 9449 §4.3 rule 1)."""
         values = self.headers.get_all("DPoP") or []
-        if not values:
-            return None, None
-        if len(values) > 1:  # rule 1: exactly one
-            return None, tessera.DpopMalformedError(detail="more than one DPoP header")
-        try:
-            proof = self.app.dpop.validate(values[0], htm, htu, now=now, access_token=access_token)
-        except tessera.TesseraError as e:
-            return None, e
+        if len(values) > 1:
+            raise tessera.DpopMalformedError(detail="more than one DPoP header")
+        return values[0] if values else None
+
+    def remember_proof(self, proof: Any, now: int) -> None:
+        """Records a validated proof's ``jti`` against replay (RFC 9449 §11.1); a second use
+        raises `DpopReplayError`."""
         if not self.app.store.record_proof(proof, now):
-            return None, tessera.DpopReplayError(detail="this DPoP proof was used before")
-        return proof, None
+            raise tessera.DpopReplayError(detail="this DPoP proof was used before")
 
     def send_token_dpop_error(self, e: tessera.TesseraError, now: int) -> None:
         """A DPoP error at the token endpoint: 400 ``invalid_dpop_proof`` or
@@ -713,9 +709,15 @@ class Handler(BaseHTTPRequestHandler):
         presented = request.get("code") or request.get("refresh_token")
         # RFC 9449 §5: a valid proof binds the tokens to its key; the engine checks the rest
         # (a dpop_jkt code, a bound refresh token, a client that must use DPoP).
-        proof, error = self.dpop_proof("POST", app.url("/token"), int(time.time()))
-        if error is not None:
-            self.send_token_dpop_error(error, int(time.time()))
+        now = int(time.time())
+        try:
+            header = self.dpop_header()
+            proof = None
+            if header is not None:
+                proof = app.dpop.validate(header, "POST", app.url("/token"), now=now)
+                self.remember_proof(proof, now)
+        except tessera.TesseraError as e:
+            self.send_token_dpop_error(e, now)
             return
         cnf = proof.confirmation() if proof is not None else None
         for _ in range(CAS_ATTEMPTS):
@@ -844,30 +846,21 @@ class Handler(BaseHTTPRequestHandler):
             )
             return
         scheme, token = presented
-        values = self.headers.get_all("DPoP") or []
-        if len(values) > 1:  # RFC 9449 §4.3 rule 1: exactly one proof
-            self.send_resource_error(
-                tessera.DpopMalformedError(detail="more than one DPoP header"), now
-            )
-            return
         try:
             # The token, then (for the DPoP scheme) the proof for this request with this token's
             # ath, then the binding: cnf.jkt is the proof's key, a bound token is no bearer token.
             authorized = app.resource.verify(
                 scheme,
                 token,
-                values[0] if values else None,
+                self.dpop_header(),
                 "GET",
                 app.url(urlsplit(self.path).path),
                 now=now,
             )
+            if authorized.proof is not None:
+                self.remember_proof(authorized.proof, now)
         except tessera.TesseraError as e:
             self.send_resource_error(e, now)
-            return
-        if authorized.proof is not None and not app.store.record_proof(authorized.proof, now):
-            self.send_resource_error(
-                tessera.DpopReplayError(detail="this DPoP proof was used before"), now
-            )
             return
         claims, cnf = authorized.claims, authorized.cnf
         if app.store.is_revoked(claims.get("jti", "")):
